@@ -1,0 +1,34 @@
+import type { Db } from './db/connection';
+import type { Locale } from './errors';
+import { systemClock, type Clock } from './ports';
+import { defineModels, type Models } from './models';
+
+/** Everything an operation needs, passed explicitly as its first argument. */
+export interface CoreContext {
+  db: Db;
+  models: Models;
+  clock: Clock;
+  /** IANA zone for business dates (default Asia/Shanghai). */
+  timezone: string;
+  locale: Locale;
+}
+
+export function createContext(db: Db, opts: Partial<Omit<CoreContext, 'db' | 'models'>> = {}): CoreContext {
+  return {
+    db,
+    models: defineModels(db.sequelize),
+    clock: opts.clock ?? systemClock,
+    timezone: opts.timezone ?? 'Asia/Shanghai',
+    locale: opts.locale ?? 'zh-CN',
+  };
+}
+
+/** Who is acting: a CRM user, the system (jobs), an API key or a mini-program customer. */
+export type Actor =
+  | { kind: 'user'; userId: number; role: Role; teamId: number | null }
+  | { kind: 'system' }
+  | { kind: 'api'; keyId: number }
+  | { kind: 'customer'; contactId: number; customerId: number };
+
+export type Role = 'rep' | 'manager' | 'service' | 'admin';
+export type Channel = 'chat' | 'card' | 'api' | 'mp' | 'cli' | 'job';

@@ -1,0 +1,161 @@
+import path from 'node:path';
+import fs from 'node:fs';
+import { Sequelize, Transaction, QueryTypes, type Options } from 'sequelize';
+import { AppError } from '../errors';
+
+export type Dialect = 'mysql' | 'sqlite';
+
+export interface Db {
+  readonly sequelize: Sequelize;
+  readonly dialect: Dialect;
+  /**
+   * Runs `fn` in a write transaction. Joins `parent` when given, so operations compose.
+   * On SQLite writers are serialised in-process and begin IMMEDIATE (a deferred read that
+   * upgrades to write fails with SQLITE_BUSY at once); on MySQL deadlocks are retried.
+   */
+  tx<T>(fn: (t: Transaction) => Promise<T>, parent?: Transaction | null): Promise<T>;
+  /** Raw SELECT returning plain rows; `replacements` are named (:name) parameters. */
+  select<R extends object>(sql: string, replacements?: Record<string, unknown>, t?: Transaction | null): Promise<R[]>;
+  /** `SELECT 1` with a timeout; throws when the database cannot be reached. */
+  ping(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  logging?: false | ((sql: string) => void);
+  /** Maximum pool size for MySQL. */
+  poolMax?: number;
+}
+
+const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+const MAX_TX_ATTEMPTS = 4;
+
+/** Parses `sqlite:path`, `sqlite://path`, `sqlite::memory:` into a storage path. */
+export function sqliteStorage(url: string): string {
+  const rest = url.replace(/^sqlite:(\/\/)?/, '');
+  if (rest === ':memory:' || rest === '') return ':memory:';
+  return path.resolve(rest);
+}
+
+export function dialectOf(url: string): Dialect {
+  if (url.startsWith('mysql://') || url.startsWith('mariadb://')) return 'mysql';
+  if (url.startsWith('sqlite:')) return 'sqlite';
+  throw new Error(`Unsupported database URL scheme: ${url.split(':')[0]}`);
+}
+
+export function createDb(url: string, options: DbOptions = {}): Db {
+  const dialect = dialectOf(url);
+  const common: Options = {
+    logging: options.logging ?? false,
+    define: { underscored: true, timestamps: true, createdAt: 'created_at', updatedAt: 'updated_at' },
+  };
+  let sequelize: Sequelize;
+  if (dialect === 'mysql') {
+    sequelize = new Sequelize(url.replace(/^mariadb:/, 'mysql:'), {
+      ...common,
+      dialect: 'mysql',
+      timezone: '+00:00',
+      pool: { max: options.poolMax ?? 10, min: 0, idle: 10_000, acquire: 10_000 },
+      dialectOptions: { connectTimeout: 5_000, dateStrings: false, supportBigNumbers: true },
+      retry: { max: 0 },
+    });
+  } else {
+    const storage = sqliteStorage(url);
+    if (storage !== ':memory:') fs.mkdirSync(path.dirname(storage), { recursive: true });
+    sequelize = new Sequelize({ ...common, dialect: 'sqlite', storage, retry: { max: 0 } });
+    configureSqliteConnections(sequelize);
+  }
+  return makeDb(sequelize, dialect);
+}
+
+/**
+ * Sequelize opens a new sqlite3 handle per transaction and never sets a busy timeout.
+ * Wrap its connection manager so every handle gets one, and the file runs in WAL mode
+ * (readers never block the single writer).
+ */
+function configureSqliteConnections(sequelize: Sequelize): void {
+  type SqliteHandle = { configure(opt: 'busyTimeout', ms: number): void; exec(sql: string, cb: (e: Error | null) => void): void };
+  const manager = (sequelize as unknown as { connectionManager: { getConnection(o: unknown): Promise<SqliteHandle> } }).connectionManager;
+  const original = manager.getConnection.bind(manager);
+  const configured = new WeakSet<object>();
+  manager.getConnection = async (opts: unknown) => {
+    const conn = await original(opts);
+    if (!configured.has(conn)) {
+      configured.add(conn);
+      conn.configure('busyTimeout', SQLITE_BUSY_TIMEOUT_MS);
+      await new Promise<void>((resolve, reject) =>
+        conn.exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;', (e) => (e ? reject(e) : resolve())),
+      );
+    }
+    return conn;
+  };
+}
+
+function isRetryable(dialect: Dialect, e: unknown): boolean {
+  const err = e as { parent?: { errno?: number; code?: string }; original?: { code?: string } };
+  const code = err?.parent?.code ?? err?.original?.code;
+  if (dialect === 'mysql') return err?.parent?.errno === 1213 || err?.parent?.errno === 1205 || code === 'ER_LOCK_DEADLOCK';
+  return code === 'SQLITE_BUSY';
+}
+
+function makeDb(sequelize: Sequelize, dialect: Dialect): Db {
+  // SQLite has one writer; queueing writers here avoids BUSY storms and keeps ordering fair.
+  let writeQueue: Promise<unknown> = Promise.resolve();
+  const serialise = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = writeQueue.then(fn, fn);
+    writeQueue = run.catch(() => undefined);
+    return run;
+  };
+
+  const begin = <T>(fn: (t: Transaction) => Promise<T>): Promise<T> =>
+    dialect === 'sqlite'
+      ? sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE }, fn)
+      : sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.READ_COMMITTED }, fn);
+
+  const db: Db = {
+    sequelize,
+    dialect,
+    async tx(fn, parent) {
+      if (parent) return fn(parent);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await (dialect === 'sqlite' ? serialise(() => begin(fn)) : begin(fn));
+        } catch (e) {
+          if (attempt >= MAX_TX_ATTEMPTS || !isRetryable(dialect, e)) throw e;
+          await new Promise((r) => setTimeout(r, 10 * attempt + Math.random() * 20));
+        }
+      }
+    },
+    async select<R extends object>(sql: string, replacements?: Record<string, unknown>, t?: Transaction | null) {
+      return sequelize.query<R>(sql, { type: QueryTypes.SELECT, replacements, transaction: t ?? undefined });
+    },
+    async ping(timeoutMs = 2_000) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new AppError('UNAVAILABLE')), timeoutMs);
+      });
+      try {
+        await Promise.race([sequelize.query('SELECT 1', { type: QueryTypes.SELECT }), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async close() {
+      await sequelize.close();
+    },
+  };
+  return db;
+}
+
+/** Dates come back as Date (mysql2) or as strings (sqlite); normalise for DTOs. */
+export function toDate(v: unknown): Date | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return v;
+  const d = new Date(String(v).replace(' +00:00', 'Z').replace(' ', 'T'));
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** True when a Sequelize error is a unique-constraint violation. */
+export function isUniqueViolation(e: unknown): boolean {
+  return (e as { name?: string })?.name === 'SequelizeUniqueConstraintError';
+}

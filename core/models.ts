@@ -1,0 +1,16 @@
+import type { Sequelize } from 'sequelize';
+import { defineUserModels } from './users/model';
+import { defineCustomerModels } from './customers/model';
+import { defineActivityModels } from './activities/model';
+import { defineAuditModels } from './audit/model';
+
+/** Every context's models, bound to one Sequelize instance (tests run several side by side). */
+export function defineModels(s: Sequelize) {
+  return {
+    ...defineUserModels(s),
+    ...defineCustomerModels(s),
+    ...defineActivityModels(s),
+    ...defineAuditModels(s),
+  };
+}
+export type Models = ReturnType<typeof defineModels>;

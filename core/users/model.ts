@@ -1,0 +1,61 @@
+import { DataTypes, type Optional, type Sequelize } from 'sequelize';
+import type { Entity, EntityStatic } from '../db/types';
+import type { Role } from '../context';
+
+export const ROLES = ['rep', 'manager', 'service', 'admin'] as const satisfies readonly Role[];
+export const USER_STATUSES = ['active', 'away'] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
+
+export interface UserAttrs {
+  id: number;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  role: Role;
+  team_id: number | null;
+  manager_id: number | null;
+  lark_open_id: string | null;
+  status: UserStatus;
+  skills: string[] | null;
+  locale: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+export type UserCreation = Optional<UserAttrs, 'id' | 'email' | 'phone' | 'team_id' | 'manager_id' | 'lark_open_id' | 'status' | 'skills' | 'locale' | 'created_at' | 'updated_at'>;
+
+export interface TeamAttrs {
+  id: number;
+  name: string;
+  manager_id: number | null;
+  created_at: Date;
+  updated_at: Date;
+}
+export type TeamCreation = Optional<TeamAttrs, 'id' | 'manager_id' | 'created_at' | 'updated_at'>;
+
+export function defineUserModels(s: Sequelize) {
+  const User = s.define<Entity<UserAttrs, UserCreation>>('User', {
+    id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+    name: { type: DataTypes.STRING(100), allowNull: false },
+    email: DataTypes.STRING(190),
+    phone: DataTypes.STRING(32),
+    role: { type: DataTypes.STRING(16), allowNull: false },
+    team_id: DataTypes.INTEGER,
+    manager_id: DataTypes.INTEGER,
+    lark_open_id: DataTypes.STRING(64),
+    status: { type: DataTypes.STRING(16), allowNull: false, defaultValue: 'active' },
+    skills: DataTypes.JSON,
+    locale: DataTypes.STRING(8),
+    created_at: DataTypes.DATE(3),
+    updated_at: DataTypes.DATE(3),
+  }, { tableName: 'users' }) as EntityStatic<UserAttrs, UserCreation>;
+
+  const Team = s.define<Entity<TeamAttrs, TeamCreation>>('Team', {
+    id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+    name: { type: DataTypes.STRING(100), allowNull: false },
+    manager_id: DataTypes.INTEGER,
+    created_at: DataTypes.DATE(3),
+    updated_at: DataTypes.DATE(3),
+  }, { tableName: 'teams' }) as EntityStatic<TeamAttrs, TeamCreation>;
+
+  return { User, Team };
+}

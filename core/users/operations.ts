@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import type { Actor, Channel, CoreContext, Role } from '../context';
+import { AppError } from '../errors';
+import { isUniqueViolation } from '../db/connection';
+import { recordAudit } from '../audit/record';
+import { normalizeEmail, normalizePhone } from '../customers/normalize';
+import { ROLES, type UserAttrs } from './model';
+import { parseInput } from '../validation';
+
+export interface UserDto {
+  id: number;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  role: Role;
+  teamId: number | null;
+  managerId: number | null;
+  larkOpenId: string | null;
+  status: 'active' | 'away';
+  skills: string[];
+}
+
+export function toUserDto(u: UserAttrs): UserDto {
+  return {
+    id: u.id,
+    name: u.name,
+    email: u.email,
+    phone: u.phone,
+    role: u.role,
+    teamId: u.team_id,
+    managerId: u.manager_id,
+    larkOpenId: u.lark_open_id,
+    status: u.status,
+    skills: u.skills ?? [],
+  };
+}
+
+export function actorOf(u: Pick<UserDto, 'id' | 'role' | 'teamId'>): Actor {
+  return { kind: 'user', userId: u.id, role: u.role, teamId: u.teamId };
+}
+
+export const createUserInput = z.object({
+  name: z.string().trim().min(1).max(100),
+  role: z.enum(ROLES),
+  email: z.string().trim().max(190).optional().nullable(),
+  phone: z.string().trim().max(32).optional().nullable(),
+  teamId: z.number().int().positive().optional().nullable(),
+  team: z.string().trim().min(1).max(100).optional(),
+  larkOpenId: z.string().trim().min(1).max(64).optional().nullable(),
+  skills: z.array(z.string().min(1).max(32)).max(20).optional(),
+});
+export type CreateUserInput = z.input<typeof createUserInput>;
+
+/** Adds a CRM user; `team` (a name) creates or reuses the team. A manager of a new team becomes its manager. */
+export async function createUser(ctx: CoreContext, actor: Actor, channel: Channel, raw: CreateUserInput): Promise<UserDto> {
+  const input = parseInput(createUserInput, raw);
+  const email = input.email ? normalizeEmail(input.email) : null;
+  if (input.email && !email) throw new AppError('VALIDATION', { field: 'email', detail: { 'zh-CN': '邮箱格式不正确', en: 'Not a valid e-mail address' } });
+  const phone = input.phone ? normalizePhone(input.phone) : null;
+  if (input.phone && !phone) throw new AppError('VALIDATION', { field: 'phone', detail: { 'zh-CN': '手机号格式不正确', en: 'Not a valid phone number' } });
+  try {
+    return await ctx.db.tx(async (t) => {
+      let teamId = input.teamId ?? null;
+      let newTeam = false;
+      if (!teamId && input.team) {
+        const [team, created] = await ctx.models.Team.findOrCreate({ where: { name: input.team }, defaults: { name: input.team }, transaction: t });
+        teamId = team.get('id');
+        newTeam = created;
+      } else if (teamId && !(await ctx.models.Team.findByPk(teamId, { transaction: t }))) {
+        throw new AppError('VALIDATION', { field: 'teamId', detail: { 'zh-CN': '团队不存在', en: 'No such team' } });
+      }
+      let managerId: number | null = null;
+      if (teamId) {
+        const team = await ctx.models.Team.findByPk(teamId, { transaction: t });
+        managerId = team?.get('manager_id') ?? null;
+      }
+      const user = await ctx.models.User.create(
+        {
+          name: input.name,
+          role: input.role,
+          email,
+          phone,
+          team_id: teamId,
+          manager_id: input.role === 'manager' ? null : managerId,
+          lark_open_id: input.larkOpenId ?? null,
+          skills: input.skills ?? [],
+        },
+        { transaction: t },
+      );
+      if (teamId && input.role === 'manager' && (newTeam || managerId === null)) {
+        await ctx.models.Team.update({ manager_id: user.get('id') }, { where: { id: teamId }, transaction: t });
+        await ctx.models.User.update({ manager_id: user.get('id') }, { where: { team_id: teamId, manager_id: null, role: ['rep', 'service'] }, transaction: t });
+      }
+      await recordAudit(ctx, t, { actor, action: 'user.create', entityType: 'user', entityId: user.get('id'), channel, data: { role: input.role, teamId } });
+      return toUserDto(user.get({ plain: true }));
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) {
+      const field = String((e as { fields?: Record<string, unknown> }).fields ? Object.keys((e as { fields: Record<string, unknown> }).fields)[0] : 'larkOpenId');
+      throw new AppError('DUPLICATE', { field: field.includes('email') ? 'email' : 'larkOpenId' });
+    }
+    throw e;
+  }
+}
+
+export async function findUserByOpenId(ctx: CoreContext, openId: string): Promise<UserDto | null> {
+  const u = await ctx.models.User.findOne({ where: { lark_open_id: openId } });
+  return u ? toUserDto(u.get({ plain: true })) : null;
+}
+
+export async function getUser(ctx: CoreContext, id: number): Promise<UserDto> {
+  const u = await ctx.models.User.findByPk(id);
+  if (!u) throw new AppError('NOT_FOUND', { field: 'userId' });
+  return toUserDto(u.get({ plain: true }));
+}

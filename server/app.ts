@@ -1,0 +1,38 @@
+import Koa from 'koa';
+import { bodyParser } from '@koa/bodyparser';
+import type Router from '@koa/router';
+import type { CoreContext } from '../core/context';
+import type { Config } from './config';
+import type { Logger } from './logger';
+import { errorMiddleware } from './http/errors';
+import { healthRouter } from './http/health';
+
+export interface AppDeps {
+  core: CoreContext;
+  config: Config;
+  logger: Logger;
+}
+
+/** A transport module contributes routers; each owns its body parsing (the Lark routes need raw bytes). */
+export type RouterFactory = (deps: AppDeps) => Router | Promise<Router>;
+
+export interface AppOptions {
+  /** Routers mounted after /healthz, in order. */
+  routers?: RouterFactory[];
+}
+
+export async function createApp(deps: AppDeps, options: AppOptions = {}): Promise<Koa> {
+  const app = new Koa({ proxy: true });
+  app.silent = true; // errors are logged by errorMiddleware, once
+  app.use(errorMiddleware(deps.logger, deps.config.locale));
+  const health = healthRouter(deps.core.db);
+  app.use(health.routes()).use(health.allowedMethods());
+  for (const factory of options.routers ?? []) {
+    const router = await factory(deps);
+    app.use(router.routes()).use(router.allowedMethods());
+  }
+  return app;
+}
+
+/** JSON body parsing for API routers: 1 MB limit, JSON only, raw body kept. */
+export const jsonBody = () => bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' });

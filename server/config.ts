@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { IANAZone } from 'luxon';
+
+const optionalSecret = z.string().min(1).optional();
+const port = z.coerce.number().int().min(1).max(65535);
+
+const schema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^(mysql|mariadb):\/\/[^/]+\/[\w$-]+(\?.*)?$|^sqlite:.+$/, 'must be mysql://user:pass@host:3306/db or sqlite:<path>')
+    .default('sqlite:data/crm.sqlite'),
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  CRM_TIMEZONE: z.string().refine((v) => IANAZone.isValidZone(v), 'must be an IANA time zone such as Asia/Shanghai').default('Asia/Shanghai'),
+  CRM_LOCALE: z.enum(['zh-CN', 'en']).default('zh-CN'),
+  LARK_APP_ID: optionalSecret,
+  LARK_APP_SECRET: optionalSecret,
+  LARK_ENCRYPT_KEY: optionalSecret,
+  LARK_VERIFICATION_TOKEN: optionalSecret,
+  LARK_DOMAIN: z
+    .string()
+    .regex(/^(feishu|lark|https?:\/\/[^\s]+)$/, 'must be feishu, lark or a base URL such as http://127.0.0.1:8080')
+    .default('feishu'),
+  LARK_MODE: z.enum(['webhook', 'ws']).default('webhook'),
+  MP_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  WECHAT_APP_ID: optionalSecret,
+  WECHAT_APP_SECRET: optionalSecret,
+  WECHAT_API_BASE: z.string().url('must be a URL').default('https://api.weixin.qq.com'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CRM_JOBS: z.enum(['on', 'off']).default('on'),
+  CRM_DEMO_SEED: z.enum(['on', 'off']).default('on'),
+});
+
+export type RawConfig = z.infer<typeof schema>;
+
+export interface Config {
+  databaseUrl: string;
+  port: number;
+  host: string;
+  timezone: string;
+  locale: 'zh-CN' | 'en';
+  lark: {
+    appId?: string;
+    appSecret?: string;
+    encryptKey?: string;
+    verificationToken?: string;
+    domain: string;
+    mode: 'webhook' | 'ws';
+  };
+  mpSessionSecret?: string;
+  wechat: { appId?: string; appSecret?: string; apiBase: string };
+  logLevel: RawConfig['LOG_LEVEL'];
+  jobs: boolean;
+  demoSeed: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, reason: string, value: string | undefined) {
+    // One line, naming the variable; the value is shown only when it is not a secret.
+    super(`Invalid configuration: ${variable} ${reason}${value !== undefined && !/SECRET|KEY|TOKEN|PASS/i.test(variable) ? ` (got "${value}")` : ''}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates configuration; throws a ConfigError naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const picked: Record<string, string | undefined> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const v = env[key];
+    picked[key] = v === '' ? undefined : v;
+  }
+  const r = schema.safeParse(picked);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const variable = String(issue.path[0]);
+    throw new ConfigError(variable, issue.message, picked[variable]);
+  }
+  const c = r.data;
+  if ((c.LARK_APP_ID && !c.LARK_APP_SECRET) || (!c.LARK_APP_ID && c.LARK_APP_SECRET)) {
+    throw new ConfigError(c.LARK_APP_ID ? 'LARK_APP_SECRET' : 'LARK_APP_ID', 'must be set together with ' + (c.LARK_APP_ID ? 'LARK_APP_ID' : 'LARK_APP_SECRET'), undefined);
+  }
+  if (c.LARK_MODE === 'ws' && !c.LARK_APP_ID) throw new ConfigError('LARK_MODE', 'ws needs LARK_APP_ID and LARK_APP_SECRET', c.LARK_MODE);
+  return {
+    databaseUrl: c.DATABASE_URL,
+    port: c.PORT,
+    host: c.HOST,
+    timezone: c.CRM_TIMEZONE,
+    locale: c.CRM_LOCALE,
+    lark: {
+      appId: c.LARK_APP_ID,
+      appSecret: c.LARK_APP_SECRET,
+      encryptKey: c.LARK_ENCRYPT_KEY,
+      verificationToken: c.LARK_VERIFICATION_TOKEN,
+      domain: c.LARK_DOMAIN,
+      mode: c.LARK_MODE,
+    },
+    mpSessionSecret: c.MP_SESSION_SECRET,
+    wechat: { appId: c.WECHAT_APP_ID, appSecret: c.WECHAT_APP_SECRET, apiBase: c.WECHAT_API_BASE },
+    logLevel: c.LOG_LEVEL,
+    jobs: c.CRM_JOBS === 'on',
+    demoSeed: c.CRM_DEMO_SEED === 'on',
+  };
+}
+
+/** The database URL with its password hidden, for logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):([^@/]*)@/, '//$1:***@');
+}

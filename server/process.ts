@@ -1,0 +1,60 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createDb } from '../core/db/connection';
+import { migrate } from '../core/db/migrator';
+import { createContext } from '../core/context';
+import { createApp } from './app';
+import { redactUrl, type Config } from './config';
+import type { Logger } from './logger';
+import { seedDemo } from './seed';
+import { ROUTERS } from './routes';
+import { startJobs, type RunningJobs } from './jobs';
+
+export interface RunningServer {
+  port: number;
+  server: http.Server;
+  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), stops jobs, closes the pool. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const db = createDb(config.databaseUrl);
+  logger.info({ database: redactUrl(config.databaseUrl), dialect: db.dialect }, 'connecting to database');
+  const applied = await migrate(db);
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+  const core = createContext(db, { timezone: config.timezone, locale: config.locale });
+  if (config.demoSeed) {
+    const seeded = await seedDemo(core);
+    if (seeded.seeded) logger.info(seeded, 'demo data seeded (first run)');
+  }
+  const deps = { core, config, logger };
+  const app = await createApp(deps, { routers: ROUTERS });
+  const server = http.createServer(app.callback());
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const jobs: RunningJobs | null = config.jobs ? startJobs({ core, logger }) : null;
+  logger.info({ port, host: config.host }, 'CRM listening');
+
+  let closing: Promise<void> | null = null;
+  return {
+    port,
+    server,
+    close(graceMs = 10_000) {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+        await closed;
+        clearTimeout(timer);
+        await jobs?.stop();
+        await db.close();
+        logger.info('CRM stopped');
+      })();
+      return closing;
+    },
+  };
+}

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { IANAZone } from 'luxon';
 
 const optionalSecret = z.string().min(1).optional();
-const port = z.coerce.number().int().min(1).max(65535);
+const port = z.coerce.number().int().min(0).max(65535); // 0 = any free port (tests)
 
 const schema = z.object({
   DATABASE_URL: z

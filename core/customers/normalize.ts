@@ -14,6 +14,7 @@ export function normalizePhone(raw: string | null | undefined): string | null {
   if (!/^\d+$/.test(digits)) return null;
   if (digits.startsWith('0086')) digits = digits.slice(4);
   else if (digits.startsWith('86') && digits.length === 13) digits = digits.slice(2);
+  else if (hadPlus) return digits.length >= 7 && digits.length <= 15 ? `+${digits}` : null; // another country code
   if (/^1[3-9]\d{9}$/.test(digits)) return digits;
   if (digits.length < 7 || digits.length > 15) return null;
   return hadPlus ? `+${digits}` : digits;

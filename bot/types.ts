@@ -1,0 +1,61 @@
+import type { Transaction } from 'sequelize';
+import type { CoreContext } from '../core/context';
+import type { Locale } from '../core/errors';
+import type { OutboundMessage } from '../core/notifications/outbox';
+import type { UserDto } from '../core/users/operations';
+
+/**
+ * Every inbound Lark event (text, post, image, file, location, card action) is normalised at the edge
+ * into one of these before any handler sees it. Mentions are already stripped from `text`.
+ */
+export interface ChatCommand {
+  type: 'text' | 'image' | 'file' | 'location';
+  eventId: string;
+  messageId: string;
+  chatId: string;
+  chatType: 'p2p' | 'group';
+  openId: string;
+  /** The CRM user behind openId; handlers never run for unknown senders. */
+  user: UserDto;
+  /** Plain text (text and post messages), mentions removed, trimmed. */
+  text: string;
+  image?: { imageKey: string };
+  file?: { fileKey: string; fileName: string };
+  location?: { name: string; latitude: number; longitude: number };
+  /** When the message was sent (Lark's create_time). */
+  sentAt: Date;
+}
+
+export interface CardActionCommand {
+  eventId: string;
+  openId: string;
+  user: UserDto;
+  openMessageId: string | null;
+  chatId: string | null;
+  /** `action.value` of the clicked element; always carries `action: '<registered name>'`. */
+  value: Record<string, unknown> & { action: string };
+  formValue: Record<string, unknown>;
+  /** Lark's card-update token (valid 30 minutes). */
+  token: string | null;
+}
+
+/** What a card action answers synchronously (Lark shows the toast and replaces the card). */
+export interface CardActionResult {
+  toast?: { type: 'success' | 'info' | 'warning' | 'error'; content: string };
+  card?: Record<string, unknown>;
+}
+
+export interface BotDeps {
+  core: CoreContext;
+  locale: Locale;
+}
+
+/** Replies go through the outbox inside the handler's transaction: an event's effects and its replies land together. */
+export interface HandlerKit {
+  deps: BotDeps;
+  t: Transaction;
+  reply(message: Omit<OutboundMessage, 'to'> & { to?: OutboundMessage['to'] }): Promise<void>;
+}
+
+export type ChatHandler = (cmd: ChatCommand, kit: HandlerKit) => Promise<void>;
+export type CardActionHandler = (cmd: CardActionCommand, kit: HandlerKit) => Promise<CardActionResult>;

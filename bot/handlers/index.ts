@@ -1,0 +1,6 @@
+/**
+ * Imports every chat/card handler module once (each calls registerIntent / registerAction).
+ * Add ONE import line for yours. The renderers are loaded with them.
+ */
+import '../render';
+import './help';

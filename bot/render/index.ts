@@ -1,0 +1,4 @@
+/**
+ * Imports every renderer module once (each calls registerRenderer). Add ONE import line for yours.
+ */
+import './builtin';

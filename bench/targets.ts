@@ -1,0 +1,57 @@
+/**
+ * Every performance target of the project, in one place, with the issue it comes from.
+ * Scenarios reference these ids in `Scenario.targets` and `Figure.target`; bench/README.md shows them with
+ * the latest figures. A figure fails its target only when it misses by more than its measured noise.
+ */
+import type { Unit } from './types';
+
+export interface Target {
+  /** Issue number the target is taken from. */
+  issue: number;
+  /** What is held, in words (with the load conditions the issue names). */
+  description: string;
+  /** 'max': the figure must be at most `value`; 'min': at least `value`. */
+  kind: 'max' | 'min';
+  value: number;
+  unit: Unit;
+  /** A hard limit beyond the target, when the issue names one (reported, same direction). */
+  hardLimit?: number;
+  /** Scale the target is defined at; at other scales the verdict is reported but never fails the run. */
+  scale?: 'full';
+}
+
+export const TARGETS = {
+  'health.ratio': {
+    issue: 3,
+    description: 'GET /healthz throughput ≥ 0.5× a bare koa route running the same SELECT 1 through the raw driver (framework + Sequelize overhead)',
+    kind: 'min',
+    value: 0.5,
+    unit: 'ratio',
+  },
+  'health.p99': { issue: 3, description: 'GET /healthz p99 < 50 ms at 50 connections', kind: 'max', value: 50, unit: 'ms' },
+
+  'webhook-ack.p99': { issue: 4, description: 'Lark event acknowledgement p99 < 50 ms at a sustained 200 events/s', kind: 'max', value: 50, unit: 'ms' },
+  'outbox.fraction': { issue: 4, description: 'outbox delivery ≥ 90% of the 50 msg/s app limit against the fake Lark', kind: 'min', value: 0.9, unit: 'ratio' },
+  'outbox.429s': { issue: 4, description: 'zero 429s caused by us during outbox delivery', kind: 'max', value: 0, unit: 'count' },
+
+  'customer-360.ratio': { issue: 5, description: '360° view throughput ≥ 0.6× raw mysql2 running the same SQL (1M customers, 5M activities)', kind: 'min', value: 0.6, unit: 'ratio', scale: 'full' },
+  'customer-360.p99': { issue: 5, description: '360° view p99 < 100 ms at 50 connections', kind: 'max', value: 100, unit: 'ms', scale: 'full' },
+  'recycle.duration': { issue: 5, description: 'daily recycle job over 1M customers < 2 s', kind: 'max', value: 2, unit: 's', scale: 'full' },
+  'pool-claim.p99': { issue: 5, description: '100 concurrent claimers p99 < 100 ms', kind: 'max', value: 100, unit: 'ms' },
+
+  'lead-import.ratio': { issue: 6, description: 'importing 100,000 leads with de-dup ≥ 0.3× a raw multi-row INSERT of the same rows', kind: 'min', value: 0.3, unit: 'ratio', scale: 'full' },
+  'reminder.p99': { issue: 6, description: 'reminder delivery latency (due → sent) p99 < 5 s with 10,000 due at once', kind: 'max', value: 5000, unit: 'ms' },
+
+  'ticket-list.ratio': { issue: 7, description: 'ticket list route throughput ≥ 0.6× raw mysql2 on the same SQL', kind: 'min', value: 0.6, unit: 'ratio', scale: 'full' },
+  'ticket-detail.ratio': { issue: 7, description: 'ticket detail route throughput ≥ 0.6× raw mysql2 on the same SQL', kind: 'min', value: 0.6, unit: 'ratio', scale: 'full' },
+  'miniapp.weapp-main': { issue: 7, description: 'weapp main package < 1 MB (hard limit 2 MB)', kind: 'max', value: 1024, unit: 'KB', hardLimit: 2048 },
+  'miniapp.h5-first-load': { issue: 7, description: 'H5 first-load JS gzipped < 250 KB', kind: 'max', value: 250, unit: 'KB' },
+
+  'approval.p99': { issue: 8, description: 'approve/reject card action p99 < 300 ms under 50 concurrent approvers (MySQL)', kind: 'max', value: 300, unit: 'ms' },
+} satisfies Record<string, Target>;
+
+export type TargetId = keyof typeof TARGETS;
+
+export function target(id: TargetId): Target {
+  return TARGETS[id];
+}

@@ -1,0 +1,197 @@
+/**
+ * The benchmark contract. A scenario is one file `bench/scenarios/<name>.ts` whose default export is a
+ * `Scenario`; `npm run bench` discovers it (no registry to edit). Scenarios measure through the `Harness`
+ * and return `Figure`s; targets live in bench/targets.ts (one place, each with the issue it comes from).
+ * Keep this file stable: every capability's scenarios depend on it.
+ */
+import type { CoreContext } from '../core/context';
+import type { Db, Dialect } from '../core/db/connection';
+import type { Rng } from '../core/factories';
+import type { TargetId } from './targets';
+
+export type Scale = 'small' | 'full';
+
+/**
+ * Which database the scenario's figures mean something on:
+ * - 'any': SQLite or MySQL;
+ * - 'mysql': figures only on MySQL (skipped with a note on SQLite, except under --smoke, which runs it on SQLite to prove it works);
+ * - 'none': no database (e.g. bundle sizes).
+ */
+export type DatabaseNeed = 'any' | 'mysql' | 'none';
+
+export type Unit = 'req/s' | 'ms' | 's' | 'ratio' | 'rows/s' | 'msg/s' | 'MB' | 'KB' | 'count' | '%';
+
+export interface Scenario {
+  /** Unique, kebab-case, equal to the file name: `--scenario <name>`. */
+  name: string;
+  /** The issue whose capability (and targets) this scenario measures. */
+  issue: number;
+  /** One line: what is measured and against which baseline. */
+  description: string;
+  database: DatabaseNeed;
+  /** Targets (ids in bench/targets.ts) this scenario's figures are held against. */
+  targets: TargetId[];
+  /**
+   * Bulk rows this scenario needs in its own tables, seeded by the harness before any scenario runs
+   * (only when the table exists). Rows come from the shared factories in core/factories.ts.
+   */
+  seed?: SeedTable[];
+  /** Runs the product's real code path and its baseline; must clean up what it starts (servers are stopped by the harness anyway). */
+  run(h: Harness): Promise<ScenarioResult>;
+}
+
+/** One measured number. `noise` is the measured ± spread (same unit); a target is failed only when missed by more than it. */
+export interface Figure {
+  /** Short label, e.g. "GET /healthz req/s", "p99", "ratio to raw mysql2". */
+  name: string;
+  value: number;
+  unit: Unit;
+  noise?: number;
+  target?: TargetId;
+}
+
+export interface ScenarioResult {
+  figures: Figure[];
+  /** Free-text remarks shown under the table and stored in the JSON (e.g. why a figure is not comparable). */
+  notes?: string[];
+  /** Anything else worth keeping in bench/results/<name>.json (raw rounds, counts). */
+  details?: Record<string, unknown>;
+}
+
+/** Median and spread over rounds. `noise` = half the range (max − min) / 2, in the same unit. */
+export interface Stat {
+  median: number;
+  min: number;
+  max: number;
+  noise: number;
+  samples: number[];
+}
+
+export interface LoadRequest {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Path with query string, e.g. `/api/v1/customers/42/view`. */
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface LoadOptions {
+  /** Base URL of the target, e.g. `server.url`. */
+  url: string;
+  /** Requests each connection cycles through (vary ids here); default `[{ path: '/' }]`. */
+  requests?: LoadRequest[];
+  /** Concurrent connections; default 50 (smoke: 2). */
+  connections?: number;
+  /** Seconds per measured round; default 5 (small), 10 (full), 0.5 (smoke). */
+  durationSec?: number;
+  /** Warm-up seconds before the first round (not measured); default 2 (smoke: 0). */
+  warmupSec?: number;
+  /** Measured rounds; default 3 (small), 5 (full), 1 (smoke). */
+  rounds?: number;
+  /** Sustained overall rate in requests/s (e.g. 200 events/s); default: as fast as possible. */
+  rate?: number;
+}
+
+export interface LoadResult {
+  /** Requests per second (2xx only). */
+  rps: Stat;
+  p50: Stat;
+  p99: Stat;
+  /** Summed over the measured rounds. */
+  requests: number;
+  errors: number;
+  non2xx: number;
+}
+
+/** Product and baseline measured in alternating rounds (so machine noise hits both alike). */
+export interface Comparison {
+  product: LoadResult;
+  baseline: LoadResult;
+  /** product rps / baseline rps, per round pair. */
+  ratio: Stat;
+}
+
+/** A process started by the harness (the real server, or a baseline). */
+export interface ServerHandle {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  port: number;
+  /** Peak resident set size of that process so far, in MB. */
+  peakRssMb(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** One SQL statement of a raw-driver baseline route; `?` placeholders filled from the query string `params` in order. */
+export interface BaselineQuery {
+  sql: string;
+  params?: string[];
+}
+
+export interface BaselineOptions {
+  /**
+   * Raw-driver routes: `GET /sql/<name>?<param>=…` runs the statements in order through mysql2 (MySQL) or sqlite3
+   * (SQLite) and answers their rows as JSON. `GET /bare` always answers a constant JSON (bare koa overhead).
+   */
+  sql?: Record<string, BaselineQuery[]>;
+}
+
+export interface SeededUsers {
+  admin: number;
+  managers: number[];
+  reps: number[];
+  service: number[];
+  /** team id of each rep, same order as `reps`. */
+  repTeams: number[];
+}
+
+export interface SeedInfo {
+  /** Rows seeded per table; seeded ids are 1..count. */
+  counts: Record<string, number>;
+  users: SeededUsers;
+  /** The clock time the data set was built around (factories' `now`). */
+  now: Date;
+}
+
+/** Handed to SeedTable.row: what has been seeded so far. */
+export interface SeedContext {
+  scale: Scale | 'smoke';
+  now: Date;
+  users: SeededUsers;
+  counts: Record<string, number>;
+}
+
+export interface SeedTable {
+  table: string;
+  /** Rows per scale (full: see bench/README.md for the sizes the issues name). */
+  rows: { smoke: number; small: number; full: number };
+  /** Bump when `row` changes so existing seeds are rebuilt (part of the fingerprint). */
+  version: number;
+  /** Row number i (0-based; it gets id i + 1). Build it with core/factories.ts. Columns must match your migration. */
+  row(i: number, r: Rng, s: SeedContext): Record<string, unknown>;
+}
+
+export interface Harness {
+  scale: Scale;
+  /** True under --smoke: minimal load, SQLite, figures not checked. Keep work tiny when set. */
+  smoke: boolean;
+  dialect: Dialect;
+  databaseUrl: string;
+  /** The bench's own connection and core context on the seeded database (for setup and in-process measurements). */
+  db: Db;
+  ctx: CoreContext;
+  seed: SeedInfo;
+  hasTable(name: string): boolean;
+  log(msg: string): void;
+  /** The real server (server/process.ts startServer, jobs and demo seed off) in a child process. */
+  startServer(opts?: { env?: Record<string, string> }): Promise<ServerHandle>;
+  /** A bare koa app in a child process: `/bare` plus raw-driver routes running the same SQL as the product. */
+  startBaseline(opts?: BaselineOptions): Promise<ServerHandle>;
+  /** autocannon from a separate process: warm-up, then `rounds` rounds. */
+  load(opts: LoadOptions): Promise<LoadResult>;
+  /** Warm-up both, then alternate product/baseline rounds; ratio per round pair. */
+  compare(product: LoadOptions, baseline: LoadOptions): Promise<Comparison>;
+  /** Times `fn` (ms) over rounds after warm-up runs (defaults: small 3 rounds + 1 warm-up, smoke 1 + 0). */
+  time(fn: (round: number) => Promise<unknown>, opts?: { rounds?: number; warmup?: number }): Promise<Stat>;
+  /** Standard figures for a comparison or load result: req/s, p50, p99, ratio (with their noise) and targets. */
+  figures(label: string, m: Comparison | LoadResult, targets?: { rps?: TargetId; p50?: TargetId; p99?: TargetId; ratio?: TargetId }): Figure[];
+}

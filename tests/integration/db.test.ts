@@ -1,0 +1,76 @@
+import { QueryTypes } from 'sequelize';
+import { acquireLease, releaseLease } from '../../core/db/lease';
+import { getOrCreateSetting } from '../../core/db/settings';
+import { createDb } from '../../core/db/connection';
+import { describeEachDb } from '../helpers/db';
+
+describeEachDb('database helpers', (h) => {
+  it('50 concurrent read-modify-write transactions all commit, none lost', async () => {
+    await h.db.sequelize.query("INSERT INTO settings (`key`, value, updated_at) VALUES ('counter', '0', :now)".replace(/`/g, h.dialect === 'mysql' ? '`' : '"'), {
+      replacements: { now: new Date() },
+    });
+    const lock = h.dialect === 'mysql' ? ' FOR UPDATE' : '';
+    const keyCol = h.dialect === 'mysql' ? '`key`' : '"key"';
+    await Promise.all(
+      Array.from({ length: 50 }, () =>
+        h.db.tx(async (t) => {
+          const [row] = await h.db.select<{ value: string }>(`SELECT value FROM settings WHERE ${keyCol} = 'counter'${lock}`, {}, t);
+          await h.db.sequelize.query(`UPDATE settings SET value = :v WHERE ${keyCol} = 'counter'`, {
+            replacements: { v: String(Number(row.value) + 1) },
+            transaction: t,
+            type: QueryTypes.UPDATE,
+          });
+        }),
+      ),
+    );
+    const [row] = await h.db.select<{ value: string }>(`SELECT value FROM settings WHERE ${keyCol} = 'counter'`);
+    expect(row.value).toBe('50');
+  });
+
+  it('a failed transaction leaves nothing behind', async () => {
+    await expect(
+      h.db.tx(async (t) => {
+        await h.ctx.models.Team.create({ name: 'rolled back' }, { transaction: t });
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await h.ctx.models.Team.count({ where: { name: 'rolled back' } })).toBe(0);
+  });
+
+  it('a nested operation joins its parent transaction', async () => {
+    await h.db.tx(async (t) => {
+      await h.db.tx(async (inner) => {
+        expect(inner).toBe(t);
+        await h.ctx.models.Team.create({ name: 'joined' }, { transaction: inner });
+      }, t);
+    });
+    expect(await h.ctx.models.Team.count({ where: { name: 'joined' } })).toBe(1);
+  });
+
+  it('a lease has one holder at a time, across connections, and expires', async () => {
+    const other = createDb(h.url);
+    try {
+      const now = new Date('2026-11-23T00:00:00Z');
+      const results = await Promise.all([
+        acquireLease(h.db, 'job', 'a', 60_000, now),
+        acquireLease(other, 'job', 'b', 60_000, now),
+        acquireLease(h.db, 'job', 'c', 60_000, now),
+      ]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const holder = ['a', 'b', 'c'][results.indexOf(true)];
+      expect(await acquireLease(other, 'job', 'z', 60_000, new Date(now.getTime() + 1_000))).toBe(false);
+      expect(await acquireLease(h.db, 'job', holder, 60_000, new Date(now.getTime() + 1_000))).toBe(true); // renew
+      expect(await acquireLease(other, 'job', 'z', 60_000, new Date(now.getTime() + 120_000))).toBe(true); // expired
+      await releaseLease(h.db, 'job', 'z');
+      expect(await acquireLease(h.db, 'job', 'y', 60_000, now)).toBe(true);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('concurrent first reads of a generated setting agree on one value', async () => {
+    let n = 0;
+    const values = await Promise.all(Array.from({ length: 10 }, () => getOrCreateSetting(h.db, 'secret', () => `v${++n}`)));
+    expect(new Set(values).size).toBe(1);
+  });
+});

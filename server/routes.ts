@@ -1,4 +1,8 @@
 import type { RouterFactory } from './app';
+import { h5StaticRouter } from './http/static';
 
 /** Every transport's routers, mounted in this order after /healthz. Each capability adds its own here. */
-export const ROUTERS: RouterFactory[] = [];
+export const ROUTERS: RouterFactory[] = [
+  // Add new routers above this line.
+  h5StaticRouter(), // KEEP LAST: the built H5 mini-program at / with an SPA fallback (never /api, /mp, /lark, /healthz)
+];

@@ -8,6 +8,12 @@ import { normalizeCompanyName, normalizeEmail, normalizePhone } from './customer
 
 export type Rng = () => number;
 
+/**
+ * Bump when any factory's output changes: benchmark seeds carry it in their fingerprint, so an existing
+ * seed built by older factories is rebuilt instead of silently reused.
+ */
+export const FACTORY_VERSION = 1;
+
 /** mulberry32: tiny, fast, good enough for fixtures. */
 export function rng(seed: number): Rng {
   let a = seed >>> 0;

@@ -19,9 +19,12 @@ export interface CustomerAttrs {
   region: string | null;
   industry: string | null;
   notes: string | null;
-  status: 'active' | 'merged';
+  status: 'active' | 'merged' | 'deleted';
   merged_into_id: number | null;
   last_followup_at: Date | null;
+  last_won_at: Date | null;
+  won_count: number;
+  won_total_cents: number;
   claimed_at: Date | null;
   released_at: Date | null;
   created_by: number | null;
@@ -69,6 +72,9 @@ export function defineCustomerModels(s: Sequelize) {
     status: { type: DataTypes.STRING(16), allowNull: false, defaultValue: 'active' },
     merged_into_id: DataTypes.INTEGER,
     last_followup_at: DataTypes.DATE(3),
+    last_won_at: DataTypes.DATE(3),
+    won_count: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+    won_total_cents: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 },
     claimed_at: DataTypes.DATE(3),
     released_at: DataTypes.DATE(3),
     created_by: DataTypes.INTEGER,

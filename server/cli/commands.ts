@@ -4,6 +4,7 @@ import { createUser } from '../../core/users/operations';
 import { ROLES } from '../../core/users/model';
 import { seedDemo } from '../seed';
 import type { CliCommand } from './types';
+import { apikeyCreate } from './apikey';
 
 const migrate: CliCommand = {
   name: 'migrate',
@@ -76,4 +77,4 @@ const usersAdd: CliCommand = {
 };
 
 /** Every CLI command; capabilities add theirs here. */
-export const COMMANDS: CliCommand[] = [migrate, seed, usersAdd];
+export const COMMANDS: CliCommand[] = [migrate, seed, usersAdd, apikeyCreate];

@@ -1,0 +1,122 @@
+import type { Actor, CoreContext } from '../context';
+import { AppError } from '../errors';
+import { ACTIVITY_SELECT, toActivityDto, type ActivityDto, type ActivityRow } from '../activities/operations';
+import { CUSTOMER_FROM, CUSTOMER_SELECT, toCustomerDto, type CustomerDto, type CustomerRow } from './operations';
+import { assertCanSeeCustomer, canSeeContactDetails, maskEmail, maskPhone } from './visibility';
+import { describeTier, type TierDescription } from './tiers';
+
+/**
+ * The 360° view: profile, contacts, last 20 follow-ups, tier and why, plus every other context's summary
+ * through a SECTION REGISTRY. Tasks, opportunities, contracts, receivables, tickets and satisfaction register
+ * their section from their own module (`registerView360Section('tasks', …)`) without editing this file.
+ * Every query runs in parallel (one round); each section must be ONE indexed query on customer_id.
+ */
+export type View360Section = (ctx: CoreContext, customerId: number) => Promise<unknown>;
+
+const sections = new Map<string, View360Section>();
+
+/** Sections every 360 answer has, empty ([]) until their context registers them. */
+export const STANDARD_SECTIONS = ['tasks', 'opportunities', 'contracts', 'receivables', 'tickets', 'satisfaction'] as const;
+
+export function registerView360Section(name: string, fn: View360Section): void {
+  if (sections.has(name)) throw new Error(`view360 section ${name} registered twice`);
+  sections.set(name, fn);
+}
+
+export const registeredView360Sections = (): string[] => [...sections.keys()];
+
+export interface ContactDto {
+  id: number;
+  customerId: number;
+  name: string;
+  title: string | null;
+  phone: string | null;
+  email: string | null;
+  wechat: string | null;
+  isPrimary: boolean;
+}
+
+export interface ContactRow {
+  id: number;
+  customer_id: number;
+  name: string;
+  title: string | null;
+  phone: string | null;
+  email: string | null;
+  wechat: string | null;
+  is_primary: number | boolean;
+}
+
+export const CONTACT_SELECT = 'id, customer_id, name, title, phone, email, wechat, is_primary';
+
+export function toContactDto(r: ContactRow, showDetails = true): ContactDto {
+  return {
+    id: Number(r.id),
+    customerId: Number(r.customer_id),
+    name: r.name,
+    title: r.title,
+    phone: showDetails ? r.phone : maskPhone(r.phone),
+    email: showDetails ? r.email : maskEmail(r.email),
+    wechat: showDetails ? r.wechat : r.wechat ? '***' : null,
+    isPrimary: !!Number(r.is_primary),
+  };
+}
+
+export interface Customer360 {
+  customer: CustomerDto;
+  tier: TierDescription | null;
+  contacts: ContactDto[];
+  activities: ActivityDto[];
+  /** The next planned step: the newest follow-up that named one. */
+  nextStep: { text: string | null; at: string | null } | null;
+  /** tasks, opportunities, contracts, receivables, tickets, satisfaction, and any other registered section. */
+  sections: Record<string, unknown>;
+  /** Names of sections that failed; they are answered empty rather than failing the whole view. */
+  sectionErrors: string[];
+}
+
+const ACTIVITIES_IN_VIEW = 20;
+
+export async function getCustomer360(ctx: CoreContext, actor: Actor, id: number): Promise<Customer360> {
+  if (!Number.isInteger(id) || id <= 0) throw new AppError('VALIDATION', { field: 'customerId' });
+  const sectionNames = [...new Set([...STANDARD_SECTIONS, ...sections.keys()])];
+  const sectionErrors: string[] = [];
+  // Everything in one parallel round; visibility is checked on the profile before anything is returned.
+  const [profileRows, contactRows, activityRows, ...sectionValues] = await Promise.all([
+    ctx.db.select<CustomerRow>(`SELECT ${CUSTOMER_SELECT} FROM ${CUSTOMER_FROM} WHERE c.id = :id`, { id }),
+    ctx.db.select<ContactRow>(`SELECT ${CONTACT_SELECT} FROM contacts WHERE customer_id = :id ORDER BY is_primary DESC, id LIMIT 50`, { id }),
+    ctx.db.select<ActivityRow>(
+      `SELECT ${ACTIVITY_SELECT}, u.name AS user_name FROM activities a LEFT JOIN users u ON u.id = a.user_id
+       WHERE a.customer_id = :id ORDER BY a.occurred_at DESC, a.id DESC LIMIT ${ACTIVITIES_IN_VIEW}`,
+      { id },
+    ),
+    ...sectionNames.map((name) => {
+      const fn = sections.get(name);
+      if (!fn) return Promise.resolve([]);
+      return fn(ctx, id).catch(() => {
+        sectionErrors.push(name);
+        return [];
+      });
+    }),
+  ]);
+  const p = profileRows[0];
+  const vis = p && { id: Number(p.id), owner_id: p.owner_id === null ? null : Number(p.owner_id), team_id: p.team_id === null ? null : Number(p.team_id) };
+  assertCanSeeCustomer(ctx, actor, vis);
+  if (p.status === 'merged' && p.merged_into_id) return getCustomer360(ctx, actor, Number(p.merged_into_id));
+  if (p.status === 'deleted') throw new AppError('NOT_FOUND', { field: 'customerId' });
+  const customer = toCustomerDto(p, actor);
+  const details = canSeeContactDetails(actor, vis!);
+  const activities = activityRows.map(toActivityDto);
+  const withNext = activities.find((a) => a.nextStep || a.nextAt);
+  const out: Record<string, unknown> = {};
+  sectionNames.forEach((n, i) => (out[n] = sectionValues[i] ?? []));
+  return {
+    customer,
+    tier: describeTier(customer.tier, customer.tierReason, ctx.locale),
+    contacts: contactRows.map((r) => toContactDto(r, details)),
+    activities,
+    nextStep: withNext ? { text: withNext.nextStep, at: withNext.nextAt } : null,
+    sections: out,
+    sectionErrors,
+  };
+}

@@ -1,0 +1,124 @@
+import type { Actor } from '../context';
+import { AppError } from '../errors';
+
+/**
+ * Who may see and change which customer. Enforced here, in the core; transports only pass the actor.
+ *
+ * - rep: their own customers and the public pool (owner_id IS NULL).
+ * - manager: their team's customers (team_id), their own, and the pool.
+ * - admin, system (jobs, CLI) and an API key not bound to a user: everything.
+ * - service: reads every customer (service work needs the account), but changes none of the ownership.
+ * - customer (mini-program): only their own company.
+ * Merged/deleted rows stay readable by id to whoever could see them; lists exclude them.
+ */
+export interface VisibilityRow {
+  id: number;
+  owner_id: number | null;
+  team_id: number | null;
+}
+
+export function canSeeCustomer(actor: Actor, row: VisibilityRow): boolean {
+  switch (actor.kind) {
+    case 'system':
+    case 'api':
+      return true;
+    case 'customer':
+      return actor.customerId === row.id;
+    case 'user':
+      switch (actor.role) {
+        case 'admin':
+        case 'service':
+          return true;
+        case 'manager':
+          return row.owner_id === null || row.owner_id === actor.userId || (actor.teamId !== null && row.team_id === actor.teamId);
+        case 'rep':
+          return row.owner_id === null || row.owner_id === actor.userId;
+      }
+  }
+  return false;
+}
+
+/** NOT_FOUND rather than FORBIDDEN, so ids of other reps' customers cannot be probed. */
+export function assertCanSeeCustomer(_ctx: unknown, actor: Actor, row: VisibilityRow | null | undefined): asserts row is VisibilityRow {
+  if (!row || !canSeeCustomer(actor, row)) throw new AppError('NOT_FOUND', { field: 'customerId' });
+}
+
+/**
+ * May the actor change the customer's record (profile, contacts, follow-ups)? Pool customers must be
+ * claimed first by reps; managers edit their team's; admin/system/api everything; service may log
+ * follow-ups (service visits) but not edit the profile.
+ */
+export function canEditCustomer(actor: Actor, row: VisibilityRow, what: 'profile' | 'activity' = 'profile'): boolean {
+  switch (actor.kind) {
+    case 'system':
+    case 'api':
+      return true;
+    case 'customer':
+      return false;
+    case 'user':
+      if (actor.role === 'admin') return true;
+      if (actor.role === 'service') return what === 'activity';
+      if (row.owner_id === actor.userId) return true;
+      if (actor.role === 'manager') return row.owner_id === null || (actor.teamId !== null && row.team_id === actor.teamId);
+      return false;
+  }
+  return false;
+}
+
+export function assertCanEditCustomer(ctx: unknown, actor: Actor, row: VisibilityRow | null | undefined, what: 'profile' | 'activity' = 'profile'): asserts row is VisibilityRow {
+  assertCanSeeCustomer(ctx, actor, row);
+  if (!canEditCustomer(actor, row, what)) {
+    throw new AppError('FORBIDDEN', {
+      field: 'customerId',
+      detail: row.owner_id === null
+        ? { 'zh-CN': '该客户在公海中，请先领取', en: 'This customer is in the public pool; claim it first' }
+        : { 'zh-CN': '只有负责人或其主管可以修改该客户', en: 'Only the owner or their manager may change this customer' },
+    });
+  }
+}
+
+/** True for roles that see every customer, so list queries need no scope. */
+export function seesAll(actor: Actor): boolean {
+  return actor.kind === 'system' || actor.kind === 'api' || (actor.kind === 'user' && (actor.role === 'admin' || actor.role === 'service'));
+}
+
+export interface SqlScope {
+  /** A boolean SQL expression to AND into a WHERE clause, e.g. `(c.owner_id = :vs_user OR c.owner_id IS NULL)`. */
+  sql: string;
+  replacements: Record<string, unknown>;
+}
+
+/** The same rule as canSeeCustomer, as SQL over the customers table aliased `alias`. */
+export function visibleScope(actor: Actor, alias = 'c'): SqlScope {
+  const a = alias ? `${alias}.` : '';
+  if (seesAll(actor)) return { sql: '1=1', replacements: {} };
+  if (actor.kind === 'customer') return { sql: `${a}id = :vs_customer`, replacements: { vs_customer: actor.customerId } };
+  if (actor.kind !== 'user') return { sql: '1=0', replacements: {} };
+  if (actor.role === 'manager' && actor.teamId !== null) {
+    return {
+      sql: `(${a}owner_id IS NULL OR ${a}owner_id = :vs_user OR ${a}team_id = :vs_team)`,
+      replacements: { vs_user: actor.userId, vs_team: actor.teamId },
+    };
+  }
+  return { sql: `(${a}owner_id IS NULL OR ${a}owner_id = :vs_user)`, replacements: { vs_user: actor.userId } };
+}
+
+/** Phones and e-mails of pool customers are masked for reps until claimed; customer actors never see owners' data. */
+export function canSeeContactDetails(actor: Actor, row: VisibilityRow): boolean {
+  if (!canSeeCustomer(actor, row)) return false;
+  if (actor.kind !== 'user') return true;
+  if (actor.role === 'rep') return row.owner_id === actor.userId;
+  return true;
+}
+
+export function maskPhone(raw: string | null): string | null {
+  if (!raw) return raw;
+  const p = raw.replace(/[^\d]/g, '').replace(/^(0086|86)(?=1\d{10}$)/, '');
+  return p.length >= 7 ? `${p.slice(0, 3)}****${p.slice(-4)}` : '****';
+}
+
+export function maskEmail(e: string | null): string | null {
+  if (!e) return e;
+  const [local, domain] = e.split('@');
+  return `${local.slice(0, 1)}***@${domain ?? ''}`;
+}

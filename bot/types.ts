@@ -3,6 +3,7 @@ import type { CoreContext } from '../core/context';
 import type { Locale } from '../core/errors';
 import type { OutboundMessage } from '../core/notifications/outbox';
 import type { UserDto } from '../core/users/operations';
+import type { ParsedIntent } from '../core/intent/types';
 
 /**
  * Every inbound Lark event (text, post, image, file, location, card action) is normalised at the edge
@@ -24,6 +25,8 @@ export interface ChatCommand {
   location?: { name: string; latitude: number; longitude: number };
   /** When the message was sent (Lark's create_time). */
   sentAt: Date;
+  /** For text/post messages: what parseMessage (core/intent/parse.ts) made of `text`; set by the dispatcher. */
+  intent?: ParsedIntent;
 }
 
 export interface CardActionCommand {

@@ -1,0 +1,443 @@
+/**
+ * A local fake of the Lark Open API, plus helpers to post correctly encrypted and signed callbacks
+ * to the real /lark routes. Use it from any test that sends or receives through the bot.
+ *
+ * ## The fake Open API
+ *   const lark = await FakeLark.start();            // http://127.0.0.1:<port>; pass lark.url as LARK_DOMAIN
+ *   const client = lark.client();                   // a real @larksuiteoapi/node-sdk Client pointed at it (own token cache)
+ *   ... run the outbox worker (bot/outbox/worker.ts) with { client } or LARK_DOMAIN=lark.url ...
+ *   lark.messages                                   // delivered messages, one per uuid: {messageId, uuid, receiveIdType, receiveId, msgType, content (parsed), updates[], replyTo}
+ *   lark.messagesTo('ou_x')                         // filtered by receive_id
+ *   lark.stats                                      // {requests, sent, duplicateUuids, patched, replied, rateLimited (real limit hits), injected}
+ *   await lark.close();
+ * Endpoints: POST /open-apis/auth/v3/tenant_access_token/internal, POST /open-apis/im/v1/messages?receive_id_type=…,
+ * POST /open-apis/im/v1/messages/:id/reply, PATCH /open-apis/im/v1/messages/:id (and GET /open-apis/im/v1/messages/:id).
+ * Real rules enforced: Bearer token required; `content` must be a JSON string; cards ≤ 30 KB; a repeated `uuid`
+ * returns the first message (no second delivery); rate limits per aligned wall-clock second: 50/s per app (sends+replies),
+ * 5/s per receiver (receive_id or replied-to chat), 5/s per patched message → HTTP 429, code 99991400,
+ * header `x-ogw-ratelimit-reset` (seconds). Limits are options of start().
+ * Failure injection:
+ *   lark.inject({ rate: 0.3, kinds: ['5xx', '429', 'lost'] })  // random share of send/reply/patch requests fail
+ *       '5xx'  → 500 before delivery; '429' → 429 with reset header before delivery;
+ *       'lost' → delivered, but answered 502 (the response is lost: a retry must reuse the uuid)
+ *   lark.failNext(n, '5xx' | '429' | 'lost')                  // the next n requests fail that way
+ *   lark.rejectReceiver('oc_x', 230002, 'Bot is not in the chat')  // permanent 400 for that receiver
+ *   lark.setLatency(ms)                                         // delay each API answer
+ *
+ * ## Posting callbacks to the real routes
+ *   const secrets = { encryptKey: 'k', verificationToken: 'v' };  // also pass them as LARK_ENCRYPT_KEY / LARK_VERIFICATION_TOKEN
+ *   const env = messageEvent({ openId: 'ou_1', text: '帮助' });     // schema 2.0 im.message.receive_v1 envelope
+ *   await postEvent(app.callback(), env, secrets);                  // supertest response; encrypted + signed like Lark
+ *   await postEvent(server, cardActionEvent({ openId, value: { action: 'x', key: 'k1' } }), secrets);
+ *   await postLegacyCard(server, legacyCardBody({ openId, value }), secrets);   // SHA-1 signed legacy callback
+ *   signedRequest(body, secrets, { timestamp, nonce, encrypt, signWith })       // headers + raw body, to forge variants
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes, randomUUID } from 'node:crypto';
+import * as lark from '@larksuiteoapi/node-sdk';
+import request from 'supertest';
+import { eventSignature, larkEncrypt, legacyCardSignature } from '../../bot/crypto';
+
+export interface FakeMessage {
+  messageId: string;
+  uuid: string | null;
+  receiveIdType: string;
+  receiveId: string;
+  msgType: string;
+  content: Record<string, unknown>;
+  /** Contents applied by PATCH, in order. */
+  updates: Record<string, unknown>[];
+  replyTo: string | null;
+  at: number;
+}
+
+export type FailureKind = '5xx' | '429' | 'lost';
+
+export interface FakeLarkOptions {
+  appId?: string;
+  appSecret?: string;
+  appLimit?: number;
+  receiverLimit?: number;
+  patchLimit?: number;
+  latencyMs?: number;
+}
+
+interface Stats {
+  requests: number;
+  sent: number;
+  duplicateUuids: number;
+  patched: number;
+  replied: number;
+  /** 429s caused by exceeding the real limits (not injected). */
+  rateLimited: number;
+  injected: number;
+  tokens: number;
+}
+
+export class FakeLark {
+  readonly appId: string;
+  readonly appSecret: string;
+  url = '';
+  readonly messages: FakeMessage[] = [];
+  stats: Stats = { requests: 0, sent: 0, duplicateUuids: 0, patched: 0, replied: 0, rateLimited: 0, injected: 0, tokens: 0 };
+  private server!: http.Server;
+  private readonly byUuid = new Map<string, FakeMessage>();
+  private readonly byId = new Map<string, FakeMessage>();
+  private readonly tokens = new Set<string>();
+  private readonly windows = new Map<string, { sec: number; n: number }>();
+  private injection: { rate: number; kinds: FailureKind[] } | null = null;
+  private queued: FailureKind[] = [];
+  private readonly rejected = new Map<string, { code: number; msg: string }>();
+  private latency: number;
+  private readonly opts: Required<Omit<FakeLarkOptions, 'latencyMs'>>;
+
+  private constructor(o: FakeLarkOptions) {
+    this.opts = { appId: o.appId ?? 'cli_fake', appSecret: o.appSecret ?? 'fake-secret', appLimit: o.appLimit ?? 50, receiverLimit: o.receiverLimit ?? 5, patchLimit: o.patchLimit ?? 5 };
+    this.appId = this.opts.appId;
+    this.appSecret = this.opts.appSecret;
+    this.latency = o.latencyMs ?? 0;
+  }
+
+  static async start(o: FakeLarkOptions = {}): Promise<FakeLark> {
+    const f = new FakeLark(o);
+    f.server = http.createServer((req, res) => void f.handle(req, res));
+    f.server.keepAliveTimeout = 1000;
+    await new Promise<void>((r) => f.server.listen(0, '127.0.0.1', () => r()));
+    f.url = `http://127.0.0.1:${(f.server.address() as AddressInfo).port}`;
+    return f;
+  }
+
+  /** A real SDK client pointed at the fake, with its own token cache. */
+  client(): lark.Client {
+    return new lark.Client({ appId: this.appId, appSecret: this.appSecret, domain: this.url, cache: new lark.DefaultCache(), loggerLevel: lark.LoggerLevel.fatal });
+  }
+
+  /** Environment for the real server/config pointing at this fake. */
+  env(): Record<string, string> {
+    return { LARK_APP_ID: this.appId, LARK_APP_SECRET: this.appSecret, LARK_DOMAIN: this.url };
+  }
+
+  inject(o: { rate: number; kinds?: FailureKind[] } | null): void {
+    this.injection = o ? { rate: o.rate, kinds: o.kinds ?? ['5xx', '429'] } : null;
+  }
+
+  failNext(n: number, kind: FailureKind): void {
+    for (let i = 0; i < n; i++) this.queued.push(kind);
+  }
+
+  rejectReceiver(receiveId: string, code = 230002, msg = 'Bot is not in the chat'): void {
+    this.rejected.set(receiveId, { code, msg });
+  }
+
+  setLatency(ms: number): void {
+    this.latency = ms;
+  }
+
+  messagesTo(receiveId: string): FakeMessage[] {
+    return this.messages.filter((m) => m.receiveId === receiveId);
+  }
+
+  reset(): void {
+    this.messages.length = 0;
+    this.byUuid.clear();
+    this.byId.clear();
+    this.windows.clear();
+    this.injection = null;
+    this.queued = [];
+    this.rejected.clear();
+    this.stats = { requests: 0, sent: 0, duplicateUuids: 0, patched: 0, replied: 0, rateLimited: 0, injected: 0, tokens: 0 };
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  private take(key: string, limit: number): number | null {
+    const now = Date.now();
+    const sec = Math.floor(now / 1000);
+    const w = this.windows.get(key);
+    if (!w || w.sec !== sec) {
+      this.windows.set(key, { sec, n: 1 });
+      return null;
+    }
+    if (w.n >= limit) return Math.max(1, Math.ceil((sec + 1) * 1000 - now) / 1000);
+    w.n++;
+    return null;
+  }
+
+  private nextFailure(): FailureKind | null {
+    if (this.queued.length) return this.queued.shift()!;
+    if (this.injection && Math.random() < this.injection.rate) return this.injection.kinds[Math.floor(Math.random() * this.injection.kinds.length)];
+    return null;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    if (this.latency) await new Promise((r) => setTimeout(r, this.latency));
+    const url = new URL(req.url ?? '/', this.url);
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      if (res.destroyed) return;
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(body));
+    };
+    let body: Record<string, unknown> = {};
+    try {
+      body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
+    } catch {
+      return send(400, { code: 9499, msg: 'bad json' });
+    }
+    this.stats.requests++;
+    if (req.method === 'POST' && url.pathname === '/open-apis/auth/v3/tenant_access_token/internal') {
+      if (body.app_id !== this.appId || body.app_secret !== this.appSecret) return send(200, { code: 10014, msg: 'app secret invalid' });
+      const token = `t-${randomBytes(8).toString('hex')}`;
+      this.tokens.add(token);
+      this.stats.tokens++;
+      return send(200, { code: 0, msg: 'ok', tenant_access_token: token, expire: 7200 });
+    }
+    const auth = String(req.headers.authorization ?? '');
+    if (!this.tokens.has(auth.replace(/^Bearer /, ''))) return send(401, { code: 99991663, msg: 'Invalid access token for authorization' });
+
+    const m = /^\/open-apis\/im\/v1\/messages(?:\/([^/]+))?(\/reply)?$/.exec(url.pathname);
+    if (!m) return send(404, { code: 404, msg: 'not found' });
+    const [, id, reply] = m;
+    if (req.method === 'GET' && id) {
+      const msg = this.byId.get(id);
+      return msg ? send(200, { code: 0, data: { items: [{ message_id: id, body: { content: JSON.stringify(msg.updates.at(-1) ?? msg.content) } }] } }) : send(400, { code: 230011, msg: 'message not found' });
+    }
+
+    const isPatch = req.method === 'PATCH' && id && !reply;
+    const isSend = req.method === 'POST' && !id;
+    const isReply = req.method === 'POST' && id && reply;
+    if (!isPatch && !isSend && !isReply) return send(405, { code: 405, msg: 'method' });
+
+    // Validate the request like Lark does.
+    const contentStr = body.content;
+    if (typeof contentStr !== 'string') return send(400, { code: 230001, msg: 'content must be a JSON string' });
+    let content: Record<string, unknown>;
+    try {
+      content = JSON.parse(contentStr);
+    } catch {
+      return send(400, { code: 230001, msg: 'content is not JSON' });
+    }
+    const msgType = isPatch ? 'interactive' : String(body.msg_type ?? '');
+    if ((msgType === 'interactive' && Buffer.byteLength(contentStr) > 30 * 1024) || Buffer.byteLength(contentStr) > 150 * 1024) return send(400, { code: 230025, msg: 'message content too long' });
+
+    let receiverKey: string;
+    let target: FakeMessage | undefined;
+    if (isPatch || isReply) {
+      target = this.byId.get(id!);
+      if (!target) return send(400, { code: 230011, msg: 'message not found' });
+      receiverKey = isPatch ? `msg:${id}` : `r:${target.receiveId}`;
+      if (isPatch && target.msgType !== 'interactive') return send(400, { code: 230001, msg: 'only cards can be patched' });
+    } else {
+      const receiveIdType = url.searchParams.get('receive_id_type');
+      if (!receiveIdType || typeof body.receive_id !== 'string') return send(400, { code: 230001, msg: 'receive_id_type and receive_id required' });
+      receiverKey = `r:${body.receive_id}`;
+      const rej = this.rejected.get(body.receive_id);
+      if (rej) return send(400, { code: rej.code, msg: rej.msg });
+    }
+
+    // Real rate limits (checked before injected failures: a request Lark rejects still counts).
+    const appReset = isPatch ? null : this.take('app', this.opts.appLimit);
+    const rcvReset = appReset === null ? this.take(receiverKey, isPatch ? this.opts.patchLimit : this.opts.receiverLimit) : null;
+    const reset = appReset ?? rcvReset;
+    if (reset !== null) {
+      this.stats.rateLimited++;
+      return send(429, { code: 99991400, msg: 'request trigger frequency limit' }, { 'x-ogw-ratelimit-limit': '50', 'x-ogw-ratelimit-reset': String(Math.ceil(reset)) });
+    }
+
+    const failure = this.nextFailure();
+    if (failure === '5xx') {
+      this.stats.injected++;
+      return send(500, { code: 1000, msg: 'internal error (injected)' });
+    }
+    if (failure === '429') {
+      this.stats.injected++;
+      return send(429, { code: 99991400, msg: 'request trigger frequency limit (injected)' }, { 'x-ogw-ratelimit-reset': '1' });
+    }
+
+    let result: FakeMessage;
+    if (isPatch) {
+      target!.updates.push(content);
+      this.stats.patched++;
+      result = target!;
+    } else {
+      const uuid = typeof body.uuid === 'string' && body.uuid ? body.uuid : null;
+      const seen = uuid ? this.byUuid.get(uuid) : undefined;
+      if (seen) {
+        this.stats.duplicateUuids++;
+        result = seen;
+      } else {
+        result = {
+          messageId: `om_${randomUUID().replace(/-/g, '')}`,
+          uuid,
+          receiveIdType: isReply ? 'reply' : String(url.searchParams.get('receive_id_type')),
+          receiveId: isReply ? target!.receiveId : String(body.receive_id),
+          msgType,
+          content,
+          updates: [],
+          replyTo: isReply ? id! : null,
+          at: Date.now(),
+        };
+        this.messages.push(result);
+        this.byId.set(result.messageId, result);
+        if (uuid) this.byUuid.set(uuid, result);
+        if (isReply) this.stats.replied++;
+        else this.stats.sent++;
+      }
+    }
+    if (failure === 'lost') {
+      this.stats.injected++;
+      return send(502, { code: 1000, msg: 'bad gateway (injected, after delivery)' });
+    }
+    return send(200, { code: 0, msg: 'success', data: { message_id: result.messageId, msg_type: result.msgType, chat_id: result.receiveIdType === 'chat_id' ? result.receiveId : undefined } });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Callbacks to our routes
+
+export interface LarkSecrets {
+  encryptKey?: string;
+  verificationToken?: string;
+}
+
+export function newEventId(): string {
+  return `ev_${randomUUID().replace(/-/g, '')}`;
+}
+
+export interface MessageEventOptions {
+  eventId?: string;
+  openId: string;
+  text?: string;
+  chatId?: string;
+  chatType?: 'p2p' | 'group';
+  messageType?: 'text' | 'post' | 'image' | 'file' | 'location' | string;
+  /** Raw message content object (default {text}). */
+  content?: Record<string, unknown>;
+  mentions?: { key: string; id: { open_id: string }; name: string }[];
+  createTime?: Date;
+  senderType?: string;
+  token?: string;
+}
+
+/** A schema 2.0 `im.message.receive_v1` envelope (header.token is filled in by signedRequest). */
+export function messageEvent(o: MessageEventOptions) {
+  const created = String((o.createTime ?? new Date()).getTime());
+  return {
+    schema: '2.0',
+    header: { event_id: o.eventId ?? newEventId(), event_type: 'im.message.receive_v1', create_time: created, token: o.token, app_id: 'cli_fake', tenant_key: 'tenant' },
+    event: {
+      sender: { sender_id: { open_id: o.openId, union_id: `on_${o.openId}`, user_id: `u_${o.openId}` }, sender_type: o.senderType ?? 'user', tenant_key: 'tenant' },
+      message: {
+        message_id: `om_${randomBytes(8).toString('hex')}`,
+        create_time: created,
+        chat_id: o.chatId ?? `oc_p2p_${o.openId}`,
+        chat_type: o.chatType ?? 'p2p',
+        message_type: o.messageType ?? 'text',
+        content: JSON.stringify(o.content ?? { text: o.text ?? '' }),
+        mentions: o.mentions ?? [],
+      },
+    },
+  };
+}
+
+export interface CardActionEventOptions {
+  eventId?: string;
+  openId: string;
+  value: Record<string, unknown>;
+  formValue?: Record<string, unknown>;
+  messageId?: string;
+  chatId?: string;
+  token?: string;
+}
+
+/** A schema 2.0 `card.action.trigger` envelope. */
+export function cardActionEvent(o: CardActionEventOptions) {
+  return {
+    schema: '2.0',
+    header: { event_id: o.eventId ?? newEventId(), event_type: 'card.action.trigger', create_time: String(Date.now()), token: o.token, app_id: 'cli_fake', tenant_key: 'tenant' },
+    event: {
+      operator: { open_id: o.openId, union_id: `on_${o.openId}`, user_id: `u_${o.openId}`, tenant_key: 'tenant' },
+      token: `c-${randomBytes(6).toString('hex')}`,
+      action: { value: o.value, tag: 'button', ...(o.formValue ? { form_value: o.formValue } : {}) },
+      host: 'im_message',
+      context: { open_message_id: o.messageId ?? 'om_card', open_chat_id: o.chatId ?? `oc_p2p_${o.openId}` },
+    },
+  };
+}
+
+/** A legacy (`card.action.trigger_v1`) card callback body for POST /lark/cards. */
+export function legacyCardBody(o: { openId: string; value: Record<string, unknown>; messageId?: string; chatId?: string; formValue?: Record<string, unknown> }) {
+  return {
+    open_id: o.openId,
+    user_id: `u_${o.openId}`,
+    open_message_id: o.messageId ?? 'om_legacy',
+    open_chat_id: o.chatId ?? `oc_p2p_${o.openId}`,
+    tenant_key: 'tenant',
+    token: `c-${randomBytes(6).toString('hex')}`,
+    action: { value: o.value, tag: 'button', ...(o.formValue ? { form_value: o.formValue } : {}) },
+  };
+}
+
+export interface SignOptions {
+  /** Unix seconds as a string (default now). */
+  timestamp?: string;
+  nonce?: string;
+  /** Encrypt the body (default: when secrets.encryptKey is set). */
+  encrypt?: boolean;
+  /** Sign with this key instead of secrets.encryptKey (forgeries). */
+  signWith?: string;
+  /** Encrypt with this key instead of secrets.encryptKey. */
+  encryptWith?: string;
+  /** Put this token in header.token / token (default secrets.verificationToken). */
+  token?: string;
+  /** Omit the signature headers. */
+  unsigned?: boolean;
+}
+
+/** Headers + raw body exactly as Lark would send them. */
+export function signedRequest(body: Record<string, unknown>, secrets: LarkSecrets, o: SignOptions = {}): { headers: Record<string, string>; raw: string } {
+  const token = o.token ?? secrets.verificationToken;
+  const withToken = JSON.parse(JSON.stringify(body)) as Record<string, unknown>;
+  if (token !== undefined) {
+    if (withToken.header && typeof withToken.header === 'object') (withToken.header as Record<string, unknown>).token = token;
+    else if (withToken.type === 'url_verification') withToken.token = token;
+  }
+  const encKey = o.encryptWith ?? secrets.encryptKey;
+  const encrypt = o.encrypt ?? Boolean(secrets.encryptKey);
+  const raw = encrypt && encKey ? JSON.stringify({ encrypt: larkEncrypt(encKey, JSON.stringify(withToken)) }) : JSON.stringify(withToken);
+  const timestamp = o.timestamp ?? String(Math.floor(Date.now() / 1000));
+  const nonce = o.nonce ?? randomBytes(8).toString('hex');
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const signKey = o.signWith ?? secrets.encryptKey;
+  if (!o.unsigned && signKey) {
+    headers['x-lark-request-timestamp'] = timestamp;
+    headers['x-lark-request-nonce'] = nonce;
+    headers['x-lark-signature'] = eventSignature(timestamp, nonce, signKey, raw);
+  }
+  return { headers, raw };
+}
+
+type Target = Parameters<typeof request>[0];
+
+/** POSTs an event to /lark/events, encrypted and signed like Lark. */
+export function postEvent(target: Target, body: Record<string, unknown>, secrets: LarkSecrets, o: SignOptions = {}) {
+  const { headers, raw } = signedRequest(body, secrets, o);
+  return request(target).post('/lark/events').set(headers).send(raw);
+}
+
+/** POSTs a legacy card callback to /lark/cards with the SHA-1 signature over the verification token. */
+export function postLegacyCard(target: Target, body: Record<string, unknown>, secrets: LarkSecrets, o: { timestamp?: string; nonce?: string; signWith?: string } = {}) {
+  const raw = JSON.stringify(body);
+  const timestamp = o.timestamp ?? String(Math.floor(Date.now() / 1000));
+  const nonce = o.nonce ?? randomBytes(8).toString('hex');
+  const sig = legacyCardSignature(timestamp, nonce, o.signWith ?? secrets.verificationToken ?? '', raw);
+  return request(target)
+    .post('/lark/cards')
+    .set({ 'content-type': 'application/json', 'x-lark-request-timestamp': timestamp, 'x-lark-request-nonce': nonce, 'x-lark-signature': sig })
+    .send(raw);
+}

@@ -1,0 +1,198 @@
+/** The Harness scenarios measure through (see bench/types.ts): child processes for server, baselines and load. */
+import path from 'node:path';
+import type { CoreContext } from '../../core/context';
+import type { Db, Dialect } from '../../core/db/connection';
+import type { BaselineOptions, Comparison, Figure, Harness, LoadOptions, LoadResult, Scale, SeedInfo, ServerHandle, Stat } from '../types';
+import type { TargetId } from '../targets';
+import { forkChild, type Child } from './child';
+import type { LoadRun, LoadRunResult } from './load-child';
+import { ratioStat, stat } from './stats';
+
+export interface LoadDefaults {
+  connections: number;
+  durationSec: number;
+  warmupSec: number;
+  rounds: number;
+  timeRounds: number;
+  timeWarmup: number;
+}
+
+export function loadDefaults(scale: Scale, smoke: boolean): LoadDefaults {
+  if (smoke) return { connections: 2, durationSec: 0.3, warmupSec: 0, rounds: 1, timeRounds: 1, timeWarmup: 0 };
+  if (scale === 'full') return { connections: 50, durationSec: 10, warmupSec: 3, rounds: 5, timeRounds: 5, timeWarmup: 1 };
+  return { connections: 50, durationSec: 2, warmupSec: 1, rounds: 3, timeRounds: 3, timeWarmup: 1 };
+}
+
+/** Shared by every scenario of a run: the database, the seed and the load generator process. */
+export interface RunContext {
+  scale: Scale;
+  smoke: boolean;
+  dialect: Dialect;
+  databaseUrl: string;
+  db: Db;
+  ctx: CoreContext;
+  seed: SeedInfo;
+  tables: Set<string>;
+  log(msg: string): void;
+  loadChild(): Promise<Child>;
+}
+
+/** What the runner learns about a scenario's run besides its figures. */
+export interface RunRecord {
+  serverPeakRssMb: number | null;
+  baselinePeakRssMb: number | null;
+  loads: { target: 'product' | 'baseline' | 'other'; result: LoadResult }[];
+}
+
+const LIB = __dirname;
+
+export function createHarness(rc: RunContext): { harness: Harness; record: RunRecord; close(): Promise<void> } {
+  const d = loadDefaults(rc.scale, rc.smoke);
+  const record: RunRecord = { serverPeakRssMb: null, baselinePeakRssMb: null, loads: [] };
+  const handles: { kind: 'server' | 'baseline'; child: Child; stopped: boolean }[] = [];
+  const servers = new Map<string, 'product' | 'baseline'>();
+
+  const start = async (kind: 'server' | 'baseline', env: Record<string, string>): Promise<ServerHandle> => {
+    const file = path.join(LIB, kind === 'server' ? 'server-child.ts' : 'baseline-child.ts');
+    const child = forkChild(file, { ...env }, kind);
+    const entry = { kind, child, stopped: false };
+    handles.push(entry);
+    const ready = await child.waitFor<{ port: number }>('ready', 60_000);
+    const url = `http://127.0.0.1:${ready.port}`;
+    servers.set(url, kind === 'server' ? 'product' : 'baseline');
+    const peak = async () => (await child.request<{ peakRssMb: number }>({ type: 'rss' }, 10_000)).peakRssMb;
+    return {
+      url,
+      port: ready.port,
+      peakRssMb: peak,
+      async stop() {
+        if (entry.stopped) return;
+        await notePeak(entry).catch(() => undefined);
+        entry.stopped = true;
+        await child.request({ type: 'stop' }, 10_000).catch(() => undefined);
+        await child.kill();
+      },
+    };
+  };
+
+  const notePeak = async (entry: (typeof handles)[number]) => {
+    if (entry.stopped) return;
+    const mb = (await entry.child.request<{ peakRssMb: number }>({ type: 'rss' }, 10_000)).peakRssMb;
+    if (entry.kind === 'server') record.serverPeakRssMb = Math.max(record.serverPeakRssMb ?? 0, mb);
+    else record.baselinePeakRssMb = Math.max(record.baselinePeakRssMb ?? 0, mb);
+  };
+
+  const runOnce = async (o: LoadOptions, durationSec: number): Promise<LoadRunResult> => {
+    const child = await rc.loadChild();
+    const run: LoadRun = {
+      url: o.url,
+      requests: o.requests?.length ? o.requests : [{ path: '/' }],
+      connections: o.connections ?? d.connections,
+      durationSec,
+      rate: o.rate,
+    };
+    const reply = await child.request<{ result: LoadRunResult }>({ type: 'run', run }, (durationSec + 60) * 1000);
+    return reply.result;
+  };
+
+  const summarise = (runs: LoadRunResult[]): LoadResult => ({
+    rps: stat(runs.map((r) => r.rps)),
+    p50: stat(runs.map((r) => r.p50)),
+    p99: stat(runs.map((r) => r.p99)),
+    requests: runs.reduce((s, r) => s + r.requests, 0),
+    errors: runs.reduce((s, r) => s + r.errors, 0),
+    non2xx: runs.reduce((s, r) => s + r.non2xx, 0),
+  });
+
+  const kindOf = (url: string) => servers.get(url) ?? 'other';
+
+  const harness: Harness = {
+    scale: rc.scale,
+    smoke: rc.smoke,
+    dialect: rc.dialect,
+    databaseUrl: rc.databaseUrl,
+    db: rc.db,
+    ctx: rc.ctx,
+    seed: rc.seed,
+    hasTable: (name) => rc.tables.has(name),
+    log: rc.log,
+    startServer: (opts) => start('server', { DATABASE_URL: rc.databaseUrl, ...(opts?.env ?? {}) }),
+    startBaseline: (opts?: BaselineOptions) =>
+      start('baseline', { BENCH_DATABASE_URL: rc.databaseUrl, BENCH_BASELINE_SQL: JSON.stringify(opts?.sql ?? {}) }),
+    async load(o) {
+      const warm = o.warmupSec ?? d.warmupSec;
+      if (warm > 0) await runOnce(o, warm);
+      const runs: LoadRunResult[] = [];
+      for (let i = 0; i < (o.rounds ?? d.rounds); i++) runs.push(await runOnce(o, o.durationSec ?? d.durationSec));
+      const result = summarise(runs);
+      record.loads.push({ target: kindOf(o.url), result });
+      return result;
+    },
+    async compare(product, baseline) {
+      for (const o of [product, baseline]) {
+        const warm = o.warmupSec ?? d.warmupSec;
+        if (warm > 0) await runOnce(o, warm);
+      }
+      const a: LoadRunResult[] = [];
+      const b: LoadRunResult[] = [];
+      const rounds = Math.max(product.rounds ?? d.rounds, baseline.rounds ?? d.rounds);
+      for (let i = 0; i < rounds; i++) {
+        // Alternate which goes first so drift on a shared machine hits both alike.
+        if (i % 2 === 0) {
+          a.push(await runOnce(product, product.durationSec ?? d.durationSec));
+          b.push(await runOnce(baseline, baseline.durationSec ?? d.durationSec));
+        } else {
+          b.push(await runOnce(baseline, baseline.durationSec ?? d.durationSec));
+          a.push(await runOnce(product, product.durationSec ?? d.durationSec));
+        }
+      }
+      const cmp: Comparison = { product: summarise(a), baseline: summarise(b), ratio: ratioStat(a.map((r) => r.rps), b.map((r) => r.rps)) };
+      record.loads.push({ target: 'product', result: cmp.product }, { target: 'baseline', result: cmp.baseline });
+      return cmp;
+    },
+    async time(fn, opts) {
+      for (let i = 0; i < (opts?.warmup ?? d.timeWarmup); i++) await fn(-1 - i);
+      const samples: number[] = [];
+      for (let i = 0; i < (opts?.rounds ?? d.timeRounds); i++) {
+        const t0 = process.hrtime.bigint();
+        await fn(i);
+        samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+      return stat(samples);
+    },
+    figures(label, m, t = {}) {
+      return standardFigures(label, m, t);
+    },
+  };
+
+  return {
+    harness,
+    record,
+    async close() {
+      for (const h of handles) {
+        await notePeak(h).catch(() => undefined);
+        if (!h.stopped) {
+          h.stopped = true;
+          await h.child.request({ type: 'stop' }, 10_000).catch(() => undefined);
+          await h.child.kill();
+        }
+      }
+    },
+  };
+}
+
+const fig = (name: string, s: Stat, unit: Figure['unit'], target?: TargetId): Figure => ({ name, value: s.median, noise: s.noise, unit, ...(target ? { target } : {}) });
+
+export function standardFigures(label: string, m: Comparison | LoadResult, t: { rps?: TargetId; p50?: TargetId; p99?: TargetId; ratio?: TargetId } = {}): Figure[] {
+  if ('ratio' in m) {
+    return [
+      fig(`${label} req/s`, m.product.rps, 'req/s', t.rps),
+      fig(`${label} p50`, m.product.p50, 'ms', t.p50),
+      fig(`${label} p99`, m.product.p99, 'ms', t.p99),
+      fig('baseline req/s', m.baseline.rps, 'req/s'),
+      fig('baseline p99', m.baseline.p99, 'ms'),
+      fig('ratio to baseline', m.ratio, 'ratio', t.ratio),
+    ];
+  }
+  return [fig(`${label} req/s`, m.rps, 'req/s', t.rps), fig(`${label} p50`, m.p50, 'ms', t.p50), fig(`${label} p99`, m.p99, 'ms', t.p99)];
+}

@@ -1,0 +1,142 @@
+/** Terminal table, bench/results/<scenario>.json, and the generated sections of bench/README.md. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Figure } from '../types';
+import { TARGETS, type Target, type TargetId } from '../targets';
+import { describeTarget, fmt, judgeFigure, type JudgeContext, type Verdict } from './stats';
+
+export interface JudgedFigure extends Figure {
+  targetText: string;
+  verdict: Verdict['kind'];
+  fails: boolean;
+  gap: number;
+  reason?: string;
+}
+
+export interface ScenarioRecord {
+  scenario: string;
+  issue: number;
+  description: string;
+  status: 'ok' | 'failed' | 'skipped';
+  error?: string;
+  date: string;
+  machine: string;
+  scale: 'small' | 'full';
+  smoke: boolean;
+  dialect: string;
+  seed: { counts: Record<string, number>; fingerprint: string };
+  seconds: number;
+  peakRssMb: { server: number | null; baseline: number | null };
+  figures: JudgedFigure[];
+  notes: string[];
+  details?: Record<string, unknown>;
+}
+
+export function machineDescription(dbVersion: string): string {
+  const cpus = os.cpus();
+  return `${cpus.length} × ${cpus[0]?.model?.trim() ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, ${os.type()} ${os.release()}, Node ${process.version}, ${dbVersion}`;
+}
+
+export function judgeAll(figures: Figure[], c: JudgeContext): JudgedFigure[] {
+  return figures.map((f) => {
+    const v = judgeFigure(f, c);
+    return { ...f, targetText: describeTarget(f.target), verdict: v.kind, fails: v.fails, gap: v.gap, ...(v.reason ? { reason: v.reason } : {}) };
+  });
+}
+
+const VERDICT_TEXT: Record<Verdict['kind'], string> = { met: 'met', 'within-noise': 'missed within noise', missed: 'MISSED', 'no-target': '' };
+
+function verdictText(f: JudgedFigure): string {
+  if (f.verdict === 'missed') return `${f.fails ? 'MISSED' : 'missed'} by ${Number.isFinite(f.gap) ? Math.round(f.gap * 100) + '%' : '∞'}${f.reason ? ` (${f.reason})` : ''}`;
+  return VERDICT_TEXT[f.verdict];
+}
+
+export function valueText(f: Figure): string {
+  const unit = f.unit === 'ratio' || f.unit === 'count' ? '' : ` ${f.unit}`;
+  return `${fmt(f.value)}${f.noise !== undefined && f.noise > 0 ? ` ± ${fmt(f.noise)}` : ''}${unit}`;
+}
+
+/** A plain-text table for the terminal. */
+export function terminalTable(rec: ScenarioRecord): string {
+  const head = `── ${rec.scenario} (issue ${rec.issue}, ${rec.scale}${rec.smoke ? ', smoke' : ''}, ${rec.dialect}) ── ${rec.status}${rec.error ? `: ${rec.error.split('\n')[0]}` : ''}`;
+  const rows = rec.figures.map((f) => [f.name, valueText(f), f.targetText, verdictText(f)]);
+  if (rec.peakRssMb.server !== null) rows.push(['server peak RSS', `${fmt(rec.peakRssMb.server)} MB`, '', '']);
+  if (rec.peakRssMb.baseline !== null) rows.push(['baseline peak RSS', `${fmt(rec.peakRssMb.baseline)} MB`, '', '']);
+  const widths = [0, 1, 2, 3].map((i) => Math.max(0, ...rows.map((r) => r[i].length)));
+  const lines = rows.map((r) => '  ' + r.map((c, i) => c.padEnd(widths[i])).join('   ').trimEnd());
+  return [head, ...lines, ...rec.notes.map((n) => `  note: ${n}`)].join('\n');
+}
+
+export function writeResult(dir: string, rec: ScenarioRecord): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${rec.scenario}.json`);
+  fs.writeFileSync(file, JSON.stringify(rec, null, 2) + '\n');
+  return file;
+}
+
+export function readResults(dir: string): ScenarioRecord[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as ScenarioRecord)
+    .filter((r) => !r.smoke);
+}
+
+const esc = (s: string) => s.replace(/\|/g, '\\|');
+
+/** The generated Markdown: latest figures per scenario, then every target with its latest figure. */
+export function resultsMarkdown(records: ScenarioRecord[]): { latest: string; targets: string } {
+  const latest: string[] = [];
+  if (!records.length) latest.push('_No figures yet: run `npm run bench`._');
+  for (const r of records) {
+    latest.push(`### ${r.scenario} (issue ${r.issue}) — ${r.status}`);
+    latest.push('');
+    latest.push(`${esc(r.description)}  `);
+    latest.push(`${r.date.slice(0, 16).replace('T', ' ')} UTC · \`--scale ${r.scale}\` on ${r.dialect} · ${esc(r.machine)}`);
+    latest.push('');
+    if (r.error) latest.push(`Error: \`${esc(r.error.split('\n')[0])}\``, '');
+    if (r.figures.length) {
+      latest.push('| figure | value | target | verdict |', '|---|---|---|---|');
+      for (const f of r.figures) latest.push(`| ${esc(f.name)} | ${esc(valueText(f))} | ${esc(f.targetText)} | ${esc(verdictText(f))} |`);
+      if (r.peakRssMb.server !== null) latest.push(`| server peak RSS | ${fmt(r.peakRssMb.server)} MB | | |`);
+      latest.push('');
+    }
+    for (const n of r.notes) latest.push(`- ${esc(n)}`);
+    if (r.notes.length) latest.push('');
+  }
+  const byTarget = new Map<string, { f: JudgedFigure; r: ScenarioRecord }>();
+  for (const r of records) for (const f of r.figures) if (f.target && !byTarget.has(f.target)) byTarget.set(f.target, { f, r });
+  const targets = ['| target | issue | what | latest | scale / db | verdict |', '|---|---|---|---|---|---|'];
+  for (const [id, t] of Object.entries(TARGETS) as [TargetId, Target][]) {
+    const hit = byTarget.get(id);
+    targets.push(
+      `| \`${id}\` | #${t.issue} | ${esc(t.description)} (${describeTarget(id)}) | ${hit ? esc(valueText(hit.f)) : '—'} | ${hit ? `${hit.r.scale} / ${hit.r.dialect}` : ''} | ${hit ? esc(verdictText(hit.f) || 'met') : 'not measured yet'} |`,
+    );
+  }
+  return { latest: latest.join('\n').trimEnd(), targets: targets.join('\n') };
+}
+
+export const MARKERS = {
+  targets: ['<!-- bench:targets:begin (generated by npm run bench; do not edit) -->', '<!-- bench:targets:end -->'],
+  latest: ['<!-- bench:latest:begin (generated by npm run bench; do not edit) -->', '<!-- bench:latest:end -->'],
+} as const;
+
+/** Replaces (or appends) a marked section. */
+export function replaceSection(doc: string, [begin, end]: readonly [string, string], body: string, heading: string): string {
+  const block = `${begin}\n${body}\n${end}`;
+  const i = doc.indexOf(begin);
+  const j = doc.indexOf(end);
+  if (i >= 0 && j > i) return doc.slice(0, i) + block + doc.slice(j + end.length);
+  return `${doc.trimEnd()}\n\n${heading}\n\n${block}\n`;
+}
+
+export function regenerateReadme(readmePath: string, records: ScenarioRecord[]): void {
+  const md = resultsMarkdown(records);
+  let doc = fs.existsSync(readmePath) ? fs.readFileSync(readmePath, 'utf8') : '# Benchmarks\n';
+  doc = replaceSection(doc, MARKERS.targets, md.targets, '## Targets and where we stand');
+  doc = replaceSection(doc, MARKERS.latest, md.latest, '## Latest figures');
+  fs.writeFileSync(readmePath, doc);
+}

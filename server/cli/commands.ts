@@ -4,6 +4,7 @@ import { createUser } from '../../core/users/operations';
 import { ROLES } from '../../core/users/model';
 import { seedDemo } from '../seed';
 import type { CliCommand } from './types';
+import { parseCommand } from './parse';
 import { apikeyCreate } from './apikey';
 
 const migrate: CliCommand = {
@@ -77,4 +78,4 @@ const usersAdd: CliCommand = {
 };
 
 /** Every CLI command; capabilities add theirs here. */
-export const COMMANDS: CliCommand[] = [migrate, seed, usersAdd, apikeyCreate];
+export const COMMANDS: CliCommand[] = [migrate, seed, usersAdd, parseCommand, apikeyCreate];

@@ -1,0 +1,24 @@
+import { runCli } from '../../server/cli/run';
+
+async function cli(argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { CRM_TIMEZONE: 'Asia/Shanghai' }, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out, err };
+}
+
+describe('npm run crm -- parse', () => {
+  it('prints exactly one JSON object in the issue shape', async () => {
+    const r = await cli(['parse', '--now', '2026-11-23T10:00+08:00', '跟进 远航科技 电话聊了方案，下周三再联系']);
+    expect(r.code).toBe(0);
+    expect(r.out).toHaveLength(1);
+    const j = JSON.parse(r.out[0]);
+    expect(Object.keys(j).sort()).toEqual(['channel', 'contact', 'customer', 'due_at', 'intent', 'next_at', 'summary']);
+    expect(j).toMatchObject({ intent: 'log_followup', customer: '远航科技', channel: 'phone', next_at: '2026-12-02T09:00:00+08:00', due_at: null });
+  });
+
+  it('rejects a bad --now and a missing text with exit code 2', async () => {
+    expect((await cli(['parse', '--now', 'yesterday-ish', 'hi'])).code).toBe(2);
+    expect((await cli(['parse'])).code).toBe(2);
+  });
+});

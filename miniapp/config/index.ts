@@ -35,6 +35,18 @@ export default defineConfig<'webpack5'>(async () => {
       staticDirectory: 'static',
       // Browser history: invite links read /pages/sign-in/index?code=…; the server falls back to index.html.
       router: { mode: 'browser' },
+      // Taro splits only initial chunks on H5, so every page chunk repeats ~80 KB of shared runtime and
+      // components; one shared async chunk holds them instead (loaded with the first page).
+      webpackChain(chain) {
+        const current = (chain.optimization.get('splitChunks') ?? {}) as { cacheGroups?: Record<string, unknown> };
+        chain.optimization.splitChunks({
+          ...current,
+          cacheGroups: {
+            ...current.cacheGroups,
+            pagesCommon: { name: 'pages-common', chunks: 'async', minChunks: 2, priority: 200, reuseExistingChunk: true, enforce: true },
+          },
+        });
+      },
       output: { filename: 'js/[name].[contenthash:8].js', chunkFilename: 'js/[name].[contenthash:8].js' },
       miniCssExtractPluginOption: { ignoreOrder: true, filename: 'css/[name].[contenthash:8].css', chunkFilename: 'css/[name].[contenthash:8].css' },
       postcss: {

@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: '客户服务' });
+export default definePageConfig({ navigationBarTitleText: '我的工单' });

@@ -11,12 +11,13 @@
 export type CardElement = Record<string, unknown> & { tag: string };
 export type Template = 'blue' | 'wathet' | 'turquoise' | 'green' | 'yellow' | 'orange' | 'red' | 'carmine' | 'violet' | 'purple' | 'indigo' | 'grey' | 'default';
 
-export interface Card {
+/** A type alias (not an interface) so a Card is assignable to Record<string, unknown> (CardActionResult.card). */
+export type Card = {
   schema: '2.0';
   config: { update_multi: true; locales?: string[] } & Record<string, unknown>;
   header?: { title: { tag: 'plain_text'; content: string }; subtitle?: { tag: 'plain_text'; content: string }; template: Template };
   body: { elements: CardElement[] };
-}
+};
 
 /** Lark's limit for a card message (the JSON content). */
 export const CARD_LIMIT_BYTES = 30 * 1024;

@@ -3,6 +3,10 @@ import { defineUserModels } from './users/model';
 import { defineCustomerModels } from './customers/model';
 import { defineActivityModels } from './activities/model';
 import { defineAuditModels } from './audit/model';
+import { defineTicketModels } from './tickets/model';
+import { defineSurveyModels } from './surveys/model';
+import { defineKnowledgeModels } from './knowledge/model';
+import { defineMpModels } from './mp/model';
 
 /** Every context's models, bound to one Sequelize instance (tests run several side by side). */
 export function defineModels(s: Sequelize) {
@@ -11,6 +15,10 @@ export function defineModels(s: Sequelize) {
     ...defineCustomerModels(s),
     ...defineActivityModels(s),
     ...defineAuditModels(s),
+    ...defineTicketModels(s),
+    ...defineSurveyModels(s),
+    ...defineKnowledgeModels(s),
+    ...defineMpModels(s),
   };
 }
 export type Models = ReturnType<typeof defineModels>;

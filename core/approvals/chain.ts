@@ -1,0 +1,97 @@
+import { QueryTypes, type Transaction } from 'sequelize';
+import type { Actor, CoreContext } from '../context';
+import { AppError } from '../errors';
+import { parseInput } from '../validation';
+import { recordAudit } from '../audit/record';
+import { approvalPolicy, compactChain, DEFAULT_POLICY, selectRules, type ApprovalPolicy, type ApproverSpec, type ContractFacts, type ResolvedStep } from './rules';
+
+const POLICY_KEY = 'approval.policy';
+const keyCol = (ctx: CoreContext) => (ctx.db.dialect === 'mysql' ? '`key`' : '"key"');
+
+/** The policy in force: the JSON stored in settings, else the built-in default. */
+export async function getApprovalPolicy(ctx: CoreContext, t?: Transaction): Promise<ApprovalPolicy> {
+  const rows = await ctx.db.select<{ value: string }>(`SELECT value FROM settings WHERE ${keyCol(ctx)} = :k`, { k: POLICY_KEY }, t);
+  if (!rows.length) return DEFAULT_POLICY;
+  return approvalPolicy.parse(JSON.parse(rows[0].value));
+}
+
+/** Replaces the policy (admins only); validated so a bad rules file never reaches a submission. */
+export async function setApprovalPolicy(ctx: CoreContext, actor: Actor, raw: unknown): Promise<ApprovalPolicy> {
+  if (actor.kind !== 'system' && !(actor.kind === 'user' && actor.role === 'admin')) throw new AppError('FORBIDDEN');
+  const policy = parseInput(approvalPolicy, raw);
+  await ctx.db.tx(async (t) => {
+    const now = ctx.clock.now();
+    const value = JSON.stringify(policy);
+    await ctx.db.sequelize.query(`DELETE FROM settings WHERE ${keyCol(ctx)} = :k`, { replacements: { k: POLICY_KEY }, type: QueryTypes.DELETE, transaction: t });
+    await ctx.db.sequelize.query(`INSERT INTO settings (${keyCol(ctx)}, value, updated_at) VALUES (:k, :value, :now)`, { replacements: { value, now, k: POLICY_KEY }, type: QueryTypes.INSERT, transaction: t });
+    await recordAudit(ctx, t, { actor, action: 'approval.policy.set', entityType: 'setting', entityId: null, channel: actor.kind === 'system' ? 'cli' : 'api', data: { rules: policy.rules.map((r) => r.name) } });
+  });
+  return policy;
+}
+
+interface UserRow {
+  id: number;
+  role: string;
+  team_id: number | null;
+  manager_id: number | null;
+  skills: unknown;
+}
+
+function skillsOf(v: unknown): string[] {
+  if (Array.isArray(v)) return v.map(String);
+  if (typeof v === 'string') {
+    try {
+      const p = JSON.parse(v);
+      return Array.isArray(p) ? p.map(String) : [];
+    } catch {
+      return [];
+    }
+  }
+  return [];
+}
+
+async function resolveOne(ctx: CoreContext, spec: ApproverSpec, submitter: UserRow, t: Transaction): Promise<number | null> {
+  switch (spec.kind) {
+    case 'manager': {
+      if (submitter.manager_id) return submitter.manager_id;
+      if (!submitter.team_id) return null;
+      const rows = await ctx.db.select<{ manager_id: number | null }>('SELECT manager_id FROM teams WHERE id = :id', { id: submitter.team_id }, t);
+      return rows[0]?.manager_id ?? null;
+    }
+    case 'user': {
+      const rows = await ctx.db.select<{ id: number }>('SELECT id FROM users WHERE id = :id', { id: spec.userId }, t);
+      return rows[0]?.id ?? null;
+    }
+    case 'role':
+    case 'tag': {
+      const users = await ctx.db.select<UserRow>(
+        spec.kind === 'role' ? 'SELECT id, role, team_id, manager_id, skills FROM users WHERE role = :role ORDER BY id' : 'SELECT id, role, team_id, manager_id, skills FROM users ORDER BY id',
+        spec.kind === 'role' ? { role: spec.role } : {},
+        t,
+      );
+      const tag = spec.tag;
+      const hit = users.find((u) => u.id !== submitter.id && (!tag || skillsOf(u.skills).includes(tag)));
+      return hit?.id ?? null;
+    }
+  }
+}
+
+/** Resolves the applicable rules to people. Throws INVALID_STATE when no one can approve. */
+export async function resolveChain(ctx: CoreContext, submitterId: number, facts: ContractFacts, t: Transaction): Promise<{ steps: ResolvedStep[]; rules: string[] }> {
+  const policy = await getApprovalPolicy(ctx, t);
+  const sub = (await ctx.db.select<UserRow>('SELECT id, role, team_id, manager_id, skills FROM users WHERE id = :id', { id: submitterId }, t))[0];
+  if (!sub) throw new AppError('NOT_FOUND', { field: 'submitterId' });
+  const rules = selectRules(policy, facts);
+  const steps: ResolvedStep[] = [];
+  for (const r of rules) {
+    let id = await resolveOne(ctx, r.approver, sub, t);
+    if ((id === null || id === submitterId) && r.fallback) id = await resolveOne(ctx, r.fallback, sub, t);
+    if (id === null || id === submitterId) continue;
+    steps.push({ rule: r.name, label: r.label[ctx.locale], approverId: id });
+  }
+  const chain = compactChain(steps, submitterId);
+  if (!chain.length) {
+    throw new AppError('INVALID_STATE', { detail: { 'zh-CN': '找不到可以审批的人，请联系管理员配置审批人', en: 'No approver could be found; ask an admin to configure approvers' } });
+  }
+  return { steps: chain, rules: rules.map((r) => r.name) };
+}

@@ -1,0 +1,580 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { QueryTypes, type Transaction } from 'sequelize';
+import type { Actor, Channel, CoreContext } from '../context';
+import { AppError, invalid } from '../errors';
+import { parseInput } from '../validation';
+import { isUniqueViolation } from '../db/connection';
+import { enqueueMessages } from '../notifications/outbox';
+import { recordAudit } from '../audit/record';
+import { resolveChain, getApprovalPolicy } from '../approvals/chain';
+import { startApproval, latestRequestId, getApprovalView, type ApprovalView } from '../approvals/operations';
+import { registerApprovalSubject } from '../approvals/subjects';
+import { customerReceivableSummary } from '../receivables/summary';
+import { businessDay, daysBetween, addDays, isDay, toDay } from './dates';
+import { discountBp, discountExceeds, lineAmountCents, lineListCents, MAX_CENTS, percentToBp, splitEvenly, toCents } from './money';
+import type { ContractStatus } from './model';
+
+export interface ContractLineDto {
+  seq: number;
+  name: string;
+  quantity: number;
+  unitPriceCents: number;
+  discountBp: number;
+  amountCents: number;
+}
+
+export interface InstalmentDto {
+  id: number;
+  seq: number;
+  dueDate: string;
+  amountCents: number;
+  paidCents: number;
+  status: string;
+}
+
+export interface ContractDto {
+  id: number;
+  number: string;
+  customerId: number;
+  customerName: string;
+  ownerId: number;
+  ownerName: string;
+  title: string | null;
+  currency: string;
+  listCents: number;
+  amountCents: number;
+  discountBp: number;
+  signDate: string | null;
+  startDate: string;
+  endDate: string;
+  status: ContractStatus;
+  note: string | null;
+  renewalOfId: number | null;
+  lines: ContractLineDto[];
+  instalments: InstalmentDto[];
+  attachments: { id: number; fileName: string; fileKey: string; mime: string | null; sizeBytes: number | null }[];
+  approvalRequestId: number | null;
+}
+
+const day = (field: string) => z.string().refine(isDay, { message: `${field} must be a date YYYY-MM-DD` });
+
+const lineInput = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    quantity: z.number().int().min(1).max(1_000_000),
+    unitPriceCents: z.number().int().min(0).max(MAX_CENTS),
+    /** Basis points (1% = 100) or a percent with ≤ 2 decimals. */
+    discountBp: z.number().int().min(0).max(10_000).optional(),
+    discountPct: z.union([z.string(), z.number()]).optional(),
+  })
+  .strict();
+
+const attachmentInput = z.object({
+  fileName: z.string().trim().min(1).max(255),
+  fileKey: z.string().trim().min(1).max(255),
+  mime: z.string().max(100).optional().nullable(),
+  sizeBytes: z.number().int().nonnegative().optional().nullable(),
+});
+
+export const instalmentPlanInput = z.array(z.object({ dueDate: day('dueDate'), amountCents: z.number().int().positive().max(MAX_CENTS) })).min(1).max(120);
+
+export const createContractInput = z.object({
+  customerId: z.number().int().positive(),
+  ownerId: z.number().int().positive().optional(),
+  number: z.string().trim().min(1).max(40).optional(),
+  title: z.string().trim().max(200).optional().nullable(),
+  currency: z.string().regex(/^[A-Z]{3}$/).default('CNY'),
+  signDate: day('signDate').optional().nullable(),
+  startDate: day('startDate'),
+  endDate: day('endDate'),
+  note: z.string().trim().max(1000).optional().nullable(),
+  lines: z.array(lineInput).min(1).max(100),
+  /** Receivable plan; defaults to one instalment of the whole amount due on the start date. */
+  instalments: instalmentPlanInput.optional(),
+  /** Or: split evenly into this many monthly instalments from the start date. */
+  instalmentCount: z.number().int().min(1).max(60).optional(),
+  attachments: z.array(attachmentInput).max(20).optional(),
+  renewalOfId: z.number().int().positive().optional(),
+});
+export type CreateContractInput = z.input<typeof createContractInput>;
+
+function userActor(actor: Actor): Extract<Actor, { kind: 'user' }> {
+  if (actor.kind !== 'user') throw new AppError('FORBIDDEN');
+  return actor;
+}
+
+interface CustomerRow {
+  id: number;
+  name: string;
+  owner_id: number | null;
+  team_id: number | null;
+  tier: string | null;
+}
+
+async function loadCustomer(ctx: CoreContext, id: number, t?: Transaction): Promise<CustomerRow> {
+  const c = (await ctx.db.select<CustomerRow>('SELECT id, name, owner_id, team_id, tier FROM customers WHERE id = :id', { id }, t))[0];
+  if (!c) throw new AppError('NOT_FOUND', { field: 'customerId', detail: { 'zh-CN': '客户不存在', en: 'No such customer' } });
+  return c;
+}
+
+/** Reps work on their own customers; managers on their team's; admins on all. */
+function assertMayContract(actor: Extract<Actor, { kind: 'user' }>, c: CustomerRow): void {
+  if (actor.role === 'admin') return;
+  if (c.owner_id === actor.userId) return;
+  if (actor.role === 'manager' && actor.teamId !== null && c.team_id === actor.teamId) return;
+  throw new AppError('FORBIDDEN', { field: 'customerId', detail: { 'zh-CN': '只能为自己负责的客户签合同', en: 'You can only contract for your own customers' } });
+}
+
+/** Lines → amounts, all integer cents. */
+export function priceLines(lines: z.output<typeof lineInput>[]): { lines: ContractLineDto[]; listCents: number; amountCents: number } {
+  const out = lines.map((l, i) => {
+    const bp = l.discountBp ?? (l.discountPct !== undefined ? percentToBp(l.discountPct, `lines.${i}.discountPct`) : 0);
+    return { seq: i + 1, name: l.name, quantity: l.quantity, unitPriceCents: l.unitPriceCents, discountBp: bp, amountCents: lineAmountCents(l.quantity, l.unitPriceCents, bp) };
+  });
+  const listCents = lines.reduce((a, l) => a + lineListCents(l.quantity, l.unitPriceCents), 0);
+  const amountCents = out.reduce((a, l) => a + l.amountCents, 0);
+  if (listCents > MAX_CENTS) throw invalid('lines', '合同金额过大', 'Contract amount too large');
+  return { lines: out, listCents, amountCents };
+}
+
+function monthlyPlan(total: number, n: number, startDate: string): { dueDate: string; amountCents: number }[] {
+  return splitEvenly(total, n).map((amountCents, i) => ({ dueDate: i === 0 ? startDate : addMonthsKeepDay(startDate, i), amountCents }));
+}
+
+function addMonthsKeepDay(d: string, n: number): string {
+  const [y, m, dd] = d.split('-').map(Number);
+  const total = y * 12 + (m - 1) + n;
+  const ny = Math.floor(total / 12);
+  const nm = (total % 12) + 1;
+  const last = new Date(Date.UTC(ny, nm, 0)).getUTCDate();
+  return `${ny}-${String(nm).padStart(2, '0')}-${String(Math.min(dd, last)).padStart(2, '0')}`;
+}
+
+/** The plan must sum exactly to the contract amount: a cent off is refused, naming the difference. */
+export function assertPlanSums(plan: { amountCents: number }[], amountCents: number): void {
+  const sum = plan.reduce((a, p) => a + p.amountCents, 0);
+  if (sum !== amountCents) {
+    const diff = sum - amountCents;
+    throw invalid('instalments', `各期金额之和（${sum} 分）必须等于合同金额（${amountCents} 分），相差 ${diff} 分`, `Instalments add up to ${sum} cents, the contract is ${amountCents} cents (difference ${diff})`);
+  }
+}
+
+export async function writeInstalments(ctx: CoreContext, t: Transaction, c: { id: number; customer_id: number; owner_id: number }, plan: { dueDate: string; amountCents: number }[], live: boolean): Promise<void> {
+  const now = ctx.clock.now();
+  const sorted = [...plan].sort((a, b) => (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : 0));
+  await ctx.models.Instalment.bulkCreate(
+    sorted.map((p, i) => ({ contract_id: c.id, customer_id: c.customer_id, owner_id: c.owner_id, seq: i + 1, due_date: p.dueDate, amount_cents: p.amountCents, paid_cents: 0, status: 'pending' as const, live, created_at: now, updated_at: now })),
+    { transaction: t },
+  );
+}
+
+/** Drafts a contract with its lines, receivable plan and attachment metadata. */
+export async function createContract(ctx: CoreContext, actor: Actor, channel: Channel, raw: CreateContractInput, parent?: Transaction): Promise<ContractDto> {
+  const input = parseInput(createContractInput, raw);
+  const user = userActor(actor);
+  if (input.endDate < input.startDate) throw invalid('endDate', '结束日期不能早于开始日期', 'The end date is before the start date');
+  const priced = priceLines(input.lines);
+  if (priced.amountCents <= 0) throw invalid('lines', '合同金额必须大于 0', 'The contract amount must be positive');
+  const plan = input.instalments ?? monthlyPlan(priced.amountCents, input.instalmentCount ?? 1, input.startDate);
+  assertPlanSums(plan, priced.amountCents);
+  try {
+    return await ctx.db.tx(async (t) => {
+      const customer = await loadCustomer(ctx, input.customerId, t);
+      assertMayContract(user, customer);
+      let ownerId = user.userId;
+      if (input.ownerId && input.ownerId !== user.userId) {
+        if (user.role !== 'manager' && user.role !== 'admin') throw new AppError('FORBIDDEN', { field: 'ownerId' });
+        ownerId = input.ownerId;
+      }
+      const owner = (await ctx.db.select<{ team_id: number | null }>('SELECT team_id FROM users WHERE id = :id', { id: ownerId }, t))[0];
+      if (!owner) throw new AppError('NOT_FOUND', { field: 'ownerId' });
+      const now = ctx.clock.now();
+      const c = await ctx.models.Contract.create(
+        {
+          number: input.number ?? `tmp-${randomUUID()}`,
+          customer_id: customer.id,
+          owner_id: ownerId,
+          team_id: owner.team_id,
+          title: input.title ?? null,
+          currency: input.currency,
+          list_cents: priced.listCents,
+          amount_cents: priced.amountCents,
+          discount_bp: discountBp(priced.listCents, priced.amountCents),
+          sign_date: input.signDate ?? null,
+          start_date: input.startDate,
+          end_date: input.endDate,
+          status: 'draft',
+          note: input.note ?? null,
+          renewal_of_id: input.renewalOfId ?? null,
+          created_by: user.userId,
+          created_at: now,
+          updated_at: now,
+        },
+        { transaction: t },
+      );
+      const id = c.get('id');
+      if (!input.number) {
+        const number = `HT${businessDay(now, ctx.timezone).replace(/-/g, '')}-${String(id).padStart(5, '0')}`;
+        await ctx.models.Contract.update({ number }, { where: { id }, transaction: t });
+      }
+      await ctx.models.ContractLine.bulkCreate(priced.lines.map((l) => ({ contract_id: id, seq: l.seq, name: l.name, quantity: l.quantity, unit_price_cents: l.unitPriceCents, discount_bp: l.discountBp, amount_cents: l.amountCents })), { transaction: t });
+      await writeInstalments(ctx, t, { id, customer_id: customer.id, owner_id: ownerId }, plan, false);
+      if (input.attachments?.length) {
+        await ctx.models.ContractAttachment.bulkCreate(input.attachments.map((a) => ({ contract_id: id, file_name: a.fileName, file_key: a.fileKey, mime: a.mime ?? null, size_bytes: a.sizeBytes ?? null, uploaded_by: user.userId, created_at: now })), { transaction: t });
+      }
+      await recordAudit(ctx, t, { actor, action: 'contract.create', entityType: 'contract', entityId: id, channel, data: { customerId: customer.id, amountCents: priced.amountCents, renewalOfId: input.renewalOfId ?? null } });
+      return getContract(ctx, actor, id, t);
+    }, parent);
+  } catch (e) {
+    if (isUniqueViolation(e)) {
+      const fields = Object.keys((e as { fields?: Record<string, unknown> }).fields ?? {}).join(',');
+      if (fields.includes('renewal_of') || (!fields.includes('number') && input.renewalOfId)) throw new AppError('DUPLICATE', { field: 'renewalOfId', detail: { 'zh-CN': '该合同已有续约合同', en: 'This contract already has a renewal' } });
+      throw new AppError('DUPLICATE', { field: 'number', detail: { 'zh-CN': '合同编号已存在', en: 'The contract number exists already' } });
+    }
+    throw e;
+  }
+}
+
+interface ContractRow {
+  id: number;
+  number: string;
+  customer_id: number;
+  customer_name: string;
+  owner_id: number;
+  owner_name: string;
+  team_id: number | null;
+  title: string | null;
+  currency: string;
+  list_cents: unknown;
+  amount_cents: unknown;
+  discount_bp: number;
+  sign_date: unknown;
+  start_date: unknown;
+  end_date: unknown;
+  status: ContractStatus;
+  note: string | null;
+  renewal_of_id: number | null;
+}
+
+async function contractRow(ctx: CoreContext, id: number, t?: Transaction): Promise<ContractRow> {
+  const r = (await ctx.db.select<ContractRow>(
+    `SELECT c.id, c.number, c.customer_id, cu.name AS customer_name, c.owner_id, u.name AS owner_name, c.team_id, c.title, c.currency, c.list_cents, c.amount_cents,
+            c.discount_bp, c.sign_date, c.start_date, c.end_date, c.status, c.note, c.renewal_of_id
+     FROM contracts c JOIN customers cu ON cu.id = c.customer_id JOIN users u ON u.id = c.owner_id WHERE c.id = :id`,
+    { id },
+    t,
+  ))[0];
+  if (!r) throw new AppError('NOT_FOUND', { field: 'contractId', detail: { 'zh-CN': '合同不存在', en: 'No such contract' } });
+  return r;
+}
+
+/** Who may see a contract: its owner, the owner's manager (same team), approvers of it, admins. */
+async function assertMayRead(ctx: CoreContext, actor: Actor, c: ContractRow, t?: Transaction): Promise<void> {
+  if (actor.kind === 'system') return;
+  if (actor.kind !== 'user') throw new AppError('FORBIDDEN');
+  if (actor.role === 'admin' || c.owner_id === actor.userId) return;
+  if (actor.role === 'manager' && actor.teamId !== null && c.team_id === actor.teamId) return;
+  const approver = await ctx.db.select(
+    `SELECT s.id FROM approval_requests r JOIN approval_steps s ON s.request_id = r.id
+     WHERE r.entity_type = 'contract' AND r.entity_id = :id AND (s.approver_id = :u OR s.delegated_from_id = :u) LIMIT 1`,
+    { id: c.id, u: actor.userId },
+    t,
+  );
+  if (approver.length) return;
+  throw new AppError('FORBIDDEN', { field: 'contractId' });
+}
+
+export async function getContract(ctx: CoreContext, actor: Actor, id: number, t?: Transaction): Promise<ContractDto> {
+  const c = await contractRow(ctx, id, t);
+  await assertMayRead(ctx, actor, c, t);
+  const [lines, inst, att] = [
+    await ctx.db.select<{ seq: number; name: string; quantity: number; unit_price_cents: unknown; discount_bp: number; amount_cents: unknown }>('SELECT seq, name, quantity, unit_price_cents, discount_bp, amount_cents FROM contract_lines WHERE contract_id = :id ORDER BY seq', { id }, t),
+    await ctx.db.select<{ id: number; seq: number; due_date: unknown; amount_cents: unknown; paid_cents: unknown; status: string }>('SELECT id, seq, due_date, amount_cents, paid_cents, status FROM receivable_instalments WHERE contract_id = :id ORDER BY seq', { id }, t),
+    await ctx.db.select<{ id: number; file_name: string; file_key: string; mime: string | null; size_bytes: number | null }>('SELECT id, file_name, file_key, mime, size_bytes FROM contract_attachments WHERE contract_id = :id ORDER BY id', { id }, t),
+  ];
+  return {
+    id: c.id,
+    number: c.number,
+    customerId: c.customer_id,
+    customerName: c.customer_name,
+    ownerId: c.owner_id,
+    ownerName: c.owner_name,
+    title: c.title,
+    currency: c.currency,
+    listCents: toCents(c.list_cents),
+    amountCents: toCents(c.amount_cents),
+    discountBp: Number(c.discount_bp),
+    signDate: toDay(c.sign_date),
+    startDate: toDay(c.start_date)!,
+    endDate: toDay(c.end_date)!,
+    status: c.status,
+    note: c.note,
+    renewalOfId: c.renewal_of_id,
+    lines: lines.map((l) => ({ seq: l.seq, name: l.name, quantity: Number(l.quantity), unitPriceCents: toCents(l.unit_price_cents), discountBp: Number(l.discount_bp), amountCents: toCents(l.amount_cents) })),
+    instalments: inst.map((i) => ({ id: i.id, seq: i.seq, dueDate: toDay(i.due_date)!, amountCents: toCents(i.amount_cents), paidCents: toCents(i.paid_cents), status: i.status })),
+    attachments: att.map((a) => ({ id: a.id, fileName: a.file_name, fileKey: a.file_key, mime: a.mime, sizeBytes: a.size_bytes })),
+    approvalRequestId: await latestRequestId(ctx, 'contract', id, t),
+  };
+}
+
+export interface ContractListItem {
+  id: number;
+  number: string;
+  title: string | null;
+  amountCents: number;
+  currency: string;
+  status: ContractStatus;
+  startDate: string;
+  endDate: string;
+  ownerId: number;
+}
+
+/** A customer's contracts, newest first (360° view, approval card history). */
+export async function listCustomerContracts(ctx: CoreContext, customerId: number, limit = 20, t?: Transaction): Promise<ContractListItem[]> {
+  const rows = await ctx.db.select<{ id: number; number: string; title: string | null; amount_cents: unknown; currency: string; status: ContractStatus; start_date: unknown; end_date: unknown; owner_id: number }>(
+    `SELECT id, number, title, amount_cents, currency, status, start_date, end_date, owner_id FROM contracts WHERE customer_id = :c ORDER BY id DESC LIMIT ${Math.max(1, Math.min(100, Math.floor(limit)))}`,
+    { c: customerId },
+    t,
+  );
+  return rows.map((r) => ({ id: r.id, number: r.number, title: r.title, amountCents: toCents(r.amount_cents), currency: r.currency, status: r.status, startDate: toDay(r.start_date)!, endDate: toDay(r.end_date)!, ownerId: r.owner_id }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Submit for approval; the contract is the approval subject.
+
+export const submitContractInput = z.object({ contractId: z.number().int().positive(), note: z.string().trim().max(1000).optional().nullable() });
+
+export async function submitContract(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof submitContractInput>, parent?: Transaction): Promise<ApprovalView> {
+  const input = parseInput(submitContractInput, raw);
+  const user = userActor(actor);
+  return ctx.db.tx(async (t) => {
+    const c = await contractRow(ctx, input.contractId, t);
+    if (c.owner_id !== user.userId) {
+      const creator = await ctx.db.select('SELECT id FROM contracts WHERE id = :id AND created_by = :u', { id: c.id, u: user.userId }, t);
+      if (!creator.length) throw new AppError('FORBIDDEN', { detail: { 'zh-CN': '只有合同负责人可以提交审批', en: 'Only the contract owner can submit it' } });
+    }
+    const now = ctx.clock.now();
+    const [, n] = await ctx.db.sequelize.query(`UPDATE contracts SET status = 'pending_approval', updated_at = :now WHERE id = :id AND status IN ('draft', 'rejected')`, {
+      replacements: { now, id: c.id },
+      transaction: t,
+      type: QueryTypes.UPDATE,
+    });
+    if (!Number(n)) {
+      if (c.status === 'pending_approval') throw new AppError('ALREADY_DONE', { detail: { 'zh-CN': '合同已在审批中', en: 'The contract is already pending approval' } });
+      throw new AppError('INVALID_STATE', { detail: { 'zh-CN': `合同状态为 ${c.status}，不能提交审批`, en: `A ${c.status} contract cannot be submitted` } });
+    }
+    const customer = await loadCustomer(ctx, c.customer_id, t);
+    const { steps, rules } = await resolveChain(ctx, c.owner_id, { amountCents: toCents(c.amount_cents), listCents: toCents(c.list_cents), tier: customer.tier }, t);
+    await recordAudit(ctx, t, { actor, action: 'contract.submit', entityType: 'contract', entityId: c.id, channel, data: { rules } });
+    return startApproval(ctx, t, { entityType: 'contract', entityId: c.id, submitterId: c.owner_id, steps, rules, note: input.note ?? null, channel, actor });
+  }, parent);
+}
+
+/** The approval view of a contract's latest request (for the card "refresh" and the API). */
+export async function contractApprovalView(ctx: CoreContext, actor: Actor, contractId: number): Promise<ApprovalView | null> {
+  await getContract(ctx, actor, contractId);
+  const id = await latestRequestId(ctx, 'contract', contractId);
+  return id ? getApprovalView(ctx, id) : null;
+}
+
+async function setStatus(ctx: CoreContext, t: Transaction, id: number, to: ContractStatus, from: ContractStatus[], extra: Record<string, unknown> = {}): Promise<boolean> {
+  const sets = Object.keys(extra).map((k) => `, ${k} = :${k}`).join('');
+  const [, n] = await ctx.db.sequelize.query(`UPDATE contracts SET status = :to, updated_at = :now${sets} WHERE id = :id AND status IN (:from)`, {
+    replacements: { to, now: ctx.clock.now(), id, from, ...extra },
+    transaction: t,
+    type: QueryTypes.UPDATE,
+  });
+  return Number(n) > 0;
+}
+
+registerApprovalSubject('contract', {
+  async describe(ctx, t, id) {
+    const c = await contractRow(ctx, id, t);
+    const lines = await ctx.db.select<{ name: string; quantity: number; unit_price_cents: unknown; discount_bp: number; amount_cents: unknown }>(
+      'SELECT name, quantity, unit_price_cents, discount_bp, amount_cents FROM contract_lines WHERE contract_id = :id ORDER BY seq',
+      { id },
+      t,
+    );
+    const tier = (await ctx.db.select<{ tier: string | null }>('SELECT tier FROM customers WHERE id = :id', { id: c.customer_id }, t))[0]?.tier ?? null;
+    const policy = await getApprovalPolicy(ctx, t);
+    const history = await customerReceivableSummary(ctx, c.customer_id, t);
+    const list = toCents(c.list_cents);
+    const amount = toCents(c.amount_cents);
+    return {
+      contractId: c.id,
+      number: c.number,
+      title: c.title,
+      customer: { id: c.customer_id, name: c.customer_name, tier },
+      owner: { id: c.owner_id, name: c.owner_name },
+      currency: c.currency,
+      listCents: list,
+      amountCents: amount,
+      discountBp: Number(c.discount_bp),
+      discountLimitBp: policy.discountLimitBp,
+      discountOverLimit: discountExceeds(list, amount, policy.discountLimitBp),
+      startDate: toDay(c.start_date),
+      endDate: toDay(c.end_date),
+      status: c.status,
+      lines: lines.map((l) => ({ name: l.name, quantity: Number(l.quantity), unitPriceCents: toCents(l.unit_price_cents), discountBp: Number(l.discount_bp), amountCents: toCents(l.amount_cents) })),
+      history: {
+        contracts: history.contracts,
+        contractCents: history.contractCents,
+        paidCents: history.paidCents,
+        outstandingCents: history.outstandingCents,
+        overdueCents: history.overdueCents,
+        risk: history.risk,
+      },
+    };
+  },
+  async onApproved(ctx, t, id, actor) {
+    const c = await contractRow(ctx, id, t);
+    const today = businessDay(ctx.clock.now(), ctx.timezone);
+    const start = toDay(c.start_date)!;
+    await setStatus(ctx, t, id, start <= today ? 'active' : 'approved', ['pending_approval'], { approved_at: ctx.clock.now() });
+    await ctx.db.sequelize.query('UPDATE receivable_instalments SET live = :live, updated_at = :now WHERE contract_id = :id', { replacements: { live: true, now: ctx.clock.now(), id }, transaction: t, type: QueryTypes.UPDATE });
+    await recordAudit(ctx, t, { actor, action: 'contract.approved', entityType: 'contract', entityId: id, channel: 'job', data: { status: start <= today ? 'active' : 'approved' } });
+  },
+  async onRejected(ctx, t, id) {
+    await setStatus(ctx, t, id, 'rejected', ['pending_approval']);
+  },
+  async onWithdrawn(ctx, t, id) {
+    await setStatus(ctx, t, id, 'draft', ['pending_approval']);
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
+// Attachments, termination, lifecycle
+
+export async function addContractAttachment(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof attachmentInput> & { contractId: number }): Promise<ContractDto> {
+  const input = parseInput(attachmentInput.extend({ contractId: z.number().int().positive() }), raw);
+  const user = userActor(actor);
+  return ctx.db.tx(async (t) => {
+    const c = await contractRow(ctx, input.contractId, t);
+    await assertMayRead(ctx, actor, c, t);
+    await ctx.models.ContractAttachment.create({ contract_id: c.id, file_name: input.fileName, file_key: input.fileKey, mime: input.mime ?? null, size_bytes: input.sizeBytes ?? null, uploaded_by: user.userId, created_at: ctx.clock.now() }, { transaction: t });
+    await recordAudit(ctx, t, { actor, action: 'contract.attach', entityType: 'contract', entityId: c.id, channel, data: { fileName: input.fileName } });
+    return getContract(ctx, actor, c.id, t);
+  });
+}
+
+export const terminateInput = z.object({ contractId: z.number().int().positive(), reason: z.string().trim().min(1).max(500) });
+
+/** Ends an approved/active contract early; its unpaid instalments stop being due. Owner's manager or admin. */
+export async function terminateContract(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof terminateInput>): Promise<ContractDto> {
+  const input = parseInput(terminateInput, raw);
+  const user = userActor(actor);
+  return ctx.db.tx(async (t) => {
+    const c = await contractRow(ctx, input.contractId, t);
+    const mayTerminate = user.role === 'admin' || (user.role === 'manager' && user.teamId !== null && c.team_id === user.teamId);
+    if (!mayTerminate) throw new AppError('FORBIDDEN', { detail: { 'zh-CN': '只有经理或管理员可以终止合同', en: 'Only a manager or an admin can terminate a contract' } });
+    if (!(await setStatus(ctx, t, c.id, 'terminated', ['approved', 'active'], { terminated_reason: input.reason }))) {
+      throw new AppError('INVALID_STATE', { detail: { 'zh-CN': '只有已批准或执行中的合同可以终止', en: 'Only approved or active contracts can be terminated' } });
+    }
+    await ctx.db.sequelize.query(`UPDATE receivable_instalments SET live = :no, updated_at = :now WHERE contract_id = :id AND status <> 'paid'`, { replacements: { no: false, now: ctx.clock.now(), id: c.id }, transaction: t, type: QueryTypes.UPDATE });
+    await recordAudit(ctx, t, { actor, action: 'contract.terminate', entityType: 'contract', entityId: c.id, channel, data: { reason: input.reason } });
+    return getContract(ctx, actor, c.id, t);
+  });
+}
+
+/** Daily: approved → active on the start date, active → expired after the end date (CRM time zone). Set-based, idempotent. */
+export async function runContractLifecycle(ctx: CoreContext): Promise<{ activated: number; expired: number }> {
+  const today = businessDay(ctx.clock.now(), ctx.timezone);
+  return ctx.db.tx(async (t) => {
+    const now = ctx.clock.now();
+    const [, a] = await ctx.db.sequelize.query(`UPDATE contracts SET status = 'active', updated_at = :now WHERE status = 'approved' AND start_date <= :today`, { replacements: { now, today }, transaction: t, type: QueryTypes.UPDATE });
+    const [, e] = await ctx.db.sequelize.query(`UPDATE contracts SET status = 'expired', updated_at = :now WHERE status = 'active' AND end_date < :today`, { replacements: { now, today }, transaction: t, type: QueryTypes.UPDATE });
+    return { activated: Number(a), expired: Number(e) };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Renewals
+
+export const RENEWAL_KIND = 'contract.renewal_due';
+export const DEFAULT_RENEWAL_DAYS = 30;
+
+/**
+ * Reminds owners of contracts ending within `daysBefore` days (CRM time zone) that have no renewal yet.
+ * Exactly once per contract and end date (outbox dedupeKey), whenever the job runs.
+ */
+export async function runRenewalReminders(ctx: CoreContext, opts: { daysBefore?: number } = {}): Promise<number> {
+  const days = opts.daysBefore ?? DEFAULT_RENEWAL_DAYS;
+  const today = businessDay(ctx.clock.now(), ctx.timezone);
+  const horizon = addDays(today, days);
+  let sent = 0;
+  let after = 0;
+  for (;;) {
+    const rows = await ctx.db.select<{ id: number; number: string; title: string | null; customer_id: number; customer_name: string; owner_id: number; amount_cents: unknown; end_date: unknown }>(
+      `SELECT c.id, c.number, c.title, c.customer_id, cu.name AS customer_name, c.owner_id, c.amount_cents, c.end_date
+       FROM contracts c JOIN customers cu ON cu.id = c.customer_id
+       WHERE c.status IN ('approved', 'active') AND c.end_date >= :today AND c.end_date <= :horizon AND c.id > :after
+         AND NOT EXISTS (SELECT 1 FROM contracts r WHERE r.renewal_of_id = c.id)
+       ORDER BY c.id LIMIT 500`,
+      { today, horizon, after },
+    );
+    if (!rows.length) break;
+    after = rows[rows.length - 1].id;
+    sent += await ctx.db.tx((t) =>
+      enqueueMessages(
+        ctx,
+        t,
+        rows.map((r) => {
+          const end = toDay(r.end_date)!;
+          return {
+            to: { userId: r.owner_id },
+            kind: RENEWAL_KIND,
+            payload: { contractId: r.id, number: r.number, title: r.title, customerId: r.customer_id, customerName: r.customer_name, amountCents: toCents(r.amount_cents), endDate: end, daysLeft: daysBetween(today, end), opportunitiesAvailable: false },
+            dedupeKey: `contract:${r.id}:renewal:${end}`,
+          };
+        }),
+      ),
+    );
+  }
+  return sent;
+}
+
+/**
+ * One tap from the renewal reminder: a draft contract copying the lines, starting the day after the
+ * old one ends, for the same length. Idempotent: a second tap returns the same draft (unique renewal_of_id).
+ * (Opportunities do not exist yet, so the renewal is a contract draft rather than an opportunity.)
+ */
+export async function createRenewalDraft(ctx: CoreContext, actor: Actor, channel: Channel, raw: { contractId: number }, parent?: Transaction): Promise<{ contract: ContractDto; created: boolean }> {
+  const { contractId } = parseInput(z.object({ contractId: z.number().int().positive() }), raw);
+  const find = async (t?: Transaction) => (await ctx.db.select<{ id: number }>('SELECT id FROM contracts WHERE renewal_of_id = :id', { id: contractId }, t))[0]?.id;
+  const existing = await find(parent);
+  if (existing) return { contract: await getContract(ctx, actor, existing, parent), created: false };
+  const old = await getContract(ctx, actor, contractId, parent);
+  if (!['approved', 'active', 'expired'].includes(old.status)) {
+    throw new AppError('INVALID_STATE', { detail: { 'zh-CN': '只有已批准、执行中或已到期的合同可以续约', en: 'Only approved, active or expired contracts can be renewed' } });
+  }
+  const length = daysBetween(old.startDate, old.endDate);
+  const start = addDays(old.endDate, 1);
+  try {
+    const contract = await createContract(
+      ctx,
+      actor,
+      channel,
+      {
+        customerId: old.customerId,
+        ownerId: old.ownerId,
+        title: old.title ? `${old.title}（续约）` : null,
+        currency: old.currency,
+        startDate: start,
+        endDate: addDays(start, length),
+        note: `续约自 ${old.number}`,
+        lines: old.lines.map((l) => ({ name: l.name, quantity: l.quantity, unitPriceCents: l.unitPriceCents, discountBp: l.discountBp })),
+        renewalOfId: old.id,
+      },
+      parent,
+    );
+    return { contract, created: true };
+  } catch (e) {
+    if (e instanceof AppError && e.code === 'DUPLICATE' && e.field === 'renewalOfId') {
+      const id = await find(parent);
+      if (id) return { contract: await getContract(ctx, actor, id, parent), created: false };
+    }
+    throw e;
+  }
+}
+

@@ -3,6 +3,10 @@ import { defineUserModels } from './users/model';
 import { defineCustomerModels } from './customers/model';
 import { defineActivityModels } from './activities/model';
 import { defineAuditModels } from './audit/model';
+import { defineTicketModels } from './tickets/model';
+import { defineSurveyModels } from './surveys/model';
+import { defineKnowledgeModels } from './knowledge/model';
+import { defineMpModels } from './mp/model';
 import { defineContractModels } from './contracts/model';
 import { defineApprovalModels } from './approvals/model';
 import { defineReceivableModels } from './receivables/model';
@@ -14,6 +18,10 @@ export function defineModels(s: Sequelize) {
     ...defineCustomerModels(s),
     ...defineActivityModels(s),
     ...defineAuditModels(s),
+    ...defineTicketModels(s),
+    ...defineSurveyModels(s),
+    ...defineKnowledgeModels(s),
+    ...defineMpModels(s),
     ...defineContractModels(s),
     ...defineApprovalModels(s),
     ...defineReceivableModels(s),

@@ -74,6 +74,10 @@ async function main(): Promise<number> {
     // Every scenario's seed tables count, not only the selected ones, so the fingerprint is the same for any selection.
     const seed = await ensureSeed(db, url, seedScale, all.flatMap((s) => s.seed ?? []), log);
     if (!seed.reused) log(`seed: done in ${seed.totalSeconds.toFixed(1)} s`);
+    if (args.seedOnly) {
+      for (const t of seed.timings) log(`seed: ${t.table.padEnd(12)} ${t.rows.toLocaleString('en-US').padStart(10)} rows, ${t.seconds.toFixed(1)} s of INSERT`);
+      return 0;
+    }
     const machine = machineDescription(await dbVersion(db));
     const rc: RunContext = {
       scale: args.scale,
@@ -144,10 +148,13 @@ async function main(): Promise<number> {
       if (rec.status === 'failed') failed++;
       records.push(rec);
       console.log(terminalTable(rec));
-      if (!args.smoke) writeResult(RESULTS_DIR, rec);
+      if (!args.smoke) {
+        writeResult(RESULTS_DIR, rec);
+        if (args.scale === 'full' && rec.status !== 'skipped') writeResult(path.join(RESULTS_DIR, 'full'), rec);
+      }
     }
     if (!args.smoke && records.length) {
-      regenerateReadme(path.join(BENCH_DIR, 'README.md'), readResults(RESULTS_DIR));
+      regenerateReadme(path.join(BENCH_DIR, 'README.md'), readResults(RESULTS_DIR), readResults(path.join(RESULTS_DIR, 'full')));
       log('bench/README.md figures regenerated');
     }
     log(`${records.length} scenario(s) in ${((Date.now() - started) / 1000).toFixed(1)} s, ${failed} failed`);

@@ -5,6 +5,7 @@ export interface BenchArgs {
   scale: Scale;
   smoke: boolean;
   list: boolean;
+  seedOnly: boolean;
   help: boolean;
 }
 
@@ -13,10 +14,11 @@ export const USAGE = `usage: npm run bench -- [--scenario NAME]... [--scale smal
   --scale S         small (default; quick, < 2 min) or full (MySQL: 1M customers, 5M activities, 200k leads, 100k tickets)
   --smoke           every scenario, minimal load, on a fresh temp SQLite database; checks they work, not the figures
   --list            list scenarios and exit
+  --seed-only       build (or check) the data set for --scale and exit
 Database: BENCH_DATABASE_URL, else DATABASE_URL, else sqlite:data/bench.sqlite (it must be the bench's own database).`;
 
 export function parseArgs(argv: string[]): BenchArgs {
-  const out: BenchArgs = { scenarios: [], scale: 'small', smoke: false, list: false, help: false };
+  const out: BenchArgs = { scenarios: [], scale: 'small', smoke: false, list: false, seedOnly: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -32,6 +34,7 @@ export function parseArgs(argv: string[]): BenchArgs {
       out.scale = v;
     } else if (flag === '--smoke') out.smoke = true;
     else if (flag === '--list') out.list = true;
+    else if (flag === '--seed-only') out.seedOnly = true;
     else if (flag === '--help' || flag === '-h') out.help = true;
     else throw new Error(`unknown argument "${a}"\n${USAGE}`);
   }

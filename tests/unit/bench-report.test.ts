@@ -1,0 +1,126 @@
+import { parseArgs, resolveDatabaseUrl } from '../../bench/lib/args';
+import { fingerprint, plannedTables } from '../../bench/lib/seed';
+import { judgeAll, MARKERS, replaceSection, resultsMarkdown, terminalTable, valueText, type ScenarioRecord } from '../../bench/lib/report';
+import { standardFigures, loadDefaults } from '../../bench/lib/harness';
+import { stat } from '../../bench/lib/stats';
+import { TARGETS } from '../../bench/targets';
+import type { LoadResult, SeedTable } from '../../bench/types';
+
+describe('bench arguments', () => {
+  it('defaults to every scenario at small scale', () => {
+    expect(parseArgs([])).toEqual({ scenarios: [], scale: 'small', smoke: false, list: false, seedOnly: false, help: false });
+  });
+  it('reads repeated and comma-separated scenarios, --scale and --smoke in both forms', () => {
+    const a = parseArgs(['--scenario', 'health', '--scenario=customer-360,pool-claim', '--scale=full', '--smoke']);
+    expect(a.scenarios).toEqual(['health', 'customer-360', 'pool-claim']);
+    expect(a.scale).toBe('full');
+    expect(a.smoke).toBe(true);
+  });
+  it('rejects a bad scale, a missing value and unknown flags', () => {
+    expect(() => parseArgs(['--scale', 'huge'])).toThrow(/--scale must be small or full/);
+    expect(() => parseArgs(['--scenario'])).toThrow(/needs a value/);
+    expect(() => parseArgs(['--fast'])).toThrow(/unknown argument/);
+  });
+  it('chooses the database: smoke always a temp SQLite file, full only on MySQL', () => {
+    const smoke = parseArgs(['--smoke']);
+    expect(resolveDatabaseUrl(smoke, { BENCH_DATABASE_URL: 'mysql://x/y' }, 'sqlite:/tmp/s.sqlite')).toBe('sqlite:/tmp/s.sqlite');
+    expect(resolveDatabaseUrl(parseArgs([]), {}, '')).toBe('sqlite:data/bench.sqlite');
+    expect(resolveDatabaseUrl(parseArgs([]), { DATABASE_URL: 'mysql://a/b', BENCH_DATABASE_URL: 'mysql://a/bench' }, '')).toBe('mysql://a/bench');
+    expect(() => resolveDatabaseUrl(parseArgs(['--scale', 'full']), { DATABASE_URL: 'sqlite:x' }, '')).toThrow(/needs MySQL/);
+  });
+  it('shrinks load under smoke and grows it at full scale', () => {
+    expect(loadDefaults('small', true)).toMatchObject({ rounds: 1, warmupSec: 0, connections: 2 });
+    expect(loadDefaults('full', false).rounds).toBeGreaterThan(loadDefaults('small', false).rounds);
+  });
+});
+
+describe('bench seed fingerprint', () => {
+  const base = { scale: 'small' as const, migrations: ['a', 'b'], factoryVersion: 1, tables: [{ table: 'leads', version: 1, rows: 5000 }] };
+  it('is stable for the same inputs in any order', () => {
+    expect(fingerprint(base)).toBe(fingerprint({ ...base, migrations: ['b', 'a'] }));
+  });
+  it('changes with the scale, a migration, the factory version or a seed table', () => {
+    const fp = fingerprint(base);
+    expect(fingerprint({ ...base, scale: 'full' })).not.toBe(fp);
+    expect(fingerprint({ ...base, migrations: ['a', 'b', 'c'] })).not.toBe(fp);
+    expect(fingerprint({ ...base, factoryVersion: 2 })).not.toBe(fp);
+    expect(fingerprint({ ...base, tables: [{ table: 'leads', version: 2, rows: 5000 }] })).not.toBe(fp);
+  });
+  it('seeds a scenario table once, only when it exists, never a core table', () => {
+    const t = (table: string): SeedTable => ({ table, version: 1, rows: { smoke: 1, small: 1, full: 1 }, row: () => ({}) });
+    const planned = plannedTables([t('leads'), t('leads'), t('tickets'), t('customers')], new Set(['leads', 'customers']));
+    expect(planned.map((p) => p.table)).toEqual(['leads']);
+  });
+});
+
+const load = (rps: number[], p99: number[]): LoadResult => ({ rps: stat(rps), p50: stat(p99.map((x) => x / 4)), p99: stat(p99), requests: 1000, errors: 0, non2xx: 0 });
+
+describe('bench report', () => {
+  it('standard figures carry medians, noise and the targets asked for', () => {
+    const product = load([900, 1000, 1100], [40, 45, 60]);
+    const baseline = load([1800, 2000, 2200], [20, 20, 20]);
+    const figs = standardFigures('GET /x', { product, baseline, ratio: stat([0.5, 0.5, 0.5]) }, { ratio: 'customer-360.ratio', p99: 'customer-360.p99' });
+    expect(figs.map((f) => f.name)).toEqual(['GET /x req/s', 'GET /x p50', 'GET /x p99', 'baseline req/s', 'baseline p99', 'ratio to baseline']);
+    expect(figs[0]).toMatchObject({ value: 1000, noise: 100, unit: 'req/s' });
+    expect(figs[2]).toMatchObject({ value: 45, noise: 10, target: 'customer-360.p99' });
+    expect(figs[5]).toMatchObject({ value: 0.5, target: 'customer-360.ratio' });
+  });
+
+  const record = (over: Partial<ScenarioRecord> = {}): ScenarioRecord => ({
+    scenario: 'health',
+    issue: 3,
+    description: 'GET /healthz | bare',
+    status: 'ok',
+    date: '2026-11-22T16:00:00.000Z',
+    machine: '2 × cpu',
+    scale: 'small',
+    smoke: false,
+    dialect: 'mysql',
+    seed: { counts: {}, fingerprint: 'f' },
+    seconds: 1,
+    peakRssMb: { server: 120, baseline: 60 },
+    figures: judgeAll(
+      [
+        { name: 'p99', value: 70, noise: 5, unit: 'ms', target: 'health.p99' },
+        { name: 'req/s', value: 5000, unit: 'req/s' },
+      ],
+      { scale: 'small', smoke: false },
+    ),
+    notes: ['a note'],
+    ...over,
+  });
+
+  it('judges figures and shows the gap on the terminal', () => {
+    const r = record();
+    expect(r.figures[0]).toMatchObject({ verdict: 'missed', fails: true, targetText: '≤ 50 ms' });
+    const table = terminalTable(r);
+    expect(table).toContain('MISSED by 40%');
+    expect(table).toContain('server peak RSS');
+    expect(valueText(r.figures[0])).toBe('70.0 ± 5.00 ms');
+  });
+
+  it('renders every target, measured or not, and escapes table pipes', () => {
+    const md = resultsMarkdown([record()]);
+    expect(md.targets.split('\n')).toHaveLength(2 + Object.keys(TARGETS).length);
+    expect(md.targets).toMatch(/`health.p99` \| #3 \| ≤ 50 ms \| .*\| 70.0 ± 5.00 ms \| small \/ mysql \| MISSED by 40%/);
+    expect(md.targets).toMatch(/`approval.p99` \| #8 .*not measured yet/);
+    expect(md.latest).toContain('GET /healthz \\| bare');
+    expect(md.latest).toContain('2026-11-22 16:00 UTC');
+  });
+
+  it('holds targets against the latest full-scale figure when there is one', () => {
+    const fullRec = record({ scale: 'full', figures: judgeAll([{ name: 'p99', value: 30, unit: 'ms', target: 'health.p99' }], { scale: 'full', smoke: false }) });
+    const md = resultsMarkdown([record()], [fullRec]);
+    expect(md.targets).toMatch(/`health.p99` .*\| 30.0 ms \| full \/ mysql \| met/);
+    expect(md.full).toContain('`--scale full`');
+    expect(resultsMarkdown([record()]).full).toContain('No full-scale run recorded yet');
+  });
+
+  it('replaces a marked section in place, or appends it with a heading', () => {
+    const doc = `# B\n\nintro\n\n${MARKERS.latest[0]}\nold\n${MARKERS.latest[1]}\n\nafter\n`;
+    const out = replaceSection(doc, MARKERS.latest, 'new', '## Latest');
+    expect(out).toBe(`# B\n\nintro\n\n${MARKERS.latest[0]}\nnew\n${MARKERS.latest[1]}\n\nafter\n`);
+    const appended = replaceSection('# B\n', MARKERS.targets, 'x', '## Targets');
+    expect(appended).toBe(`# B\n\n## Targets\n\n${MARKERS.targets[0]}\nx\n${MARKERS.targets[1]}\n`);
+  });
+});

@@ -128,7 +128,7 @@ async function main(): Promise<number> {
       const h = createHarness(rc);
       try {
         const result = await s.run(h.harness);
-        rec.figures = judgeAll(result.figures, { scale: args.scale, smoke: args.smoke });
+        rec.figures = judgeAll(result.figures, { scale: args.scale, smoke: args.smoke, dialect: db.dialect });
         rec.notes.push(...(result.notes ?? []));
         if (result.details) rec.details = result.details;
         for (const l of h.record.loads) {

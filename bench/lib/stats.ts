@@ -49,6 +49,8 @@ export interface Verdict {
 export interface JudgeContext {
   scale: 'small' | 'full';
   smoke: boolean;
+  /** Database of the run; targets defined on MySQL never fail a SQLite run. Default mysql. */
+  dialect?: 'mysql' | 'sqlite';
 }
 
 /**
@@ -70,6 +72,7 @@ export function judge(value: number, noise: number | undefined, t: Target | unde
 function verdictMissed(t: Target, c: JudgeContext, gap: number): Verdict {
   if (c.smoke) return { kind: 'missed', fails: false, reason: 'smoke run: figures not checked', gap };
   if (t.scale && t.scale !== c.scale) return { kind: 'missed', fails: false, reason: `target defined at --scale ${t.scale}`, gap };
+  if (t.dialect && c.dialect && t.dialect !== c.dialect) return { kind: 'missed', fails: false, reason: `target defined on ${t.dialect}`, gap };
   return { kind: 'missed', fails: true, gap };
 }
 

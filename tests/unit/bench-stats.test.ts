@@ -64,6 +64,12 @@ describe('bench target verdicts', () => {
     expect(judge(0.1, 0, fullOnly, full)).toMatchObject({ kind: 'missed', fails: true });
   });
 
+  it('never fails a SQLite run on a target defined on MySQL', () => {
+    const mysqlOnly: Target = { ...minT, dialect: 'mysql' };
+    expect(judge(0.1, 0, mysqlOnly, { ...small, dialect: 'sqlite' })).toMatchObject({ kind: 'missed', fails: false, reason: 'target defined on mysql' });
+    expect(judge(0.1, 0, mysqlOnly, { ...small, dialect: 'mysql' })).toMatchObject({ kind: 'missed', fails: true });
+  });
+
   it('a zero target (no 429s): any excess misses with an infinite gap', () => {
     const zero: Target = { issue: 4, description: 'no 429', kind: 'max', value: 0, unit: 'count' };
     expect(judge(0, 0, zero, small).kind).toBe('met');

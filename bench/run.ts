@@ -72,7 +72,7 @@ async function main(): Promise<number> {
     await migrate(db);
     const seedScale = args.smoke ? 'smoke' : args.scale;
     // Every scenario's seed tables count, not only the selected ones, so the fingerprint is the same for any selection.
-    const seed = await ensureSeed(db, url, seedScale, all.flatMap((s) => s.seed ?? []), log);
+    const seed = await ensureSeed(db, url, seedScale, all.flatMap((s) => s.seed ?? []), log, { reseed: args.reseed });
     if (!seed.reused) log(`seed: done in ${seed.totalSeconds.toFixed(1)} s`);
     if (args.seedOnly) {
       for (const t of seed.timings) log(`seed: ${t.table.padEnd(12)} ${t.rows.toLocaleString('en-US').padStart(10)} rows, ${t.seconds.toFixed(1)} s of INSERT`);

@@ -6,6 +6,7 @@ export interface BenchArgs {
   smoke: boolean;
   list: boolean;
   seedOnly: boolean;
+  reseed: boolean;
   help: boolean;
 }
 
@@ -15,10 +16,11 @@ export const USAGE = `usage: npm run bench -- [--scenario NAME]... [--scale smal
   --smoke           every scenario, minimal load, on a fresh temp SQLite database; checks they work, not the figures
   --list            list scenarios and exit
   --seed-only       build (or check) the data set for --scale and exit
+  --reseed          replace a data set of another scale in this database
 Database: BENCH_DATABASE_URL, else DATABASE_URL, else sqlite:data/bench.sqlite (it must be the bench's own database).`;
 
 export function parseArgs(argv: string[]): BenchArgs {
-  const out: BenchArgs = { scenarios: [], scale: 'small', smoke: false, list: false, seedOnly: false, help: false };
+  const out: BenchArgs = { scenarios: [], scale: 'small', smoke: false, list: false, seedOnly: false, reseed: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -35,6 +37,7 @@ export function parseArgs(argv: string[]): BenchArgs {
     } else if (flag === '--smoke') out.smoke = true;
     else if (flag === '--list') out.list = true;
     else if (flag === '--seed-only') out.seedOnly = true;
+    else if (flag === '--reseed') out.reseed = true;
     else if (flag === '--help' || flag === '-h') out.help = true;
     else throw new Error(`unknown argument "${a}"\n${USAGE}`);
   }

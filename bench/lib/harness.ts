@@ -19,7 +19,7 @@ export interface LoadDefaults {
 
 export function loadDefaults(scale: Scale, smoke: boolean): LoadDefaults {
   if (smoke) return { connections: 2, durationSec: 0.3, warmupSec: 0, rounds: 1, timeRounds: 1, timeWarmup: 0 };
-  if (scale === 'full') return { connections: 50, durationSec: 10, warmupSec: 3, rounds: 5, timeRounds: 5, timeWarmup: 1 };
+  if (scale === 'full') return { connections: 50, durationSec: 5, warmupSec: 2, rounds: 5, timeRounds: 5, timeWarmup: 1 };
   return { connections: 50, durationSec: 2, warmupSec: 1, rounds: 3, timeRounds: 3, timeWarmup: 1 };
 }
 

@@ -112,19 +112,19 @@ async function inserter(db: Db, url: string): Promise<Inserter> {
   };
 }
 
-async function readSetting(db: Db): Promise<{ fingerprint: string; info: SeedInfo } | null> {
+async function readSetting(db: Db): Promise<{ fingerprint: string; scale?: SeedScale; info: SeedInfo } | null> {
   const key = db.dialect === 'mysql' ? '`key`' : '"key"';
   const rows = await db.select<{ value: string }>(`SELECT value FROM settings WHERE ${key} = :k`, { k: SEED_SETTING_KEY });
   if (!rows.length) return null;
-  const v = JSON.parse(rows[0].value) as { fingerprint: string; info: SeedInfo & { now: string } };
-  return { fingerprint: v.fingerprint, info: { ...v.info, now: new Date(v.info.now) } };
+  const v = JSON.parse(rows[0].value) as { fingerprint: string; scale?: SeedScale; info: SeedInfo & { now: string } };
+  return { fingerprint: v.fingerprint, scale: v.scale, info: { ...v.info, now: new Date(v.info.now) } };
 }
 
-async function writeSetting(db: Db, fp: string, info: SeedInfo): Promise<void> {
+async function writeSetting(db: Db, fp: string, scale: SeedScale, info: SeedInfo): Promise<void> {
   const key = db.dialect === 'mysql' ? '`key`' : '"key"';
   await db.sequelize.query(`DELETE FROM settings WHERE ${key} = :k`, { replacements: { k: SEED_SETTING_KEY } });
   await db.sequelize.query(`INSERT INTO settings (${key}, value, updated_at) VALUES (:k, :v, :now)`, {
-    replacements: { k: SEED_SETTING_KEY, v: JSON.stringify({ fingerprint: fp, info }), now: new Date() },
+    replacements: { k: SEED_SETTING_KEY, v: JSON.stringify({ fingerprint: fp, scale, info }), now: new Date() },
   });
 }
 
@@ -149,7 +149,7 @@ async function wipe(db: Db, tables: Set<string>): Promise<void> {
  * Ensures the database holds the bench data set for `scale`: reuses it when the fingerprint matches,
  * otherwise wipes and rebuilds. Refuses to wipe a database that holds data the bench did not seed.
  */
-export async function ensureSeed(db: Db, url: string, scale: SeedScale, scenarioTables: SeedTable[], log: (m: string) => void): Promise<SeedReport> {
+export async function ensureSeed(db: Db, url: string, scale: SeedScale, scenarioTables: SeedTable[], log: (m: string) => void, opts: { reseed?: boolean } = {}): Promise<SeedReport> {
   const started = Date.now();
   const existing = await listTables(db);
   const tables = plannedTables(scenarioTables, existing);
@@ -159,6 +159,9 @@ export async function ensureSeed(db: Db, url: string, scale: SeedScale, scenario
   if (current?.fingerprint === fp) {
     log(`seed: reusing the ${scale} data set (fingerprint ${fp})`);
     return { info: current.info, reused: true, fingerprint: fp, timings: [], totalSeconds: (Date.now() - started) / 1000 };
+  }
+  if (current?.scale && current.scale !== scale && !opts.reseed) {
+    throw new Error(`this database holds the ${current.scale} data set; use another BENCH_DATABASE_URL for --scale ${scale}, or pass --reseed to replace it`);
   }
   if (!current && ((await countRows(db, 'users')) > 0 || (await countRows(db, 'customers')) > 0)) {
     throw new Error('refusing to seed: this database holds data the bench did not create. Point BENCH_DATABASE_URL at an empty database of its own.');
@@ -191,7 +194,7 @@ export async function ensureSeed(db: Db, url: string, scale: SeedScale, scenario
       log(`seed: ${t.table} ${n.toLocaleString('en-US')} rows in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     }
     const info: SeedInfo = { counts, users, now };
-    await writeSetting(db, fp, info);
+    await writeSetting(db, fp, scale, info);
     return { info, reused: false, fingerprint: fp, timings, totalSeconds: (Date.now() - started) / 1000 };
   } finally {
     await ins.close();

@@ -8,7 +8,7 @@ import type { LoadResult, SeedTable } from '../../bench/types';
 
 describe('bench arguments', () => {
   it('defaults to every scenario at small scale', () => {
-    expect(parseArgs([])).toEqual({ scenarios: [], scale: 'small', smoke: false, list: false, seedOnly: false, help: false });
+    expect(parseArgs([])).toEqual({ scenarios: [], scale: 'small', smoke: false, list: false, seedOnly: false, reseed: false, help: false });
   });
   it('reads repeated and comma-separated scenarios, --scale and --smoke in both forms', () => {
     const a = parseArgs(['--scenario', 'health', '--scenario=customer-360,pool-claim', '--scale=full', '--smoke']);

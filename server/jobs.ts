@@ -1,6 +1,7 @@
 import schedule from 'node-schedule';
 import type { CoreContext } from '../core/context';
 import type { Logger } from './logger';
+import { CONTRACT_JOBS } from './contract-jobs';
 
 export interface JobDeps {
   core: CoreContext;
@@ -15,7 +16,7 @@ export interface Job {
 }
 
 /** Every scheduled job; each capability adds its own here. */
-export const JOBS: Job[] = [];
+export const JOBS: Job[] = [...CONTRACT_JOBS];
 
 /** Background loops that are not cron-shaped (outbox worker, reminder poller): started and stopped with the process. */
 export interface Worker {

@@ -14,6 +14,8 @@ import { customerReceivableSummary } from '../receivables/summary';
 import { businessDay, daysBetween, addDays, isDay, toDay } from './dates';
 import { discountBp, discountExceeds, lineAmountCents, lineListCents, MAX_CENTS, percentToBp, splitEvenly, toCents } from './money';
 import type { ContractStatus } from './model';
+// Side effect: registers the 360° 'contracts' and 'receivables' sections with the customers context.
+import './sections';
 
 export interface ContractLineDto {
   seq: number;

@@ -5,6 +5,7 @@ import { decideStep } from '../../../core/approvals/operations';
 import { recordPayment, runReceivablesDaily, setReceivablePlan, cashInForecast, runWeeklyDigest } from '../../../core/receivables/operations';
 import { customerReceivableSummary } from '../../../core/receivables/summary';
 import { AppError } from '../../../core/errors';
+import { getCustomer360 } from '../../../core/customers/view360';
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
@@ -111,6 +112,10 @@ describeEachDb('receivables and renewals', (h) => {
     expect(await outboxKeys(`receivable:${i2.id}:`)).toEqual([]);
     // risk flag from history: one overdue instalment → medium
     expect((await customerReceivableSummary(h.ctx, cust)).risk).toBe('medium');
+    const v360 = await getCustomer360(h.ctx, o.as(o.rep), cust);
+    expect(v360.sectionErrors ?? []).toEqual([]);
+    expect((v360.sections.contracts as { id: number }[]).map((x) => x.id)).toEqual([c.id]);
+    expect(v360.sections.receivables).toEqual(expect.objectContaining({ risk: 'medium', overdueCents: 90_00, outstandingCents: 190_00 }));
     // forecast by month (Shanghai) for the rep: December holds the second instalment
     const f = await cashInForecast(h.ctx, o.as(o.rep), { months: 3 });
     expect(f.months[0]).toEqual(expect.objectContaining({ month: '2026-12' }));

@@ -2,6 +2,7 @@ import type { Sequelize } from 'sequelize';
 import { defineUserModels } from './users/model';
 import { defineCustomerModels } from './customers/model';
 import { defineActivityModels } from './activities/model';
+import { defineLeadModels } from './leads/model';
 import { defineAuditModels } from './audit/model';
 import { defineTicketModels } from './tickets/model';
 import { defineSurveyModels } from './surveys/model';
@@ -17,6 +18,7 @@ export function defineModels(s: Sequelize) {
     ...defineUserModels(s),
     ...defineCustomerModels(s),
     ...defineActivityModels(s),
+    ...defineLeadModels(s),
     ...defineAuditModels(s),
     ...defineTicketModels(s),
     ...defineSurveyModels(s),

@@ -2,6 +2,7 @@ import schedule from 'node-schedule';
 import type { CoreContext } from '../core/context';
 import type { Logger } from './logger';
 import { CONTRACT_JOBS } from './contract-jobs';
+import { CUSTOMER_JOBS } from './customer-jobs';
 
 export interface JobDeps {
   core: CoreContext;
@@ -16,7 +17,7 @@ export interface Job {
 }
 
 /** Every scheduled job; each capability adds its own here. */
-export const JOBS: Job[] = [...CONTRACT_JOBS];
+export const JOBS: Job[] = [...CUSTOMER_JOBS, ...CONTRACT_JOBS];
 
 /** Background loops that are not cron-shaped (outbox worker, reminder poller): started and stopped with the process. */
 export interface Worker {

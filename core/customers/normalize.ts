@@ -57,7 +57,7 @@ export function normalizeCompanyName(raw: string | null | undefined): string {
   while (changed) {
     changed = false;
     const before = s;
-    s = s.replace(/[\s,.;:]+$/g, '');
+    s = s.replace(/[\s\p{P}]+$/gu, '').replace(/\s+/g, ' ');
     for (const suf of CN_SUFFIXES) {
       if (s.endsWith(suf) && s.length > suf.length) {
         s = s.slice(0, -suf.length);

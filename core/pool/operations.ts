@@ -1,0 +1,297 @@
+import { z } from 'zod';
+import { DateTime } from 'luxon';
+import { QueryTypes, type Transaction } from 'sequelize';
+import type { Actor, Channel, CoreContext } from '../context';
+import { AppError } from '../errors';
+import { parseInput } from '../validation';
+import { isUniqueViolation, toDate } from '../db/connection';
+import { recordAudit } from '../audit/record';
+import { enqueueMessages } from '../notifications/outbox';
+import { loadCustomerRow, toCustomerDto, type CustomerDto } from '../customers/operations';
+import { assertCanSeeCustomer, canSeeCustomer } from '../customers/visibility';
+import { checkPoolRules, claimCheck, withDefaults, type PoolRules } from './rules';
+
+export const DEFAULT_POOL_NAME = '默认公海';
+
+export interface PoolDto {
+  id: number;
+  name: string;
+  region: string | null;
+  isDefault: boolean;
+  rules: PoolRules;
+}
+
+interface PoolRow {
+  id: number;
+  name: string;
+  region: string | null;
+  is_default: number | boolean;
+  rules: unknown;
+}
+
+const toPoolDto = (r: PoolRow): PoolDto => ({
+  id: Number(r.id),
+  name: r.name,
+  region: r.region,
+  isDefault: !!Number(r.is_default),
+  rules: withDefaults(typeof r.rules === 'string' ? JSON.parse(r.rules) : (r.rules as Partial<PoolRules> | null)),
+});
+
+/** The default pool (customers with no pool_id belong to it), created on first use. */
+export async function ensureDefaultPool(ctx: CoreContext, t?: Transaction | null): Promise<PoolDto> {
+  const find = () => ctx.db.select<PoolRow>('SELECT id, name, region, is_default, rules FROM pools WHERE name = :n', { n: DEFAULT_POOL_NAME }, t);
+  const found = await find();
+  if (found[0]) return toPoolDto(found[0]);
+  const now = ctx.clock.now();
+  try {
+    await ctx.db.sequelize.query('INSERT INTO pools (name, region, is_default, rules, created_at, updated_at) VALUES (:n, NULL, :d, NULL, :now, :now)', {
+      replacements: { n: DEFAULT_POOL_NAME, d: true, now },
+      transaction: t ?? undefined,
+      type: QueryTypes.INSERT,
+    });
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+  }
+  return toPoolDto((await find())[0]);
+}
+
+export async function listPools(ctx: CoreContext): Promise<PoolDto[]> {
+  await ensureDefaultPool(ctx);
+  return (await ctx.db.select<PoolRow>('SELECT id, name, region, is_default, rules FROM pools ORDER BY id')).map(toPoolDto);
+}
+
+/** Rules of the pool a customer belongs to (pool_id NULL → the default pool). */
+export async function poolRulesFor(ctx: CoreContext, poolId: number | null, t?: Transaction | null): Promise<PoolDto> {
+  if (poolId) {
+    const r = await ctx.db.select<PoolRow>('SELECT id, name, region, is_default, rules FROM pools WHERE id = :id', { id: poolId }, t);
+    if (r[0]) return toPoolDto(r[0]);
+  }
+  return ensureDefaultPool(ctx, t);
+}
+
+const recycleRule = z.object({ noFollowupDays: z.number().int().positive().nullable().optional(), noWonDealDays: z.number().int().positive().nullable().optional() }).strict();
+export const poolRulesInput = z
+  .object({
+    maxHeld: z.number().int().min(0).optional(),
+    maxClaimsPerDay: z.number().int().min(0).optional(),
+    cooldownDays: z.number().int().min(0).optional(),
+    warnDays: z.number().int().min(0).optional(),
+    recycle: recycleRule.optional(),
+    byTier: z.partialRecord(z.enum(['high_value', 'potential', 'normal', 'at_risk']), recycleRule).optional(),
+    excludeOpenOpportunity: z.boolean().optional(),
+    excludeActiveContract: z.boolean().optional(),
+  })
+  .strict();
+
+const assertAdmin = (actor: Actor) => {
+  if (!(actor.kind === 'system' || (actor.kind === 'user' && actor.role === 'admin'))) throw new AppError('FORBIDDEN', { detail: { 'zh-CN': '只有管理员可以配置公海', en: 'Only an admin may configure pools' } });
+};
+
+export const createPoolInput = z.object({ name: z.string().trim().min(1).max(100), region: z.string().trim().max(64).optional().nullable(), rules: poolRulesInput.optional() });
+
+export async function createPool(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof createPoolInput>): Promise<PoolDto> {
+  assertAdmin(actor);
+  const input = parseInput(createPoolInput, raw);
+  const rules = withDefaults(input.rules as Partial<PoolRules>);
+  const problem = checkPoolRules(rules);
+  if (problem) throw new AppError('VALIDATION', { field: `rules.${problem.split(' ')[0]}`, detail: { 'zh-CN': `规则无效：${problem}`, en: `Invalid rule: ${problem}` } });
+  return ctx.db.tx(async (t) => {
+    const now = ctx.clock.now();
+    try {
+      await ctx.db.sequelize.query('INSERT INTO pools (name, region, is_default, rules, created_at, updated_at) VALUES (:n, :r, :d, :rules, :now, :now)', {
+        replacements: { n: input.name, r: input.region ?? null, d: false, rules: JSON.stringify(input.rules ?? {}), now },
+        transaction: t,
+        type: QueryTypes.INSERT,
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new AppError('DUPLICATE', { field: 'name' });
+      throw e;
+    }
+    const row = (await ctx.db.select<PoolRow>('SELECT id, name, region, is_default, rules FROM pools WHERE name = :n', { n: input.name }, t))[0];
+    await recordAudit(ctx, t, { actor, action: 'pool.create', entityType: 'pool', entityId: Number(row.id), channel, data: { name: input.name, rules: input.rules ?? {} } });
+    return toPoolDto(row);
+  });
+}
+
+/** Changes some of a pool's rules (the rest keep their values). */
+export async function updatePoolRules(ctx: CoreContext, actor: Actor, channel: Channel, poolId: number, raw: z.input<typeof poolRulesInput>): Promise<PoolDto> {
+  assertAdmin(actor);
+  const patch = parseInput(poolRulesInput, raw) as Partial<PoolRules>;
+  return ctx.db.tx(async (t) => {
+    const rows = await ctx.db.select<PoolRow>('SELECT id, name, region, is_default, rules FROM pools WHERE id = :id', { id: poolId }, t);
+    if (!rows[0]) throw new AppError('NOT_FOUND', { field: 'poolId' });
+    const stored = (typeof rows[0].rules === 'string' ? JSON.parse(rows[0].rules) : rows[0].rules) ?? {};
+    const next = { ...stored, ...patch, recycle: { ...(stored.recycle ?? {}), ...(patch.recycle ?? {}) }, byTier: { ...(stored.byTier ?? {}), ...(patch.byTier ?? {}) } };
+    const problem = checkPoolRules(withDefaults(next));
+    if (problem) throw new AppError('VALIDATION', { field: `rules.${problem.split(' ')[0]}`, detail: { 'zh-CN': `规则无效：${problem}`, en: `Invalid rule: ${problem}` } });
+    await ctx.db.sequelize.query('UPDATE pools SET rules = :rules, updated_at = :now WHERE id = :id', {
+      replacements: { id: poolId, rules: JSON.stringify(next), now: ctx.clock.now() },
+      transaction: t,
+      type: QueryTypes.UPDATE,
+    });
+    await recordAudit(ctx, t, { actor, action: 'pool.rules', entityType: 'pool', entityId: poolId, channel, data: patch as Record<string, unknown> });
+    return toPoolDto({ ...rows[0], rules: next });
+  });
+}
+
+/** Moves a customer into a named pool (its rules then apply); admin or the team's manager. */
+export async function setCustomerPool(ctx: CoreContext, actor: Actor, channel: Channel, customerId: number, poolId: number | null): Promise<void> {
+  await ctx.db.tx(async (t) => {
+    const row = await loadCustomerRow(ctx, customerId, t);
+    assertCanSeeCustomer(ctx, actor, row && { id: customerId, owner_id: row.owner_id, team_id: row.team_id });
+    if (actor.kind === 'user' && actor.role !== 'admin' && actor.role !== 'manager') throw new AppError('FORBIDDEN');
+    if (poolId) await poolRulesFor(ctx, poolId, t).then((p) => { if (p.id !== poolId) throw new AppError('NOT_FOUND', { field: 'poolId' }); });
+    await ctx.db.sequelize.query('UPDATE customers SET pool_id = :p, updated_at = :now WHERE id = :id', { replacements: { p: poolId, id: customerId, now: ctx.clock.now() }, transaction: t, type: QueryTypes.UPDATE });
+    await recordAudit(ctx, t, { actor, action: 'customer.pool', entityType: 'customer', entityId: customerId, channel, data: { poolId } });
+  });
+}
+
+function requireUser(actor: Actor, what: string): Extract<Actor, { kind: 'user' }> {
+  if (actor.kind !== 'user') {
+    throw new AppError('FORBIDDEN', { detail: { 'zh-CN': `${what}需要以具体用户身份操作（API 密钥需绑定用户）`, en: `${what} needs a user (bind the API key to a user)` } });
+  }
+  return actor;
+}
+
+async function insertEvent(ctx: CoreContext, t: Transaction, e: { poolId: number | null; customerId: number; action: string; userId: number | null; actorId: number | null }): Promise<void> {
+  await ctx.db.sequelize.query(
+    'INSERT INTO pool_events (pool_id, customer_id, action, user_id, actor_id, created_at) VALUES (:p, :c, :a, :u, :actor, :now)',
+    { replacements: { p: e.poolId, c: e.customerId, a: e.action, u: e.userId, actor: e.actorId, now: ctx.clock.now() }, transaction: t, type: QueryTypes.INSERT },
+  );
+}
+
+/** Start of the current business day in the CRM time zone (claims per day reset then). */
+export function businessDayStart(ctx: CoreContext): Date {
+  return DateTime.fromJSDate(ctx.clock.now()).setZone(ctx.timezone).startOf('day').toJSDate();
+}
+
+const fmt = (ctx: CoreContext, d: Date) => DateTime.fromJSDate(d).setZone(ctx.timezone).toFormat('yyyy-MM-dd HH:mm');
+
+export interface ClaimResult {
+  customer: CustomerDto;
+}
+
+/**
+ * Claims a pool customer for the acting rep. Race-safe: the rep's user row is locked (MySQL FOR UPDATE;
+ * SQLite's single writer does the same) so their limits hold under concurrent claims, and the customer is
+ * taken with a conditional UPDATE … WHERE owner_id IS NULL, so of two reps exactly one wins.
+ * Refusals: ALREADY_DONE (already yours), CONFLICT (someone else was faster), COOLDOWN (until …), LIMIT_REACHED.
+ */
+export async function claimCustomer(ctx: CoreContext, actor: Actor, channel: Channel, customerId: number, parentT?: Transaction | null): Promise<ClaimResult> {
+  const user = requireUser(actor, '领取客户');
+  if (user.role === 'service') throw new AppError('FORBIDDEN', { detail: { 'zh-CN': '客服不能领取客户', en: 'Service agents cannot claim customers' } });
+  return ctx.db.tx(async (t) => {
+    const lock = ctx.db.dialect === 'mysql' ? ' FOR UPDATE' : '';
+    const me = await ctx.db.select<{ id: number; team_id: number | null }>(`SELECT id, team_id FROM users WHERE id = :u${lock}`, { u: user.userId }, t);
+    if (!me[0]) throw new AppError('UNAUTHENTICATED');
+    const c = await ctx.db.select<{ id: number; owner_id: number | null; pool_id: number | null; status: string; name: string }>(
+      'SELECT id, owner_id, pool_id, status, name FROM customers WHERE id = :id',
+      { id: customerId },
+      t,
+    );
+    if (!c[0] || c[0].status !== 'active') throw new AppError('NOT_FOUND', { field: 'customerId' });
+    if (c[0].owner_id !== null && Number(c[0].owner_id) === user.userId) throw new AppError('ALREADY_DONE', { detail: { 'zh-CN': '你已经领取了该客户', en: 'You already own this customer' } });
+    if (c[0].owner_id !== null) throw new AppError('CONFLICT', { detail: { 'zh-CN': '该客户已被他人领取', en: 'Someone else has claimed this customer' } });
+    const pool = await poolRulesFor(ctx, c[0].pool_id === null ? null : Number(c[0].pool_id), t);
+    const [held, today, lost] = await Promise.all([
+      ctx.db.select<{ n: number }>("SELECT COUNT(*) AS n FROM customers WHERE owner_id = :u AND status = 'active'", { u: user.userId }, t),
+      ctx.db.select<{ n: number }>("SELECT COUNT(*) AS n FROM pool_events WHERE user_id = :u AND action = 'claim' AND created_at >= :since", { u: user.userId, since: businessDayStart(ctx) }, t),
+      ctx.db.select<{ at: unknown }>(
+        "SELECT MAX(created_at) AS at FROM pool_events WHERE customer_id = :c AND user_id = :u AND action IN ('release', 'recycle', 'lose')",
+        { c: customerId, u: user.userId },
+        t,
+      ),
+    ]);
+    const refusal = claimCheck({ held: Number(held[0].n), claimsToday: Number(today[0].n), lastLostAt: toDate(lost[0]?.at) }, pool.rules, ctx.clock.now());
+    if (refusal?.code === 'COOLDOWN') {
+      throw new AppError('COOLDOWN', {
+        field: 'customerId',
+        detail: { 'zh-CN': `冷却期内，${fmt(ctx, refusal.until)} 后才能再次领取该客户`, en: `Cooling down: you may claim this customer again after ${fmt(ctx, refusal.until)}` },
+        data: { until: refusal.until.toISOString() },
+      });
+    }
+    if (refusal?.code === 'LIMIT_REACHED') {
+      throw new AppError('LIMIT_REACHED', {
+        detail:
+          refusal.limit === 'held'
+            ? { 'zh-CN': `你已持有 ${refusal.max} 个客户，达到上限`, en: `You already hold ${refusal.max} customers, the limit` }
+            : { 'zh-CN': `今天已领取 ${refusal.max} 个客户，达到每日上限`, en: `You claimed ${refusal.max} customers today, the daily limit` },
+        data: { limit: refusal.limit, max: refusal.max },
+      });
+    }
+    const now = ctx.clock.now();
+    const [, changed] = await ctx.db.sequelize.query(
+      "UPDATE customers SET owner_id = :u, team_id = :team, claimed_at = :now, updated_at = :now WHERE id = :id AND owner_id IS NULL AND status = 'active'",
+      { replacements: { u: user.userId, team: me[0].team_id, now, id: customerId }, transaction: t, type: QueryTypes.UPDATE },
+    );
+    if (!Number(changed)) throw new AppError('CONFLICT', { detail: { 'zh-CN': '该客户已被他人领取', en: 'Someone else has claimed this customer' } });
+    await insertEvent(ctx, t, { poolId: pool.id, customerId, action: 'claim', userId: user.userId, actorId: user.userId });
+    await recordAudit(ctx, t, { actor, action: 'pool.claim', entityType: 'customer', entityId: customerId, channel, data: { poolId: pool.id } });
+    return { customer: toCustomerDto((await loadCustomerRow(ctx, customerId, t))!, actor) };
+  }, parentT);
+}
+
+/** The owner (or their manager / an admin) puts a customer back into the pool. The owner then cools down. */
+export async function releaseCustomer(ctx: CoreContext, actor: Actor, channel: Channel, customerId: number, reason?: string | null, parentT?: Transaction | null): Promise<CustomerDto> {
+  return ctx.db.tx(async (t) => {
+    const row = await loadCustomerRow(ctx, customerId, t);
+    assertCanSeeCustomer(ctx, actor, row && { id: customerId, owner_id: row.owner_id, team_id: row.team_id });
+    if (row!.status !== 'active') throw new AppError('INVALID_STATE', { field: 'customerId' });
+    if (row!.owner_id === null) throw new AppError('ALREADY_DONE', { detail: { 'zh-CN': '该客户已在公海中', en: 'This customer is already in the pool' } });
+    const owner = Number(row!.owner_id);
+    const mayRelease =
+      actor.kind === 'system' || actor.kind === 'api' || (actor.kind === 'user' && (actor.userId === owner || actor.role === 'admin' || (actor.role === 'manager' && actor.teamId !== null && row!.team_id === actor.teamId)));
+    if (!mayRelease) throw new AppError('FORBIDDEN', { detail: { 'zh-CN': '只有负责人或其主管可以释放客户', en: 'Only the owner or their manager may release this customer' } });
+    const now = ctx.clock.now();
+    const [, changed] = await ctx.db.sequelize.query('UPDATE customers SET owner_id = NULL, released_at = :now, updated_at = :now WHERE id = :id AND owner_id = :owner', {
+      replacements: { id: customerId, owner, now },
+      transaction: t,
+      type: QueryTypes.UPDATE,
+    });
+    if (!Number(changed)) throw new AppError('CONFLICT');
+    await insertEvent(ctx, t, { poolId: row!.pool_id, customerId, action: 'release', userId: owner, actorId: actor.kind === 'user' ? actor.userId : null });
+    await recordAudit(ctx, t, { actor, action: 'pool.release', entityType: 'customer', entityId: customerId, channel, data: { ownerId: owner, reason: reason ?? null } });
+    return toCustomerDto((await loadCustomerRow(ctx, customerId, t))!, actor);
+  }, parentT);
+}
+
+/**
+ * Gives a customer to a user: a manager within their team (from the pool or from a teammate), an admin
+ * anywhere, or the owner handing it to a teammate (a transfer). The former owner cools down and is told.
+ */
+export async function assignCustomer(ctx: CoreContext, actor: Actor, channel: Channel, input: { customerId: number; userId: number }, parentT?: Transaction | null): Promise<CustomerDto> {
+  const { customerId, userId } = parseInput(z.object({ customerId: z.number().int().positive(), userId: z.number().int().positive() }), input);
+  return ctx.db.tx(async (t) => {
+    const row = await loadCustomerRow(ctx, customerId, t);
+    assertCanSeeCustomer(ctx, actor, row && { id: customerId, owner_id: row.owner_id, team_id: row.team_id });
+    if (row!.status !== 'active') throw new AppError('INVALID_STATE', { field: 'customerId' });
+    const target = await ctx.db.select<{ id: number; team_id: number | null; role: string; name: string }>('SELECT id, team_id, role, name FROM users WHERE id = :id', { id: userId }, t);
+    if (!target[0] || !['rep', 'manager', 'admin'].includes(target[0].role)) throw new AppError('VALIDATION', { field: 'userId', detail: { 'zh-CN': '目标用户不存在或不能负责客户', en: 'No such user, or they cannot own customers' } });
+    const targetTeam = target[0].team_id === null ? null : Number(target[0].team_id);
+    const prev = row!.owner_id === null ? null : Number(row!.owner_id);
+    if (prev === userId) throw new AppError('ALREADY_DONE');
+    if (actor.kind === 'user' && actor.role !== 'admin') {
+      const sameTeam = actor.teamId !== null && targetTeam === actor.teamId;
+      const ok = actor.role === 'manager' ? sameTeam : actor.role === 'rep' ? prev === actor.userId && sameTeam : false;
+      if (!ok) throw new AppError('FORBIDDEN', { detail: { 'zh-CN': '只能分配给本团队成员（销售只能转交自己的客户）', en: 'You may only assign within your team (reps: only their own customers)' } });
+    }
+    const now = ctx.clock.now();
+    const [, changed] = await ctx.db.sequelize.query(
+      `UPDATE customers SET owner_id = :u, team_id = :team, claimed_at = :now, updated_at = :now WHERE id = :id AND ${prev === null ? 'owner_id IS NULL' : 'owner_id = :prev'}`,
+      { replacements: { u: userId, team: targetTeam, now, id: customerId, prev }, transaction: t, type: QueryTypes.UPDATE },
+    );
+    if (!Number(changed)) throw new AppError('CONFLICT');
+    const actorId = actor.kind === 'user' ? actor.userId : null;
+    await insertEvent(ctx, t, { poolId: row!.pool_id, customerId, action: 'assign', userId, actorId });
+    if (prev !== null) await insertEvent(ctx, t, { poolId: row!.pool_id, customerId, action: 'lose', userId: prev, actorId });
+    const action = prev === null ? 'pool.assign' : 'customer.transfer';
+    await recordAudit(ctx, t, { actor, action, entityType: 'customer', entityId: customerId, channel, data: { from: prev, to: userId } });
+    const messages = [{ to: { userId }, kind: 'customer.assigned', payload: { customerId, name: row!.name, from: prev }, dedupeKey: `customer.assigned:${customerId}:${userId}:${now.getTime()}` }];
+    if (prev !== null && prev !== actorId) messages.push({ to: { userId: prev }, kind: 'customer.reassigned', payload: { customerId, name: row!.name, from: prev, toName: target[0].name } as never, dedupeKey: `customer.reassigned:${customerId}:${prev}:${now.getTime()}` });
+    await enqueueMessages(ctx, t, messages);
+    return toCustomerDto((await loadCustomerRow(ctx, customerId, t))!, actor);
+  }, parentT);
+}
+
+/** Whether a user could see the customer (for transports deciding which buttons to show). */
+export const visibleTo = canSeeCustomer;

@@ -1,0 +1,272 @@
+import { DateTime } from 'luxon';
+import { QueryTypes, type Transaction } from 'sequelize';
+import type { Actor, CoreContext } from '../context';
+import { toDate } from '../db/connection';
+import { acquireLease, releaseLease } from '../db/lease';
+import { recordAuditMany } from '../audit/record';
+import { enqueueMessages, type OutboundMessage } from '../notifications/outbox';
+import { listPools, type PoolDto } from './operations';
+import { recycleDecision, scanBounds, type PoolRules } from './rules';
+
+/**
+ * The daily recycle job (公海回收): customers whose owner neglected them go back to the pool; owners of
+ * customers about to go are warned first. Set-based: candidates come from index range scans in batches,
+ * each batch is decided by the pure rules and recycled in ONE short transaction (a few statements), so no
+ * lock is held long. Runs under a lease: started from two processes at once, one does the work.
+ */
+
+/** Customers that must not be recycled: an open opportunity, an active contract, or anything a context adds. */
+export type RecycleExclusion = (ctx: CoreContext, customerIds: number[], t?: Transaction | null) => Promise<Iterable<number>>;
+type ExclusionKind = 'opportunity' | 'contract' | 'other';
+const exclusions = new Map<string, { kind: ExclusionKind; fn: RecycleExclusion }>();
+
+/**
+ * Contexts register how to tell "this customer is busy" from their own tables, e.g.
+ * registerRecycleExclusion('contracts.active', 'contract', (ctx, ids) => …one indexed query on customer_id…).
+ * Opportunity/contract exclusions apply only when the customer's pool rules ask for them (default: yes).
+ */
+export function registerRecycleExclusion(name: string, kind: ExclusionKind, fn: RecycleExclusion): void {
+  if (exclusions.has(name)) throw new Error(`recycle exclusion ${name} registered twice`);
+  exclusions.set(name, { kind, fn });
+}
+
+// Built-in fallbacks used when no context registered its own: the tables are checked only if they exist
+// (looked up once per run, so a table added by a later migration is picked up by the next run).
+type ColumnCache = Map<string, Set<string> | null>;
+async function columnsOf(ctx: CoreContext, table: string, m: ColumnCache): Promise<Set<string> | null> {
+  if (!m.has(table)) {
+    try {
+      m.set(table, new Set(Object.keys(await ctx.db.sequelize.getQueryInterface().describeTable(table))));
+    } catch {
+      m.set(table, null);
+    }
+  }
+  return m.get(table)!;
+}
+
+const BUILTIN: Record<'opportunity' | 'contract', { table: string; where: string }> = {
+  opportunity: { table: 'opportunities', where: "status NOT IN ('won', 'lost', 'closed', 'cancelled')" },
+  contract: { table: 'contracts', where: "status IN ('active', 'approved')" },
+};
+
+async function excludedIds(ctx: CoreContext, ids: number[], cache: ColumnCache, t?: Transaction | null): Promise<Map<ExclusionKind, Set<number>>> {
+  const out = new Map<ExclusionKind, Set<number>>([['opportunity', new Set()], ['contract', new Set()], ['other', new Set()]]);
+  if (!ids.length) return out;
+  const registeredKinds = new Set([...exclusions.values()].map((e) => e.kind));
+  const jobs: Promise<void>[] = [...exclusions.values()].map(async (e) => {
+    for (const id of await e.fn(ctx, ids, t)) out.get(e.kind)!.add(Number(id));
+  });
+  for (const kind of ['opportunity', 'contract'] as const) {
+    if (registeredKinds.has(kind)) continue;
+    jobs.push(
+      (async () => {
+        const cols = await columnsOf(ctx, BUILTIN[kind].table, cache);
+        if (!cols?.has('customer_id') || !cols.has('status')) return;
+        const rows = await ctx.db.select<{ customer_id: number }>(`SELECT DISTINCT customer_id FROM ${BUILTIN[kind].table} WHERE customer_id IN (:ids) AND ${BUILTIN[kind].where}`, { ids }, t);
+        for (const r of rows) out.get(kind)!.add(Number(r.customer_id));
+      })(),
+    );
+  }
+  await Promise.all(jobs);
+  return out;
+}
+
+interface HeldRow {
+  id: number;
+  name: string;
+  owner_id: number;
+  pool_id: number | null;
+  tier: string | null;
+  last_followup_at: unknown;
+  claimed_at: unknown;
+  last_won_at: unknown;
+}
+const HELD_COLS = 'id, name, owner_id, pool_id, tier, last_followup_at, claimed_at, last_won_at';
+
+export interface RecycleResult {
+  skipped: boolean;
+  scanned: number;
+  recycled: number;
+  warned: number;
+  excluded: number;
+  batches: number;
+}
+
+const DAY = 86_400_000;
+const SYSTEM: Actor = { kind: 'system' };
+
+export interface RecycleOptions {
+  batchSize?: number;
+  /** Lease holder name (defaults to pid + random). */
+  holder?: string;
+}
+
+export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): Promise<RecycleResult> {
+  const holder = opts.holder ?? `recycle-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const LEASE = 'pool.recycle';
+  const leaseMs = 5 * 60_000;
+  const result: RecycleResult = { skipped: false, scanned: 0, recycled: 0, warned: 0, excluded: 0, batches: 0 };
+  if (!(await acquireLease(ctx.db, LEASE, holder, leaseMs, new Date()))) return { ...result, skipped: true };
+  try {
+    const now = ctx.clock.now();
+    const pools = await listPools(ctx);
+    const byId = new Map<number, PoolDto>(pools.map((p) => [p.id, p]));
+    const def = pools.find((p) => p.isDefault) ?? pools[0];
+    const rulesOf = (poolId: number | null): PoolRules => (poolId !== null && byId.get(Number(poolId))?.rules) || def.rules;
+    const bounds = scanBounds(pools.map((p) => p.rules));
+    const size = opts.batchSize ?? 2000;
+    const warnings = new Map<number, Map<number, { id: number; name: string; dueAt: string; reason: string }>>();
+    const seen = new Set<number>();
+    const columnCache: ColumnCache = new Map();
+
+    const handle = async (rows: HeldRow[]) => {
+      result.batches++;
+      result.scanned += rows.length;
+      await acquireLease(ctx.db, LEASE, holder, leaseMs, new Date()); // renew
+      const fresh = rows.filter((r) => !seen.has(Number(r.id)));
+      fresh.forEach((r) => seen.add(Number(r.id)));
+      const decided = fresh
+        .map((r) => ({ r, d: recycleDecision({ tier: r.tier, lastFollowupAt: toDate(r.last_followup_at), claimedAt: toDate(r.claimed_at), lastWonAt: toDate(r.last_won_at) }, rulesOf(r.pool_id), now) }))
+        .filter((x) => x.d.action !== 'keep');
+      if (!decided.length) return;
+      const ex = await excludedIds(ctx, decided.map((x) => Number(x.r.id)), columnCache);
+      const isExcluded = (r: HeldRow) => {
+        const rules = rulesOf(r.pool_id);
+        const id = Number(r.id);
+        return ex.get('other')!.has(id) || (rules.excludeOpenOpportunity && ex.get('opportunity')!.has(id)) || (rules.excludeActiveContract && ex.get('contract')!.has(id));
+      };
+      const live = decided.filter((x) => {
+        if (isExcluded(x.r)) {
+          result.excluded++;
+          return false;
+        }
+        return true;
+      });
+      for (const x of live.filter((y) => y.d.action === 'warn')) {
+        const owner = Number(x.r.owner_id);
+        if (!warnings.has(owner)) warnings.set(owner, new Map());
+        warnings.get(owner)!.set(Number(x.r.id), { id: Number(x.r.id), name: x.r.name, dueAt: x.d.dueAt!.toISOString(), reason: x.d.reason! });
+      }
+      const toRecycle = live.filter((x) => x.d.action === 'recycle').map((x) => Number(x.r.id));
+      if (toRecycle.length) result.recycled += await recycleBatch(ctx, toRecycle, rulesOf, now);
+    };
+
+    // Pass 1: stale follow-ups, by the (last_followup_at, owner_id) index, in keyset order.
+    if (bounds.minFollowupDays !== null) {
+      const cutoff = new Date(now.getTime() - (bounds.minFollowupDays - bounds.maxWarnDays) * DAY);
+      let seek: { at: Date; id: number } | null = null;
+      for (;;) {
+        const rows: HeldRow[] = await ctx.db.select<HeldRow>(
+          `SELECT ${HELD_COLS} FROM customers WHERE last_followup_at < :cutoff AND owner_id IS NOT NULL AND status = 'active'
+           ${seek ? 'AND (last_followup_at > :sat OR (last_followup_at = :sat AND id > :sid))' : ''} ORDER BY last_followup_at, id LIMIT :lim`,
+          { cutoff, lim: size, sat: seek?.at, sid: seek?.id },
+        );
+        if (!rows.length) break;
+        const last = rows[rows.length - 1];
+        seek = { at: toDate(last.last_followup_at)!, id: Number(last.id) };
+        await handle(rows);
+        if (rows.length < size) break;
+      }
+      // Pass 2: never followed up — the claim time is the clock ((claimed_at, owner_id) index).
+      let after = 0;
+      for (;;) {
+        const rows: HeldRow[] = await ctx.db.select<HeldRow>(
+          `SELECT ${HELD_COLS} FROM customers WHERE claimed_at < :cutoff AND owner_id IS NOT NULL AND last_followup_at IS NULL AND status = 'active' AND id > :after ORDER BY id LIMIT :lim`,
+          { cutoff, after, lim: size },
+        );
+        if (!rows.length) break;
+        after = Number(rows[rows.length - 1].id);
+        await handle(rows);
+        if (rows.length < size) break;
+      }
+    }
+    // Pass 3: "no won deal within M days of the claim", only when some pool has such a rule.
+    if (bounds.minWonDealDays !== null) {
+      const cutoff = new Date(now.getTime() - (bounds.minWonDealDays - bounds.maxWarnDays) * DAY);
+      let seek: { at: Date; id: number } | null = null;
+      for (;;) {
+        const rows: HeldRow[] = await ctx.db.select<HeldRow>(
+          `SELECT ${HELD_COLS} FROM customers WHERE claimed_at < :cutoff AND owner_id IS NOT NULL AND status = 'active'
+           AND (last_won_at IS NULL OR last_won_at < claimed_at)
+           ${seek ? 'AND (claimed_at > :sat OR (claimed_at = :sat AND id > :sid))' : ''} ORDER BY claimed_at, id LIMIT :lim`,
+          { cutoff, lim: size, sat: seek?.at, sid: seek?.id },
+        );
+        if (!rows.length) break;
+        const last = rows[rows.length - 1];
+        seek = { at: toDate(last.claimed_at)!, id: Number(last.id) };
+        await handle(rows);
+        if (rows.length < size) break;
+      }
+    }
+
+    // One warning per owner per business day (dedupeKey), listing what is about to go.
+    if (warnings.size) {
+      const day = DateTime.fromJSDate(now).setZone(ctx.timezone).toISODate();
+      const msgs: OutboundMessage[] = [...warnings.entries()].map(([owner, m]) => {
+        const list = [...m.values()].sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+        return { to: { userId: owner }, kind: 'pool.recycle_warning', payload: { count: list.length, customers: list.slice(0, 20) }, dedupeKey: `pool.warn:${owner}:${day}` };
+      });
+      for (let i = 0; i < msgs.length; i += 200) {
+        const slice = msgs.slice(i, i + 200);
+        await ctx.db.tx(async (t) => {
+          result.warned += (await enqueueMessages(ctx, t, slice)) > 0 ? slice.reduce((n, s) => n + Number(s.payload.count), 0) : 0;
+        });
+      }
+    }
+    return result;
+  } finally {
+    await releaseLease(ctx.db, LEASE, holder);
+  }
+}
+
+/** Recycles one batch in one short transaction; rows are re-checked under lock so a follow-up logged meanwhile wins. */
+async function recycleBatch(ctx: CoreContext, ids: number[], rulesOf: (poolId: number | null) => PoolRules, now: Date): Promise<number> {
+  return ctx.db.tx(async (t) => {
+    const lock = ctx.db.dialect === 'mysql' ? ' FOR UPDATE' : '';
+    const rows = await ctx.db.select<HeldRow>(`SELECT ${HELD_COLS} FROM customers WHERE id IN (:ids) AND owner_id IS NOT NULL AND status = 'active'${lock}`, { ids }, t);
+    const due = rows.filter(
+      (r) => recycleDecision({ tier: r.tier, lastFollowupAt: toDate(r.last_followup_at), claimedAt: toDate(r.claimed_at), lastWonAt: toDate(r.last_won_at) }, rulesOf(r.pool_id), now).action === 'recycle',
+    );
+    if (!due.length) return 0;
+    const dueIds = due.map((r) => Number(r.id));
+    await ctx.db.sequelize.query('UPDATE customers SET owner_id = NULL, released_at = :now, updated_at = :now WHERE id IN (:ids) AND owner_id IS NOT NULL', {
+      replacements: { ids: dueIds, now },
+      transaction: t,
+      type: QueryTypes.UPDATE,
+    });
+    const repl: Record<string, unknown> = { now };
+    const values = due.map((r, i) => {
+      repl[`p${i}`] = r.pool_id;
+      repl[`c${i}`] = Number(r.id);
+      repl[`u${i}`] = Number(r.owner_id);
+      return `(:p${i}, :c${i}, 'recycle', :u${i}, NULL, :now)`;
+    });
+    await ctx.db.sequelize.query(`INSERT INTO pool_events (pool_id, customer_id, action, user_id, actor_id, created_at) VALUES ${values.join(', ')}`, {
+      replacements: repl,
+      transaction: t,
+      type: QueryTypes.INSERT,
+    });
+    await recordAuditMany(
+      ctx,
+      t,
+      due.map((r) => ({ actor: SYSTEM, action: 'pool.recycle', entityType: 'customer', entityId: Number(r.id), channel: 'job' as const, data: { ownerId: Number(r.owner_id), poolId: r.pool_id } })),
+    );
+    const byOwner = new Map<number, { id: number; name: string }[]>();
+    for (const r of due) {
+      const o = Number(r.owner_id);
+      if (!byOwner.has(o)) byOwner.set(o, []);
+      byOwner.get(o)!.push({ id: Number(r.id), name: r.name });
+    }
+    await enqueueMessages(
+      ctx,
+      t,
+      [...byOwner.entries()].map(([owner, list]) => ({
+        to: { userId: owner },
+        kind: 'pool.recycled',
+        payload: { count: list.length, customers: list.slice(0, 20) },
+        dedupeKey: `pool.recycled:${owner}:${now.getTime()}:${list[0].id}`,
+      })),
+    );
+    return due.length;
+  });
+}

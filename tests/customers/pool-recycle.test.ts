@@ -1,0 +1,131 @@
+import { QueryTypes } from 'sequelize';
+import { describeEachDb } from '../helpers/db';
+import { createDb } from '../../core/db/connection';
+import { createContext } from '../../core/context';
+import { createUser, actorOf, type UserDto } from '../../core/users/operations';
+import { createCustomer } from '../../core/customers/operations';
+import { logActivity } from '../../core/activities/operations';
+import { createPool } from '../../core/pool/operations';
+import { registerRecycleExclusion, runRecycle } from '../../core/pool/recycle';
+import type { Actor } from '../../core/context';
+
+const system: Actor = { kind: 'system' };
+const DAY = 86_400_000;
+const busy = new Set<number>();
+registerRecycleExclusion('test.busy', 'other', async (_ctx, ids) => ids.filter((id) => busy.has(id)));
+
+describeEachDb('pool recycling', (h) => {
+  let rep: UserDto, rep2: UserDto;
+  let poolId: number;
+  const owned = async (name: string, owner: UserDto, opts: { followupDaysAgo?: number | null; claimedDaysAgo?: number; tier?: string; pool?: number; wonDaysAgo?: number } = {}) => {
+    const c = (await createCustomer(h.ctx, actorOf(owner), 'api', { name, poolId: opts.pool ?? poolId })).customer;
+    const now = h.clock.now().getTime();
+    await h.db.sequelize.query('UPDATE customers SET last_followup_at = :f, claimed_at = :c, tier = :tier, last_won_at = :w WHERE id = :id', {
+      replacements: {
+        id: c.id,
+        f: opts.followupDaysAgo === null || opts.followupDaysAgo === undefined ? null : new Date(now - opts.followupDaysAgo * DAY),
+        c: new Date(now - (opts.claimedDaysAgo ?? 100) * DAY),
+        tier: opts.tier ?? null,
+        w: opts.wonDaysAgo === undefined ? null : new Date(now - opts.wonDaysAgo * DAY),
+      },
+      type: QueryTypes.UPDATE,
+    });
+    return c.id;
+  };
+  const ownerOf = async (id: number) => (await h.db.select<{ owner_id: number | null }>('SELECT owner_id FROM customers WHERE id = :id', { id }))[0].owner_id;
+  const outbox = async (kind: string, userId: number) =>
+    h.db.select<{ payload: unknown; dedupe_key: string }>('SELECT payload, dedupe_key FROM outbox WHERE kind = :kind AND recipient = :r ORDER BY id', { kind, r: String(userId) });
+  const payloadIds = (p: unknown) => ((typeof p === 'string' ? JSON.parse(p) : p) as { customers: { id: number }[] }).customers.map((c) => c.id);
+
+  beforeAll(async () => {
+    rep = await createUser(h.ctx, system, 'cli', { name: 'R', role: 'rep', team: 'T' });
+    rep2 = await createUser(h.ctx, system, 'cli', { name: 'R2', role: 'rep', teamId: rep.teamId });
+    poolId = (await createPool(h.ctx, system, 'cli', {
+      name: 'Tiered',
+      rules: { recycle: { noFollowupDays: 30 }, byTier: { high_value: { noFollowupDays: 60 }, at_risk: { noFollowupDays: 15 } }, warnDays: 3 },
+    })).id;
+  });
+
+  it('recycles by per-tier rules, warns those due soon, tells former owners, audits', async () => {
+    const stale = await owned('普通过期', rep, { followupDaysAgo: 31 });
+    const fresh = await owned('普通正常', rep, { followupDaysAgo: 10 });
+    const soon = await owned('即将回收', rep, { followupDaysAgo: 28 });
+    const vip = await owned('高价值过期但未到', rep, { followupDaysAgo: 40, tier: 'high_value' });
+    const risky = await owned('流失风险', rep, { followupDaysAgo: 16, tier: 'at_risk' });
+    const neverFollowed = await owned('从未跟进', rep, { followupDaysAgo: null, claimedDaysAgo: 31 });
+    const justClaimed = await owned('刚领取的旧客户', rep, { followupDaysAgo: 200, claimedDaysAgo: 2 });
+    const r = await runRecycle(h.ctx);
+    expect(r.skipped).toBe(false);
+    expect(await ownerOf(stale)).toBeNull();
+    expect(await ownerOf(risky)).toBeNull();
+    expect(await ownerOf(neverFollowed)).toBeNull();
+    for (const kept of [fresh, soon, vip, justClaimed]) expect(await ownerOf(kept)).toBe(rep.id);
+    const recycledMsgs = await outbox('pool.recycled', rep.id);
+    expect(recycledMsgs.flatMap((m) => payloadIds(m.payload)).sort()).toEqual([stale, risky, neverFollowed].sort());
+    const warn = await outbox('pool.recycle_warning', rep.id);
+    expect(warn).toHaveLength(1);
+    expect(payloadIds(warn[0].payload)).toEqual([soon]);
+    const audit = await h.db.select<{ n: number }>("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'pool.recycle' AND entity_id IN (:ids)", { ids: [stale, risky, neverFollowed] });
+    expect(Number(audit[0].n)).toBe(3);
+    const ev = await h.db.select<{ user_id: number }>("SELECT user_id FROM pool_events WHERE action = 'recycle' AND customer_id = :id", { id: stale });
+    expect(Number(ev[0].user_id)).toBe(rep.id);
+    // Same day again: nothing new, warning not repeated.
+    const again = await runRecycle(h.ctx);
+    expect(again.recycled).toBe(0);
+    expect(await outbox('pool.recycle_warning', rep.id)).toHaveLength(1);
+  });
+
+  it('a follow-up resets the clock', async () => {
+    const c = await owned('跟进救回', rep, { followupDaysAgo: 35 });
+    await logActivity(h.ctx, actorOf(rep), 'chat', { customerId: c, channel: 'phone', summary: '打了电话' });
+    await runRecycle(h.ctx);
+    expect(await ownerOf(c)).toBe(rep.id);
+  });
+
+  it('exclusions: registered ones, and an open opportunity when that table exists', async () => {
+    const a = await owned('有进行中的事', rep, { followupDaysAgo: 50 });
+    busy.add(a);
+    const tables = await h.db.sequelize.getQueryInterface().showAllTables();
+    if (!tables.map(String).includes('opportunities')) {
+      await h.db.sequelize.query('CREATE TABLE opportunities (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL, status VARCHAR(16) NOT NULL)');
+    }
+    const b = await owned('有商机', rep, { followupDaysAgo: 50 });
+    const won = await owned('商机已赢单', rep, { followupDaysAgo: 50 });
+    await h.db.sequelize.query("INSERT INTO opportunities (id, customer_id, status) VALUES (9001, :b, 'open'), (9002, :w, 'won')", { replacements: { b, w: won } });
+    const r = await runRecycle(h.ctx);
+    expect(r.excluded).toBeGreaterThanOrEqual(2);
+    expect(await ownerOf(a)).toBe(rep.id);
+    expect(await ownerOf(b)).toBe(rep.id);
+    expect(await ownerOf(won)).toBeNull();
+    busy.delete(a);
+  });
+
+  it('"no won deal within M days of the claim" per pool', async () => {
+    const deal = (await createPool(h.ctx, system, 'cli', { name: 'Deal pool', rules: { recycle: { noFollowupDays: null, noWonDealDays: 20 } } })).id;
+    const noDeal = await owned('领取后无成交', rep, { followupDaysAgo: 1, claimedDaysAgo: 21, pool: deal });
+    const withDeal = await owned('领取后成交了', rep, { followupDaysAgo: 1, claimedDaysAgo: 21, wonDaysAgo: 5, pool: deal });
+    const young = await owned('领取不久', rep, { followupDaysAgo: 1, claimedDaysAgo: 5, pool: deal });
+    await runRecycle(h.ctx);
+    expect(await ownerOf(noDeal)).toBeNull();
+    expect(await ownerOf(withDeal)).toBe(rep.id);
+    expect(await ownerOf(young)).toBe(rep.id);
+  });
+
+  it('two processes at once: one lease, each customer recycled once, one notice each', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 30; i++) ids.push(await owned(`双进程${i}`, rep2, { followupDaysAgo: 40 + i }));
+    const dbs = [createDb(h.url), createDb(h.url)];
+    try {
+      const ctxs = dbs.map((d) => createContext(d, { clock: h.clock }));
+      const [r1, r2] = await Promise.all(ctxs.map((c, i) => runRecycle(c, { batchSize: 7, holder: `proc-${i}` })));
+      expect(r1.recycled + r2.recycled).toBe(30);
+      const events = await h.db.select<{ n: number }>("SELECT COUNT(*) AS n FROM pool_events WHERE action = 'recycle' AND customer_id IN (:ids)", { ids });
+      expect(Number(events[0].n)).toBe(30);
+      const notices = (await outbox('pool.recycled', rep2.id)).flatMap((m) => payloadIds(m.payload));
+      expect(notices.sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b));
+      for (const id of ids) expect(await ownerOf(id)).toBeNull();
+    } finally {
+      await Promise.all(dbs.map((d) => d.close()));
+    }
+  });
+});

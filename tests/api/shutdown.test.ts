@@ -28,7 +28,7 @@ describe('process', () => {
       });
       return r;
     };
-    ROUTERS.push(slow);
+    ROUTERS.unshift(slow); // before the H5 static fallback, which is mounted last
     try {
       const { logger } = memoryLogger();
       const running = await startServer(testConfig({ DATABASE_URL: tdb.url, PORT: '0', HOST: '127.0.0.1' }), logger);
@@ -43,7 +43,7 @@ describe('process', () => {
       expect(await inflight).toEqual({ status: 200, body: '{"done":true}' });
       await closing;
     } finally {
-      ROUTERS.pop();
+      ROUTERS.shift();
       await tdb.drop();
     }
   });

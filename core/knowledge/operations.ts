@@ -181,8 +181,8 @@ export async function searchArticles(ctx: CoreContext, _actor: Actor, raw: z.inp
       }
     }
     const coverage = matched / slots.length;
-    // Natural questions carry filler bigrams ("要税", "号吗"): keep a hit matching two slots, or half of them.
-    if (matched < 2 && coverage < 0.5) continue;
+    // Natural questions carry filler bigrams ("要税", "号吗", "坏了"): keep a hit matching two slots or ~a third.
+    if (matched < 2 && coverage < 0.3) continue;
     scored.push({ id, score: score * coverage * coverage });
   }
   scored.sort((a, b) => b.score - a.score || b.id - a.id);

@@ -1,0 +1,268 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import Router, { type RouterMiddleware } from '@koa/router';
+import type Koa from 'koa';
+import multer, { type File } from '@koa/multer';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { z } from 'zod';
+import type { Actor, CoreContext } from '../../core/context';
+import { AppError } from '../../core/errors';
+import { parseInput } from '../../core/validation';
+import { resolveSessionSecret, verifySession, encodeToken, revokeSession, type CustomerSession, type MpClient } from '../../core/mp/session';
+import { accountSummary, bindIdentity, getProfile, redeemInvite, signInWithIdentity, updateProfile, type SignInResult } from '../../core/mp/operations';
+import { createTicket, commentTicket, reopenTicket, readAttachment } from '../../core/tickets/operations';
+import { getTicket, listTickets, type TicketDetailDto } from '../../core/tickets/queries';
+import { IMAGE_TYPES, MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES, type AttachmentStorage } from '../../core/tickets/storage';
+import { PRIORITY_LABELS, TICKET_TYPES, TICKET_TYPE_LABELS } from '../../core/tickets/rules';
+import { answerSurvey, getSurvey, listSurveys } from '../../core/surveys/operations';
+import { articleFeedback, getArticle, searchArticles } from '../../core/knowledge/operations';
+import { jsonBody, type RouterFactory } from '../app';
+import { requestLocale } from '../http/errors';
+import { diskStorage } from './disk-storage';
+import { identityResolver, type IdentityResolver } from './identity';
+
+/** The mini-program API, /mp/v1 (contract: server/mp/CONTRACT.md). Thin: validate, one core call, map. */
+export interface MpRouterOptions {
+  storage?: AttachmentStorage;
+  identity?: IdentityResolver;
+  /** Requests per minute: sign-in per IP (default 20), authenticated per session (default 120). */
+  limits?: { signInPerMinute?: number; sessionPerMinute?: number };
+}
+
+interface MpState {
+  actor: Actor & { kind: 'customer' };
+  session: CustomerSession;
+  core: CoreContext;
+}
+
+const ATTACHMENT_URL_TTL_S = 3600;
+function invalidId(field: string): never {
+  throw new AppError('NOT_FOUND', { field });
+}
+const pathId = (ctx: { params: Record<string, string | undefined> }, field: string): number => {
+  const n = Number(ctx.params.id);
+  if (!Number.isInteger(n) || n <= 0 || n > 2_147_483_647) invalidId(field);
+  return n;
+};
+
+async function consume(limiter: RateLimiterMemory, key: string, points = 1): Promise<void> {
+  try {
+    await limiter.consume(key, points);
+  } catch (r) {
+    if (r instanceof RateLimiterRes) throw new AppError('RATE_LIMITED', { data: { retryAfterSeconds: Math.max(1, Math.ceil(r.msBeforeNext / 1000)) } });
+    throw r;
+  }
+}
+
+function multerError(e: unknown): AppError {
+  if (e instanceof AppError) return e;
+  const code = (e as { code?: string }).code;
+  if (code === 'LIMIT_FILE_SIZE') return new AppError('PAYLOAD_TOO_LARGE', { field: 'photos', detail: { 'zh-CN': '单张图片不能超过 5 MB', en: 'Each photo must be at most 5 MB' } });
+  if (code === 'LIMIT_FILE_COUNT' || code === 'LIMIT_UNEXPECTED_FILE') return new AppError('VALIDATION', { field: 'photos', detail: { 'zh-CN': `最多上传 ${MAX_ATTACHMENTS} 张图片`, en: `At most ${MAX_ATTACHMENTS} photos` } });
+  return new AppError('VALIDATION', { field: 'body', detail: { 'zh-CN': '上传内容无效', en: 'Invalid upload' } });
+}
+
+export function mpRouter(opts: MpRouterOptions = {}): RouterFactory {
+  return async ({ core, config }) => {
+    const secret = await resolveSessionSecret(core, config.mpSessionSecret);
+    const storage = opts.storage ?? diskStorage(process.env.CRM_UPLOAD_DIR || 'data/uploads');
+    const identity = opts.identity ?? identityResolver(config);
+    const signInLimiter = new RateLimiterMemory({ points: opts.limits?.signInPerMinute ?? 20, duration: 60 });
+    const sessionLimiter = new RateLimiterMemory({ points: opts.limits?.sessionPerMinute ?? 120, duration: 60 });
+    const upload = multer({
+      storage: multer.memoryStorage(),
+      limits: { fileSize: MAX_ATTACHMENT_BYTES, files: MAX_ATTACHMENTS, fields: 10, fieldSize: 20_000 },
+      fileFilter: (_req, file, cb) =>
+        (IMAGE_TYPES as readonly string[]).includes(file.mimetype)
+          ? cb(null, true)
+          : cb(new AppError('UNSUPPORTED_MEDIA', { field: 'photos', detail: { 'zh-CN': '只支持 JPEG、PNG、WebP、GIF 图片', en: 'Only JPEG, PNG, WebP and GIF images' } })),
+    }).array('photos', MAX_ATTACHMENTS);
+
+    const sign = (body: string) => createHmac('sha256', secret).update(body).digest('base64url');
+    const attachmentUrl = (id: number) => {
+      const exp = Math.floor(core.clock.now().getTime() / 1000) + ATTACHMENT_URL_TTL_S;
+      return `/mp/v1/attachments/${id}?exp=${exp}&sig=${sign(`att.${id}.${exp}`)}`;
+    };
+    const withUrls = (t: TicketDetailDto) => ({ ...t, attachments: t.attachments.map((a) => ({ ...a, url: attachmentUrl(a.id) })) });
+    const localCore = (ctx: Koa.Context): CoreContext => {
+      const locale = requestLocale(ctx, config.locale);
+      return locale === core.locale ? core : { ...core, locale };
+    };
+    const sessionBody = (r: SignInResult) => ({
+      token: encodeToken(secret, r.session.sessionId, r.session.expiresAt),
+      expiresAt: r.session.expiresAt.toISOString(),
+      customer: r.customer,
+      contact: r.contact,
+    });
+
+    const router = new Router<MpState>({ prefix: '/mp/v1' });
+
+    const ipLimit: RouterMiddleware<MpState> = async (ctx, next) => {
+      await consume(signInLimiter, `ip:${ctx.ip}`);
+      await next();
+    };
+
+    const auth: RouterMiddleware<MpState> = async (ctx, next) => {
+      const m = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'));
+      if (!m) throw new AppError('UNAUTHENTICATED', { data: { reason: 'missing_token' } });
+      const session = await verifySession(core, secret, m[1]);
+      await consume(sessionLimiter, `s:${session.sessionId}`);
+      ctx.state.session = session;
+      ctx.state.actor = { kind: 'customer', contactId: session.contactId, customerId: session.customerId };
+      ctx.state.core = localCore(ctx);
+      await next();
+    };
+
+    router.get('/meta', (ctx) => {
+      const locale = requestLocale(ctx, config.locale);
+      ctx.body = {
+        ticketTypes: TICKET_TYPES.map((v) => ({ value: v, label: TICKET_TYPE_LABELS[v][locale] })),
+        priorities: (['normal', 'high'] as const).map((v) => ({ value: v, label: PRIORITY_LABELS[v][locale] })),
+        upload: { maxFiles: MAX_ATTACHMENTS, maxBytes: MAX_ATTACHMENT_BYTES, mimeTypes: IMAGE_TYPES },
+      };
+    });
+
+    // ---- sign-in
+    const clientSchema = z.enum(['h5', 'weapp', 'lark']);
+    router.post('/auth/invite', ipLimit, jsonBody(), async (ctx) => {
+      const body = parseInput(
+        z.object({ code: z.string().trim().min(4).max(32), client: clientSchema.default('h5'), wechatCode: z.string().min(1).max(200).optional(), larkCode: z.string().min(1).max(200).optional() }),
+        ctx.request.body,
+      );
+      let idn: { provider: 'wechat' | 'lark'; subject: string } | null = null;
+      if (body.wechatCode) idn = { provider: 'wechat', subject: await identity.wechat(body.wechatCode) };
+      else if (body.larkCode) idn = { provider: 'lark', subject: await identity.lark(body.larkCode) };
+      try {
+        ctx.body = sessionBody(await redeemInvite(localCore(ctx), { code: body.code, client: body.client }, idn));
+      } catch (e) {
+        // Guessing codes costs double: a wrong code eats an extra point of the IP's budget.
+        if (e instanceof AppError && e.code === 'NOT_FOUND') await signInLimiter.penalty(`ip:${ctx.ip}`, 1);
+        throw e;
+      }
+    });
+    for (const provider of ['wechat', 'lark'] as const) {
+      router.post(`/auth/${provider}`, ipLimit, jsonBody(), async (ctx) => {
+        const body = parseInput(z.object({ code: z.string().min(1).max(200), client: clientSchema.optional() }), ctx.request.body);
+        const subject = await identity[provider](body.code);
+        const client: MpClient = body.client ?? (provider === 'wechat' ? 'weapp' : 'lark');
+        ctx.body = sessionBody(await signInWithIdentity(localCore(ctx), provider, subject, client));
+      });
+    }
+    router.post('/auth/bind', auth, jsonBody(), async (ctx) => {
+      const body = parseInput(z.object({ wechatCode: z.string().min(1).max(200).optional(), larkCode: z.string().min(1).max(200).optional() }), ctx.request.body);
+      if (!body.wechatCode === !body.larkCode) throw new AppError('VALIDATION', { field: 'wechatCode', detail: { 'zh-CN': 'wechatCode 与 larkCode 须且只能提供一个', en: 'Give exactly one of wechatCode and larkCode' } });
+      const provider = body.wechatCode ? 'wechat' : 'lark';
+      const subject = await identity[provider]((body.wechatCode ?? body.larkCode)!);
+      await bindIdentity(ctx.state.core, ctx.state.actor, provider, subject);
+      ctx.body = { bound: provider };
+    });
+    router.post('/auth/logout', auth, async (ctx) => {
+      await revokeSession(core, ctx.state.session.sessionId);
+      ctx.status = 204;
+    });
+
+    // ---- account
+    router.get('/me', auth, async (ctx) => {
+      ctx.body = await accountSummary(ctx.state.core, ctx.state.actor);
+    });
+    router.get('/profile', auth, async (ctx) => {
+      const p = await getProfile(ctx.state.core, ctx.state.actor);
+      ctx.body = { ...p, session: { client: ctx.state.session.client, expiresAt: ctx.state.session.expiresAt.toISOString() } };
+    });
+    router.patch('/profile', auth, jsonBody(), async (ctx) => {
+      const p = await updateProfile(ctx.state.core, ctx.state.actor, (ctx.request.body ?? {}) as Record<string, unknown>);
+      ctx.body = { ...p, session: { client: ctx.state.session.client, expiresAt: ctx.state.session.expiresAt.toISOString() } };
+    });
+
+    // ---- tickets
+    router.get('/tickets', auth, async (ctx) => {
+      const q = ctx.query;
+      ctx.body = await listTickets(ctx.state.core, ctx.state.actor, {
+        status: (q.status as 'open' | 'closed' | 'all' | undefined) ?? 'all',
+        limit: q.limit as unknown as number | undefined,
+        cursor: typeof q.cursor === 'string' && q.cursor ? q.cursor : undefined,
+      });
+    });
+    router.post('/tickets', auth, async (ctx, next) => {
+      if (ctx.is('multipart')) {
+        try {
+          await upload(ctx as unknown as Koa.Context, async () => undefined);
+        } catch (e) {
+          throw multerError(e);
+        }
+      } else {
+        await jsonBody()(ctx as unknown as Koa.Context, async () => undefined);
+      }
+      await next();
+    }, async (ctx) => {
+      const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+      const files = ((ctx as unknown as { files?: File[] }).files ?? []).map((f) => ({ name: f.originalname, mime: f.mimetype, data: f.buffer }));
+      const t = await createTicket(
+        ctx.state.core,
+        ctx.state.actor,
+        {
+          type: body.type as 'consult',
+          description: body.description as string,
+          title: (body.title as string | undefined) || undefined,
+          priority: (body.priority as 'normal' | undefined) || undefined,
+        },
+        { channel: 'mp', files, storage },
+      );
+      ctx.status = 201;
+      ctx.body = withUrls(t);
+    });
+    router.get('/tickets/:id', auth, async (ctx) => {
+      ctx.body = withUrls(await getTicket(ctx.state.core, ctx.state.actor, pathId(ctx, 'ticketId')));
+    });
+    router.post('/tickets/:id/comments', auth, jsonBody(), async (ctx) => {
+      const body = parseInput(z.object({ body: z.string().trim().min(1).max(5000) }), ctx.request.body);
+      const ticketId = pathId(ctx, 'ticketId');
+      ctx.status = 201;
+      ctx.body = await commentTicket(ctx.state.core, ctx.state.actor, { ticketId, body: body.body });
+    });
+    router.post('/tickets/:id/reopen', auth, jsonBody(), async (ctx) => {
+      const body = parseInput(z.object({ reason: z.string().trim().min(1).max(1000) }), ctx.request.body);
+      ctx.body = withUrls(await reopenTicket(ctx.state.core, ctx.state.actor, { ticketId: pathId(ctx, 'ticketId'), reason: body.reason }));
+    });
+    // Pre-signed so <Image src> works without headers; the signature binds id and expiry.
+    router.get('/attachments/:id', async (ctx) => {
+      const id = pathId(ctx, 'attachmentId');
+      const exp = Number(ctx.query.exp);
+      const sig = String(ctx.query.sig ?? '');
+      const want = Buffer.from(sign(`att.${id}.${exp}`));
+      const got = Buffer.from(sig);
+      if (!Number.isFinite(exp) || exp * 1000 < core.clock.now().getTime() || want.length !== got.length || !timingSafeEqual(want, got)) invalidId('attachmentId');
+      const file = await readAttachment(core, { kind: 'system' }, id, storage);
+      ctx.set('Content-Type', file.mime);
+      ctx.set('Cache-Control', 'private, max-age=3600');
+      ctx.set('X-Content-Type-Options', 'nosniff');
+      ctx.body = file.data;
+    });
+
+    // ---- surveys
+    router.get('/surveys', auth, async (ctx) => {
+      const status = ctx.query.status === 'all' ? 'all' : ctx.query.status === undefined || ctx.query.status === 'pending' ? 'pending' : (ctx.query.status as 'pending');
+      ctx.body = await listSurveys(ctx.state.core, ctx.state.actor, { status });
+    });
+    router.get('/surveys/:id', auth, async (ctx) => {
+      ctx.body = await getSurvey(ctx.state.core, ctx.state.actor, pathId(ctx, 'surveyId'));
+    });
+    router.post('/surveys/:id/answer', auth, jsonBody(), async (ctx) => {
+      const body = parseInput(z.object({ score: z.number().int(), comment: z.string().trim().max(1000).optional().nullable() }), ctx.request.body);
+      ctx.body = await answerSurvey(ctx.state.core, ctx.state.actor, { surveyId: pathId(ctx, 'surveyId'), ...body });
+    });
+
+    // ---- knowledge base
+    router.get('/kb/search', auth, async (ctx) => {
+      ctx.body = await searchArticles(ctx.state.core, ctx.state.actor, { q: String(ctx.query.q ?? ''), limit: ctx.query.limit as unknown as number | undefined });
+    });
+    router.get('/kb/articles/:id', auth, async (ctx) => {
+      ctx.body = await getArticle(ctx.state.core, ctx.state.actor, pathId(ctx, 'articleId'));
+    });
+    router.post('/kb/articles/:id/feedback', auth, jsonBody(), async (ctx) => {
+      const body = parseInput(z.object({ helpful: z.boolean(), query: z.string().trim().max(100).optional().nullable() }), ctx.request.body);
+      ctx.body = await articleFeedback(ctx.state.core, ctx.state.actor, { articleId: pathId(ctx, 'articleId'), ...body });
+    });
+
+    return router as unknown as Router;
+  };
+}

@@ -3,6 +3,7 @@ import type { CoreContext } from '../core/context';
 import type { Logger } from './logger';
 import { CONTRACT_JOBS } from './contract-jobs';
 import { CUSTOMER_JOBS } from './customer-jobs';
+import { LEAD_JOBS, LEAD_WORKERS } from './lead-jobs';
 
 export interface JobDeps {
   core: CoreContext;
@@ -17,7 +18,7 @@ export interface Job {
 }
 
 /** Every scheduled job; each capability adds its own here. */
-export const JOBS: Job[] = [...CUSTOMER_JOBS, ...CONTRACT_JOBS];
+export const JOBS: Job[] = [...CUSTOMER_JOBS, ...CONTRACT_JOBS, ...LEAD_JOBS];
 
 /** Background loops that are not cron-shaped (outbox worker, reminder poller): started and stopped with the process. */
 export interface Worker {
@@ -25,7 +26,7 @@ export interface Worker {
   start(deps: JobDeps): void;
   stop(): Promise<void>;
 }
-export const WORKERS: ((deps: JobDeps) => Worker)[] = [];
+export const WORKERS: ((deps: JobDeps) => Worker)[] = [...LEAD_WORKERS];
 
 export interface RunningJobs {
   stop(): Promise<void>;

@@ -2,10 +2,14 @@ import type { RouterFactory } from './app';
 import { h5StaticRouter } from './http/static';
 import { openApiRouter } from './api/openapi';
 import { mpRouter } from './mp/routes';
+import { customersApiRouter } from './api/customers';
+import { publicLeadsRouter } from './api/public-leads';
 
 /** Every transport's routers, mounted in this order after /healthz. Each capability adds its own here. */
 export const ROUTERS: RouterFactory[] = [
   openApiRouter,
+  customersApiRouter,
+  publicLeadsRouter(),
   mpRouter(),
   // Add new routers above this line.
   h5StaticRouter(), // KEEP LAST: the built H5 mini-program at / with an SPA fallback (never /api, /mp, /lark, /healthz)

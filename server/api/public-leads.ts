@@ -1,0 +1,54 @@
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { z } from 'zod';
+import type { RouterFactory } from '../app';
+import { AppError } from '../../core/errors';
+import { submitWebForm, webFormInput } from '../../core/leads/forms';
+import { registerOperation } from './openapi';
+
+export interface PublicLeadsOptions {
+  /** Submissions per client IP per minute (default 10). */
+  perIpPerMinute?: number;
+  /** Submissions per form token per minute (default 120). */
+  perFormPerMinute?: number;
+}
+
+registerOperation({
+  method: 'post',
+  path: '/api/v1/public/leads',
+  summary: 'Submit a lead from a public web form (per-form token; rate limited; honeypot field `website`)',
+  tags: ['leads'],
+  request: webFormInput,
+  response: z.object({ accepted: z.literal(true) }),
+  status: 202,
+  public: true,
+});
+
+/**
+ * POST /api/v1/public/leads: JSON or an HTML form post. No API key: the form token identifies the form (source,
+ * campaign). Always 202 {accepted: true} for a valid token — the public never learns whether it was a duplicate or
+ * caught by the honeypot. Rate limited per IP and per form token (in process; behind a balancer, per instance).
+ */
+export function publicLeadsRouter(opts: PublicLeadsOptions = {}): RouterFactory {
+  return ({ core }) => {
+    const perIp = new RateLimiterMemory({ keyPrefix: 'lead-ip', points: opts.perIpPerMinute ?? 10, duration: 60 });
+    const perForm = new RateLimiterMemory({ keyPrefix: 'lead-form', points: opts.perFormPerMinute ?? 120, duration: 60 });
+    const router = new Router({ prefix: '/api/v1/public' });
+    router.post('/leads', bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '64kb', formLimit: '64kb' }), async (ctx) => {
+      const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+      const token = String(body.token ?? ctx.get('x-form-token') ?? '');
+      try {
+        await perIp.consume(ctx.ip);
+        if (token) await perForm.consume(token.slice(0, 100));
+      } catch (e) {
+        if (e instanceof RateLimiterRes) throw new AppError('RATE_LIMITED', { data: { retryAfterSeconds: Math.ceil(e.msBeforeNext / 1000) } });
+        throw e;
+      }
+      await submitWebForm(core, { ...body, token } as never);
+      ctx.status = 202;
+      ctx.body = { accepted: true };
+    });
+    return router;
+  };
+}

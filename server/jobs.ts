@@ -4,6 +4,7 @@ import type { Logger } from './logger';
 import { CONTRACT_JOBS } from './contract-jobs';
 import { CUSTOMER_JOBS } from './customer-jobs';
 import { LEAD_JOBS, LEAD_WORKERS } from './lead-jobs';
+import { SERVICE_JOBS } from './service-jobs';
 
 export interface JobDeps {
   core: CoreContext;
@@ -18,7 +19,7 @@ export interface Job {
 }
 
 /** Every scheduled job; each capability adds its own here. */
-export const JOBS: Job[] = [...CUSTOMER_JOBS, ...CONTRACT_JOBS, ...LEAD_JOBS];
+export const JOBS: Job[] = [...CUSTOMER_JOBS, ...CONTRACT_JOBS, ...LEAD_JOBS, ...SERVICE_JOBS];
 
 /** Background loops that are not cron-shaped (outbox worker, reminder poller): started and stopped with the process. */
 export interface Worker {

@@ -112,19 +112,35 @@ async function inserter(db: Db, url: string): Promise<Inserter> {
   };
 }
 
-async function readSetting(db: Db): Promise<{ fingerprint: string; scale?: SeedScale; info: SeedInfo } | null> {
+interface StoredSeed {
+  fingerprint: string;
+  /** Fingerprint of the core data set alone (scale, factories, this file): when it matches, a migration-only change tops up. */
+  core?: string;
+  scale?: SeedScale;
+  /** table → its SeedTable key (version and rows) when seeded. */
+  tables?: Record<string, string>;
+  info: SeedInfo;
+}
+
+export function coreFingerprint(scale: SeedScale, factoryVersion: number): string {
+  return crypto.createHash('sha256').update(JSON.stringify({ v: BENCH_SEED_VERSION, scale, factoryVersion, core: CORE_COUNTS[scale] })).digest('hex').slice(0, 16);
+}
+
+const tableKey = (t: SeedTable, scale: SeedScale) => `${t.version}:${t.rows[scale]}`;
+
+async function readSetting(db: Db): Promise<StoredSeed | null> {
   const key = db.dialect === 'mysql' ? '`key`' : '"key"';
   const rows = await db.select<{ value: string }>(`SELECT value FROM settings WHERE ${key} = :k`, { k: SEED_SETTING_KEY });
   if (!rows.length) return null;
-  const v = JSON.parse(rows[0].value) as { fingerprint: string; scale?: SeedScale; info: SeedInfo & { now: string } };
-  return { fingerprint: v.fingerprint, scale: v.scale, info: { ...v.info, now: new Date(v.info.now) } };
+  const v = JSON.parse(rows[0].value) as StoredSeed & { info: { now: string } };
+  return { ...v, info: { ...v.info, now: new Date(v.info.now) } };
 }
 
-async function writeSetting(db: Db, fp: string, scale: SeedScale, info: SeedInfo): Promise<void> {
+async function writeSetting(db: Db, stored: StoredSeed): Promise<void> {
   const key = db.dialect === 'mysql' ? '`key`' : '"key"';
   await db.sequelize.query(`DELETE FROM settings WHERE ${key} = :k`, { replacements: { k: SEED_SETTING_KEY } });
   await db.sequelize.query(`INSERT INTO settings (${key}, value, updated_at) VALUES (:k, :v, :now)`, {
-    replacements: { k: SEED_SETTING_KEY, v: JSON.stringify({ fingerprint: fp, scale, info }), now: new Date() },
+    replacements: { k: SEED_SETTING_KEY, v: JSON.stringify(stored), now: new Date() },
   });
 }
 
@@ -146,8 +162,10 @@ async function wipe(db: Db, tables: Set<string>): Promise<void> {
 }
 
 /**
- * Ensures the database holds the bench data set for `scale`: reuses it when the fingerprint matches,
- * otherwise wipes and rebuilds. Refuses to wipe a database that holds data the bench did not seed.
+ * Ensures the database holds the bench data set for `scale`. Same fingerprint: reused. Same core data set but
+ * other migrations or scenario tables (a capability landed): migrations are already applied, so the core rows are
+ * kept and only new or changed scenario tables are (re)seeded. Otherwise: wiped and rebuilt. Refuses to wipe a
+ * database holding data the bench did not seed, or a data set of another scale without `reseed`.
  */
 export async function ensureSeed(db: Db, url: string, scale: SeedScale, scenarioTables: SeedTable[], log: (m: string) => void, opts: { reseed?: boolean } = {}): Promise<SeedReport> {
   const started = Date.now();
@@ -155,6 +173,7 @@ export async function ensureSeed(db: Db, url: string, scale: SeedScale, scenario
   const tables = plannedTables(scenarioTables, existing);
   const migrations = (await migrator(db).executed()).map((m) => m.name);
   const fp = fingerprint({ scale, migrations, factoryVersion: FACTORY_VERSION, tables: tables.map((t) => ({ table: t.table, version: t.version, rows: t.rows[scale] })) });
+  const core = coreFingerprint(scale, FACTORY_VERSION);
   const current = await readSetting(db);
   if (current?.fingerprint === fp) {
     log(`seed: reusing the ${scale} data set (fingerprint ${fp})`);
@@ -166,21 +185,32 @@ export async function ensureSeed(db: Db, url: string, scale: SeedScale, scenario
   if (!current && ((await countRows(db, 'users')) > 0 || (await countRows(db, 'customers')) > 0)) {
     throw new Error('refusing to seed: this database holds data the bench did not create. Point BENCH_DATABASE_URL at an empty database of its own.');
   }
-  log(current ? `seed: fingerprint changed (${current.fingerprint} → ${fp}), rebuilding the ${scale} data set` : `seed: building the ${scale} data set (fingerprint ${fp})`);
-  await wipe(db, existing);
-
+  const topUp = !!current && current.core === core && current.scale === scale && !opts.reseed;
   const ins = await inserter(db, url);
   const timings: SeedReport['timings'] = [];
-  const now = new Date();
   try {
-    const users = await seedUsers(ins, scale, now, timings);
-    const counts: Record<string, number> = { teams: CORE_COUNTS[scale].teams, users: 1 + CORE_COUNTS[scale].teams * (1 + CORE_COUNTS[scale].repsPerTeam) + CORE_COUNTS[scale].service };
-    await seedCustomers(ins, scale, now, users, counts, timings, log);
+    let info: SeedInfo;
+    const seeded: Record<string, string> = {};
+    if (topUp) {
+      log(`seed: migrations or scenario tables changed (${current.fingerprint} → ${fp}); keeping the core ${scale} data set, topping up`);
+      info = { ...current.info, counts: { ...current.info.counts } };
+      Object.assign(seeded, current.tables ?? {});
+    } else {
+      log(current ? `seed: data set changed (${current.fingerprint} → ${fp}), rebuilding the ${scale} data set` : `seed: building the ${scale} data set (fingerprint ${fp})`);
+      await wipe(db, existing);
+      const now = new Date();
+      const users = await seedUsers(ins, scale, now, timings);
+      const counts: Record<string, number> = { teams: CORE_COUNTS[scale].teams, users: 1 + CORE_COUNTS[scale].teams * (1 + CORE_COUNTS[scale].repsPerTeam) + CORE_COUNTS[scale].service };
+      await seedCustomers(ins, scale, now, users, counts, timings, log);
+      info = { counts, users, now };
+    }
     for (const t of tables) {
+      if (topUp && seeded[t.table] === tableKey(t, scale)) continue;
+      if (topUp) await wipe(db, new Set([t.table]));
       const t0 = Date.now();
       const n = t.rows[scale];
       const r = rng(hashSeed(t.table));
-      const ctx: SeedContext = { scale, now, users, counts: { ...counts } };
+      const ctx: SeedContext = { scale, now: info.now, users: info.users, counts: { ...info.counts } };
       let pending: Promise<void> = Promise.resolve();
       for (let start = 0; start < n; start += CHUNK_ROWS) {
         const rows: Row[] = [];
@@ -189,12 +219,12 @@ export async function ensureSeed(db: Db, url: string, scale: SeedScale, scenario
         pending = ins.insert(t.table, rows);
       }
       await pending;
-      counts[t.table] = n;
+      info.counts[t.table] = n;
+      seeded[t.table] = tableKey(t, scale);
       timings.push({ table: t.table, rows: n, seconds: (Date.now() - t0) / 1000 });
       log(`seed: ${t.table} ${n.toLocaleString('en-US')} rows in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     }
-    const info: SeedInfo = { counts, users, now };
-    await writeSetting(db, fp, scale, info);
+    await writeSetting(db, { fingerprint: fp, core, scale, tables: seeded, info });
     return { info, reused: false, fingerprint: fp, timings, totalSeconds: (Date.now() - started) / 1000 };
   } finally {
     await ins.close();

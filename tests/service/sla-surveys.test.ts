@@ -142,3 +142,22 @@ describeEachDb('surveys', (h) => {
     expect((await customerSatisfaction(h.ctx, w.customerB.id)).nps!.score).toBe(3);
   });
 });
+
+describeEachDb('360° sections', (h) => {
+  it('tickets lists open tickets; satisfaction the latest scores', async () => {
+    const { registerServiceSections } = await import('../../core/tickets/sections');
+    const { getCustomer360 } = await import('../../core/customers/view360');
+    registerServiceSections();
+    const w = await makeWorld(h.ctx, [['咨询']]);
+    const open = await createTicket(h.ctx, w.customerA.actor, { type: 'consult', description: '还没解决' });
+    const done = await createTicket(h.ctx, w.customerA.actor, { type: 'consult', description: '已解决' });
+    await resolveTicket(h.ctx, staff(w.agents[0]), { ticketId: done.id });
+    const s = (await listSurveys(h.ctx, w.customerA.actor, {})).items[0];
+    await answerSurvey(h.ctx, w.customerA.actor, { surveyId: s.id, score: 4 });
+    const v = await getCustomer360(h.ctx, { kind: 'system' }, w.customerA.id);
+    expect(v.sectionErrors).toEqual([]);
+    const tickets = v.sections.tickets as { id: number }[];
+    expect(tickets.map((t) => t.id)).toEqual([open.id]);
+    expect(v.sections.satisfaction).toMatchObject({ csatAverage: 4, csatCount: 1, latestNps: null });
+  });
+});

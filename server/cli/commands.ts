@@ -5,7 +5,7 @@ import { ROLES } from '../../core/users/model';
 import { seedDemo } from '../seed';
 import type { CliCommand } from './types';
 import { parseCommand } from './parse';
-import { leadFormCreate } from './leads';
+import { leadFormCreate, importLeadsCommand } from './leads';
 import { apikeyCreate } from './apikey';
 
 const migrate: CliCommand = {
@@ -79,4 +79,4 @@ const usersAdd: CliCommand = {
 };
 
 /** Every CLI command; capabilities add theirs here. */
-export const COMMANDS: CliCommand[] = [migrate, seed, usersAdd, parseCommand, leadFormCreate, apikeyCreate];
+export const COMMANDS: CliCommand[] = [migrate, seed, usersAdd, parseCommand, leadFormCreate, importLeadsCommand, apikeyCreate];

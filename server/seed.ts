@@ -1,12 +1,15 @@
 import type { CoreContext } from '../core/context';
 import { activityAttrs, contactAttrs, customerAttrs, rng } from '../core/factories';
 import { createUser, type UserDto } from '../core/users/operations';
+import { seedServiceDemo, type ServiceSeedSummary } from './service-seed';
 
 export interface SeedSummary {
   seeded: boolean;
   users: number;
   customers: number;
   activities: number;
+  /** Service desk demo (tickets, articles, a mini-program invite code). */
+  service?: ServiceSeedSummary;
 }
 
 /**
@@ -42,5 +45,6 @@ export async function seedDemo(ctx: CoreContext, opts: { force?: boolean } = {})
       activities += n;
     }
   });
-  return { seeded: true, users: 6, customers: total, activities };
+  const service = await seedServiceDemo(ctx);
+  return { seeded: true, users: 6, customers: total, activities, service };
 }

@@ -1,3 +1,4 @@
+import type { Transaction } from 'sequelize';
 import type { Actor, CoreContext } from '../context';
 import { AppError } from '../errors';
 import { ACTIVITY_SELECT, toActivityDto, type ActivityDto, type ActivityRow } from '../activities/operations';
@@ -77,18 +78,20 @@ export interface Customer360 {
 
 const ACTIVITIES_IN_VIEW = 20;
 
-export async function getCustomer360(ctx: CoreContext, actor: Actor, id: number): Promise<Customer360> {
+/** `t`: read inside the caller's transaction (e.g. a chat handler showing what it just wrote); sections always read outside. */
+export async function getCustomer360(ctx: CoreContext, actor: Actor, id: number, t?: Transaction | null): Promise<Customer360> {
   if (!Number.isInteger(id) || id <= 0) throw new AppError('VALIDATION', { field: 'customerId' });
   const sectionNames = [...new Set([...STANDARD_SECTIONS, ...sections.keys()])];
   const sectionErrors: string[] = [];
   // Everything in one parallel round; visibility is checked on the profile before anything is returned.
   const [profileRows, contactRows, activityRows, ...sectionValues] = await Promise.all([
-    ctx.db.select<CustomerRow>(`SELECT ${CUSTOMER_SELECT} FROM ${CUSTOMER_FROM} WHERE c.id = :id`, { id }),
-    ctx.db.select<ContactRow>(`SELECT ${CONTACT_SELECT} FROM contacts WHERE customer_id = :id ORDER BY is_primary DESC, id LIMIT 50`, { id }),
+    ctx.db.select<CustomerRow>(`SELECT ${CUSTOMER_SELECT} FROM ${CUSTOMER_FROM} WHERE c.id = :id`, { id }, t),
+    ctx.db.select<ContactRow>(`SELECT ${CONTACT_SELECT} FROM contacts WHERE customer_id = :id ORDER BY is_primary DESC, id LIMIT 50`, { id }, t),
     ctx.db.select<ActivityRow>(
       `SELECT ${ACTIVITY_SELECT}, u.name AS user_name FROM activities a LEFT JOIN users u ON u.id = a.user_id
        WHERE a.customer_id = :id ORDER BY a.occurred_at DESC, a.id DESC LIMIT ${ACTIVITIES_IN_VIEW}`,
       { id },
+      t,
     ),
     ...sectionNames.map((name) => {
       const fn = sections.get(name);
@@ -102,7 +105,7 @@ export async function getCustomer360(ctx: CoreContext, actor: Actor, id: number)
   const p = profileRows[0];
   const vis = p && { id: Number(p.id), owner_id: p.owner_id === null ? null : Number(p.owner_id), team_id: p.team_id === null ? null : Number(p.team_id) };
   assertCanSeeCustomer(ctx, actor, vis);
-  if (p.status === 'merged' && p.merged_into_id) return getCustomer360(ctx, actor, Number(p.merged_into_id));
+  if (p.status === 'merged' && p.merged_into_id) return getCustomer360(ctx, actor, Number(p.merged_into_id), t);
   if (p.status === 'deleted') throw new AppError('NOT_FOUND', { field: 'customerId' });
   const customer = toCustomerDto(p, actor);
   const details = canSeeContactDetails(actor, vis!);

@@ -1,0 +1,57 @@
+import type { Scenario } from '../types';
+import { createContext } from '../../core/context';
+import { ManualClock } from '../../core/ports';
+import { ensureDefaultPool, updatePoolRules } from '../../core/pool/operations';
+import { runRecycle, type RecycleResult } from '../../core/pool/recycle';
+
+/**
+ * The daily recycle job in-process over the seeded customers, at the seed's clock. The seed's follow-ups are
+ * spread over 45 days, so the default pool's rule is set to 44 days for the run: a day's worth of customers
+ * (~2% of the owned) is due and ~7% fall in the warning window — a realistic daily run, not a backlog.
+ * Afterwards recycled customers get their owners back and the run's events, audit rows and messages go.
+ */
+const scenario: Scenario = {
+  name: 'recycle',
+  issue: 5,
+  description: 'runRecycle() over the whole customers table (set-based batches under a lease), a daily-sized run',
+  database: 'mysql',
+  targets: ['recycle.duration'],
+  async run(h) {
+    const system = { kind: 'system' } as const;
+    const ctx = createContext(h.db, { clock: new ManualClock(h.seed.now) });
+    const def = await ensureDefaultPool(ctx);
+    const before = def.rules.recycle;
+    const started = new Date(h.seed.now.getTime() - 1000); // the run writes at the seed's clock
+    await updatePoolRules(ctx, system, 'cli', def.id, { recycle: { noFollowupDays: 44 } });
+    let result: RecycleResult | null = null;
+    try {
+      const s = await h.time(async () => {
+        result = await runRecycle(ctx, { holder: `bench-${process.pid}` });
+      }, { rounds: 1, warmup: 0 });
+      return {
+        figures: [
+          { name: `recycle over ${h.seed.counts.customers} customers`, value: s.median / 1000, noise: s.noise / 1000, unit: 's', target: 'recycle.duration' },
+          { name: 'recycled', value: result!.recycled, unit: 'count' },
+          { name: 'warned', value: result!.warned, unit: 'count' },
+          { name: 'scanned', value: result!.scanned, unit: 'count' },
+        ],
+        notes: ['rule: 44 days without follow-up (seed spreads follow-ups over 45 days), warn 3 days ahead; restored afterwards'],
+        details: { result },
+      };
+    } finally {
+      await h.db.tx(async (t) => {
+        const q = (sql: string) => h.db.sequelize.query(sql, { replacements: { s: started }, transaction: t });
+        if (h.dialect === 'mysql') {
+          await q("UPDATE customers c JOIN pool_events e ON e.customer_id = c.id AND e.action = 'recycle' AND e.created_at >= :s SET c.owner_id = e.user_id, c.released_at = NULL");
+        } else {
+          await q("UPDATE customers SET owner_id = (SELECT e.user_id FROM pool_events e WHERE e.customer_id = customers.id AND e.action = 'recycle' AND e.created_at >= :s), released_at = NULL WHERE id IN (SELECT customer_id FROM pool_events WHERE action = 'recycle' AND created_at >= :s)");
+        }
+        await q("DELETE FROM pool_events WHERE action = 'recycle' AND created_at >= :s");
+        await q("DELETE FROM audit_log WHERE action IN ('pool.recycle', 'pool.rules') AND created_at >= :s");
+        await q("DELETE FROM outbox WHERE kind IN ('pool.recycled', 'pool.recycle_warning') AND created_at >= :s");
+      });
+      await updatePoolRules(ctx, system, 'cli', def.id, { recycle: { noFollowupDays: before.noFollowupDays, noWonDealDays: before.noWonDealDays } });
+    }
+  },
+};
+export default scenario;

@@ -18,11 +18,12 @@ export function errorText(e: unknown): string {
 
 /**
  * Pages behind sign-in: without a session go to the sign-in page; a 401 later (expired or revoked) does too.
- * Returns whether a session exists now.
+ * Returns whether a session exists now. `skip`: the page is about to go elsewhere anyway.
  */
-export function useRequireSession(): boolean {
+export function useRequireSession(skip = false): boolean {
   const has = !!getSession();
   useEffect(() => {
+    if (skip) return undefined;
     if (!has) {
       Taro.redirectTo({ url: ROUTES.signIn });
       return undefined;
@@ -30,7 +31,7 @@ export function useRequireSession(): boolean {
     return onUnauthenticated(() => {
       Taro.reLaunch({ url: ROUTES.signIn });
     });
-  }, [has]);
+  }, [has, skip]);
   return has;
 }
 

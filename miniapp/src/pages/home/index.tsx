@@ -22,7 +22,7 @@ export default function Home() {
   useEffect(() => {
     if (invite) Taro.redirectTo({ url: withQuery(ROUTES.signIn, { invite }) });
   }, [invite]);
-  const signedIn = useRequireSession() && !invite;
+  const signedIn = useRequireSession(!!invite) && !invite;
   const { data, error, loading, reload } = useLoader<HomeData>(async () => {
     const [me, surveys] = await Promise.all([api.me(), api.surveys('pending').catch(() => ({ items: [] as SurveySummary[] }))]);
     return { me, surveys: surveys.items };

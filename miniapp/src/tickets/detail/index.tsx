@@ -107,7 +107,8 @@ export default function TicketDetailPage() {
         {ticket.timeline.map((e) => (
           <View key={e.id} className={`entry entry-${e.kind} by-${e.author?.type ?? 'system'}`}>
             <Text className='muted small block'>
-              {e.author?.name ?? ''} · {formatTime(e.at)}
+              {e.author?.name ? `${e.author.name} · ` : ''}
+              {formatTime(e.at)}
             </Text>
             <Text className='block'>{entryText(e)}</Text>
           </View>

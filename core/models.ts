@@ -3,6 +3,7 @@ import { defineUserModels } from './users/model';
 import { defineCustomerModels } from './customers/model';
 import { defineActivityModels } from './activities/model';
 import { defineLeadModels } from './leads/model';
+import { defineTaskModels } from './tasks/model';
 import { defineAuditModels } from './audit/model';
 import { defineTicketModels } from './tickets/model';
 import { defineSurveyModels } from './surveys/model';
@@ -19,6 +20,7 @@ export function defineModels(s: Sequelize) {
     ...defineCustomerModels(s),
     ...defineActivityModels(s),
     ...defineLeadModels(s),
+    ...defineTaskModels(s),
     ...defineAuditModels(s),
     ...defineTicketModels(s),
     ...defineSurveyModels(s),

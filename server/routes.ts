@@ -4,12 +4,14 @@ import { openApiRouter } from './api/openapi';
 import { mpRouter } from './mp/routes';
 import { customersApiRouter } from './api/customers';
 import { publicLeadsRouter } from './api/public-leads';
+import { calendarRouter } from './http/calendar';
 
 /** Every transport's routers, mounted in this order after /healthz. Each capability adds its own here. */
 export const ROUTERS: RouterFactory[] = [
   openApiRouter,
   customersApiRouter,
   publicLeadsRouter(),
+  calendarRouter,
   mpRouter(),
   // Add new routers above this line.
   h5StaticRouter(), // KEEP LAST: the built H5 mini-program at / with an SPA fallback (never /api, /mp, /lark, /healthz)

@@ -10,6 +10,8 @@ import { importLeads } from '../../core/leads/import';
 import { runCli } from '../../server/cli/run';
 import type { Actor } from '../../core/context';
 
+jest.setTimeout(30_000); // MySQL migrations on a shared, busy server can exceed the default 5 s
+
 const system: Actor = { kind: 'system' };
 
 const CSV = [

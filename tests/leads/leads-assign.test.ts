@@ -4,6 +4,8 @@ import { captureLead, escalateOverdueLeads } from '../../core/leads/operations';
 import { setLeadsConfig } from '../../core/leads/config';
 import type { Actor } from '../../core/context';
 
+jest.setTimeout(30_000); // MySQL migrations on a shared, busy server can exceed the default 5 s
+
 const system: Actor = { kind: 'system' };
 
 async function owners(h: DbHandle, ids: number[]): Promise<Map<number, number>> {

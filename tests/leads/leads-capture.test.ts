@@ -5,6 +5,8 @@ import { captureLead, convertLead, getLead } from '../../core/leads/operations';
 import { setLeadsConfig } from '../../core/leads/config';
 import type { Actor } from '../../core/context';
 
+jest.setTimeout(30_000); // MySQL migrations on a shared, busy server can exceed the default 5 s
+
 const system: Actor = { kind: 'system' };
 
 describeEachDb('leads: capture, de-dup, scoring, conversion', (h) => {

@@ -4,6 +4,8 @@ import { testApp } from '../helpers/app';
 import { createLeadForm } from '../../core/leads/forms';
 import { publicLeadsRouter } from '../../server/api/public-leads';
 
+jest.setTimeout(30_000); // MySQL migrations on a shared, busy server can exceed the default 5 s
+
 describeEachDb('POST /api/v1/public/leads', (h) => {
   let token: string;
   let server: ReturnType<typeof request>;

@@ -12,7 +12,7 @@ import { errorText, errorToast } from './errors';
 import { t as tr, toLocale, type Locale } from './i18n';
 import { isEnvelope, normalizeCardAction, normalizeMessage, type LarkEnvelope, type NormalizedCardAction, type NormalizedChat } from './normalize';
 import { nudgeOutbox } from './outbox/nudge';
-import { actionHandler, intentHandler } from './registry';
+import { actionHandler, intentHandler, matchTextIntent } from './registry';
 import type { CardActionResult, ChatCommand, HandlerKit } from './types';
 import './handlers';
 
@@ -224,6 +224,7 @@ export class LarkBot {
     if (cmd.type === 'text') {
       cmd.intent = parseMessage(cmd.text, { now: cmd.sentAt, timezone: this.core.timezone });
       name = cmd.intent.intent;
+      if (name === 'unknown') name = matchTextIntent(cmd.text) ?? name;
     } else {
       name = `message.${cmd.type}`;
     }

@@ -17,6 +17,18 @@ export function registerAction(action: string, handler: CardActionHandler): void
   actions.set(action, handler);
 }
 
+/**
+ * Commands the intent parser (core/intent/parse.ts) does not know, matched by a capability's own small
+ * pattern. Consulted ONLY when the parser answers 'unknown', so the parser always wins; first match wins.
+ */
+const textIntents: { intent: string; test: (text: string) => boolean }[] = [];
+
+export function registerTextIntent(intent: string, pattern: RegExp | ((text: string) => boolean)): void {
+  textIntents.push({ intent, test: typeof pattern === 'function' ? pattern : (text) => pattern.test(text) });
+}
+
+export const matchTextIntent = (text: string): string | undefined => textIntents.find((m) => m.test(text))?.intent;
+
 export const intentHandler = (intent: string): ChatHandler | undefined => intents.get(intent);
 export const actionHandler = (action: string): CardActionHandler | undefined => actions.get(action);
 export const registeredIntents = (): string[] => [...intents.keys()];

@@ -33,7 +33,7 @@ export const api = {
 
   me: () => request<Me>('GET', '/me'),
   profile: () => request<Profile>('GET', '/profile'),
-  updateProfile: (body: { name?: string; title?: string; email?: string }) => request<Profile>('PATCH', '/profile', { body }),
+  updateProfile: (body: { name?: string; title?: string; email?: string | null }) => request<Profile>('PATCH', '/profile', { body }),
 
   tickets: (query: { status?: 'open' | 'closed' | 'all'; limit?: number; cursor?: string | null }) =>
     request<Page<TicketSummary>>('GET', '/tickets', { query: { status: query.status, limit: query.limit, cursor: query.cursor ?? undefined } }),

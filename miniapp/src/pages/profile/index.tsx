@@ -33,7 +33,7 @@ export default function ProfilePage() {
     if (form.email.trim() && !EMAIL.test(form.email.trim())) return setFormError(t('emailInvalid'));
     setBusy(true);
     try {
-      setData(await api.updateProfile({ name: form.name.trim(), title: form.title.trim(), ...(form.email.trim() ? { email: form.email.trim() } : {}) }));
+      setData(await api.updateProfile({ name: form.name.trim(), title: form.title.trim(), email: form.email.trim() || null }));
       setEditing(false);
       setFormError(null);
       void Taro.showToast({ title: t('saved'), icon: 'success' });

@@ -15,7 +15,7 @@ import { parseArgs, resolveDatabaseUrl, USAGE } from './lib/args';
 import { forkChild, type Child } from './lib/child';
 import { createHarness, type RunContext } from './lib/harness';
 import { ensureSeed, listTables } from './lib/seed';
-import { judgeAll, machineDescription, readResults, regenerateReadme, terminalTable, writeResult, type ScenarioRecord } from './lib/report';
+import { checkLoads, judgeAll, machineDescription, readResults, regenerateReadme, terminalTable, writeResult, type ScenarioRecord } from './lib/report';
 
 const BENCH_DIR = __dirname;
 const RESULTS_DIR = path.join(BENCH_DIR, 'results');
@@ -131,11 +131,9 @@ async function main(): Promise<number> {
         rec.figures = judgeAll(result.figures, { scale: args.scale, smoke: args.smoke, dialect: db.dialect });
         rec.notes.push(...(result.notes ?? []));
         if (result.details) rec.details = result.details;
-        for (const l of h.record.loads) {
-          if (l.result.errors > 0 || l.result.non2xx > 0) rec.notes.push(`${l.target}: ${l.result.errors} errors/timeouts and ${l.result.non2xx} non-2xx of ${l.result.requests} requests`);
-          if (l.target === 'product' && l.result.rps.median === 0) throw new Error('no successful response from the product under load');
-          if (l.target === 'product' && l.result.errors > Math.max(0, 0.01 * l.result.requests)) throw new Error(`${l.result.errors} connection errors/timeouts under load`);
-        }
+        const check = checkLoads(h.record.loads);
+        rec.notes.push(...check.notes);
+        if (check.error) throw new Error(check.error);
         if (rec.figures.some((f) => f.fails)) rec.status = 'failed';
       } catch (e) {
         rec.status = 'failed';

@@ -101,6 +101,8 @@ export interface LoadResult {
   requests: number;
   errors: number;
   non2xx: number;
+  /** 5xx answers among non2xx (the product failing, not refusing). */
+  status5xx: number;
 }
 
 /** Product and baseline measured in alternating rounds (so machine noise hits both alike). */

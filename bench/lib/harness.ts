@@ -102,6 +102,7 @@ export function createHarness(rc: RunContext): { harness: Harness; record: RunRe
     requests: runs.reduce((s, r) => s + r.requests, 0),
     errors: runs.reduce((s, r) => s + r.errors, 0),
     non2xx: runs.reduce((s, r) => s + r.non2xx, 0),
+    status5xx: runs.reduce((s, r) => s + r.status5xx, 0),
   });
 
   const kindOf = (url: string) => servers.get(url) ?? 'other';

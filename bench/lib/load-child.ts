@@ -17,6 +17,7 @@ export interface LoadRunResult {
   requests: number;
   errors: number;
   non2xx: number;
+  status5xx: number;
 }
 
 serve({
@@ -38,6 +39,7 @@ serve({
       requests: r.requests.total,
       errors: r.errors + r.timeouts,
       non2xx: r.non2xx,
+      status5xx: r['5xx'],
     };
     return { result: out };
   },

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Figure } from '../types';
+import type { Figure, LoadResult } from '../types';
 import { TARGETS, type Target, type TargetId } from '../targets';
 import { describeTarget, fmt, judgeFigure, type JudgeContext, type Verdict } from './stats';
 
@@ -152,4 +152,22 @@ export function regenerateReadme(readmePath: string, latest: ScenarioRecord[], f
   doc = replaceSection(doc, MARKERS.full, md.full, '## Full-scale figures (MySQL, 1M customers)');
   doc = replaceSection(doc, MARKERS.latest, md.latest, '## Latest run of each scenario');
   fs.writeFileSync(readmePath, doc);
+}
+
+/**
+ * Whether the loads of a scenario show a working product: notes for any error or non-2xx answer; an error when the
+ * product answered nothing, failed (5xx) or dropped connections on more than 1% of requests. 4xx answers are the
+ * scenario's business (lost claim races are 409s).
+ */
+export function checkLoads(loads: { target: 'product' | 'baseline' | 'other'; result: LoadResult }[]): { notes: string[]; error?: string } {
+  const notes: string[] = [];
+  let error: string | undefined;
+  for (const { target, result: r } of loads) {
+    if (r.errors > 0 || r.non2xx > 0) notes.push(`${target}: ${r.errors} errors/timeouts, ${r.non2xx} non-2xx (${r.status5xx} 5xx) of ${r.requests} requests`);
+    if (target !== 'product' || error) continue;
+    if (r.requests === 0 || (r.rps.median === 0 && r.non2xx === 0)) error = 'the product answered no request under load';
+    else if (r.status5xx > 0.01 * r.requests) error = `the product answered ${r.status5xx} of ${r.requests} requests with 5xx`;
+    else if (r.errors > 0.01 * r.requests) error = `${r.errors} connection errors/timeouts of ${r.requests} requests under load`;
+  }
+  return error ? { notes, error } : { notes };
 }

@@ -1,6 +1,6 @@
 import { parseArgs, resolveDatabaseUrl } from '../../bench/lib/args';
 import { fingerprint, plannedTables } from '../../bench/lib/seed';
-import { judgeAll, MARKERS, replaceSection, resultsMarkdown, terminalTable, valueText, type ScenarioRecord } from '../../bench/lib/report';
+import { checkLoads, judgeAll, MARKERS, replaceSection, resultsMarkdown, terminalTable, valueText, type ScenarioRecord } from '../../bench/lib/report';
 import { standardFigures, loadDefaults } from '../../bench/lib/harness';
 import { stat } from '../../bench/lib/stats';
 import { TARGETS } from '../../bench/targets';
@@ -53,7 +53,7 @@ describe('bench seed fingerprint', () => {
   });
 });
 
-const load = (rps: number[], p99: number[]): LoadResult => ({ rps: stat(rps), p50: stat(p99.map((x) => x / 4)), p99: stat(p99), requests: 1000, errors: 0, non2xx: 0 });
+const load = (rps: number[], p99: number[]): LoadResult => ({ rps: stat(rps), p50: stat(p99.map((x) => x / 4)), p99: stat(p99), requests: 1000, errors: 0, non2xx: 0, status5xx: 0 });
 
 describe('bench report', () => {
   it('standard figures carry medians, noise and the targets asked for', () => {
@@ -122,5 +122,24 @@ describe('bench report', () => {
     expect(out).toBe(`# B\n\nintro\n\n${MARKERS.latest[0]}\nnew\n${MARKERS.latest[1]}\n\nafter\n`);
     const appended = replaceSection('# B\n', MARKERS.targets, 'x', '## Targets');
     expect(appended).toBe(`# B\n\n## Targets\n\n${MARKERS.targets[0]}\nx\n${MARKERS.targets[1]}\n`);
+  });
+});
+
+describe('bench load checks', () => {
+  const r = (over: Partial<LoadResult>): LoadResult => ({ ...load([100], [10]), ...over });
+  it('accepts a working product and notes refusals (4xx) without failing', () => {
+    expect(checkLoads([{ target: 'product', result: r({}) }])).toEqual({ notes: [] });
+    const refused = checkLoads([{ target: 'product', result: r({ non2xx: 900, status5xx: 0 }) }]);
+    expect(refused.error).toBeUndefined();
+    expect(refused.notes[0]).toMatch(/900 non-2xx \(0 5xx\) of 1000/);
+  });
+  it('fails on no answers, more than 1% 5xx, or dropped connections', () => {
+    expect(checkLoads([{ target: 'product', result: r({ rps: stat([0]), requests: 0 }) }]).error).toMatch(/no request/);
+    expect(checkLoads([{ target: 'product', result: r({ non2xx: 20, status5xx: 20 }) }]).error).toMatch(/20 of 1000 requests with 5xx/);
+    expect(checkLoads([{ target: 'product', result: r({ errors: 11 }) }]).error).toMatch(/11 connection errors/);
+    expect(checkLoads([{ target: 'product', result: r({ errors: 10 }) }]).error).toBeUndefined();
+  });
+  it('never fails on the baseline', () => {
+    expect(checkLoads([{ target: 'baseline', result: r({ status5xx: 1000, non2xx: 1000 }) }]).error).toBeUndefined();
   });
 });

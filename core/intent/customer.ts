@@ -24,6 +24,15 @@ export interface Found {
   end: number;
 }
 
+const TRAILING_PERSON = /[\u4e00-\u9fa5](?:总经理|董事长|总监|经理|主任|主管|老板|老师|先生|女士|小姐|总|工)$/;
+/** "华为张总" names a company and a person: keep the company. */
+function dropPerson(f: Found | null): Found | null {
+  if (!f) return f;
+  const m = TRAILING_PERSON.exec(f.name);
+  if (!m || f.name.length - m[0].length < 2) return f;
+  return { name: f.name.slice(0, -m[0].length), start: f.start, end: f.end - m[0].length };
+}
+
 const usable = (s: string) => s.length >= 2 && s.length <= 40 && !NOT_A_NAME.test(s) && !TITLE_NAME.test(s);
 
 function stripLeading(run: string, start: number): Found | null {
@@ -124,8 +133,8 @@ export function extractCustomer(masked: string, afterPrefix: number | null): Fou
   if (afterPrefix !== null) {
     const lead = leading(masked, afterPrefix);
     // A suffix-named company that starts where the leading token does is the more complete reading.
-    if (lead && !(org && org.start === lead.start)) return lead;
+    if (lead && !(org && org.start === lead.start)) return dropPerson(lead);
   }
   if (org) return org;
-  return byVerbObject(masked) ?? byEnglishVerb(masked);
+  return dropPerson(byVerbObject(masked)) ?? byEnglishVerb(masked);
 }

@@ -165,6 +165,9 @@ const PHRASES: Array<[string, Expect]> = [
   ['跟远航科技王总电话沟通了报价，月底前签约', { intent: 'log_followup', customer: '远航科技', channel: 'phone', at: '2026-11-30 09:00' }],
   ['下午和蓝海物流的李经理微信聊了，对方想要试用', { intent: 'log_followup', customer: '蓝海物流', channel: 'wechat' }],
   ['昨天拜访了远航科技', { intent: 'log_followup', customer: '远航科技', channel: 'visit', at: null }],
+  ['今天电话联系了华为张总，下周三再跟进', { intent: 'log_followup', customer: '华为', channel: 'phone', at: '2026-12-02 09:00', contact: { name: '张总', phone: null, email: null } }],
+  ['跟进 华为王总 电话聊了', { intent: 'log_followup', customer: '华为', channel: 'phone', summary: '王总 电话聊了' }],
+  ['签到 远航科技', { intent: 'unknown', customer: '远航科技' }], // the bot's check-in text intent takes it from here
   // ambiguous or unknown: never guessed
   ['跟进 王总 电话聊了', { intent: 'log_followup', customer: null, contact: { name: '王总', phone: null, email: null } }], // a person, not a company
   ['跟进 电话聊了方案', { intent: 'log_followup', customer: null, channel: 'phone' }],

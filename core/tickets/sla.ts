@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { QueryTypes } from 'sequelize';
 import type { CoreContext } from '../context';
 import { acquireLease, releaseLease } from '../db/lease';
-import { toDate } from '../db/connection';
+import { normaliseTicket } from './access';
 import { enqueueMessages, type OutboundMessage } from '../notifications/outbox';
 import { managerFor, ticketCardPayload } from './assign';
 import { withStages, slaColumnsOf } from './clock';
@@ -15,13 +15,6 @@ export interface SweepResult {
   closed: number;
 }
 
-const DATE_COLS = ['frt_due_at', 'frt_warn_at', 'res_due_at', 'res_warn_at', 'sla_paused_at', 'sla_next_at', 'resolved_at', 'closed_at', 'first_responded_at', 'created_at', 'updated_at'] as const;
-
-function normalise(r: TicketAttrs): TicketAttrs {
-  const out = { ...r } as Record<string, unknown>;
-  for (const k of DATE_COLS) out[k] = toDate(out[k]);
-  return out as unknown as TicketAttrs;
-}
 
 /**
  * The SLA sweep. Only tickets whose `sla_next_at` (the next warn or due moment, NULL while paused or done)
@@ -38,7 +31,7 @@ export async function sweepSla(ctx: CoreContext, opts: { batch?: number } = {}):
   for (let round = 0; round < 1000; round++) {
     const rows = (
       await ctx.db.select<TicketAttrs>('SELECT * FROM tickets WHERE sla_next_at <= :now ORDER BY sla_next_at, id LIMIT :batch', { now, batch })
-    ).map(normalise);
+    ).map(normaliseTicket);
     if (!rows.length) break;
     let progressed = 0;
     await ctx.db.tx(async (t) => {

@@ -1,3 +1,5 @@
+// MySQL migrations of the whole schema can take > 5 s on a loaded 2-core machine.
+jest.setTimeout(60_000);
 import request from 'supertest';
 import type Koa from 'koa';
 import type Router from '@koa/router';

@@ -1,3 +1,5 @@
+// MySQL migrations of the whole schema can take > 5 s on a loaded 2-core machine.
+jest.setTimeout(60_000);
 import { describeEachDb } from '../helpers/db';
 import { makeWorld, outbox, staff, type ServiceWorld } from './fixtures';
 import { createTicket, commentTicket, waitForCustomer, resolveTicket } from '../../core/tickets/operations';

@@ -1,3 +1,5 @@
+// MySQL migrations of the whole schema can take > 5 s on a loaded 2-core machine.
+jest.setTimeout(60_000);
 import { describeEachDb } from '../helpers/db';
 import { makeWorld, outbox, onlyAgents, staff, makeCustomer, type ServiceWorld } from './fixtures';
 import { createTicket, acceptTicket, commentTicket, waitForCustomer, resolveTicket, reopenTicket, closeTicket, assignTicket, readAttachment } from '../../core/tickets/operations';

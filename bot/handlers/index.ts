@@ -4,3 +4,4 @@
  */
 import '../render';
 import './help';
+import './tickets';

@@ -2,3 +2,4 @@
  * Imports every renderer module once (each calls registerRenderer). Add ONE import line for yours.
  */
 import './builtin';
+import './tickets';

@@ -5,3 +5,4 @@
 import '../render';
 import './help';
 import './tickets';
+import './contracts';

@@ -3,3 +3,4 @@
  */
 import './builtin';
 import './tickets';
+import './contracts';

@@ -11,6 +11,7 @@ import { resolveChain, getApprovalPolicy } from '../approvals/chain';
 import { startApproval, latestRequestId, getApprovalView, type ApprovalView } from '../approvals/operations';
 import { registerApprovalSubject } from '../approvals/subjects';
 import { customerReceivableSummary } from '../receivables/summary';
+import { recordWonDeal } from '../customers/operations';
 import { businessDay, daysBetween, addDays, isDay, toDay } from './dates';
 import { discountBp, discountExceeds, lineAmountCents, lineListCents, MAX_CENTS, percentToBp, splitEvenly, toCents } from './money';
 import type { ContractStatus } from './model';
@@ -435,6 +436,8 @@ registerApprovalSubject('contract', {
     const start = toDay(c.start_date)!;
     await setStatus(ctx, t, id, start <= today ? 'active' : 'approved', ['pending_approval'], { approved_at: ctx.clock.now() });
     await ctx.db.sequelize.query('UPDATE receivable_instalments SET live = :live, updated_at = :now WHERE contract_id = :id', { replacements: { live: true, now: ctx.clock.now(), id }, transaction: t, type: QueryTypes.UPDATE });
+    // An approved contract is a won deal for the customer's RFM figures (opportunities do not exist yet).
+    await recordWonDeal(ctx, t, { customerId: c.customer_id, amountCents: toCents(c.amount_cents) });
     await recordAudit(ctx, t, { actor, action: 'contract.approved', entityType: 'contract', entityId: id, channel: 'job', data: { status: start <= today ? 'active' : 'approved' } });
   },
   async onRejected(ctx, t, id) {

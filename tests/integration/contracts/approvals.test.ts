@@ -62,6 +62,8 @@ describeEachDb('contract approvals', (h) => {
     expect(r2.view.status).toBe('approved');
     const after = await getContract(h.ctx, o.as(o.rep), c.id);
     expect(after.status).toBe('approved'); // starts 2026-12-01, clock is 2026-11-23
+    const won = await h.db.select<{ won_count: number; won_total_cents: unknown }>('SELECT won_count, won_total_cents FROM customers WHERE id = :id', { id: after.customerId });
+    expect([Number(won[0].won_count), Number(won[0].won_total_cents)]).toEqual([1, 150_000_00]);
     const live = await h.db.select<{ live: unknown }>('SELECT live FROM receivable_instalments WHERE contract_id = :id', { id: c.id });
     expect(live.every((r) => Number(r.live) === 1 || r.live === true)).toBe(true);
     // every decision audited: who, when, channel, comment

@@ -21,13 +21,13 @@ let seq = 0;
 export async function makeOrg(ctx: CoreContext): Promise<Org> {
   const sys = { kind: 'system' } as const;
   const n = ++seq;
-  const admin = await createUser(ctx, sys, 'cli', { name: `管理员${n}`, role: 'admin', email: `admin${n}@t.cn` });
-  const manager = await createUser(ctx, sys, 'cli', { name: `经理${n}`, role: 'manager', team: `销售${n}组`, email: `m${n}@t.cn` });
-  const rep = await createUser(ctx, sys, 'cli', { name: `销售甲${n}`, role: 'rep', teamId: manager.teamId, email: `r${n}@t.cn` });
-  const rep2 = await createUser(ctx, sys, 'cli', { name: `销售乙${n}`, role: 'rep', teamId: manager.teamId, email: `r2${n}@t.cn` });
-  const finance = await createUser(ctx, sys, 'cli', { name: `财务${n}`, role: 'admin', email: `f${n}@t.cn`, skills: ['finance'] });
-  const director = await createUser(ctx, sys, 'cli', { name: `总监${n}`, role: 'manager', email: `d${n}@t.cn`, skills: ['sales_director'] });
-  const deputy = await createUser(ctx, sys, 'cli', { name: `副经理${n}`, role: 'manager', email: `dep${n}@t.cn` });
+  const admin = await createUser(ctx, sys, 'cli', { name: `管理员${n}`, role: 'admin', email: `admin${n}@t.cn`, larkOpenId: `ou_admin_${n}_${process.pid}` });
+  const manager = await createUser(ctx, sys, 'cli', { name: `经理${n}`, role: 'manager', team: `销售${n}组`, email: `m${n}@t.cn`, larkOpenId: `ou_m_${n}_${process.pid}` });
+  const rep = await createUser(ctx, sys, 'cli', { name: `销售甲${n}`, role: 'rep', teamId: manager.teamId, email: `r${n}@t.cn`, larkOpenId: `ou_r_${n}_${process.pid}` });
+  const rep2 = await createUser(ctx, sys, 'cli', { name: `销售乙${n}`, role: 'rep', teamId: manager.teamId, email: `r2${n}@t.cn`, larkOpenId: `ou_r2_${n}_${process.pid}` });
+  const finance = await createUser(ctx, sys, 'cli', { name: `财务${n}`, role: 'admin', email: `f${n}@t.cn`, larkOpenId: `ou_f_${n}_${process.pid}`, skills: ['finance'] });
+  const director = await createUser(ctx, sys, 'cli', { name: `总监${n}`, role: 'manager', email: `d${n}@t.cn`, larkOpenId: `ou_d_${n}_${process.pid}`, skills: ['sales_director'] });
+  const deputy = await createUser(ctx, sys, 'cli', { name: `副经理${n}`, role: 'manager', email: `dep${n}@t.cn`, larkOpenId: `ou_dep_${n}_${process.pid}` });
   let i = n * 1000;
   return {
     admin,

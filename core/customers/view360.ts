@@ -1,6 +1,7 @@
 import type { Transaction } from 'sequelize';
 import type { Actor, CoreContext } from '../context';
 import { AppError } from '../errors';
+import { withReadConnection } from '../db/fast-read';
 import { ACTIVITY_SELECT, toActivityDto, type ActivityDto, type ActivityRow } from '../activities/operations';
 import { CUSTOMER_FROM, CUSTOMER_SELECT, toCustomerDto, type CustomerDto, type CustomerRow } from './operations';
 import { assertCanSeeCustomer, canSeeContactDetails, maskEmail, maskPhone } from './visibility';
@@ -80,6 +81,11 @@ const ACTIVITIES_IN_VIEW = 20;
 
 /** `t`: read inside the caller's transaction (e.g. a chat handler showing what it just wrote); sections always read outside. */
 export async function getCustomer360(ctx: CoreContext, actor: Actor, id: number, t?: Transaction | null): Promise<Customer360> {
+  // Hot read path: outside a transaction, every statement (sections included) goes through one raw mysql2 connection.
+  return t ? view360(ctx, actor, id, t) : withReadConnection(ctx, (c) => view360(c, actor, id, null));
+}
+
+async function view360(ctx: CoreContext, actor: Actor, id: number, t: Transaction | null): Promise<Customer360> {
   if (!Number.isInteger(id) || id <= 0) throw new AppError('VALIDATION', { field: 'customerId' });
   const sectionNames = [...new Set([...STANDARD_SECTIONS, ...sections.keys()])];
   const sectionErrors: string[] = [];
@@ -105,7 +111,7 @@ export async function getCustomer360(ctx: CoreContext, actor: Actor, id: number,
   const p = profileRows[0];
   const vis = p && { id: Number(p.id), owner_id: p.owner_id === null ? null : Number(p.owner_id), team_id: p.team_id === null ? null : Number(p.team_id) };
   assertCanSeeCustomer(ctx, actor, vis);
-  if (p.status === 'merged' && p.merged_into_id) return getCustomer360(ctx, actor, Number(p.merged_into_id), t);
+  if (p.status === 'merged' && p.merged_into_id) return view360(ctx, actor, Number(p.merged_into_id), t);
   if (p.status === 'deleted') throw new AppError('NOT_FOUND', { field: 'customerId' });
   const customer = toCustomerDto(p, actor);
   const details = canSeeContactDetails(actor, vis!);

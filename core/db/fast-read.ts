@@ -1,0 +1,98 @@
+import type { Transaction } from 'sequelize';
+import type { CoreContext } from '../context';
+import type { Db } from './connection';
+
+/**
+ * A hot-path read for MySQL: the same SQL with the same named parameters as `db.select`, but sent straight
+ * through a pooled mysql2 connection, skipping Sequelize's per-query work (~0.7 ms CPU each; see
+ * shared notes). Rows come back exactly as Sequelize's raw SELECT gives them (same connection config and
+ * type casting). Inside a transaction, or on SQLite, it is plain `db.select`.
+ */
+type RawConnection = { query(opts: { sql: string; values: unknown[] }, cb: (err: Error | null, rows: unknown) => void): void };
+type ConnectionManager = { getConnection(opts: { type: 'read' | 'write' }): Promise<RawConnection>; releaseConnection(c: RawConnection): Promise<void> | void };
+
+/** `:name` → `?` outside quoted strings; arrays expand in mysql2 (`IN (?)`). */
+export function toPositional(sql: string, replacements: Record<string, unknown> = {}): { sql: string; values: unknown[] } {
+  const values: unknown[] = [];
+  let out = '';
+  let quote: string | null = null;
+  for (let i = 0; i < sql.length; i++) {
+    const ch = sql[i];
+    if (quote) {
+      out += ch;
+      if (ch === '\\' && i + 1 < sql.length) out += sql[++i];
+      else if (ch === quote) quote = null;
+      continue;
+    }
+    if (ch === "'" || ch === '"' || ch === '`') {
+      quote = ch;
+      out += ch;
+      continue;
+    }
+    if (ch === ':' && sql[i + 1] !== ':' && sql[i - 1] !== ':' && /[A-Za-z_]/.test(sql[i + 1] ?? '')) {
+      let j = i + 1;
+      while (j < sql.length && /\w/.test(sql[j])) j++;
+      const name = sql.slice(i + 1, j);
+      if (!(name in replacements)) throw new Error(`Named parameter ":${name}" has no value`);
+      const v = replacements[name];
+      values.push(v === undefined ? null : v);
+      out += '?';
+      i = j - 1;
+      continue;
+    }
+    out += ch;
+  }
+  return { sql: out, values };
+}
+
+export function fastSelect(db: Db): Db['select'] {
+  if (db.dialect !== 'mysql') return db.select.bind(db);
+  const cm = (db.sequelize as unknown as { connectionManager: ConnectionManager }).connectionManager;
+  return async <R extends object>(sql: string, replacements?: Record<string, unknown>, t?: Transaction | null): Promise<R[]> => {
+    if (t) return db.select<R>(sql, replacements, t);
+    const q = toPositional(sql, replacements);
+    const conn = await cm.getConnection({ type: 'read' });
+    try {
+      return await new Promise<R[]>((resolve, reject) => conn.query(q, (err, rows) => (err ? reject(err) : resolve(rows as R[]))));
+    } finally {
+      await cm.releaseConnection(conn);
+    }
+  };
+}
+
+const cache = new WeakMap<CoreContext, CoreContext>();
+
+/** The same context with `db.select` on the fast path (for read-only views such as the 360 and its sections). */
+export function withFastReads(ctx: CoreContext): CoreContext {
+  // CRM_FAST_READS=off turns it off (the bench does, to capture the SQL through Sequelize's logging).
+  if (ctx.db.dialect !== 'mysql' || process.env.CRM_FAST_READS === 'off') return ctx;
+  let fast = cache.get(ctx);
+  if (!fast) {
+    const db: Db = { ...ctx.db, select: fastSelect(ctx.db) };
+    fast = { ...ctx, db };
+    cache.set(ctx, fast);
+  }
+  return fast;
+}
+
+/**
+ * Runs a read-only view on ONE pooled MySQL connection: every `ctx.db.select` inside (the view's own and its
+ * registered sections') is queued on it by mysql2, so a view costs one pool checkout, like the raw-driver baseline,
+ * instead of one per statement. On SQLite (or with CRM_FAST_READS=off) `fn` gets the context unchanged.
+ */
+export async function withReadConnection<T>(ctx: CoreContext, fn: (ctx: CoreContext) => Promise<T>): Promise<T> {
+  if (ctx.db.dialect !== 'mysql' || process.env.CRM_FAST_READS === 'off') return fn(ctx);
+  const base = ctx.db;
+  const cm = (base.sequelize as unknown as { connectionManager: ConnectionManager }).connectionManager;
+  const conn = await cm.getConnection({ type: 'read' });
+  try {
+    const select = async <R extends object>(sql: string, replacements?: Record<string, unknown>, t?: Transaction | null): Promise<R[]> => {
+      if (t) return base.select<R>(sql, replacements, t);
+      const q = toPositional(sql, replacements);
+      return new Promise<R[]>((resolve, reject) => conn.query(q, (err, rows) => (err ? reject(err) : resolve(rows as R[]))));
+    };
+    return await fn({ ...ctx, db: { ...base, select } });
+  } finally {
+    await cm.releaseConnection(conn);
+  }
+}

@@ -6,3 +6,4 @@ import '../render';
 import './help';
 import './tickets';
 import './contracts';
+import './leads';

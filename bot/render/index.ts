@@ -4,3 +4,4 @@
 import './builtin';
 import './tickets';
 import './contracts';
+import './leads';

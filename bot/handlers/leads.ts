@@ -1,0 +1,289 @@
+import { randomUUID } from 'node:crypto';
+import { DateTime } from 'luxon';
+import { registerAction, registerIntent, registerTextIntent } from '../registry';
+import { t } from '../i18n';
+import { errorText } from '../errors';
+import { isAppError } from '../../core/errors';
+import { actorOf } from '../../core/users/operations';
+import { findCustomersByName } from '../../core/customers/operations';
+import { logActivity } from '../../core/activities/operations';
+import { ACTIVITY_CHANNELS, type ActivityChannel } from '../../core/activities/model';
+import { captureLead, convertLead } from '../../core/leads/operations';
+import { completeTask, createTask, loadTask, snoozeTask } from '../../core/tasks/operations';
+import { createCalendarFeed } from '../../core/tasks/reminders';
+import { attachCheckinPhoto, recordCheckinLocation, startCheckin } from '../../core/checkins/operations';
+import { parseMessage } from '../../core/intent/parse';
+import '../../core/tasks/sections';
+import { button, card } from '../cards/kit';
+import {
+  draftCard, draftEditCard, draftPickCard, draftUnknownCard, fmtTime, rescheduleFormCard, savedCard, taskCard, CHANNELS, type Draft,
+} from '../render/leads';
+import type { CardActionCommand, CardActionResult, ChatCommand, HandlerKit } from '../types';
+
+/**
+ * Follow-ups, leads, tasks and check-ins from chat. A message becomes a draft shown on a card with Save / Edit:
+ * nothing is written until Save (see draftCard for why). The customer is resolved among what the sender may see:
+ * one match is used, several give a pick list, none offers a lead — never a silent guess.
+ */
+
+const num = (v: unknown): number | null => {
+  const n = Number(v);
+  return Number.isInteger(n) && n > 0 ? n : null;
+};
+
+function draftOf(cmd: ChatCommand, kind: Draft['kind']): Draft {
+  const p = cmd.intent ?? parseMessage(cmd.text, { now: cmd.sentAt });
+  return {
+    kind,
+    customerId: null,
+    customerName: p.customer,
+    contact: p.contact,
+    channel: p.channel,
+    summary: p.summary,
+    at: kind === 'task' ? p.due_at : p.next_at,
+    nonce: `draft:${cmd.messageId || randomUUID()}`,
+  };
+}
+
+type Resolution = { card: Record<string, unknown> };
+
+/** Resolves draft.customerName to one visible customer; otherwise the pick-list or the lead-offer card. */
+async function resolveCustomer(kit: HandlerKit, user: ChatCommand['user'], d: Draft): Promise<Draft | Resolution> {
+  const locale = kit.deps.locale;
+  if (d.customerId) return d;
+  if (!d.customerName) return d.kind === 'followup' ? { card: draftUnknownCard(d, locale) } : d;
+  const found = await findCustomersByName(kit.deps.core, actorOf(user), d.customerName, 8);
+  const exact = found.filter((c) => c.name === d.customerName);
+  const pick = exact.length === 1 ? exact : found;
+  if (pick.length === 1) return { ...d, customerId: pick[0].id, customerName: pick[0].name };
+  if (pick.length > 1) return { card: draftPickCard(d.customerName, pick.map((c) => ({ id: c.id, name: c.name, ownerName: c.ownerName, inPool: c.inPool })), d, locale) };
+  return { card: draftUnknownCard(d, locale) };
+}
+
+async function showDraft(cmd: ChatCommand, kit: HandlerKit, kind: Draft['kind']): Promise<void> {
+  let d = draftOf(cmd, kind);
+  if (kind !== 'lead') {
+    const r = await resolveCustomer(kit, cmd.user, d);
+    if ('card' in r) {
+      await kit.reply({ kind: 'leads.card', payload: { card: r.card } });
+      return;
+    }
+    d = r;
+  }
+  await kit.reply({ kind: 'leads.card', payload: { card: draftCard(d, kit.deps.locale, kit.deps.core.timezone) } });
+}
+
+registerIntent('log_followup', (cmd, kit) => showDraft(cmd, kit, 'followup'));
+registerIntent('create_task', (cmd, kit) => showDraft(cmd, kit, 'task'));
+registerIntent('create_lead', (cmd, kit) => showDraft(cmd, kit, 'lead'));
+
+/** "2026-12-02 15:00" or anything the parser understands ("下周三下午3点", "Friday 3pm"); null for empty. */
+export function parseWhen(text: string, now: Date, tz: string): string | null | 'invalid' {
+  const s = text.trim();
+  if (!s) return null;
+  const exact = DateTime.fromFormat(s, 'yyyy-MM-dd HH:mm', { zone: tz });
+  if (exact.isValid) return exact.toISO({ suppressMilliseconds: true });
+  const p = parseMessage(`提醒我 ${s}`, { now, timezone: tz });
+  return p.due_at ?? 'invalid';
+}
+
+function draftFromCard(cmd: CardActionCommand): Draft | null {
+  const d = cmd.value.draft as Draft | undefined;
+  if (!d || typeof d !== 'object' || !['followup', 'task', 'lead'].includes(d.kind)) return null;
+  return { ...d };
+}
+
+const bad = (kit: HandlerKit): CardActionResult => ({ toast: { type: 'error', content: t(kit.deps.locale, { 'zh-CN': '卡片已失效', en: 'This card is no longer valid' }) } });
+
+registerAction('draft.edit', async (cmd, kit) => {
+  const d = draftFromCard(cmd);
+  if (!d) return bad(kit);
+  return { card: draftEditCard(d, kit.deps.locale, kit.deps.core.timezone) };
+});
+
+registerAction('draft.pick', async (cmd, kit) => {
+  const d = draftFromCard(cmd);
+  const id = num(cmd.value.customerId);
+  if (!d || !id) return bad(kit);
+  return { card: draftCard({ ...d, customerId: id, customerName: String(cmd.value.customerName ?? d.customerName) }, kit.deps.locale, kit.deps.core.timezone) };
+});
+
+registerAction('draft.to_lead', async (cmd, kit) => {
+  const d = draftFromCard(cmd);
+  if (!d) return bad(kit);
+  return { card: draftCard({ ...d, kind: 'lead', customerId: null, nonce: `${d.nonce}:lead` }, kit.deps.locale, kit.deps.core.timezone) };
+});
+
+/** Save: applies the edit form's values (if any), re-resolves a changed customer, then writes. Idempotent by the draft's nonce key. */
+registerAction('draft.save', async (cmd, kit) => {
+  const locale = kit.deps.locale;
+  const tz = kit.deps.core.timezone;
+  let d = draftFromCard(cmd);
+  if (!d) return bad(kit);
+  const f = cmd.formValue ?? {};
+  if (typeof f.summary === 'string' && f.summary.trim()) d.summary = f.summary.trim();
+  if (typeof f.channel === 'string' && f.channel in CHANNELS) d.channel = f.channel;
+  if (typeof f.at === 'string') {
+    const at = parseWhen(f.at, kit.deps.core.clock.now(), tz);
+    if (at === 'invalid') return { toast: { type: 'error', content: t(locale, { 'zh-CN': `看不懂时间“${f.at}”`, en: `Cannot read the time "${f.at}"` }) } };
+    d.at = at;
+  }
+  if (typeof f.customer === 'string' && f.customer.trim() !== (d.customerName ?? '')) {
+    d = { ...d, customerId: null, customerName: f.customer.trim() || null };
+  }
+  const actor = actorOf(cmd.user);
+  try {
+    if (d.kind === 'lead') return await saveLead(kit, actor, d);
+    const r = await resolveCustomer(kit, cmd.user, d);
+    if ('card' in r) return { card: r.card };
+    d = r;
+    if (d.kind === 'followup') {
+      const channel: ActivityChannel = (ACTIVITY_CHANNELS as readonly string[]).includes(d.channel ?? '') ? (d.channel as ActivityChannel) : 'other';
+      await logActivity(kit.deps.core, actor, 'chat', { customerId: d.customerId!, channel, summary: d.summary, nextAt: d.at ? new Date(d.at) : null }, kit.t);
+      // The next follow-up becomes a task, so its reminder arrives at that minute.
+      if (d.at) await createTask(kit.deps.core, actor, 'chat', { title: t(locale, { 'zh-CN': `跟进 ${d.customerName}`, en: `Follow up ${d.customerName}` }), dueAt: new Date(d.at), customerId: d.customerId, channel: d.channel as never }, kit.t);
+      return {
+        toast: { type: 'success', content: t(locale, { 'zh-CN': '已记录跟进', en: 'Follow-up logged' }) },
+        card: savedCard(t(locale, { 'zh-CN': `✓ 已记录跟进：${d.customerName}`, en: `✓ Follow-up logged: ${d.customerName}` }),
+          `${d.summary}${d.at ? `\n${t(locale, { 'zh-CN': '下次跟进', en: 'Next follow-up' })}: ${fmtTime(d.at, tz, locale)}` : ''}`),
+      };
+    }
+    const task = await createTask(kit.deps.core, actor, 'chat', { title: d.summary, dueAt: d.at ? new Date(d.at) : null, customerId: d.customerId, channel: (d.channel ?? null) as never }, kit.t);
+    return { toast: { type: 'success', content: t(locale, { 'zh-CN': '已创建任务', en: 'Task created' }) }, card: taskCard(task, null, locale, tz) };
+  } catch (e) {
+    if (isAppError(e)) return { toast: { type: 'error', content: errorText(e, locale) } };
+    throw e;
+  }
+});
+
+async function saveLead(kit: HandlerKit, actor: ReturnType<typeof actorOf>, d: Draft): Promise<CardActionResult> {
+  const locale = kit.deps.locale;
+  const isCompany = !!d.customerName;
+  const r = await captureLead(kit.deps.core, actor, 'chat', {
+    company: d.customerName, contactName: d.contact?.name ?? (isCompany ? null : d.summary.slice(0, 100)),
+    phone: d.contact?.phone, email: d.contact?.email, source: 'chat', message: d.summary,
+  }, kit.t);
+  if (r.duplicateOf) {
+    const what = r.duplicateOf.kind === 'customer'
+      ? t(locale, { 'zh-CN': `已是客户 #${r.duplicateOf.id}，已记录这次接触`, en: `Already customer #${r.duplicateOf.id}; this touch was recorded` })
+      : t(locale, { 'zh-CN': `已存在线索 #${r.duplicateOf.id}，已合并记录`, en: `Existing lead #${r.duplicateOf.id}; linked to it` });
+    return { toast: { type: 'info', content: what }, card: savedCard(t(locale, { 'zh-CN': '重复线索', en: 'Duplicate lead' }), what, 'orange') };
+  }
+  const lead = r.lead!;
+  const owner = lead.ownerId ? t(locale, { 'zh-CN': `已分配给 #${lead.ownerId}（${lead.assignReason?.zh ?? ''}）`, en: `assigned to #${lead.ownerId} (${lead.assignReason?.en ?? ''})` }) : t(locale, { 'zh-CN': '待分配', en: 'unassigned' });
+  return {
+    toast: { type: 'success', content: t(locale, { 'zh-CN': '线索已创建', en: 'Lead created' }) },
+    card: savedCard(t(locale, { 'zh-CN': `✓ 线索 #${lead.id}：${lead.company ?? lead.contactName}`, en: `✓ Lead #${lead.id}: ${lead.company ?? lead.contactName}` }),
+      `${t(locale, { 'zh-CN': '评分', en: 'Score' })} ${lead.score} · ${owner}`),
+  };
+}
+
+registerAction('lead.convert', async (cmd, kit) => {
+  const id = num(cmd.value.leadId);
+  if (!id) return bad(kit);
+  const r = await convertLead(kit.deps.core, actorOf(cmd.user), 'card', id, kit.t);
+  return { toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': `已转为客户 #${r.customerId}`, en: `Converted to customer #${r.customerId}` }) } };
+});
+
+// ------------------------------------------------------------------ task buttons
+
+registerAction('task.done', async (cmd, kit) => {
+  const id = num(cmd.value.taskId);
+  if (!id) return bad(kit);
+  const r = await completeTask(kit.deps.core, actorOf(cmd.user), 'card', id, kit.t);
+  return {
+    toast: r.changed ? { type: 'success', content: t(kit.deps.locale, { 'zh-CN': '已完成', en: 'Done' }) } : { type: 'info', content: t(kit.deps.locale, { 'zh-CN': '已处理，无需重复操作', en: 'Already done' }) },
+    card: taskCard(r.task, null, kit.deps.locale, kit.deps.core.timezone, true),
+  };
+});
+
+registerAction('task.snooze', async (cmd, kit) => {
+  const id = num(cmd.value.taskId);
+  const how = cmd.value.how === 'tomorrow9' ? 'tomorrow9' : cmd.value.how === '1h' ? '1h' : null;
+  if (!id || !how) return bad(kit);
+  const seq = Number.isInteger(cmd.value.seq) ? (cmd.value.seq as number) : undefined;
+  const r = await snoozeTask(kit.deps.core, actorOf(cmd.user), 'card', id, { kind: how }, seq, kit.t);
+  const locale = kit.deps.locale;
+  if (!r.changed) return { toast: { type: 'info', content: t(locale, { 'zh-CN': '已处理，无需重复操作', en: 'Already done' }) } };
+  return { toast: { type: 'success', content: t(locale, { 'zh-CN': `将在 ${fmtTime(r.task.remindAt, kit.deps.core.timezone, locale)} 再提醒`, en: `Will remind again ${fmtTime(r.task.remindAt, kit.deps.core.timezone, locale)}` }) } };
+});
+
+registerAction('task.reschedule_form', async (cmd, kit) => {
+  const id = num(cmd.value.taskId);
+  const task = id ? await loadTask(kit.deps.core, id, kit.t) : null;
+  if (!task) return bad(kit);
+  return { card: rescheduleFormCard(task, kit.deps.locale, kit.deps.core.timezone) };
+});
+
+registerAction('task.reschedule', async (cmd, kit) => {
+  const id = num(cmd.value.taskId);
+  if (!id) return bad(kit);
+  const raw = String(cmd.formValue?.at ?? '');
+  const at = parseWhen(raw, kit.deps.core.clock.now(), kit.deps.core.timezone);
+  if (!at || at === 'invalid') return { toast: { type: 'error', content: t(kit.deps.locale, { 'zh-CN': `看不懂时间“${raw}”`, en: `Cannot read the time "${raw}"` }) } };
+  const r = await snoozeTask(kit.deps.core, actorOf(cmd.user), 'card', id, { kind: 'reschedule', at: new Date(at) }, undefined, kit.t);
+  return { toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': '已改时间', en: 'Rescheduled' }) }, card: taskCard(r.task, null, kit.deps.locale, kit.deps.core.timezone) };
+});
+
+// ------------------------------------------------------------------ check-in
+
+registerTextIntent('checkin', /^(签到|check\s*-?in)(\s|$)/i);
+registerIntent('checkin', async (cmd, kit) => {
+  const locale = kit.deps.locale;
+  const name = (cmd.intent?.customer ?? cmd.text.replace(/^(签到|check\s*-?in)\s*/i, '')).trim();
+  let customer: { id: number; name: string } | null = null;
+  if (name) {
+    const found = await findCustomersByName(kit.deps.core, actorOf(cmd.user), name, 8);
+    const exact = found.filter((c) => c.name === name);
+    const pick = exact.length === 1 ? exact : found;
+    if (pick.length > 1) {
+      await kit.reply({ kind: 'leads.card', payload: { card: card({
+        title: t(locale, { 'zh-CN': `签到：“${name}”匹配多个客户`, en: `Check-in: "${name}" matches several customers` }),
+        template: 'wathet',
+        elements: pick.map((c) => button({ text: c.name, value: { action: 'checkin.pick', customerId: c.id, customerName: c.name } })),
+      }) } });
+      return;
+    }
+    customer = pick[0] ?? null;
+  }
+  await startCheckin(kit.deps.core, actorOf(cmd.user), customer?.id ?? null, kit.t);
+  await kit.reply({ kind: 'text', payload: { text: customer
+    ? t(locale, { 'zh-CN': `开始签到：${customer.name}。请发送你的位置（可再发一张现场照片）。`, en: `Check-in at ${customer.name}: send your location (and a photo if you like).` })
+    : t(locale, { 'zh-CN': `${name ? `没有找到“${name}”，` : ''}签到将不关联客户。请发送你的位置。`, en: `${name ? `No customer "${name}"; ` : ''}the check-in will not be linked to a customer. Send your location.` }) } });
+});
+
+registerAction('checkin.pick', async (cmd, kit) => {
+  const id = num(cmd.value.customerId);
+  if (!id) return bad(kit);
+  await startCheckin(kit.deps.core, actorOf(cmd.user), id, kit.t);
+  return { toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': `开始签到：${String(cmd.value.customerName ?? '')}，请发送位置`, en: `Check-in at ${String(cmd.value.customerName ?? '')}: send your location` }) } };
+});
+
+registerIntent('message.location', async (cmd, kit) => {
+  const locale = kit.deps.locale;
+  const loc = cmd.location;
+  const done = loc ? await recordCheckinLocation(kit.deps.core, actorOf(cmd.user), { latitude: loc.latitude, longitude: loc.longitude, address: loc.name || null }, kit.t) : null;
+  await kit.reply({ kind: 'text', payload: { text: done
+    ? t(locale, { 'zh-CN': `✓ 已签到：${loc!.name || `${loc!.latitude}, ${loc!.longitude}`}，${fmtTime(done.occurredAt, kit.deps.core.timezone, locale)}`, en: `✓ Checked in at ${loc!.name || `${loc!.latitude}, ${loc!.longitude}`}, ${fmtTime(done.occurredAt, kit.deps.core.timezone, locale)}` })
+    : t(locale, { 'zh-CN': '如需签到，请先发送“签到 客户名”，再发送位置。', en: 'To check in, send "check in <customer>" first, then your location.' }) } });
+});
+
+registerIntent('message.image', async (cmd, kit) => {
+  const locale = kit.deps.locale;
+  const done = cmd.image ? await attachCheckinPhoto(kit.deps.core, actorOf(cmd.user), cmd.image.imageKey, kit.t) : null;
+  await kit.reply({ kind: 'text', payload: { text: done
+    ? t(locale, { 'zh-CN': '✓ 已附上签到照片', en: '✓ Photo added to your check-in' })
+    : t(locale, { 'zh-CN': '暂不支持处理这类消息。发送“帮助”查看我能做什么。', en: 'I cannot handle this kind of message yet. Send "help" to see what I can do.' }) } });
+});
+
+// ------------------------------------------------------------------ calendar feed
+
+registerTextIntent('calendar', /^(日历|我的日历|calendar|my calendar)$/i);
+registerIntent('calendar', async (cmd, kit) => {
+  const { token } = await createCalendarFeed(kit.deps.core, actorOf(cmd.user), cmd.user.id);
+  const base = (process.env.CRM_PUBLIC_URL ?? '').replace(/\/$/, '');
+  await kit.reply({ kind: 'text', payload: { text: t(kit.deps.locale, {
+    'zh-CN': `你的日历订阅地址（请勿转发；再次发送“日历”会生成新地址并使旧地址失效）：${base}/calendar/${token}.ics`,
+    en: `Your calendar feed (keep it secret; sending "calendar" again makes a new one and revokes this): ${base}/calendar/${token}.ics`,
+  }) } });
+});

@@ -1,0 +1,257 @@
+import { DateTime } from 'luxon';
+import { button, buttonRow, card, divider, form, input, markdown, md, note, selectStatic, type Card, type CardElement } from '../cards/kit';
+import { t, type Locale, type Texts } from '../i18n';
+import { cardMessage, registerRenderer } from './registry';
+import type { TaskDto } from '../../core/tasks/operations';
+
+/**
+ * Cards of leads, follow-ups from chat, tasks and reminders. Pure functions of their payload (testable by JSON).
+ */
+
+export const CHANNELS: Record<string, Texts> = {
+  phone: { 'zh-CN': '电话', en: 'Phone' },
+  visit: { 'zh-CN': '拜访', en: 'Visit' },
+  wechat: { 'zh-CN': '微信', en: 'WeChat' },
+  email: { 'zh-CN': '邮件', en: 'E-mail' },
+  meeting: { 'zh-CN': '会议', en: 'Meeting' },
+  other: { 'zh-CN': '其他', en: 'Other' },
+};
+
+export const fmtTime = (iso: string | null | undefined, tz: string, locale: Locale): string =>
+  iso ? DateTime.fromISO(iso, { zone: tz }).setLocale(locale === 'en' ? 'en' : 'zh-CN').toFormat(locale === 'en' ? 'ccc LLL d, HH:mm' : 'M月d日 ccc HH:mm') : '—';
+
+/** What the bot understood from a message, carried in card buttons until it is saved. */
+export interface Draft {
+  kind: 'followup' | 'task' | 'lead';
+  customerId: number | null;
+  customerName: string | null;
+  contact: { name: string | null; phone: string | null; email: string | null } | null;
+  channel: string | null;
+  summary: string;
+  /** next_at for a follow-up or lead, due_at for a task (ISO with offset). */
+  at: string | null;
+  /** A per-message nonce: the idempotency key of its save button. */
+  nonce: string;
+}
+
+const KIND_TITLE: Record<Draft['kind'], Texts> = {
+  followup: { 'zh-CN': '记录跟进', en: 'Log follow-up' },
+  task: { 'zh-CN': '新建任务', en: 'New task' },
+  lead: { 'zh-CN': '新建线索', en: 'New lead' },
+};
+
+function draftLines(d: Draft, locale: Locale, tz: string): string {
+  const L = (zh: string, en: string) => t(locale, { 'zh-CN': zh, en });
+  const rows = [
+    `**${L('客户', 'Customer')}**：${d.customerName ? md(d.customerName) : L('（未识别）', '(not recognised)')}${d.customerId ? '' : d.customerName ? L('（未匹配到已有客户）', ' (no existing customer)') : ''}`,
+    d.contact ? `**${L('联系人', 'Contact')}**：${[d.contact.name, d.contact.phone, d.contact.email].filter(Boolean).map((x) => md(x!)).join(' · ')}` : null,
+    d.kind !== 'lead' ? `**${L('方式', 'Channel')}**：${d.channel ? t(locale, CHANNELS[d.channel] ?? CHANNELS.other) : L('未说明', 'not said')}` : null,
+    `**${L('内容', 'Summary')}**：${md(d.summary)}`,
+    `**${d.kind === 'task' ? L('时间', 'Due') : L('下次跟进', 'Next follow-up')}**：${d.at ? fmtTime(d.at, tz, locale) : L('无', 'none')}`,
+  ];
+  return rows.filter(Boolean).join('\n').replace(/：/g, locale === 'en' ? ': ' : '：');
+}
+
+/**
+ * The confirmation card: everything understood, with Save and Edit. Nothing is written before Save — a misread
+ * customer or date would otherwise land in the customer's history (and move its recycle clock, which only goes forward).
+ */
+export function draftCard(d: Draft, locale: Locale, tz: string): Card {
+  return card({
+    title: t(locale, KIND_TITLE[d.kind]),
+    subtitle: t(locale, { 'zh-CN': '请确认我理解得对', en: 'Check that I got it right' }),
+    template: 'blue',
+    elements: [
+      markdown(draftLines(d, locale, tz)),
+      buttonRow([
+        button({ text: t(locale, { 'zh-CN': '保存', en: 'Save' }), type: 'primary', value: { action: 'draft.save', draft: d, key: d.nonce } }),
+        button({ text: t(locale, { 'zh-CN': '修改', en: 'Edit' }), value: { action: 'draft.edit', draft: d } }),
+      ]),
+    ],
+  });
+}
+
+export function draftEditCard(d: Draft, locale: Locale, tz: string): Card {
+  const at = d.at ? DateTime.fromISO(d.at, { zone: tz }).toFormat('yyyy-MM-dd HH:mm') : '';
+  return card({
+    title: `${t(locale, KIND_TITLE[d.kind])} · ${t(locale, { 'zh-CN': '修改', en: 'edit' })}`,
+    template: 'blue',
+    elements: [
+      form('draft', [
+        input({ name: 'customer', label: t(locale, { 'zh-CN': '客户', en: 'Customer' }), defaultValue: d.customerName ?? '', maxLength: 200 }),
+        d.kind === 'lead' ? null : selectStatic({
+          name: 'channel', placeholder: t(locale, { 'zh-CN': '方式', en: 'Channel' }), initial: d.channel ?? 'other',
+          options: Object.entries(CHANNELS).map(([value, names]) => ({ value, text: t(locale, names) })),
+        }),
+        input({ name: 'summary', label: t(locale, { 'zh-CN': '内容', en: 'Summary' }), defaultValue: d.summary, required: true, maxLength: 2000, multiline: true }),
+        input({
+          name: 'at', label: t(locale, d.kind === 'task' ? { 'zh-CN': '时间（如 2026-12-02 15:00 或 下周三下午3点）', en: 'When (2026-12-02 15:00 or "next Wednesday 3pm")' } : { 'zh-CN': '下次跟进（可空）', en: 'Next follow-up (optional)' }),
+          defaultValue: at, maxLength: 60,
+        }),
+        button({ text: t(locale, { 'zh-CN': '保存', en: 'Save' }), type: 'primary', submit: true, name: 'save', value: { action: 'draft.save', draft: d, key: d.nonce } }),
+      ].filter(Boolean) as CardElement[]),
+    ],
+  });
+}
+
+export interface PickItemLite {
+  id: number;
+  name: string;
+  ownerName: string | null;
+  inPool: boolean;
+}
+
+/** Several customers match: pick one (never guessed), or make it a lead. */
+export function draftPickCard(query: string, items: PickItemLite[], d: Draft, locale: Locale): Card {
+  return card({
+    title: t(locale, { 'zh-CN': `“${query}”匹配多个客户`, en: `"${query}" matches several customers` }),
+    template: 'wathet',
+    elements: [
+      note(t(locale, { 'zh-CN': '请选择是哪一个：', en: 'Which one do you mean?' })),
+      ...items.map((c) => buttonRow([
+        button({
+          text: `${c.name}${c.inPool ? t(locale, { 'zh-CN': '（公海）', en: ' (pool)' }) : c.ownerName ? ` · ${c.ownerName}` : ''}`,
+          value: { action: 'draft.pick', customerId: c.id, customerName: c.name, draft: d },
+        }),
+      ])),
+      divider(),
+      button({ text: t(locale, { 'zh-CN': '都不是，创建为线索', en: 'None of these: create a lead' }), value: { action: 'draft.to_lead', draft: d } }),
+    ],
+  });
+}
+
+/** Nobody matches: offer a lead (or editing the name). */
+export function draftUnknownCard(d: Draft, locale: Locale): Card {
+  return card({
+    title: t(locale, { 'zh-CN': '没有找到这个客户', en: 'No such customer' }),
+    template: 'orange',
+    elements: [
+      markdown(d.customerName
+        ? t(locale, { 'zh-CN': `没有找到“${md(d.customerName)}”（你负责的客户和公海中）。要把它创建为线索吗？`, en: `No customer "${md(d.customerName)}" among yours and the pool. Create it as a lead?` })
+        : t(locale, { 'zh-CN': '没有识别出客户名称。可以修改后保存，或创建为线索。', en: 'I did not catch a customer name. Edit it, or create a lead.' })),
+      buttonRow([
+        button({ text: t(locale, { 'zh-CN': '创建线索', en: 'Create lead' }), type: 'primary', value: { action: 'draft.to_lead', draft: d } }),
+        button({ text: t(locale, { 'zh-CN': '修改', en: 'Edit' }), value: { action: 'draft.edit', draft: d } }),
+      ]),
+    ],
+  });
+}
+
+export function savedCard(title: string, body: string, template: 'green' | 'orange' = 'green', extra: CardElement[] = []): Card {
+  return card({ title, template, elements: [markdown(body), ...extra] });
+}
+
+// ------------------------------------------------------------------ outbox renderers
+
+interface LeadPayload {
+  leadId: number;
+  company: string | null;
+  contactName: string | null;
+  phone?: string | null;
+  email?: string | null;
+  source: string;
+  campaign: string | null;
+  region?: string | null;
+  industry?: string | null;
+  score: number;
+  scoreReasons?: Array<{ factor: string; points: number; max: number; zh: string; en: string }>;
+  why?: { strategy: string; zh: string; en: string };
+  waitedMinutes?: number;
+  slaMinutes?: number;
+}
+
+export function leadAssignedCard(p: LeadPayload, locale: Locale): Card {
+  const zh = locale !== 'en';
+  const reasons = (p.scoreReasons ?? []).map((r) => `- ${md(zh ? r.zh : r.en)}：${r.points}/${r.max}`.replace('：', zh ? '：' : ': '));
+  return card({
+    title: t(locale, { 'zh-CN': `新线索：${p.company ?? p.contactName ?? ''}`, en: `New lead: ${p.company ?? p.contactName ?? ''}` }),
+    subtitle: t(locale, { 'zh-CN': `评分 ${p.score}`, en: `Score ${p.score}` }),
+    template: p.score >= 70 ? 'red' : 'blue',
+    elements: [
+      markdown([
+        p.contactName ? `**${t(locale, { 'zh-CN': '联系人', en: 'Contact' })}**：${md(p.contactName)}` : null,
+        p.phone ? `**${t(locale, { 'zh-CN': '电话', en: 'Phone' })}**：${md(p.phone)}` : null,
+        p.email ? `**E-mail**：${md(p.email)}` : null,
+        `**${t(locale, { 'zh-CN': '来源', en: 'Source' })}**：${md(p.source)}${p.campaign ? ` · ${md(p.campaign)}` : ''}`,
+        p.why ? `**${t(locale, { 'zh-CN': '为什么分给你', en: 'Why you' })}**：${md(zh ? p.why.zh : p.why.en)}` : null,
+      ].filter(Boolean).join('\n').replace(/：/g, zh ? '：' : ': ')),
+      reasons.length ? note(`${t(locale, { 'zh-CN': '评分依据', en: 'Score breakdown' })}\n${reasons.join('\n')}`) : null,
+      buttonRow([
+        button({ text: t(locale, { 'zh-CN': '转为客户', en: 'Convert to customer' }), type: 'primary', value: { action: 'lead.convert', leadId: p.leadId, key: `lead.convert:${p.leadId}` } }),
+      ]),
+    ],
+  });
+}
+
+export function taskCard(task: TaskDto, seq: number | null, locale: Locale, tz: string, done = false): Card {
+  const L = (zh: string, en: string) => t(locale, { 'zh-CN': zh, en });
+  const buttons = done || task.status !== 'open' ? [] : [
+    button({ text: L('完成', 'Done'), type: 'primary', value: { action: 'task.done', taskId: task.id, key: `task.done:${task.id}` } }),
+    button({ text: L('1小时后提醒', 'Snooze 1 h'), value: { action: 'task.snooze', taskId: task.id, how: '1h', seq } }),
+    button({ text: L('明天9点', 'Tomorrow 9:00'), value: { action: 'task.snooze', taskId: task.id, how: 'tomorrow9', seq } }),
+    button({ text: L('改时间', 'Reschedule'), value: { action: 'task.reschedule_form', taskId: task.id } }),
+  ];
+  return card({
+    title: `${task.status === 'done' ? '✓ ' : '⏰ '}${task.title}`,
+    template: task.status === 'done' ? 'grey' : task.priority === 'high' ? 'red' : 'orange',
+    elements: [
+      markdown([
+        `**${L('时间', 'Due')}**：${fmtTime(task.dueAt, tz, locale)}`,
+        task.customerName ? `**${L('客户', 'Customer')}**：${md(task.customerName)}` : null,
+        task.channel ? `**${L('方式', 'Channel')}**：${t(locale, CHANNELS[task.channel] ?? CHANNELS.other)}` : null,
+      ].filter(Boolean).join('\n').replace(/：/g, locale === 'en' ? ': ' : '：')),
+      buttons.length ? buttonRow(buttons) : null,
+    ],
+  });
+}
+
+export function rescheduleFormCard(task: TaskDto, locale: Locale, tz: string): Card {
+  return card({
+    title: t(locale, { 'zh-CN': `改时间：${task.title}`, en: `Reschedule: ${task.title}` }),
+    template: 'orange',
+    elements: [form('reschedule', [
+      input({ name: 'at', label: t(locale, { 'zh-CN': '新时间（如 2026-12-02 15:00 或 周五下午3点）', en: 'New time (2026-12-02 15:00 or "Friday 3pm")' }), defaultValue: task.dueAt ? DateTime.fromISO(task.dueAt, { zone: tz }).toFormat('yyyy-MM-dd HH:mm') : '', required: true, maxLength: 60 }),
+      button({ text: t(locale, { 'zh-CN': '保存', en: 'Save' }), type: 'primary', submit: true, name: 'save', value: { action: 'task.reschedule', taskId: task.id } }),
+    ])],
+  });
+}
+
+interface AgendaPayload {
+  day: string;
+  today: TaskDto[];
+  overdue: TaskDto[];
+  followups: Array<{ customerId: number; name: string; nextAt: string | null; summary: string }>;
+  nearRecycling: Array<{ customerId: number; name: string; dueAt: string | null }>;
+}
+
+export function agendaCard(p: AgendaPayload, locale: Locale, tz: string): Card {
+  const L = (zh: string, en: string) => t(locale, { 'zh-CN': zh, en });
+  const list = (items: string[]) => (items.length ? items.join('\n') : L('无', 'none'));
+  const hm = (iso: string | null) => (iso ? DateTime.fromISO(iso, { zone: tz }).toFormat('HH:mm') : '');
+  return card({
+    title: L(`今日日程 ${p.day}`, `Agenda ${p.day}`),
+    template: 'blue',
+    elements: [
+      markdown(`**${L('今天的任务', "Today's tasks")}**\n${list(p.today.map((x) => `- ${hm(x.dueAt)} ${md(x.title)}${x.customerName ? ` · ${md(x.customerName)}` : ''}`))}`),
+      p.overdue.length ? markdown(`**${L('已逾期', 'Overdue')}**\n${list(p.overdue.map((x) => `- ${fmtTime(x.dueAt, tz, locale)} ${md(x.title)}`))}`) : null,
+      p.followups.length ? markdown(`**${L('待跟进', 'Follow-ups due')}**\n${list(p.followups.map((f) => `- ${md(f.name)}：${md(f.summary.slice(0, 40))}`))}`) : null,
+      p.nearRecycling.length ? markdown(`**${L('即将回收到公海', 'About to return to the pool')}**\n${list(p.nearRecycling.map((c) => `- ${md(c.name)}${c.dueAt ? ` · ${fmtTime(c.dueAt, tz, locale)}` : ''}`))}`) : null,
+      note(L('订阅日历：发送“日历”获取 ICS 订阅链接。', 'Calendar: send "calendar" for your ICS subscription link.')),
+    ],
+  });
+}
+
+registerRenderer<LeadPayload>('lead.assigned', (p, ctx) => cardMessage(leadAssignedCard(p, ctx.locale)));
+registerRenderer<LeadPayload>('lead.sla_escalated', (p, ctx) => cardMessage(card({
+  title: t(ctx.locale, { 'zh-CN': `热线索无人跟进：${p.company ?? p.contactName ?? ''}`, en: `Hot lead unassigned: ${p.company ?? p.contactName ?? ''}` }),
+  template: 'red',
+  elements: [
+    markdown(t(ctx.locale, {
+      'zh-CN': `评分 ${p.score}，来源 ${md(p.source)}${p.campaign ? ` · ${md(p.campaign)}` : ''}，已等待 ${p.waitedMinutes} 分钟（时限 ${p.slaMinutes} 分钟）。请指派销售。`,
+      en: `Score ${p.score}, source ${md(p.source)}${p.campaign ? ` · ${md(p.campaign)}` : ''}, waiting ${p.waitedMinutes} min (SLA ${p.slaMinutes} min). Please assign a rep.`,
+    })),
+  ],
+})));
+registerRenderer<{ task: TaskDto; seq: number }>('task.reminder', (p, ctx) => cardMessage(taskCard(p.task, p.seq, ctx.locale, ctx.core.timezone)));
+registerRenderer<AgendaPayload>('task.agenda', (p, ctx) => cardMessage(agendaCard(p, ctx.locale, ctx.core.timezone)));
+registerRenderer<{ card: Card }>('leads.card', (p) => cardMessage(p.card));

@@ -9,6 +9,7 @@ import { recordAudit } from '../audit/record';
 import { canSeeCustomer, maskPhone } from '../customers/visibility';
 import { normalizeEmail } from '../customers/normalize';
 import { OPEN_STATUSES } from '../tickets/rules';
+import { customerReceivableSummary } from '../receivables/summary';
 import { createSession, hashInviteCode, newInviteCode, normaliseInviteCode, type CustomerSession, type MpClient } from './session';
 
 export const INVITE_DAYS = 7;
@@ -161,14 +162,14 @@ export interface AccountSummary {
   tickets: { open: number; waitingCustomer: number; resolvedRecently: number };
   pendingSurveys: number;
   contracts: null | { active: number; totalCents: number };
-  receivables: null | { outstandingCents: number; overdueCents: number };
+  receivables: null | { outstandingCents: number; overdueCents: number; nextDue: { dueDate: string; outstandingCents: number } | null };
 }
 
 /** The home page: the customer's own account only (ids come from the session, never from the request). */
 export async function accountSummary(ctx: CoreContext, actor: Actor): Promise<AccountSummary> {
   const a = requireCustomer(actor);
   const now = ctx.clock.now();
-  const [[r], counts, [surveys]] = await Promise.all([
+  const [[r], counts, [surveys], rec] = await Promise.all([
     ctx.db.select<{ name: string; tier: string | null; contact_name: string; title: string | null; owner_name: string | null; owner_phone: string | null; owner_email: string | null }>(
       `SELECT cu.name, cu.tier, ct.name AS contact_name, ct.title, u.name AS owner_name, u.phone AS owner_phone, u.email AS owner_email
          FROM customers cu JOIN contacts ct ON ct.id = :contact LEFT JOIN users u ON u.id = cu.owner_id WHERE cu.id = :customer`,
@@ -179,6 +180,7 @@ export async function accountSummary(ctx: CoreContext, actor: Actor): Promise<Ac
       s: [...OPEN_STATUSES, 'resolved'],
     }),
     ctx.db.select<{ n: number }>("SELECT COUNT(*) AS n FROM surveys WHERE customer_id = :c AND status = 'pending' AND expires_at >= :now", { c: a.customerId, now }),
+    customerReceivableSummary(ctx, a.customerId),
   ]);
   if (!r) throw new AppError('NOT_FOUND');
   const by = new Map(counts.map((c) => [c.status, Number(c.n)]));
@@ -188,8 +190,11 @@ export async function accountSummary(ctx: CoreContext, actor: Actor): Promise<Ac
     owner: r.owner_name ? { name: r.owner_name, phone: r.owner_phone, email: r.owner_email } : null,
     tickets: { open: OPEN_STATUSES.reduce((s, x) => s + (by.get(x) ?? 0), 0), waitingCustomer: by.get('waiting_customer') ?? 0, resolvedRecently: by.get('resolved') ?? 0 },
     pendingSurveys: Number(surveys?.n ?? 0),
-    contracts: null,
-    receivables: null,
+    // Amounts only: the credit-risk flag and payment history are internal.
+    contracts: rec.contracts ? { active: rec.contracts, totalCents: rec.contractCents } : null,
+    receivables: rec.contracts
+      ? { outstandingCents: rec.outstandingCents, overdueCents: rec.overdueCents, nextDue: rec.upcoming[0] ? { dueDate: rec.upcoming[0].dueDate, outstandingCents: rec.upcoming[0].outstandingCents } : null }
+      : null,
   };
 }
 

@@ -7,3 +7,4 @@ import './help';
 import './tickets';
 import './contracts';
 import './leads';
+import './customers';

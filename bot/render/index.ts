@@ -5,3 +5,4 @@ import './builtin';
 import './tickets';
 import './contracts';
 import './leads';
+import './customers';

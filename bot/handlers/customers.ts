@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import { DateTime } from 'luxon';
+import { registerAction, registerIntent, registerTextIntent } from '../registry';
+import { errorText } from '../errors';
+import { t } from '../i18n';
+import { isAppError } from '../../core/errors';
+import { actorOf } from '../../core/users/operations';
+import { findCustomersByName, getCustomer, searchCustomers } from '../../core/customers/operations';
+import { getCustomer360 } from '../../core/customers/view360';
+import { TIER_NAMES, TIERS } from '../../core/customers/rules';
+import { logActivity } from '../../core/activities/operations';
+import { assignCustomer, claimCustomer, releaseCustomer } from '../../core/pool/operations';
+import { ACTIVITY_CHANNELS, type ActivityChannel } from '../../core/activities/model';
+import { customer360Card, followupFormCard, pickItem, poolListCard, reassignFormCard, type PoolListPayload } from '../render/customers';
+import type { CardActionCommand, CardActionResult, ChatCommand, HandlerKit } from '../types';
+
+/**
+ * Customers in chat: "查 <name>" (one → 360° card, several → pick list), "公海 [filters]" (pool list with claim
+ * buttons), "认领 <name>", and the card actions behind the 360°/pool/notice cards. Every read and change goes
+ * through core operations with the sender as actor, so visibility and pool rules are the core's.
+ */
+
+const viewerOf = (u: { id: number; role: ChatCommand['user']['role'] }) => ({ id: u.id, role: u.role });
+const numberOf = (v: unknown): number | null => {
+  const n = Number(v);
+  return Number.isInteger(n) && n > 0 ? n : null;
+};
+
+async function replyError(kit: HandlerKit, e: unknown): Promise<void> {
+  if (!isAppError(e)) throw e;
+  await kit.reply({ kind: 'text', payload: { text: errorText(e, kit.deps.locale) } });
+}
+
+// ------------------------------------------------------------------ find
+
+registerIntent('find_customer', async (cmd, kit) => {
+  const q = cmd.intent?.customer?.trim() || cmd.text.replace(/^(查询?|找|find|search)\s*/i, '').trim();
+  const locale = kit.deps.locale;
+  if (!q) {
+    await kit.reply({ kind: 'text', payload: { text: t(locale, { 'zh-CN': '请告诉我要查的客户，例如“查 远航科技”。', en: 'Tell me whom to look up, e.g. "find Acme".' }) } });
+    return;
+  }
+  const actor = actorOf(cmd.user);
+  const found = await findCustomersByName(kit.deps.core, actor, q, 10);
+  if (!found.length) {
+    await kit.reply({
+      kind: 'text',
+      payload: { text: t(locale, { 'zh-CN': `没有找到“${q}”（只显示你负责的客户和公海客户）。`, en: `No customer matches "${q}" (you see your own customers and the public pool).` }) },
+    });
+    return;
+  }
+  if (found.length === 1) {
+    const view = await getCustomer360(kit.deps.core, actor, found[0].id, kit.t);
+    await kit.reply({ kind: 'customer.360', payload: { view, viewer: viewerOf(cmd.user) } as never });
+    return;
+  }
+  await kit.reply({ kind: 'customer.pick', payload: { query: q, items: found.map(pickItem) } });
+});
+
+registerAction('customer.view', async (cmd, kit) => {
+  const id = numberOf(cmd.value.customerId);
+  if (!id) return { toast: { type: 'error', content: t(kit.deps.locale, { 'zh-CN': '无效的客户', en: 'Invalid customer' }) } };
+  const view = await getCustomer360(kit.deps.core, actorOf(cmd.user), id, kit.t);
+  return { card: customer360Card(view, viewerOf(cmd.user), kit.deps.locale, kit.deps.core.timezone) };
+});
+
+// ------------------------------------------------------------------ pool list
+
+/** "公海 华东 高价值 制造业": tier names (zh/en), regions (华东/华南/… or ending in 省/市/区), anything else an industry or name. */
+export function parsePoolFilters(text: string): PoolListPayload['filters'] {
+  const words = text.replace(/^(公海池?|公海客户|pool)\s*/i, '').split(/[\s,，、]+/).filter(Boolean);
+  const f: PoolListPayload['filters'] = {};
+  for (const w of words) {
+    const tier = TIERS.find((x) => TIER_NAMES[x]['zh-CN'] === w || TIER_NAMES[x].en.toLowerCase() === w.toLowerCase() || x === w);
+    if (tier) f.tier = tier;
+    else if (/^(华东|华南|华北|华中|西南|西北|东北)$|[省市区]$/.test(w)) f.region = w;
+    else if (!f.industry) f.industry = w;
+    else f.q = w;
+  }
+  return f;
+}
+
+async function poolPage(kit: HandlerKit, cmd: { user: ChatCommand['user'] }, filters: PoolListPayload['filters'], cursor: string | null): Promise<PoolListPayload> {
+  const page = await searchCustomers(kit.deps.core, actorOf(cmd.user), { pool: true, limit: 8, cursor, region: filters.region, industry: filters.industry, tier: filters.tier, q: filters.q });
+  return {
+    filters,
+    items: page.items.map((c) => ({ ...pickItem(c), industry: c.industry, releasedAt: c.releasedAt })),
+    nextCursor: page.nextCursor,
+  };
+}
+
+registerTextIntent('pool_list', /^(公海池?|公海客户|pool)(\s|$)/i);
+registerIntent('pool_list', async (cmd, kit) => {
+  try {
+    await kit.reply({ kind: 'pool.list', payload: (await poolPage(kit, cmd, parsePoolFilters(cmd.text), null)) as never });
+  } catch (e) {
+    await replyError(kit, e);
+  }
+});
+
+registerAction('pool.list', async (cmd, kit) => {
+  const v = cmd.value;
+  const filters = { region: (v.region as string) ?? null, industry: (v.industry as string) ?? null, tier: (v.tier as string) ?? null, q: (v.q as string) ?? null };
+  const page = await poolPage(kit, cmd, filters, typeof v.cursor === 'string' ? v.cursor : null);
+  return { card: poolListCard(page, kit.deps.locale, kit.deps.core.timezone) };
+});
+
+// ------------------------------------------------------------------ claim / release / reassign
+
+registerAction('pool.claim', async (cmd, kit) => {
+  const id = numberOf(cmd.value.customerId);
+  if (!id) return { toast: { type: 'error', content: t(kit.deps.locale, { 'zh-CN': '无效的客户', en: 'Invalid customer' }) } };
+  const { customer } = await claimCustomer(kit.deps.core, actorOf(cmd.user), 'card', id, kit.t);
+  return { toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': `已领取「${customer.name}」`, en: `Claimed "${customer.name}"` }) } };
+});
+
+registerIntent('claim', async (cmd, kit) => {
+  const locale = kit.deps.locale;
+  const q = cmd.intent?.customer?.trim() || cmd.text.replace(/^(认领|领取|claim)\s*/i, '').trim();
+  if (!q) {
+    await kit.reply({ kind: 'text', payload: { text: t(locale, { 'zh-CN': '请告诉我要认领哪个客户，例如“认领 远航科技”。', en: 'Tell me which customer to claim, e.g. "claim Acme".' }) } });
+    return;
+  }
+  const actor = actorOf(cmd.user);
+  const found = await findCustomersByName(kit.deps.core, actor, q, 10);
+  const inPool = found.filter((c) => c.inPool);
+  if (inPool.length === 1 || (inPool.length > 1 && inPool[0].name === q)) {
+    try {
+      const { customer } = await claimCustomer(kit.deps.core, actor, 'chat', inPool[0].id, kit.t);
+      const view = await getCustomer360(kit.deps.core, actor, customer.id, kit.t);
+      await kit.reply({ kind: 'text', payload: { text: t(locale, { 'zh-CN': `已领取「${customer.name}」。`, en: `Claimed "${customer.name}".` }) } });
+      await kit.reply({ kind: 'customer.360', payload: { view, viewer: viewerOf(cmd.user) } as never });
+    } catch (e) {
+      await replyError(kit, e);
+    }
+    return;
+  }
+  if (inPool.length > 1) {
+    await kit.reply({ kind: 'pool.list', payload: { filters: { q }, items: inPool.map((c) => ({ ...pickItem(c), industry: c.industry, releasedAt: c.releasedAt })), nextCursor: null } as never });
+    return;
+  }
+  const mine = found.find((c) => c.ownerId === cmd.user.id);
+  await kit.reply({
+    kind: 'text',
+    payload: {
+      text: mine
+        ? t(locale, { 'zh-CN': `「${mine.name}」已经是你的客户。`, en: `"${mine.name}" is already yours.` })
+        : t(locale, { 'zh-CN': `公海里没有“${q}”。发送“公海”查看可领取的客户。`, en: `No pool customer matches "${q}". Send "pool" to see what can be claimed.` }),
+    },
+  });
+});
+
+registerAction('customer.release', async (cmd, kit) => {
+  const id = numberOf(cmd.value.customerId);
+  if (!id) return { toast: { type: 'error', content: 'invalid' } };
+  const actor = actorOf(cmd.user);
+  const c = await releaseCustomer(kit.deps.core, actor, 'card', id, null, kit.t);
+  const view = await getCustomer360(kit.deps.core, actor, id, kit.t);
+  return {
+    toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': `「${c.name}」已释放到公海`, en: `"${c.name}" is back in the pool` }) },
+    card: customer360Card(view, viewerOf(cmd.user), kit.deps.locale, kit.deps.core.timezone),
+  };
+});
+
+registerAction('customer.reassign_form', async (cmd, kit) => {
+  const id = numberOf(cmd.value.customerId);
+  if (!id) return { toast: { type: 'error', content: 'invalid' } };
+  const u = cmd.user;
+  if (u.role !== 'manager' && u.role !== 'admin') {
+    return { toast: { type: 'error', content: t(kit.deps.locale, { 'zh-CN': '只有主管可以重新分配客户', en: 'Only a manager may reassign customers' }) } };
+  }
+  const c = await getCustomer(kit.deps.core, actorOf(u), id, kit.t);
+  const users = await kit.deps.core.db.select<{ id: number; name: string }>(
+    `SELECT id, name FROM users WHERE role IN ('rep', 'manager') AND status = 'active' ${u.role === 'admin' ? '' : 'AND team_id = :team'} ORDER BY name LIMIT 100`,
+    { team: u.teamId },
+    kit.t,
+  );
+  return { card: reassignFormCard(c, users.map((x) => ({ id: Number(x.id), name: x.name })), kit.deps.locale) };
+});
+
+registerAction('customer.reassign', async (cmd, kit) => {
+  const id = numberOf(cmd.value.customerId);
+  const userId = numberOf(cmd.formValue.userId ?? cmd.value.userId);
+  if (!id || !userId) return { toast: { type: 'error', content: t(kit.deps.locale, { 'zh-CN': '请选择新负责人', en: 'Pick the new owner' }) } };
+  const actor = actorOf(cmd.user);
+  const c = await assignCustomer(kit.deps.core, actor, 'card', { customerId: id, userId }, kit.t);
+  const view = await getCustomer360(kit.deps.core, actor, id, kit.t);
+  return {
+    toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': `已分配给 ${c.ownerName ?? ''}`, en: `Assigned to ${c.ownerName ?? ''}` }) },
+    card: customer360Card(view, viewerOf(cmd.user), kit.deps.locale, kit.deps.core.timezone),
+  };
+});
+
+// ------------------------------------------------------------------ follow-up form
+
+registerAction('customer.followup_form', async (cmd, kit) => {
+  const id = numberOf(cmd.value.customerId);
+  if (!id) return { toast: { type: 'error', content: 'invalid' } };
+  const c = await getCustomer(kit.deps.core, actorOf(cmd.user), id, kit.t);
+  return { card: followupFormCard(c, `${id}:${randomUUID()}`, kit.deps.locale) };
+});
+
+/** The dispatcher makes a submit idempotent by its `key` (a second click answers "already done"). */
+registerAction('customer.followup_submit', async (cmd: CardActionCommand, kit): Promise<CardActionResult> => {
+  const id = numberOf(cmd.value.customerId);
+  if (!id) return { toast: { type: 'error', content: 'invalid' } };
+  const f = cmd.formValue;
+  const channel = (ACTIVITY_CHANNELS as readonly string[]).includes(String(f.channel)) ? (String(f.channel) as ActivityChannel) : 'other';
+  let nextAt: string | null = null;
+  if (typeof f.nextAt === 'string' && f.nextAt) {
+    // date_picker answers "YYYY-MM-DD" (sometimes with " +0800"): 09:00 that day in the CRM zone.
+    const d = DateTime.fromISO(f.nextAt.slice(0, 10), { zone: kit.deps.core.timezone }).set({ hour: 9 });
+    if (d.isValid) nextAt = d.toISO();
+  }
+  const actor = actorOf(cmd.user);
+  await logActivity(
+    kit.deps.core,
+    actor,
+    'card',
+    { customerId: id, channel, summary: String(f.summary ?? '').trim(), nextStep: typeof f.nextStep === 'string' && f.nextStep.trim() ? f.nextStep.trim() : null, nextAt },
+    kit.t,
+  );
+  const view = await getCustomer360(kit.deps.core, actor, id, kit.t);
+  return {
+    toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': '跟进已记录', en: 'Follow-up saved' }) },
+    card: customer360Card(view, viewerOf(cmd.user), kit.deps.locale, kit.deps.core.timezone),
+  };
+});

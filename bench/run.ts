@@ -15,7 +15,7 @@ import { parseArgs, resolveDatabaseUrl, USAGE } from './lib/args';
 import { forkChild, type Child } from './lib/child';
 import { createHarness, type RunContext } from './lib/harness';
 import { ensureSeed, listTables } from './lib/seed';
-import { checkLoads, judgeAll, machineDescription, readResults, regenerateReadme, terminalTable, writeResult, type ScenarioRecord } from './lib/report';
+import { checkLoads, judgeAll, machineDescription, readResults, readSeedRecords, writeSeedRecord, regenerateReadme, terminalTable, writeResult, type ScenarioRecord } from './lib/report';
 
 const BENCH_DIR = __dirname;
 const RESULTS_DIR = path.join(BENCH_DIR, 'results');
@@ -73,12 +73,18 @@ async function main(): Promise<number> {
     const seedScale = args.smoke ? 'smoke' : args.scale;
     // Every scenario's seed tables count, not only the selected ones, so the fingerprint is the same for any selection.
     const seed = await ensureSeed(db, url, seedScale, all.flatMap((s) => s.seed ?? []), log, { reseed: args.reseed });
-    if (!seed.reused) log(`seed: done in ${seed.totalSeconds.toFixed(1)} s`);
-    if (args.seedOnly) {
+    const machine = machineDescription(await dbVersion(db));
+    if (!seed.reused) {
+      log(`seed: done in ${seed.totalSeconds.toFixed(1)} s`);
       for (const t of seed.timings) log(`seed: ${t.table.padEnd(12)} ${t.rows.toLocaleString('en-US').padStart(10)} rows, ${t.seconds.toFixed(1)} s of INSERT`);
+      if (!args.smoke && seed.timings.length) {
+        writeSeedRecord(path.join(RESULTS_DIR, 'seed'), { scale: args.scale, dialect: db.dialect, date: new Date().toISOString(), machine, fingerprint: seed.fingerprint, topUp: seed.topUp, totalSeconds: seed.totalSeconds, counts: seed.info.counts, timings: seed.timings });
+      }
+    }
+    if (args.seedOnly) {
+      if (!args.smoke) regenerateReadme(path.join(BENCH_DIR, 'README.md'), readResults(RESULTS_DIR), readResults(path.join(RESULTS_DIR, 'full')), readSeedRecords(path.join(RESULTS_DIR, 'seed')));
       return 0;
     }
-    const machine = machineDescription(await dbVersion(db));
     const rc: RunContext = {
       scale: args.scale,
       smoke: args.smoke,
@@ -152,7 +158,7 @@ async function main(): Promise<number> {
       }
     }
     if (!args.smoke && records.length) {
-      regenerateReadme(path.join(BENCH_DIR, 'README.md'), readResults(RESULTS_DIR), readResults(path.join(RESULTS_DIR, 'full')));
+      regenerateReadme(path.join(BENCH_DIR, 'README.md'), readResults(RESULTS_DIR), readResults(path.join(RESULTS_DIR, 'full')), readSeedRecords(path.join(RESULTS_DIR, 'seed')));
       log('bench/README.md figures regenerated');
     }
     log(`${records.length} scenario(s) in ${((Date.now() - started) / 1000).toFixed(1)} s, ${failed} failed`);

@@ -31,6 +31,8 @@ export const FULL_SIZES = { customers: 1_000_000, activities: 5_000_000, leads: 
 export interface SeedReport {
   info: SeedInfo;
   reused: boolean;
+  /** Core rows kept, only scenario tables (re)seeded. */
+  topUp: boolean;
   fingerprint: string;
   /** Seconds and rows per table when (re)built. */
   timings: { table: string; rows: number; seconds: number }[];
@@ -177,7 +179,7 @@ export async function ensureSeed(db: Db, url: string, scale: SeedScale, scenario
   const current = await readSetting(db);
   if (current?.fingerprint === fp) {
     log(`seed: reusing the ${scale} data set (fingerprint ${fp})`);
-    return { info: current.info, reused: true, fingerprint: fp, timings: [], totalSeconds: (Date.now() - started) / 1000 };
+    return { info: current.info, reused: true, topUp: false, fingerprint: fp, timings: [], totalSeconds: (Date.now() - started) / 1000 };
   }
   if (current?.scale && current.scale !== scale && !opts.reseed) {
     throw new Error(`this database holds the ${current.scale} data set; use another BENCH_DATABASE_URL for --scale ${scale}, or pass --reseed to replace it`);
@@ -225,7 +227,7 @@ export async function ensureSeed(db: Db, url: string, scale: SeedScale, scenario
       log(`seed: ${t.table} ${n.toLocaleString('en-US')} rows in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     }
     await writeSetting(db, { fingerprint: fp, core, scale, tables: seeded, info });
-    return { info, reused: false, fingerprint: fp, timings, totalSeconds: (Date.now() - started) / 1000 };
+    return { info, reused: false, topUp, fingerprint: fp, timings, totalSeconds: (Date.now() - started) / 1000 };
   } finally {
     await ins.close();
   }

@@ -1,6 +1,6 @@
 import { parseArgs, resolveDatabaseUrl } from '../../bench/lib/args';
 import { fingerprint, plannedTables } from '../../bench/lib/seed';
-import { checkLoads, judgeAll, MARKERS, replaceSection, resultsMarkdown, terminalTable, valueText, type ScenarioRecord } from '../../bench/lib/report';
+import { checkLoads, seedMarkdown, judgeAll, MARKERS, replaceSection, resultsMarkdown, terminalTable, valueText, type ScenarioRecord } from '../../bench/lib/report';
 import { standardFigures, loadDefaults } from '../../bench/lib/harness';
 import { stat } from '../../bench/lib/stats';
 import { TARGETS } from '../../bench/targets';
@@ -141,5 +141,16 @@ describe('bench load checks', () => {
   });
   it('never fails on the baseline', () => {
     expect(checkLoads([{ target: 'baseline', result: r({ status5xx: 1000, non2xx: 1000 }) }]).error).toBeUndefined();
+  });
+});
+
+describe('bench seed timings', () => {
+  it('renders one table per recorded seed with rows/s', () => {
+    const md = seedMarkdown([
+      { scale: 'full', dialect: 'mysql', date: '2026-11-22T16:02:20.000Z', machine: 'm', fingerprint: 'f', topUp: false, totalSeconds: 100, counts: {}, timings: [{ table: 'customers', rows: 1_000_000, seconds: 50 }] },
+    ]);
+    expect(md).toContain('**full** on mysql, 100 s in all');
+    expect(md).toContain('| customers | 1,000,000 | 50.0 s | 20,000 |');
+    expect(seedMarkdown([])).toMatch(/No seed/);
   });
 });

@@ -19,6 +19,8 @@ import { checkLoads, judgeAll, machineDescription, readResults, readSeedRecords,
 
 const BENCH_DIR = __dirname;
 const RESULTS_DIR = path.join(BENCH_DIR, 'results');
+/** A scenario that hangs fails instead of hanging the run (CI must finish). */
+const SCENARIO_TIMEOUT_SEC = { smoke: 180, small: 300, full: 1800 };
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 
 export function loadScenarios(dir = path.join(BENCH_DIR, 'scenarios')): Scenario[] {
@@ -133,7 +135,14 @@ async function main(): Promise<number> {
       log(`running ${s.name}…`);
       const h = createHarness(rc);
       try {
-        const result = await s.run(h.harness);
+        const limitSec = SCENARIO_TIMEOUT_SEC[args.smoke ? 'smoke' : args.scale];
+        let timer: NodeJS.Timeout | undefined;
+        const result = await Promise.race([
+          s.run(h.harness),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`timed out after ${limitSec} s`)), limitSec * 1000);
+          }),
+        ]).finally(() => clearTimeout(timer));
         rec.figures = judgeAll(result.figures, { scale: args.scale, smoke: args.smoke, dialect: db.dialect });
         rec.notes.push(...(result.notes ?? []));
         if (result.details) rec.details = result.details;

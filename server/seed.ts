@@ -2,6 +2,8 @@ import type { CoreContext } from '../core/context';
 import { activityAttrs, contactAttrs, customerAttrs, rng } from '../core/factories';
 import { createUser, type UserDto } from '../core/users/operations';
 import { seedServiceDemo, type ServiceSeedSummary } from './service-seed';
+import { recordWonDeal } from '../core/customers/operations';
+import { recomputeAllTiers } from '../core/customers/tiers';
 
 export interface SeedSummary {
   seeded: boolean;
@@ -45,6 +47,14 @@ export async function seedDemo(ctx: CoreContext, opts: { force?: boolean } = {})
       activities += n;
     }
   });
+  // Customers: a few won deals so the RFM tiers differ, then the tier job once.
+  await ctx.db.tx(async (t) => {
+    const ids = await ctx.db.select<{ id: number }>('SELECT id FROM customers ORDER BY id DESC LIMIT :n', { n: total }, t);
+    for (const [k, { id }] of ids.entries()) {
+      if (k % 4 === 0) await recordWonDeal(ctx, t, { customerId: Number(id), amountCents: ((k % 3) + 1) * 60_000_00, at: new Date(now.getTime() - k * 5 * 86_400_000) });
+    }
+  });
+  await recomputeAllTiers(ctx);
   const service = await seedServiceDemo(ctx);
   return { seeded: true, users: 6, customers: total, activities, service };
 }

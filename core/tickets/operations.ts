@@ -33,16 +33,52 @@ export interface CreateTicketOptions {
   storage?: AttachmentStorage;
 }
 
-function checkFiles(files: NewAttachment[]): void {
-  if (files.length > MAX_ATTACHMENTS) {
-    throw new AppError('VALIDATION', { field: 'photos', detail: { 'zh-CN': `最多上传 ${MAX_ATTACHMENTS} 张图片`, en: `At most ${MAX_ATTACHMENTS} photos` } });
+/** Photos per ticket, all requests together (WeChat/Lark upload one file per request). */
+export const MAX_TICKET_ATTACHMENTS = 12;
+
+/**
+ * Size and type by content. A declared image type must match the bytes; `application/octet-stream` (what some
+ * mini-program runtimes send from uploadFile) takes the sniffed type.
+ */
+function checkFiles(files: NewAttachment[], already = 0): NewAttachment[] {
+  if (files.length > MAX_ATTACHMENTS || already + files.length > MAX_TICKET_ATTACHMENTS) {
+    throw new AppError('VALIDATION', { field: 'photos', detail: { 'zh-CN': `每次最多 ${MAX_ATTACHMENTS} 张、每个工单最多 ${MAX_TICKET_ATTACHMENTS} 张图片`, en: `At most ${MAX_ATTACHMENTS} photos a request and ${MAX_TICKET_ATTACHMENTS} a ticket` } });
   }
-  for (const f of files) {
+  return files.map((f) => {
     if (f.data.length > MAX_ATTACHMENT_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', { field: 'photos', detail: { 'zh-CN': '单张图片不能超过 5 MB', en: 'Each photo must be at most 5 MB' } });
     const sniffed = sniffImage(f.data);
-    if (!sniffed || !(IMAGE_TYPES as readonly string[]).includes(f.mime) || sniffed !== f.mime) {
+    const declaredOk = f.mime === 'application/octet-stream' || ((IMAGE_TYPES as readonly string[]).includes(f.mime) && sniffed === f.mime);
+    if (!sniffed || !declaredOk) {
       throw new AppError('UNSUPPORTED_MEDIA', { field: 'photos', detail: { 'zh-CN': '只支持 JPEG、PNG、WebP、GIF 图片', en: 'Only JPEG, PNG, WebP and GIF images' } });
     }
+    return { ...f, mime: sniffed };
+  });
+}
+
+async function storeFiles(ctx: CoreContext, files: NewAttachment[], storage: AttachmentStorage | undefined): Promise<{ key: string; f: NewAttachment }[]> {
+  if (files.length && !storage) throw new AppError('UNAVAILABLE', { field: 'photos' });
+  const stored: { key: string; f: NewAttachment }[] = [];
+  try {
+    for (const f of files) {
+      const key = `tickets/${ctx.clock.now().toISOString().slice(0, 7)}/${randomUUID()}`;
+      await storage!.put(key, f.data, f.mime);
+      stored.push({ key, f });
+    }
+  } catch (e) {
+    await unstore(stored, storage);
+    throw e;
+  }
+  return stored;
+}
+
+async function unstore(stored: { key: string }[], storage: AttachmentStorage | undefined): Promise<void> {
+  for (const s of stored) await storage?.remove(s.key).catch(() => undefined);
+}
+
+async function attachStored(ctx: CoreContext, t: Transaction, ticketId: number, stored: { key: string; f: NewAttachment }[], eventId: number | null = null): Promise<void> {
+  const now = ctx.clock.now();
+  for (const s of stored) {
+    await ctx.models.TicketAttachment.create({ ticket_id: ticketId, event_id: eventId, storage_key: s.key, name: s.f.name.slice(0, 200) || 'photo', mime: s.f.mime, size: s.f.data.length, created_at: now }, { transaction: t });
   }
 }
 
@@ -111,16 +147,9 @@ export async function createTicket(ctx: CoreContext, actor: Actor, raw: CreateTi
     customerId = input.customerId;
     contactId = input.contactId ?? null;
   }
-  const files = opts.files ?? [];
-  checkFiles(files);
-  if (files.length && !opts.storage) throw new AppError('UNAVAILABLE', { field: 'photos' });
-  const stored: { key: string; f: NewAttachment }[] = [];
+  const files = checkFiles(opts.files ?? []);
+  const stored = await storeFiles(ctx, files, opts.storage);
   try {
-    for (const f of files) {
-      const key = `tickets/${ctx.clock.now().toISOString().slice(0, 7)}/${randomUUID()}`;
-      await opts.storage!.put(key, f.data, f.mime);
-      stored.push({ key, f });
-    }
     return await ctx.db.tx(async (t) => {
       const [cust] = await ctx.db.select<{ id: number; tier: string | null; status: string }>('SELECT id, tier, status FROM customers WHERE id = :id', { id: customerId }, t);
       if (!cust) throw new AppError('NOT_FOUND', { field: 'customerId' });
@@ -152,18 +181,42 @@ export async function createTicket(ctx: CoreContext, actor: Actor, raw: CreateTi
       );
       let ticket = created.get({ plain: true });
       await addEvent(ctx, t, { ticketId: ticket.id, kind: 'status', actor, from: null, to: 'new' });
-      for (const s of stored) {
-        await ctx.models.TicketAttachment.create(
-          { ticket_id: ticket.id, storage_key: s.key, name: s.f.name.slice(0, 200) || 'photo', mime: s.f.mime, size: s.f.data.length, created_at: now },
-          { transaction: t },
-        );
-      }
+      await attachStored(ctx, t, ticket.id, stored);
       ticket = await autoAssign(ctx, t, { kind: 'system' }, ticket, cfg);
       await recordAudit(ctx, t, { actor, action: 'ticket.create', entityType: 'ticket', entityId: ticket.id, channel: opts.channel ?? 'mp', data: { type: input.type, priority } });
       return detailOf(ctx, ticket, audienceOf(actor), t);
     }, parent);
   } catch (e) {
-    for (const s of stored) await opts.storage!.remove(s.key).catch(() => undefined);
+    await unstore(stored, opts.storage);
+    throw e;
+  }
+}
+
+/**
+ * More photos for an open (not closed) ticket: the mini-program runtimes upload one file per request, so a
+ * ticket filed with several photos arrives as the ticket plus one call here per extra photo.
+ */
+export async function addAttachments(ctx: CoreContext, actor: Actor, raw: { ticketId: number }, opts: { files: NewAttachment[]; storage?: AttachmentStorage }): Promise<TicketDetailDto> {
+  const input = parseInput(idInput, raw);
+  if (actor.kind !== 'customer') requireStaff(actor);
+  if (!opts.files.length) throw new AppError('VALIDATION', { field: 'photos', detail: { 'zh-CN': '请选择图片', en: 'Choose a photo' } });
+  const ticket = await loadTicket(ctx, actor, input.ticketId);
+  if (ticket.status === 'closed') throw new AppError('INVALID_STATE');
+  const [{ n }] = await ctx.db.select<{ n: number }>('SELECT COUNT(*) AS n FROM ticket_attachments WHERE ticket_id = :id', { id: ticket.id });
+  const files = checkFiles(opts.files, Number(n));
+  const stored = await storeFiles(ctx, files, opts.storage);
+  try {
+    return await ctx.db.tx(async (t) => {
+      const current = await loadTicket(ctx, actor, input.ticketId, t, true);
+      if (current.status === 'closed') throw new AppError('INVALID_STATE');
+      const [{ n: now }] = await ctx.db.select<{ n: number }>('SELECT COUNT(*) AS n FROM ticket_attachments WHERE ticket_id = :id', { id: ticket.id }, t);
+      checkFiles(files, Number(now)); // the same limit, re-checked under the lock against concurrent uploads
+      await attachStored(ctx, t, ticket.id, stored);
+      await ctx.models.Ticket.update({ updated_at: ctx.clock.now() }, { where: { id: ticket.id }, transaction: t });
+      return detailOf(ctx, current, audienceOf(actor), t);
+    });
+  } catch (e) {
+    await unstore(stored, opts.storage);
     throw e;
   }
 }

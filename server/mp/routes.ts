@@ -9,7 +9,7 @@ import { AppError } from '../../core/errors';
 import { parseInput } from '../../core/validation';
 import { resolveSessionSecret, verifySession, encodeToken, revokeSession, type CustomerSession, type MpClient } from '../../core/mp/session';
 import { accountSummary, bindIdentity, getProfile, redeemInvite, signInWithIdentity, updateProfile, type SignInResult } from '../../core/mp/operations';
-import { createTicket, commentTicket, reopenTicket, readAttachment } from '../../core/tickets/operations';
+import { addAttachments, createTicket, commentTicket, reopenTicket, readAttachment } from '../../core/tickets/operations';
 import { getTicket, listTickets, type TicketDetailDto } from '../../core/tickets/queries';
 import { IMAGE_TYPES, MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES, type AttachmentStorage } from '../../core/tickets/storage';
 import { PRIORITY_LABELS, TICKET_TYPES, TICKET_TYPE_LABELS } from '../../core/tickets/rules';
@@ -75,7 +75,8 @@ export function mpRouter(opts: MpRouterOptions = {}): RouterFactory {
       storage: multer.memoryStorage(),
       limits: { fileSize: MAX_ATTACHMENT_BYTES, files: MAX_ATTACHMENTS, fields: 10, fieldSize: 20_000 },
       fileFilter: (_req, file, cb) =>
-        (IMAGE_TYPES as readonly string[]).includes(file.mimetype)
+        // Some mini-program runtimes send application/octet-stream; the core then types the file by its bytes.
+        [...IMAGE_TYPES, 'application/octet-stream'].includes(file.mimetype)
           ? cb(null, true)
           : cb(new AppError('UNSUPPORTED_MEDIA', { field: 'photos', detail: { 'zh-CN': '只支持 JPEG、PNG、WebP、GIF 图片', en: 'Only JPEG, PNG, WebP and GIF images' } })),
     }).array('photos', MAX_ATTACHMENTS);
@@ -212,6 +213,18 @@ export function mpRouter(opts: MpRouterOptions = {}): RouterFactory {
       );
       ctx.status = 201;
       ctx.body = withUrls(t);
+    });
+    router.post('/tickets/:id/attachments', auth, async (ctx) => {
+      const ticketId = pathId(ctx, 'ticketId');
+      if (!ctx.is('multipart')) throw new AppError('UNSUPPORTED_MEDIA', { field: 'photos', detail: { 'zh-CN': '请以 multipart/form-data 上传图片', en: 'Upload photos as multipart/form-data' } });
+      try {
+        await upload(ctx as unknown as Koa.Context, async () => undefined);
+      } catch (e) {
+        throw multerError(e);
+      }
+      const files = ((ctx as unknown as { files?: File[] }).files ?? []).map((f) => ({ name: f.originalname, mime: f.mimetype, data: f.buffer }));
+      ctx.status = 201;
+      ctx.body = withUrls(await addAttachments(ctx.state.core, ctx.state.actor, { ticketId }, { files, storage }));
     });
     router.get('/tickets/:id', auth, async (ctx) => {
       ctx.body = withUrls(await getTicket(ctx.state.core, ctx.state.actor, pathId(ctx, 'ticketId')));

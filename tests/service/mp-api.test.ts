@@ -144,6 +144,15 @@ describeEachDb('/mp/v1', (h) => {
     const noType = await http().post('/mp/v1/tickets').set(auth).send({ description: 'x' });
     expect([noType.status, noType.body.error.field]).toEqual([400, 'type']);
 
+    // WeChat-style: one photo per request, typed application/octet-stream.
+    const more = await http().post(`/mp/v1/tickets/${created.body.id}/attachments`).set(auth).attach('photos', PNG, { filename: 'tmp.bin', contentType: 'application/octet-stream' });
+    expect(more.status).toBe(201);
+    expect(more.body.attachments.map((a: { mime: string }) => a.mime)).toEqual(['image/png', 'image/png']);
+    const noFile = await http().post(`/mp/v1/tickets/${created.body.id}/attachments`).set(auth).field('x', 'y');
+    expect([noFile.status, noFile.body.error.field]).toEqual([400, 'photos']);
+    const octetText = await http().post(`/mp/v1/tickets/${created.body.id}/attachments`).set(auth).attach('photos', Buffer.from('not an image'), { filename: 'a.bin', contentType: 'application/octet-stream' });
+    expect(octetText.status).toBe(415);
+
     const json = await http().post('/mp/v1/tickets').set(auth).send({ type: 'consult', description: '怎么续费？', priority: 'high' });
     expect(json.status).toBe(201);
     const comment = await http().post(`/mp/v1/tickets/${json.body.id}/comments`).set(auth).send({ body: '补充：年付' });
@@ -196,7 +205,7 @@ describeEachDb('/mp/v1', (h) => {
     });
     const before = await bSnapshot();
 
-    type Probe = { method: 'get' | 'post' | 'patch'; path: string; route: string; body?: object; expect: (res: request.Response) => void };
+    type Probe = { method: 'get' | 'post' | 'patch'; path: string; route: string; body?: object; attach?: boolean; expect: (res: request.Response) => void };
     const notFound = (res: request.Response) => expect([res.status, res.body.error?.code]).toEqual([404, 'NOT_FOUND']);
     const noB = (res: request.Response) => {
       expect(res.status).toBeLessThan(300);
@@ -212,6 +221,7 @@ describeEachDb('/mp/v1', (h) => {
       { method: 'get', route: '/mp/v1/tickets', path: `/mp/v1/tickets?customerId=${w.customerB.id}&status=all`, expect: (r) => { noB(r); expect(r.body.items.map((x: { id: number }) => x.id)).not.toContain(bTicket.id); } },
       { method: 'post', route: '/mp/v1/tickets', path: '/mp/v1/tickets', body: { type: 'consult', description: 'A 提交', customerId: w.customerB.id, contactId: w.customerB.contactId }, expect: (r) => expect(r.status).toBe(201) },
       { method: 'get', route: '/mp/v1/tickets/:id', path: `/mp/v1/tickets/${bTicket.id}`, expect: notFound },
+      { method: 'post', route: '/mp/v1/tickets/:id/attachments', path: `/mp/v1/tickets/${bTicket.id}/attachments`, attach: true, expect: notFound },
       { method: 'post', route: '/mp/v1/tickets/:id/comments', path: `/mp/v1/tickets/${bTicket.id}/comments`, body: { body: 'A 在 B 的工单上评论' }, expect: notFound },
       { method: 'post', route: '/mp/v1/tickets/:id/reopen', path: `/mp/v1/tickets/${bResolved.id}/reopen`, body: { reason: 'A 重新打开' }, expect: notFound },
       { method: 'get', route: '/mp/v1/attachments/:id', path: `/mp/v1/attachments/${bAttachment}`, expect: notFound },
@@ -234,7 +244,7 @@ describeEachDb('/mp/v1', (h) => {
 
     for (const p of probes) {
       const req = http()[p.method](p.path).set(A);
-      const res = p.body ? await req.send(p.body) : await req;
+      const res = p.attach ? await req.attach('photos', PNG, { filename: 'x.png', contentType: 'image/png' }) : p.body ? await req.send(p.body) : await req;
       p.expect(res);
     }
     // A's own attachment URL cannot be bent to B's attachment id.

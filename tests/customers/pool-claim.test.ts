@@ -60,7 +60,7 @@ describeEachDb('pool claims', (h) => {
     const daily = (await createPool(h.ctx, system, 'cli', { name: 'Daily 2', rules: { maxHeld: 100, maxClaimsPerDay: 2 } })).id;
     const cs = [];
     for (let i = 0; i < 3; i++) cs.push(await poolCustomer(`日限客户${i}`, daily));
-    const rep = reps[2];
+    const rep = await createUser(h.ctx, system, 'cli', { name: 'daily', role: 'rep', teamId: mgr.teamId }); // no claims yet today
     await claimCustomer(h.ctx, actorOf(rep), 'api', cs[0].id);
     await claimCustomer(h.ctx, actorOf(rep), 'api', cs[1].id);
     await expect(claimCustomer(h.ctx, actorOf(rep), 'api', cs[2].id)).rejects.toMatchObject({ code: 'LIMIT_REACHED', data: { limit: 'daily', max: 2 } });

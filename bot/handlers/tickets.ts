@@ -10,6 +10,7 @@ import { getTicket, type TicketDetailDto } from '../../core/tickets/queries';
 import { createInvite } from '../../core/mp/operations';
 import { findCustomersByName } from '../../core/customers/operations';
 import { searchArticles } from '../../core/knowledge/operations';
+import { agentStats } from '../../core/surveys/operations';
 import '../../core/tickets/sections';
 
 /**
@@ -96,5 +97,24 @@ registerIntent('kb.search', async (cmd, kit) => {
   await kit.reply({ kind: 'text', payload: { text } });
 });
 
+// ---- an agent's own service figures (last 30 days)
+registerTextIntent('service.stats', /^(?:服务统计|客服统计|我的服务统计|service\s+stats|my\s+service\s+stats)\s*$/i);
+registerIntent('service.stats', async (cmd, kit) => {
+  const since = new Date(kit.deps.core.clock.now().getTime() - 30 * 86_400_000);
+  const s = await agentStats(kit.deps.core, actorOf(cmd.user), { userId: cmd.user.id, since });
+  const L = (zh: string, en: string) => t(kit.deps.locale, { 'zh-CN': zh, en });
+  const avg = s.csat.average === null ? '—' : s.csat.average.toFixed(2);
+  await kit.reply({
+    kind: 'text',
+    payload: {
+      text: L(
+        `近 30 天：处理中 ${s.openTickets} 个，已解决 ${s.resolvedTickets} 个，超时 ${s.breaches} 个；满意度 ${avg}（${s.csat.answered} 份，低分 ${s.csat.low} 份）`,
+        `Last 30 days: ${s.openTickets} open, ${s.resolvedTickets} resolved, ${s.breaches} SLA breaches; CSAT ${avg} (${s.csat.answered} answers, ${s.csat.low} low)`,
+      ),
+    },
+  });
+});
+
 addHelpEntry({ id: 'mp.invite', title: { 'zh-CN': '邀请客户使用小程序', en: 'Invite a customer to the mini-program' }, example: { 'zh-CN': '邀请 远航科技有限公司 王伟', en: 'invite Acme Ltd Jane' } });
+addHelpEntry({ id: 'service.stats', title: { 'zh-CN': '我的服务统计', en: 'My service figures' }, example: { 'zh-CN': '服务统计', en: 'service stats' } });
 addHelpEntry({ id: 'kb.search', title: { 'zh-CN': '搜索知识库', en: 'Search the knowledge base' }, example: { 'zh-CN': '知识 打印机无法连接', en: 'kb printer offline' } });

@@ -101,4 +101,12 @@ describeEachDb('service desk in chat', (h) => {
     const rows = await h.db.select<{ payload: unknown }>("SELECT payload FROM outbox WHERE kind = 'text' AND recipient = :chat ORDER BY id DESC LIMIT 1", { chat: ev.event.message.chat_id });
     expect(JSON.stringify(rows[0].payload)).toContain('空调不制冷的排查步骤');
   });
+
+  it('"服务统计" answers the agent with their own figures', async () => {
+    const ev = messageEvent({ openId: w.agents[0].larkOpenId!, text: '服务统计' });
+    await postEvent(server, ev, secrets);
+    await idle();
+    const rows = await h.db.select<{ payload: unknown }>("SELECT payload FROM outbox WHERE kind = 'text' AND recipient = :chat ORDER BY id DESC LIMIT 1", { chat: ev.event.message.chat_id });
+    expect(JSON.stringify(rows[0].payload)).toMatch(/已解决 1 个.*满意度 2\.00（1 份，低分 1 份）/);
+  });
 });

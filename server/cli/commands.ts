@@ -7,6 +7,7 @@ import type { CliCommand } from './types';
 import { parseCommand } from './parse';
 import { leadFormCreate, importLeadsCommand } from './leads';
 import { apikeyCreate } from './apikey';
+import { kbAdd, mpInvite, slaSweep } from './service';
 
 const migrate: CliCommand = {
   name: 'migrate',
@@ -43,6 +44,7 @@ const seed: CliCommand = {
     }
     const r = await seedDemo(core!, { force: values.force });
     io.out(r.seeded ? `seeded ${r.users} users, ${r.customers} customers, ${r.activities} follow-ups` : 'users exist already: nothing seeded (use --force to add the demo set anyway)');
+    if (r.service?.inviteCode) io.out(`mini-program demo invite for ${r.service.inviteFor}: ${r.service.inviteCode}`);
     return 0;
   },
 };
@@ -79,4 +81,4 @@ const usersAdd: CliCommand = {
 };
 
 /** Every CLI command; capabilities add theirs here. */
-export const COMMANDS: CliCommand[] = [migrate, seed, usersAdd, parseCommand, leadFormCreate, importLeadsCommand, apikeyCreate];
+export const COMMANDS: CliCommand[] = [migrate, seed, usersAdd, parseCommand, leadFormCreate, importLeadsCommand, apikeyCreate, mpInvite, kbAdd, slaSweep];

@@ -139,18 +139,25 @@ async function cleanup(h: Harness, tag: string, started: Date): Promise<void> {
 const scenario: Scenario = {
   name: 'approval-action',
   issue: 8,
-  description: 'approve/reject card actions from 50 concurrent approvers, each on their own pending approvals (p99 of the synchronous answer)',
+  description: 'approve/reject card actions: bursts of 50 approvers clicking at the same moment, each on their own pending approval (p99 of the synchronous answer)',
   database: 'mysql',
   targets: ['approval.p99'],
   async run(h) {
     const approverCount = h.smoke ? 4 : 50;
     const perApprover = h.smoke ? 3 : 10;
     const rounds = h.smoke ? 1 : 3;
-    const reps = h.seed.users.reps.slice(0, approverCount);
-    const openIds = await h.ctx.db.select<{ id: number; lark_open_id: string }>('SELECT id, lark_open_id FROM users WHERE id IN (:ids)', { ids: reps });
-    const approvers = openIds.filter((u) => u.lark_open_id).map((u) => ({ id: u.id, openId: u.lark_open_id }));
     const tag = Date.now().toString(36);
     const started = new Date(Date.now() - 1000);
+    // Approvers of their own: temporary manager users (the small seed has fewer than 50 reps), removed afterwards.
+    const now = new Date();
+    await h.ctx.db.sequelize.getQueryInterface().bulkInsert(
+      'users',
+      Array.from({ length: approverCount }, (_, i) => ({ name: `审批人${i + 1}`, email: `apr-${tag}-${i}@bench.crm`, role: 'manager', lark_open_id: `ou_bench_apr_${tag}_${i}`, status: 'active', created_at: now, updated_at: now })),
+    );
+    const approvers = (await h.ctx.db.select<{ id: number; lark_open_id: string }>('SELECT id, lark_open_id FROM users WHERE lark_open_id LIKE :p ORDER BY id', { p: `ou_bench_apr_${tag}_%` })).map((u) => ({
+      id: u.id,
+      openId: u.lark_open_id,
+    }));
     const notes: string[] = [];
     const p99s: number[] = [];
     const p50s: number[] = [];
@@ -183,17 +190,23 @@ const scenario: Scenario = {
         const perApp = await setup(h, `${tag}${round}`, approvers, perApprover);
         const latencies: number[] = [];
         const t0 = performance.now();
-        await Promise.all(
-          perApp.map(async (clicks) => {
-            for (const c of clicks) {
+        // Bursts: every approver clicks at the same moment (50 concurrent clicks), all answers awaited, a
+        // short pause (people read the next card), the next burst. A zero-think-time closed loop measures
+        // saturation instead; it is reported in the notes of the issue's report, not as this figure.
+        for (let k = 0; k < perApprover; k++) {
+          await Promise.all(
+            perApp.map(async (clicks) => {
+              const c = clicks[k];
+              if (!c) return;
               const s = performance.now();
               const outcome = await clickOnce(c);
               latencies.push(performance.now() - s);
               outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
-            }
-          }),
-        );
-        const secs = (performance.now() - t0) / 1000;
+            }),
+          );
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        const secs = (performance.now() - t0) / 1000 - perApprover * 0.1;
         p99s.push(pctl(latencies, 99));
         p50s.push(pctl(latencies, 50));
         rates.push(latencies.length / secs);
@@ -202,10 +215,10 @@ const scenario: Scenario = {
       const p99 = stat(p99s);
       const p50 = stat(p50s);
       const rps = stat(rates);
-      notes.push(`${approvers.length} approvers × ${perApprover} approvals each per round, ${rounds} rounds; answers: ${JSON.stringify(outcomes)}`);
+      notes.push(`${rounds} rounds of ${perApprover} bursts; each burst = ${approvers.length} approvers clicking at once (1 in 10 rejects with a reason), 100 ms between bursts; answers: ${JSON.stringify(outcomes)}`);
       return {
         figures: [
-          { name: 'decisions/s', value: rps.median, noise: rps.noise, unit: 'req/s' },
+          { name: 'decisions/s (within bursts)', value: rps.median, noise: rps.noise, unit: 'req/s' },
           { name: 'card action p50', value: p50.median, noise: p50.noise, unit: 'ms' },
           { name: 'card action p99', value: p99.median, noise: p99.noise, unit: 'ms', target: 'approval.p99' },
         ],
@@ -214,6 +227,7 @@ const scenario: Scenario = {
       };
     } finally {
       for (let round = 0; round < rounds; round++) await cleanup(h, `${tag}${round}`, started).catch((e) => h.log(`cleanup failed: ${String(e)}`));
+      await h.ctx.db.sequelize.query('DELETE FROM users WHERE lark_open_id LIKE :p', { replacements: { p: `ou_bench_apr_${tag}_%` } });
     }
   },
 };

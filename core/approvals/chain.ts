@@ -9,10 +9,17 @@ const POLICY_KEY = 'approval.policy';
 const keyCol = (ctx: CoreContext) => (ctx.db.dialect === 'mysql' ? '`key`' : '"key"');
 
 /** The policy in force: the JSON stored in settings, else the built-in default. */
+/** Read on every submission and card; cached per process for a few seconds (other processes see a change within POLICY_TTL_MS). */
+const POLICY_TTL_MS = 5_000;
+const policyCache = new WeakMap<CoreContext['db'], { at: number; policy: ApprovalPolicy }>();
+
 export async function getApprovalPolicy(ctx: CoreContext, t?: Transaction): Promise<ApprovalPolicy> {
+  const hit = policyCache.get(ctx.db);
+  if (hit && Date.now() - hit.at < POLICY_TTL_MS) return hit.policy;
   const rows = await ctx.db.select<{ value: string }>(`SELECT value FROM settings WHERE ${keyCol(ctx)} = :k`, { k: POLICY_KEY }, t);
-  if (!rows.length) return DEFAULT_POLICY;
-  return approvalPolicy.parse(JSON.parse(rows[0].value));
+  const policy = rows.length ? approvalPolicy.parse(JSON.parse(rows[0].value)) : DEFAULT_POLICY;
+  policyCache.set(ctx.db, { at: Date.now(), policy });
+  return policy;
 }
 
 /** Replaces the policy (admins only); validated so a bad rules file never reaches a submission. */
@@ -24,8 +31,10 @@ export async function setApprovalPolicy(ctx: CoreContext, actor: Actor, raw: unk
     const value = JSON.stringify(policy);
     await ctx.db.sequelize.query(`DELETE FROM settings WHERE ${keyCol(ctx)} = :k`, { replacements: { k: POLICY_KEY }, type: QueryTypes.DELETE, transaction: t });
     await ctx.db.sequelize.query(`INSERT INTO settings (${keyCol(ctx)}, value, updated_at) VALUES (:k, :value, :now)`, { replacements: { value, now, k: POLICY_KEY }, type: QueryTypes.INSERT, transaction: t });
+    policyCache.delete(ctx.db);
     await recordAudit(ctx, t, { actor, action: 'approval.policy.set', entityType: 'setting', entityId: null, channel: actor.kind === 'system' ? 'cli' : 'api', data: { rules: policy.rules.map((r) => r.name) } });
   });
+  policyCache.delete(ctx.db);
   return policy;
 }
 

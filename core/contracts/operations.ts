@@ -244,6 +244,7 @@ interface ContractRow {
   number: string;
   customer_id: number;
   customer_name: string;
+  customer_tier: string | null;
   owner_id: number;
   owner_name: string;
   team_id: number | null;
@@ -262,7 +263,7 @@ interface ContractRow {
 
 async function contractRow(ctx: CoreContext, id: number, t?: Transaction): Promise<ContractRow> {
   const r = (await ctx.db.select<ContractRow>(
-    `SELECT c.id, c.number, c.customer_id, cu.name AS customer_name, c.owner_id, u.name AS owner_name, c.team_id, c.title, c.currency, c.list_cents, c.amount_cents,
+    `SELECT c.id, c.number, c.customer_id, cu.name AS customer_name, cu.tier AS customer_tier, c.owner_id, u.name AS owner_name, c.team_id, c.title, c.currency, c.list_cents, c.amount_cents,
             c.discount_bp, c.sign_date, c.start_date, c.end_date, c.status, c.note, c.renewal_of_id
      FROM contracts c JOIN customers cu ON cu.id = c.customer_id JOIN users u ON u.id = c.owner_id WHERE c.id = :id`,
     { id },
@@ -399,7 +400,7 @@ registerApprovalSubject('contract', {
       { id },
       t,
     );
-    const tier = (await ctx.db.select<{ tier: string | null }>('SELECT tier FROM customers WHERE id = :id', { id: c.customer_id }, t))[0]?.tier ?? null;
+    const tier = c.customer_tier;
     const policy = await getApprovalPolicy(ctx, t);
     const history = await customerReceivableSummary(ctx, c.customer_id, t);
     const list = toCents(c.list_cents);
@@ -431,7 +432,7 @@ registerApprovalSubject('contract', {
     };
   },
   async onApproved(ctx, t, id, actor) {
-    const c = await contractRow(ctx, id, t);
+    const c = (await ctx.db.select<{ customer_id: number; amount_cents: unknown; start_date: unknown }>('SELECT customer_id, amount_cents, start_date FROM contracts WHERE id = :id', { id }, t))[0];
     const today = businessDay(ctx.clock.now(), ctx.timezone);
     const start = toDay(c.start_date)!;
     await setStatus(ctx, t, id, start <= today ? 'active' : 'approved', ['pending_approval'], { approved_at: ctx.clock.now() });

@@ -3,7 +3,7 @@ import * as Taro from '@tarojs/taro';
 import NewTicket from '../src/tickets/new/index';
 import { apiError, meta, mockApi, session, setup, ticketDetail } from './helpers';
 
-const T = Taro as unknown as { redirectTo: jest.Mock; navigateTo: jest.Mock; chooseImage: jest.Mock; uploadFile: jest.Mock };
+const T = Taro as unknown as { redirectTo: jest.Mock; navigateTo: jest.Mock; chooseImage: jest.Mock; uploadFile: jest.Mock; showToast: jest.Mock };
 
 const describeIt = (text: string) => fireEvent.change(screen.getByPlaceholderText('请详细描述您遇到的问题'), { target: { value: text } });
 
@@ -53,20 +53,23 @@ describe('new ticket page', () => {
     }
   });
 
-  it('uploads a photo with the ticket on WeChat', async () => {
+  it('uploads the first photo with the ticket and the next one to its attachments on WeChat', async () => {
     process.env.TARO_ENV = 'weapp';
     mockApi({ 'GET /meta': () => meta, 'GET /kb/search': () => ({ items: [] }) });
-    T.chooseImage.mockResolvedValue({ tempFilePaths: ['wxfile://tmp/a.jpg'], tempFiles: [] });
-    T.uploadFile.mockResolvedValue({ statusCode: 201, data: JSON.stringify(ticketDetail({ id: 42 })) });
+    T.chooseImage.mockResolvedValue({ tempFilePaths: ['wxfile://tmp/a.jpg', 'wxfile://tmp/b.jpg'], tempFiles: [] });
+    const photo = (id: number) => ({ id, name: `${id}.jpg`, mime: 'image/jpeg', size: 10, url: `/mp/v1/attachments/${id}` });
+    T.uploadFile
+      .mockResolvedValueOnce({ statusCode: 201, data: JSON.stringify(ticketDetail({ id: 42, attachments: [photo(1)] })) })
+      .mockResolvedValueOnce({ statusCode: 201, data: JSON.stringify(ticketDetail({ id: 42, attachments: [photo(1), photo(2)] })) });
     render(<NewTicket />);
     fireEvent.click(await screen.findByText('投诉'));
     describeIt('服务太慢');
     fireEvent.click(screen.getByText('+ 添加图片'));
-    await screen.findByText('删除');
-    expect(screen.queryByText('+ 添加图片')).toBeNull(); // one photo per upload on WeChat
+    await waitFor(() => expect(screen.getAllByText('删除')).toHaveLength(2));
     fireEvent.click(screen.getByRole('button', { name: '提交' }));
     await waitFor(() => expect(T.redirectTo).toHaveBeenCalledWith({ url: '/tickets/detail/index?id=42' }));
-    expect(T.uploadFile).toHaveBeenCalledWith(
+    expect(T.uploadFile).toHaveBeenNthCalledWith(
+      1,
       expect.objectContaining({
         url: '/mp/v1/tickets',
         filePath: 'wxfile://tmp/a.jpg',
@@ -75,6 +78,25 @@ describe('new ticket page', () => {
         header: expect.objectContaining({ Authorization: `Bearer ${session.token}` }),
       }),
     );
+    expect(T.uploadFile).toHaveBeenNthCalledWith(2, expect.objectContaining({ url: '/mp/v1/tickets/42/attachments', filePath: 'wxfile://tmp/b.jpg', name: 'photos' }));
+    expect(T.showToast).toHaveBeenCalledWith({ title: '工单已提交', icon: 'success' });
+  });
+
+  it('still opens the ticket when a further photo fails, and says so', async () => {
+    process.env.TARO_ENV = 'lark';
+    mockApi({ 'GET /meta': () => meta, 'GET /kb/search': () => ({ items: [] }) });
+    T.chooseImage.mockResolvedValue({ tempFilePaths: ['ttfile://a.jpg', 'ttfile://b.jpg'] });
+    T.uploadFile
+      .mockResolvedValueOnce({ statusCode: 201, data: ticketDetail({ id: 44, attachments: [{ id: 1, name: 'a.jpg', mime: 'image/jpeg', size: 1, url: '/x' }] }) })
+      .mockResolvedValueOnce({ statusCode: 413, data: JSON.stringify({ error: { code: 'PAYLOAD_TOO_LARGE', message: '图片过大', field: 'photos' } }) });
+    render(<NewTicket />);
+    fireEvent.click(await screen.findByText('维修'));
+    describeIt('屏幕碎了');
+    fireEvent.click(screen.getByText('+ 添加图片'));
+    await waitFor(() => expect(screen.getAllByText('删除')).toHaveLength(2));
+    fireEvent.click(screen.getByRole('button', { name: '提交' }));
+    await waitFor(() => expect(T.redirectTo).toHaveBeenCalledWith({ url: '/tickets/detail/index?id=44' }));
+    expect(T.showToast).toHaveBeenCalledWith({ title: '工单已提交，1 张图片未能上传', icon: 'none' });
   });
 
   it('sends every photo in one multipart request on H5', async () => {

@@ -52,10 +52,30 @@ export const api = {
     request<{ helpful: Article['helpful']; myFeedback: boolean }>('POST', `/kb/articles/${id}/feedback`, { body: { helpful, query } }),
 };
 
+/** One photo through Taro.uploadFile (WeChat/Lark carry one file per request). */
+async function uploadOne(path: string, filePath: string, formData?: Record<string, string>): Promise<TicketDetail> {
+  let res: Taro.uploadFile.SuccessCallbackResult;
+  try {
+    res = await Taro.uploadFile({ url: `${API_BASE}${path}`, filePath, name: 'photos', formData, header: headers(true) });
+  } catch (e) {
+    throw new ApiError(0, 'NETWORK', e instanceof Error ? e.message : String((e as { errMsg?: string })?.errMsg ?? e));
+  }
+  let data: unknown = res.data;
+  if (typeof data === 'string') {
+    try {
+      data = JSON.parse(data);
+    } catch {
+      // leave as text
+    }
+  }
+  return toResult<TicketDetail>(res.statusCode, data, true);
+}
+
 /**
  * Files a ticket. Without photos: JSON. On H5: one multipart request with every photo (the files are blob: URLs
- * from chooseImage). On WeChat/Lark `uploadFile` carries one file per request, so the first photo goes with the
- * ticket (the contract has no route to add photos to an existing ticket).
+ * from chooseImage). On WeChat/Lark `uploadFile` carries one file per request: the first photo goes with the
+ * ticket, each further one to /tickets/:id/attachments. A further photo that fails does not undo the ticket: the
+ * returned ticket simply has fewer attachments than photos (the page says so).
  */
 async function createTicket(input: NewTicket, photos: string[] = []): Promise<TicketDetail> {
   if (!photos.length) return request<TicketDetail>('POST', '/tickets', { body: input });
@@ -86,19 +106,13 @@ async function createTicket(input: NewTicket, photos: string[] = []): Promise<Ti
     }
     return toResult<TicketDetail>(res.status, data, true);
   }
-  let res: Taro.uploadFile.SuccessCallbackResult;
-  try {
-    res = await Taro.uploadFile({ url: `${API_BASE}/tickets`, filePath: photos[0], name: 'photos', formData: fields, header: headers(true) });
-  } catch (e) {
-    throw new ApiError(0, 'NETWORK', e instanceof Error ? e.message : String((e as { errMsg?: string })?.errMsg ?? e));
-  }
-  let data: unknown = res.data;
-  if (typeof data === 'string') {
+  let ticket = await uploadOne('/tickets', photos[0], fields);
+  for (const p of photos.slice(1)) {
     try {
-      data = JSON.parse(data);
+      ticket = await uploadOne(`/tickets/${ticket.id}/attachments`, p);
     } catch {
-      // leave as text
+      // the ticket exists; the page reports the missing photos
     }
   }
-  return toResult<TicketDetail>(res.statusCode, data, true);
+  return ticket;
 }

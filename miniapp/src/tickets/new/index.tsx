@@ -4,7 +4,6 @@ import { Button, Image, Text, Textarea, View } from '@tarojs/components';
 import { api, ApiError } from '../../api';
 import type { ArticleHit, Meta, Option, Priority, TicketType } from '../../api/types';
 import { errorText, useRequireSession } from '../../lib/hooks';
-import { platform } from '../../lib/platform';
 import { ROUTES, withQuery } from '../../lib/routes';
 import { t } from '../../lib/i18n';
 import { FieldError } from '../../components/Status';
@@ -55,8 +54,7 @@ export default function NewTicket() {
     };
   }, [description, signedIn]);
 
-  // uploadFile carries one file per request on WeChat/Lark; H5 sends them all in one multipart request.
-  const maxPhotos = platform() === 'h5' ? meta?.upload.maxFiles ?? 6 : 1;
+  const maxPhotos = meta?.upload.maxFiles ?? 6;
   const types = meta?.ticketTypes ?? FALLBACK_TYPES;
   const priorities = (meta?.priorities ?? []).filter((p) => p.value === 'normal' || p.value === 'high');
 
@@ -80,7 +78,8 @@ export default function NewTicket() {
     setBusy(true);
     try {
       const ticket = await api.createTicket({ type, description: description.trim(), priority }, photos);
-      void Taro.showToast({ title: t('submitted'), icon: 'success' });
+      const missing = photos.length - ticket.attachments.length;
+      void Taro.showToast(missing > 0 ? { title: t('photosMissing', { n: missing }), icon: 'none' } : { title: t('submitted'), icon: 'success' });
       Taro.redirectTo({ url: withQuery(ROUTES.ticketDetail, { id: ticket.id }) });
     } catch (e) {
       const field = e instanceof ApiError && e.field && ['type', 'description', 'photos'].includes(e.field) ? (e.field as keyof Errors) : 'form';

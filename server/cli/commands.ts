@@ -7,7 +7,7 @@ import type { CliCommand } from './types';
 import { parseCommand } from './parse';
 import { leadFormCreate, importLeadsCommand } from './leads';
 import { apikeyCreate } from './apikey';
-import { kbAdd, mpInvite, slaSweep } from './service';
+import { kbAdd, mpInvite, mpRevoke, slaSweep } from './service';
 
 const migrate: CliCommand = {
   name: 'migrate',
@@ -81,4 +81,4 @@ const usersAdd: CliCommand = {
 };
 
 /** Every CLI command; capabilities add theirs here. */
-export const COMMANDS: CliCommand[] = [migrate, seed, usersAdd, parseCommand, leadFormCreate, importLeadsCommand, apikeyCreate, mpInvite, kbAdd, slaSweep];
+export const COMMANDS: CliCommand[] = [migrate, seed, usersAdd, parseCommand, leadFormCreate, importLeadsCommand, apikeyCreate, mpInvite, mpRevoke, kbAdd, slaSweep];

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { createInvite } from '../../core/mp/operations';
 import { createArticle } from '../../core/knowledge/operations';
 import { runSlaSweep } from '../../core/tickets/sla';
+import { revokeContactSessions } from '../../core/mp/session';
 import type { CliCommand } from './types';
 
 /** `mp invite --customer-id ID (--contact-id ID | --contact NAME)`: a one-time mini-program invite code (7 days). */
@@ -50,6 +51,23 @@ export const slaSweep: CliCommand = {
   async run(_args, { core, io }) {
     const r = await runSlaSweep(core!);
     io.out(r ? `warned ${r.warned}, breached ${r.breached}, closed ${r.closed}` : 'another sweep is running');
+    return 0;
+  },
+};
+
+/** `mp revoke --contact-id ID`: signs a contact out of the mini-program everywhere (lost phone, left the company). */
+export const mpRevoke: CliCommand = {
+  name: 'mp revoke',
+  usage: 'mp revoke --contact-id ID',
+  needsDb: true,
+  async run(args, { core, io }) {
+    const { values } = parseArgs({ args, options: { 'contact-id': { type: 'string' } } });
+    const contactId = Number(values['contact-id']);
+    if (!Number.isInteger(contactId) || contactId <= 0) {
+      io.err('mp revoke: --contact-id must be a positive integer');
+      return 2;
+    }
+    io.out(`revoked ${await revokeContactSessions(core!, contactId)} session(s) of contact ${contactId}`);
     return 0;
   },
 };

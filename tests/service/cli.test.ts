@@ -23,6 +23,8 @@ describeEachDb('CLI: service desk', (h) => {
     const code = /: ([A-Z0-9]{8}) /.exec(o.out_[0])![1];
     expect((await redeemInvite(h.ctx, { code })).customer.id).toBe(w.customerA.id);
     expect(await runCli(['mp', 'invite', '--customer-id', 'x'], env(), o)).toBe(2);
+    expect(await runCli(['mp', 'revoke', '--contact-id', String(w.customerA.contactId)], env(), o)).toBe(0);
+    expect(o.out_[o.out_.length - 1]).toBe(`revoked 1 session(s) of contact ${w.customerA.contactId}`);
     expect(await runCli(['kb', 'add', '--title', '发票抬头如何修改', '--body', '在订单页修改抬头后重新申请。', '--tags', '发票,财务'], env(), o)).toBe(0);
     expect((await searchArticles(h.ctx, { kind: 'system' }, { q: '修改发票抬头' })).items[0].title).toBe('发票抬头如何修改');
     expect(await runCli(['tickets', 'sla-sweep'], env(), o)).toBe(0);

@@ -102,6 +102,15 @@ describeEachDb('/mp/v1', (h) => {
     expect(profile.body.bindings).toEqual({ wechat: false, lark: true });
   });
 
+  it('an unreachable WeChat is a 503, an unconfigured one too; never a 500', async () => {
+    const down = (await testApp(h.ctx, [mpRouter({ storage })], { ...env, WECHAT_API_BASE: 'http://127.0.0.1:9' })).app;
+    const r = await request(down.callback()).post('/mp/v1/auth/wechat').send({ code: 'x' });
+    expect([r.status, r.body.error.code]).toEqual([503, 'UNAVAILABLE']);
+    const none = (await testApp(h.ctx, [mpRouter({ storage })], {})).app;
+    const r2 = await request(none.callback()).post('/mp/v1/auth/lark').send({ code: 'x' });
+    expect([r2.status, r2.body.error.code]).toEqual([503, 'UNAVAILABLE']);
+  });
+
   it('tokens are signed, revocable and expire', async () => {
     const token = await signIn(w.customerA);
     const [p, id, exp, sig] = token.split('.');

@@ -27,21 +27,44 @@ const scenario: Scenario = {
     await updatePoolRules(h.ctx, system, 'cli', def.id, { maxHeld: 1_000_000, maxClaimsPerDay: 1_000_000, cooldownDays: 0 });
     try {
       const server = await h.startServer();
-      // Two requests per customer from different reps, interleaved: real contention on every id.
-      const requests = ids.flatMap((id, i) =>
-        [0, 1].map((k) => ({ method: 'POST' as const, path: `/api/v1/customers/${id}/claim`, headers: { Authorization: `Bearer ${keys[(i + k * 7) % keys.length].key}` } })),
+      // autocannon starts every connection at the same request, so 100 connections would all claim the same
+      // customer as the same rep; instead 100 workers here (not in the server's process) take the next claim off
+      // one shared queue: two claims per customer by different reps, back to back (a real race on every id).
+      const queue = ids.flatMap((id, i) => [0, 1].map((k) => ({ id, key: keys[(i + k * 7) % keys.length].key })));
+      const workers = h.smoke ? 4 : 100;
+      const deadline = Date.now() + (h.smoke ? 2_000 : 10_000);
+      const latencies: number[] = [];
+      const statuses: Record<string, number> = {};
+      let next = 0;
+      const t0 = Date.now();
+      await Promise.all(
+        Array.from({ length: workers }, async () => {
+          while (next < queue.length && Date.now() < deadline) {
+            const q = queue[next++];
+            const s0 = performance.now();
+            const res = await fetch(`${server.url}/api/v1/customers/${q.id}/claim`, { method: 'POST', headers: { Authorization: `Bearer ${q.key}` } });
+            await res.arrayBuffer();
+            latencies.push(performance.now() - s0);
+            statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+          }
+        }),
       );
-      const r = await h.load({ url: server.url, requests, connections: h.smoke ? 4 : 100, rounds: 1 });
+      const elapsed = (Date.now() - t0) / 1000;
+      latencies.sort((a, b) => a - b);
+      const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
       const won = await h.ctx.db.select<{ n: number }>("SELECT COUNT(*) AS n FROM pool_events WHERE action = 'claim' AND created_at >= :s", { s: started });
       return {
         figures: [
-          { name: 'claim answers req/s (2xx only)', value: r.rps.median, noise: r.rps.noise, unit: 'req/s' },
-          { name: 'claim p50', value: r.p50.median, noise: r.p50.noise, unit: 'ms' },
-          { name: 'claim p99 (all answers)', value: r.p99.median, noise: r.p99.noise, unit: 'ms', target: 'pool-claim.p99' },
+          { name: 'claim answers/s (all)', value: latencies.length / elapsed, unit: 'req/s' },
+          { name: 'claim p50', value: pct(50), unit: 'ms' },
+          { name: 'claim p99 (all answers)', value: pct(99), unit: 'ms', target: 'pool-claim.p99' },
           { name: 'claims won', value: Number(won[0].n), unit: 'count' },
         ],
-        notes: [`${reps.length} reps, ${ids.length} pool customers, two claimers per customer; limits raised for the run and restored`, `non-2xx answers (lost races): ${r.non2xx}`],
-        details: { load: r },
+        notes: [
+          `${reps.length} reps, ${workers} concurrent claimers, ${latencies.length} claims on ${ids.length} pool customers (two per customer, different reps); limits raised for the run and restored`,
+          `answers by status: ${JSON.stringify(statuses)}`,
+        ],
+        details: { statuses, answered: latencies.length },
       };
     } finally {
       await h.ctx.db.tx(async (t) => {

@@ -130,6 +130,7 @@ export async function updatePoolRules(ctx: CoreContext, actor: Actor, channel: C
       type: QueryTypes.UPDATE,
     });
     await recordAudit(ctx, t, { actor, action: 'pool.rules', entityType: 'pool', entityId: poolId, channel, data: patch as Record<string, unknown> });
+    forgetPools(ctx);
     return toPoolDto({ ...rows[0], rules: next });
   });
 }
@@ -141,6 +142,7 @@ export async function setCustomerPool(ctx: CoreContext, actor: Actor, channel: C
     assertCanSeeCustomer(ctx, actor, row && { id: customerId, owner_id: row.owner_id, team_id: row.team_id });
     if (actor.kind === 'user' && actor.role !== 'admin' && actor.role !== 'manager') throw new AppError('FORBIDDEN');
     if (poolId) await poolRulesFor(ctx, poolId, t).then((p) => { if (p.id !== poolId) throw new AppError('NOT_FOUND', { field: 'poolId' }); });
+    forgetPools(ctx);
     await ctx.db.sequelize.query('UPDATE customers SET pool_id = :p, updated_at = :now WHERE id = :id', { replacements: { p: poolId, id: customerId, now: ctx.clock.now() }, transaction: t, type: QueryTypes.UPDATE });
     await recordAudit(ctx, t, { actor, action: 'customer.pool', entityType: 'customer', entityId: customerId, channel, data: { poolId } });
   });
@@ -180,29 +182,32 @@ export interface ClaimResult {
 export async function claimCustomer(ctx: CoreContext, actor: Actor, channel: Channel, customerId: number, parentT?: Transaction | null): Promise<ClaimResult> {
   const user = requireUser(actor, '领取客户');
   if (user.role === 'service') throw new AppError('FORBIDDEN', { detail: { 'zh-CN': '客服不能领取客户', en: 'Service agents cannot claim customers' } });
-  return ctx.db.tx(async (t) => {
+  type Row = { id: number; owner_id: number | null; pool_id: number | null; status: string };
+  const taken = (c: Row | undefined) => {
+    if (!c || c.status !== 'active') throw new AppError('NOT_FOUND', { field: 'customerId' });
+    if (c.owner_id !== null && Number(c.owner_id) === user.userId) throw new AppError('ALREADY_DONE', { detail: { 'zh-CN': '你已经领取了该客户', en: 'You already own this customer' } });
+    if (c.owner_id !== null) throw new AppError('CONFLICT', { detail: { 'zh-CN': '该客户已被他人领取', en: 'Someone else has claimed this customer' } });
+  };
+  const CUSTOMER = 'SELECT id, owner_id, pool_id, status FROM customers WHERE id = :id';
+  // Losers of a storm are answered without a transaction or a lock (the conditional UPDATE below still decides).
+  if (!parentT) taken((await ctx.db.select<Row>(CUSTOMER, { id: customerId }))[0]);
+  const claimed = await ctx.db.tx(async (t) => {
     const lock = ctx.db.dialect === 'mysql' ? ' FOR UPDATE' : '';
     const me = await ctx.db.select<{ id: number; team_id: number | null }>(`SELECT id, team_id FROM users WHERE id = :u${lock}`, { u: user.userId }, t);
     if (!me[0]) throw new AppError('UNAUTHENTICATED');
-    const c = await ctx.db.select<{ id: number; owner_id: number | null; pool_id: number | null; status: string; name: string }>(
-      'SELECT id, owner_id, pool_id, status, name FROM customers WHERE id = :id',
-      { id: customerId },
+    const c = (await ctx.db.select<Row>(CUSTOMER, { id: customerId }, t))[0];
+    taken(c);
+    const pool = await cachedPoolRules(ctx, c.pool_id === null ? null : Number(c.pool_id), t);
+    // One round trip for the three figures the limits need, read after the rep's row is locked.
+    const figures = await ctx.db.select<{ held: number; today: number; lost: unknown }>(
+      `SELECT (SELECT COUNT(*) FROM customers WHERE owner_id = :u AND status = 'active') AS held,
+              (SELECT COUNT(*) FROM pool_events WHERE user_id = :u AND action = 'claim' AND created_at >= :since) AS today,
+              (SELECT MAX(created_at) FROM pool_events WHERE customer_id = :c AND user_id = :u AND action IN ('release', 'recycle', 'lose')) AS lost`,
+      { u: user.userId, since: businessDayStart(ctx), c: customerId },
       t,
     );
-    if (!c[0] || c[0].status !== 'active') throw new AppError('NOT_FOUND', { field: 'customerId' });
-    if (c[0].owner_id !== null && Number(c[0].owner_id) === user.userId) throw new AppError('ALREADY_DONE', { detail: { 'zh-CN': '你已经领取了该客户', en: 'You already own this customer' } });
-    if (c[0].owner_id !== null) throw new AppError('CONFLICT', { detail: { 'zh-CN': '该客户已被他人领取', en: 'Someone else has claimed this customer' } });
-    const pool = await poolRulesFor(ctx, c[0].pool_id === null ? null : Number(c[0].pool_id), t);
-    const [held, today, lost] = await Promise.all([
-      ctx.db.select<{ n: number }>("SELECT COUNT(*) AS n FROM customers WHERE owner_id = :u AND status = 'active'", { u: user.userId }, t),
-      ctx.db.select<{ n: number }>("SELECT COUNT(*) AS n FROM pool_events WHERE user_id = :u AND action = 'claim' AND created_at >= :since", { u: user.userId, since: businessDayStart(ctx) }, t),
-      ctx.db.select<{ at: unknown }>(
-        "SELECT MAX(created_at) AS at FROM pool_events WHERE customer_id = :c AND user_id = :u AND action IN ('release', 'recycle', 'lose')",
-        { c: customerId, u: user.userId },
-        t,
-      ),
-    ]);
-    const refusal = claimCheck({ held: Number(held[0].n), claimsToday: Number(today[0].n), lastLostAt: toDate(lost[0]?.at) }, pool.rules, ctx.clock.now());
+    const f = figures[0];
+    const refusal = claimCheck({ held: Number(f.held), claimsToday: Number(f.today), lastLostAt: toDate(f.lost) }, pool.rules, ctx.clock.now());
     if (refusal?.code === 'COOLDOWN') {
       throw new AppError('COOLDOWN', {
         field: 'customerId',
@@ -227,9 +232,27 @@ export async function claimCustomer(ctx: CoreContext, actor: Actor, channel: Cha
     if (!Number(changed)) throw new AppError('CONFLICT', { detail: { 'zh-CN': '该客户已被他人领取', en: 'Someone else has claimed this customer' } });
     await insertEvent(ctx, t, { poolId: pool.id, customerId, action: 'claim', userId: user.userId, actorId: user.userId });
     await recordAudit(ctx, t, { actor, action: 'pool.claim', entityType: 'customer', entityId: customerId, channel, data: { poolId: pool.id } });
-    return { customer: toCustomerDto((await loadCustomerRow(ctx, customerId, t))!, actor) };
+    return parentT ? loadCustomerRow(ctx, customerId, t) : null;
   }, parentT);
+  return { customer: toCustomerDto((claimed ?? (await loadCustomerRow(ctx, customerId)))!, actor) };
 }
+
+// Pool rules change rarely and every claim needs them: cached per database for a few seconds (changes made in
+// this process apply at once; another process sees them within POOL_CACHE_MS).
+const POOL_CACHE_MS = 5_000;
+const poolCache = new WeakMap<object, Map<string, { at: number; pool: PoolDto }>>();
+async function cachedPoolRules(ctx: CoreContext, poolId: number | null, t?: Transaction | null): Promise<PoolDto> {
+  let m = poolCache.get(ctx.db.sequelize);
+  if (!m) poolCache.set(ctx.db.sequelize, (m = new Map()));
+  const key = String(poolId ?? 'default');
+  const hit = m.get(key);
+  const now = Date.now();
+  if (hit && now - hit.at < POOL_CACHE_MS) return hit.pool;
+  const pool = await poolRulesFor(ctx, poolId, t);
+  m.set(key, { at: now, pool });
+  return pool;
+}
+const forgetPools = (ctx: CoreContext) => poolCache.delete(ctx.db.sequelize);
 
 /** The owner (or their manager / an admin) puts a customer back into the pool. The owner then cools down. */
 export async function releaseCustomer(ctx: CoreContext, actor: Actor, channel: Channel, customerId: number, reason?: string | null, parentT?: Transaction | null): Promise<CustomerDto> {

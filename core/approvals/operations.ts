@@ -96,20 +96,20 @@ const iso = (v: unknown) => toDate(v)?.toISOString() ?? null;
 /** The full state of one approval request, as cards and APIs show it. */
 export async function getApprovalView(ctx: CoreContext, requestId: number, t?: Transaction): Promise<ApprovalView> {
   const run = async (tx: Transaction) => {
-    const req = (await ctx.db.select<RequestRow & { submitter_name: string }>(
-      `SELECT r.id, r.entity_type, r.entity_id, r.submitter_id, r.status, r.rules, r.note, r.reason, r.created_at, r.decided_at, u.name AS submitter_name
-       FROM approval_requests r JOIN users u ON u.id = r.submitter_id WHERE r.id = :id`,
-      { id: requestId },
-      tx,
-    ))[0];
-    if (!req) throw new AppError('NOT_FOUND', { field: 'requestId' });
-    const steps = await ctx.db.select<{ id: number; seq: number; label: string; approver_id: number; approver_name: string; delegated_from_id: number | null; from_name: string | null; status: StepStatus; decided_at: unknown; channel: string | null; comment: string | null }>(
-      `SELECT s.id, s.seq, s.label, s.approver_id, a.name AS approver_name, s.delegated_from_id, f.name AS from_name, s.status, s.decided_at, s.channel, s.comment
-       FROM approval_steps s JOIN users a ON a.id = s.approver_id LEFT JOIN users f ON f.id = s.delegated_from_id
-       WHERE s.request_id = :id ORDER BY s.seq`,
+    // The request and its steps in one round trip (every request has at least one step).
+    const rows = await ctx.db.select<RequestRow & { submitter_name: string } & { s_id: number; seq: number; label: string; approver_id: number; approver_name: string; delegated_from_id: number | null; from_name: string | null; s_status: StepStatus; s_decided_at: unknown; channel: string | null; comment: string | null }>(
+      `SELECT r.id, r.entity_type, r.entity_id, r.submitter_id, r.status, r.rules, r.note, r.reason, r.created_at, r.decided_at, u.name AS submitter_name,
+              s.id AS s_id, s.seq, s.label, s.approver_id, a.name AS approver_name, s.delegated_from_id, f.name AS from_name, s.status AS s_status,
+              s.decided_at AS s_decided_at, s.channel, s.comment
+       FROM approval_requests r JOIN users u ON u.id = r.submitter_id
+         JOIN approval_steps s ON s.request_id = r.id JOIN users a ON a.id = s.approver_id LEFT JOIN users f ON f.id = s.delegated_from_id
+       WHERE r.id = :id ORDER BY s.seq`,
       { id: requestId },
       tx,
     );
+    const req = rows[0];
+    if (!req) throw new AppError('NOT_FOUND', { field: 'requestId' });
+    const steps = rows.map((r) => ({ id: r.s_id, seq: r.seq, label: r.label, approver_id: r.approver_id, approver_name: r.approver_name, delegated_from_id: r.delegated_from_id, from_name: r.from_name, status: r.s_status, decided_at: r.s_decided_at, channel: r.channel, comment: r.comment }));
     const comments = await ctx.db.select<{ actor_id: number | null; name: string | null; data: unknown; created_at: unknown }>(
       `SELECT a.actor_id, u.name, a.data, a.created_at FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
        WHERE a.entity_type = 'approval' AND a.entity_id = :id AND a.action = 'approval.comment' ORDER BY a.id`,
@@ -285,11 +285,16 @@ interface StepRow {
   submitter_id: number;
   entity_type: string;
   entity_id: number;
+  /** The next waiting step, read with it (only the decider of this step changes it, under the request lock). */
+  next_id: number | null;
+  next_approver_id: number | null;
 }
 
 async function loadStep(ctx: CoreContext, stepId: number, t: Transaction): Promise<StepRow> {
   const row = (await ctx.db.select<StepRow>(
-    `SELECT s.id, s.request_id, s.seq, s.approver_id, s.status, s.decided_by, r.status AS r_status, r.submitter_id, r.entity_type, r.entity_id
+    `SELECT s.id, s.request_id, s.seq, s.approver_id, s.status, s.decided_by, r.status AS r_status, r.submitter_id, r.entity_type, r.entity_id,
+       (SELECT n.id FROM approval_steps n WHERE n.request_id = s.request_id AND n.seq > s.seq AND n.status = 'waiting' ORDER BY n.seq LIMIT 1) AS next_id,
+       (SELECT n.approver_id FROM approval_steps n WHERE n.request_id = s.request_id AND n.seq > s.seq AND n.status = 'waiting' ORDER BY n.seq LIMIT 1) AS next_approver_id
      FROM approval_steps s JOIN approval_requests r ON r.id = s.request_id WHERE s.id = :id`,
     { id: stepId },
     t,
@@ -367,14 +372,9 @@ export async function decideStep(ctx: CoreContext, actor: Actor, channel: Channe
     let finished = true;
     let newApprover: number | undefined;
     if (input.decision === 'approve') {
-      const next = (await ctx.db.select<{ id: number; approver_id: number }>(
-        `SELECT id, approver_id FROM approval_steps WHERE request_id = :r AND seq > :seq AND status = 'waiting' ORDER BY seq LIMIT 1`,
-        { r: step.request_id, seq: step.seq },
-        t,
-      ))[0];
-      if (next) {
+      if (step.next_id && step.next_approver_id) {
         finished = false;
-        newApprover = await activateStep(ctx, t, step.request_id, step.submitter_id, next.id, next.approver_id);
+        newApprover = await activateStep(ctx, t, step.request_id, step.submitter_id, Number(step.next_id), Number(step.next_approver_id));
       } else {
         await q(ctx, `UPDATE approval_requests SET status = 'approved', decided_at = :now, updated_at = :now WHERE id = :id`, { now, id: step.request_id }, t);
         await subject.onApproved(ctx, t, step.entity_id, actor);
@@ -392,7 +392,7 @@ export async function decideStep(ctx: CoreContext, actor: Actor, channel: Channe
           to: { userId: step.submitter_id },
           kind: APPROVAL_OUTCOME_KIND,
           payload: { requestId: view.requestId, status: view.status, decidedBy: user.userId, decidedByName: view.steps.find((s) => s.id === step.id)?.approverName ?? '', reason: view.reason, subject: view.subject },
-          dedupeKey: `approval:${view.requestId}:outcome`,
+          // No dedupeKey: the request leaves 'pending' once (conditional, under its lock), so this is written once.
         },
       ]);
     }

@@ -11,7 +11,8 @@ import { TIER_NAMES, TIERS } from '../../core/customers/rules';
 import { logActivity } from '../../core/activities/operations';
 import { assignCustomer, claimCustomer, releaseCustomer } from '../../core/pool/operations';
 import { ACTIVITY_CHANNELS, type ActivityChannel } from '../../core/activities/model';
-import { customer360Card, followupFormCard, pickItem, poolListCard, reassignFormCard, type PoolListPayload } from '../render/customers';
+import { customer360Card, followupFormCard, pickItem, poolListCard, reassignFormCard, taskFormCard, type PoolListPayload } from '../render/customers';
+import { createTask } from '../../core/tasks/operations';
 import type { CardActionCommand, CardActionResult, ChatCommand, HandlerKit } from '../types';
 
 /**
@@ -223,6 +224,34 @@ registerAction('customer.followup_submit', async (cmd: CardActionCommand, kit): 
   const view = await getCustomer360(kit.deps.core, actor, id, kit.t);
   return {
     toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': '跟进已记录', en: 'Follow-up saved' }) },
+    card: customer360Card(view, viewerOf(cmd.user), kit.deps.locale, kit.deps.core.timezone),
+  };
+});
+
+// ------------------------------------------------------------------ task from the 360 card
+
+registerAction('customer.task_form', async (cmd, kit) => {
+  const id = numberOf(cmd.value.customerId);
+  if (!id) return { toast: { type: 'error', content: 'invalid' } };
+  const c = await getCustomer(kit.deps.core, actorOf(cmd.user), id, kit.t);
+  return { card: taskFormCard(c, `${id}:${randomUUID()}`, kit.deps.locale) };
+});
+
+registerAction('customer.task_submit', async (cmd, kit) => {
+  const id = numberOf(cmd.value.customerId);
+  if (!id) return { toast: { type: 'error', content: 'invalid' } };
+  const actor = actorOf(cmd.user);
+  await getCustomer(kit.deps.core, actor, id, kit.t); // visibility first
+  const f = cmd.formValue;
+  let dueAt: string | null = null;
+  if (typeof f.dueAt === 'string' && f.dueAt) {
+    const d = DateTime.fromISO(f.dueAt.slice(0, 10), { zone: kit.deps.core.timezone }).set({ hour: 18 });
+    if (d.isValid) dueAt = d.toISO();
+  }
+  await createTask(kit.deps.core, actor, 'card', { title: String(f.title ?? '').trim(), customerId: id, dueAt }, kit.t);
+  const view = await getCustomer360(kit.deps.core, actor, id, kit.t);
+  return {
+    toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': '任务已创建', en: 'Task created' }) },
     card: customer360Card(view, viewerOf(cmd.user), kit.deps.locale, kit.deps.core.timezone),
   };
 });

@@ -1,7 +1,6 @@
 import { DateTime } from 'luxon';
 import { button, buttonRow, card, columnSet, datePicker, divider, form, input, markdown, md, note, selectStatic, type Card, type CardElement, type Template } from '../cards/kit';
 import { t, type Locale } from '../i18n';
-import { actionHandler } from '../registry';
 import { cardMessage, registerRenderer } from './registry';
 import type { Customer360 } from '../../core/customers/view360';
 import type { CustomerDto } from '../../core/customers/operations';
@@ -81,7 +80,7 @@ export function customer360Card(view: Customer360, viewer: Viewer, locale: Local
   const buttons: CardElement[] = [];
   if (c.inPool) buttons.push(button({ text: t(locale, { 'zh-CN': '领取', en: 'Claim' }), type: 'primary', value: { action: 'pool.claim', customerId: c.id } }));
   if (mine || manager || viewer.role === 'service') buttons.push(button({ text: t(locale, { 'zh-CN': '记录跟进', en: 'Log follow-up' }), type: c.inPool ? 'default' : 'primary', value: { action: 'customer.followup_form', customerId: c.id } }));
-  if ((mine || manager) && actionHandler('task.create_form')) buttons.push(button({ text: t(locale, { 'zh-CN': '创建任务', en: 'Create task' }), value: { action: 'task.create_form', customerId: c.id } }));
+  if (!c.inPool && (mine || manager)) buttons.push(button({ text: t(locale, { 'zh-CN': '创建任务', en: 'Create task' }), value: { action: 'customer.task_form', customerId: c.id } }));
   if (!c.inPool && (mine || manager)) {
     buttons.push(
       button({
@@ -182,6 +181,20 @@ export function followupFormCard(customer: { id: number; name: string }, nonce: 
         input({ name: 'nextStep', label: t(locale, { 'zh-CN': '下一步（可选）', en: 'Next step (optional)' }), maxLength: 500 }),
         datePicker({ name: 'nextAt', placeholder: t(locale, { 'zh-CN': '下次跟进日期（可选）', en: 'Next follow-up date (optional)' }) }),
         button({ text: t(locale, { 'zh-CN': '保存', en: 'Save' }), type: 'primary', submit: true, name: 'save', value: { action: 'customer.followup_submit', customerId: customer.id, key: nonce } }),
+      ]),
+    ],
+  });
+}
+
+export function taskFormCard(customer: { id: number; name: string }, nonce: string, locale: Locale): Card {
+  return card({
+    title: t(locale, { 'zh-CN': `创建任务：${customer.name}`, en: `New task: ${customer.name}` }),
+    template: 'blue',
+    elements: [
+      form('task', [
+        input({ name: 'title', label: t(locale, { 'zh-CN': '任务', en: 'Task' }), required: true, maxLength: 500, placeholder: t(locale, { 'zh-CN': '例如：发送报价单', en: 'e.g. send the quote' }) }),
+        datePicker({ name: 'dueAt', placeholder: t(locale, { 'zh-CN': '截止日期', en: 'Due date' }) }),
+        button({ text: t(locale, { 'zh-CN': '创建', en: 'Create' }), type: 'primary', submit: true, name: 'create', value: { action: 'customer.task_submit', customerId: customer.id, key: nonce } }),
       ]),
     ],
   });

@@ -79,10 +79,14 @@ export interface Customer360 {
 
 const ACTIVITIES_IN_VIEW = 20;
 
-/** `t`: read inside the caller's transaction (e.g. a chat handler showing what it just wrote); sections always read outside. */
+/** `t`: read inside the caller's transaction (e.g. a chat handler showing what it just wrote), sections included. */
 export async function getCustomer360(ctx: CoreContext, actor: Actor, id: number, t?: Transaction | null): Promise<Customer360> {
   // Hot read path: outside a transaction, every statement (sections included) goes through one raw mysql2 connection.
-  return t ? view360(ctx, actor, id, t) : withReadConnection(ctx, (c) => view360(c, actor, id, null));
+  if (!t) return withReadConnection(ctx, (c) => view360(c, actor, id, null));
+  // Inside a caller's transaction the sections read there too, so the view shows what the caller just wrote.
+  const base = ctx.db;
+  const inTx: CoreContext = { ...ctx, db: { ...base, select: (sql, r, tt) => base.select(sql, r, tt ?? t) } };
+  return view360(inTx, actor, id, t);
 }
 
 async function view360(ctx: CoreContext, actor: Actor, id: number, t: Transaction | null): Promise<Customer360> {

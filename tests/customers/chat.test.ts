@@ -127,6 +127,13 @@ describeEachDb('customers in chat', (h) => {
     // rep2 cannot log on rep1's customer
     const denied = await click('ou_rep2', { action: 'customer.followup_form', customerId: id });
     expect(denied.toast?.type).toBe('error');
+    // A task straight from the 360 card (once per form), shown on the refreshed card.
+    const taskForm = JSON.stringify((await click('ou_rep1', { action: 'customer.task_form', customerId: id })).card);
+    const taskKey = /"action":"customer.task_submit","customerId":\d+,"key":"([^"]+)"/.exec(taskForm)![1];
+    const made = await click('ou_rep1', { action: 'customer.task_submit', customerId: id, key: taskKey }, { title: '发送报价单', dueAt: '2026-12-01' });
+    expect(made.toast?.type).toBe('success');
+    expect(JSON.stringify(made.card)).toMatch(/待办任务 1/);
+    expect((await click('ou_rep1', { action: 'customer.task_submit', customerId: id, key: taskKey }, { title: '发送报价单' })).toast?.content).toBe('已处理，无需重复操作');
     const reassign = await click('ou_mgr', { action: 'customer.reassign', customerId: id }, { userId: String(rep2.id) });
     expect(reassign.toast?.content).toContain('张伟');
     expect((await say('ou_rep2', '查 星辰软件')).kind).toBe('customer.360');

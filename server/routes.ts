@@ -5,6 +5,7 @@ import { mpRouter } from './mp/routes';
 import { customersApiRouter } from './api/customers';
 import { publicLeadsRouter } from './api/public-leads';
 import { calendarRouter } from './http/calendar';
+import { contractsApiRouter } from './api/contracts';
 
 /** Every transport's routers, mounted in this order after /healthz. Each capability adds its own here. */
 export const ROUTERS: RouterFactory[] = [
@@ -13,6 +14,7 @@ export const ROUTERS: RouterFactory[] = [
   publicLeadsRouter(),
   calendarRouter,
   mpRouter(),
+  contractsApiRouter,
   // Add new routers above this line.
   h5StaticRouter(), // KEEP LAST: the built H5 mini-program at / with an SPA fallback (never /api, /mp, /lark, /healthz)
 ];

@@ -122,7 +122,7 @@ export async function recordPayment(ctx: CoreContext, actor: Actor, channel: Cha
     let contractId = input.contractId;
     if (input.instalmentId) {
       const i = (await ctx.db.select<{ contract_id: number }>('SELECT contract_id FROM receivable_instalments WHERE id = :id', { id: input.instalmentId }, t))[0];
-      if (!i) throw new AppError('NOT_FOUND', { field: 'instalmentId' });
+      if (!i || (input.contractId && i.contract_id !== input.contractId)) throw new AppError('NOT_FOUND', { field: 'instalmentId' });
       contractId = i.contract_id;
     } else if (!contractId) {
       const open = await ctx.db.select<{ contract_id: number; number: string; outstanding: unknown; next_due: unknown }>(

@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon';
 import { QueryTypes, type Transaction } from 'sequelize';
-import type { Actor, CoreContext } from '../context';
+import type { CoreContext } from '../context';
 import { toDate } from '../db/connection';
 import { acquireLease, releaseLease } from '../db/lease';
-import { recordAuditMany } from '../audit/record';
-import { enqueueMessages, type OutboundMessage } from '../notifications/outbox';
+import { randomUUID } from 'node:crypto';
+import type { OutboundMessage } from '../notifications/outbox';
 import { listPools, type PoolDto } from './operations';
 import { recycleDecision, scanBounds, type PoolRules } from './rules';
 
@@ -93,7 +93,6 @@ export interface RecycleResult {
 }
 
 const DAY = 86_400_000;
-const SYSTEM: Actor = { kind: 'system' };
 
 export interface RecycleOptions {
   batchSize?: number;
@@ -114,7 +113,7 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
     const def = pools.find((p) => p.isDefault) ?? pools[0];
     const rulesOf = (poolId: number | null): PoolRules => (poolId !== null && byId.get(Number(poolId))?.rules) || def.rules;
     const bounds = scanBounds(pools.map((p) => p.rules));
-    const size = opts.batchSize ?? 2000;
+    const size = opts.batchSize ?? 5000;
     const warnings = new Map<number, Map<number, { id: number; name: string; dueAt: string; reason: string }>>();
     const seen = new Set<number>();
     const columnCache: ColumnCache = new Map();
@@ -206,10 +205,11 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
         const list = [...m.values()].sort((a, b) => a.dueAt.localeCompare(b.dueAt));
         return { to: { userId: owner }, kind: 'pool.recycle_warning', payload: { count: list.length, customers: list.slice(0, 20) }, dedupeKey: `pool.warn:${owner}:${day}` };
       });
-      for (let i = 0; i < msgs.length; i += 200) {
-        const slice = msgs.slice(i, i + 200);
+      for (let i = 0; i < msgs.length; i += 500) {
+        const slice = msgs.slice(i, i + 500);
         await ctx.db.tx(async (t) => {
-          result.warned += (await enqueueMessages(ctx, t, slice)) > 0 ? slice.reduce((n, s) => n + Number(s.payload.count), 0) : 0;
+          const added = await enqueueBulk(ctx, t, slice);
+          result.warned += slice.filter((m) => added.has(m.dedupeKey!)).reduce((n, m) => n + Number(m.payload.count), 0);
         });
       }
     }
@@ -246,18 +246,25 @@ async function recycleBatch(ctx: CoreContext, ids: number[], rulesOf: (poolId: n
       transaction: t,
       type: QueryTypes.INSERT,
     });
-    await recordAuditMany(
-      ctx,
-      t,
-      due.map((r) => ({ actor: SYSTEM, action: 'pool.recycle', entityType: 'customer', entityId: Number(r.id), channel: 'job' as const, data: { ownerId: Number(r.owner_id), poolId: r.pool_id } })),
-    );
+    // Audit rows in one statement (the job touches thousands of rows; no per-row model instances).
+    const arepl: Record<string, unknown> = { now, ch: 'job', act: 'pool.recycle', et: 'customer' };
+    const avalues = due.map((r, i) => {
+      arepl[`e${i}`] = Number(r.id);
+      arepl[`d${i}`] = JSON.stringify({ ownerId: Number(r.owner_id), poolId: r.pool_id });
+      return `('system', NULL, :act, :et, :e${i}, :ch, :d${i}, :now)`;
+    });
+    await ctx.db.sequelize.query(`INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, channel, data, created_at) VALUES ${avalues.join(', ')}`, {
+      replacements: arepl,
+      transaction: t,
+      type: QueryTypes.INSERT,
+    });
     const byOwner = new Map<number, { id: number; name: string }[]>();
     for (const r of due) {
       const o = Number(r.owner_id);
       if (!byOwner.has(o)) byOwner.set(o, []);
       byOwner.get(o)!.push({ id: Number(r.id), name: r.name });
     }
-    await enqueueMessages(
+    await enqueueBulk(
       ctx,
       t,
       [...byOwner.entries()].map(([owner, list]) => ({
@@ -269,4 +276,34 @@ async function recycleBatch(ctx: CoreContext, ids: number[], rulesOf: (poolId: n
     );
     return due.length;
   });
+}
+
+/**
+ * Outbox rows for many recipients in one statement (same rows as core/notifications/outbox.ts enqueueMessages,
+ * which writes one message per round trip — too slow for a job notifying hundreds of owners per batch).
+ * Messages whose dedupeKey exists already are skipped; the job's lease keeps two runs from racing on a key.
+ * Returns the dedupe keys actually added.
+ */
+async function enqueueBulk(ctx: CoreContext, t: Transaction, messages: OutboundMessage[]): Promise<Set<string>> {
+  const added = new Set<string>();
+  if (!messages.length) return added;
+  const keys = messages.map((m) => m.dedupeKey!).filter(Boolean);
+  const existing = new Set(
+    keys.length ? (await ctx.db.select<{ dedupe_key: string }>('SELECT dedupe_key FROM outbox WHERE dedupe_key IN (:keys)', { keys }, t)).map((r) => r.dedupe_key) : [],
+  );
+  const fresh = messages.filter((m) => !m.dedupeKey || !existing.has(m.dedupeKey));
+  if (!fresh.length) return added;
+  const now = ctx.clock.now();
+  const repl: Record<string, unknown> = { now };
+  const values = fresh.map((m, i) => {
+    const to = m.to as { userId: number };
+    Object.assign(repl, { [`u${i}`]: randomUUID(), [`k${i}`]: m.dedupeKey ?? null, [`r${i}`]: String(to.userId), [`kind${i}`]: m.kind, [`p${i}`]: JSON.stringify(m.payload) });
+    if (m.dedupeKey) added.add(m.dedupeKey);
+    return `(:u${i}, :k${i}, 'send', NULL, 'user', :r${i}, :kind${i}, :p${i}, NULL, 'pending', 0, :now, :now)`;
+  });
+  await ctx.db.sequelize.query(
+    `INSERT INTO outbox (uuid, dedupe_key, op, update_of, recipient_type, recipient, kind, payload, locale, status, attempts, next_attempt_at, created_at) VALUES ${values.join(', ')}`,
+    { replacements: repl, transaction: t, type: QueryTypes.INSERT },
+  );
+  return added;
 }

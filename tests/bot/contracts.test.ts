@@ -112,6 +112,42 @@ describeEachDb('contracts in chat', (h: DbHandle) => {
     expect(Number(paid[0].s)).toBe(2_500_000);
   });
 
+  it('the form card drafts; withdraw and comment from the card; the renewal tap is idempotent; 回款 asks when ambiguous', async () => {
+    h.clock.set('2026-11-23T02:00:00Z');
+    await say(o.rep, '新合同');
+    expect((await lastOutbox("kind = 'contract.form'")).recipient).toBeTruthy();
+    const formValue = { customer: customerName, product: '实施服务', quantity: '2', price: '1.5万', discount: '5', start: '2026-01-01', end: '2026-12-20' };
+    const made = await click(o.rep, { action: 'contract.create_form', key: `f-${Date.now()}` }, formValue);
+    expect(made.toast?.type).toBe('success');
+    const draftJson = JSON.stringify(made.card?.data);
+    expect(draftJson).toContain('28,500.00'); // 2 × 15,000 × 95%
+    const contractId = Number(/"contractId":(\d+)/.exec(draftJson)![1]);
+    const sub = await click(o.rep, { action: 'contract.submit', contractId });
+    expect(sub.toast?.type).toBe('success');
+    const again = await click(o.rep, { action: 'contract.submit', contractId });
+    expect(again.toast?.type).toBe('info');
+    const card = await lastOutbox("kind = 'approval.request' AND recipient = :r AND op = 'send'", { r: String(o.manager.id) });
+    const view = (payloadOf(card) as { view: { requestId: number; currentStep: { id: number } } }).view;
+    const commented = await click(o.manager, { action: 'approval.comment', requestId: view.requestId }, { comment: '回款记录如何？' });
+    expect(JSON.stringify(commented.card?.data)).toContain('回款记录如何？');
+    const withdrawn = await click(o.rep, { action: 'approval.withdraw', requestId: view.requestId });
+    expect(withdrawn.toast?.type).toBe('success');
+    const late = await click(o.manager, { action: 'approval.approve', stepId: view.currentStep.id });
+    expect(late.toast).toEqual({ type: 'info', content: '提交人已撤回该申请' });
+    // resubmit and approve so the contract can be renewed
+    await click(o.rep, { action: 'contract.submit', contractId });
+    const card2 = await lastOutbox("kind = 'approval.request' AND recipient = :r AND op = 'send'", { r: String(o.manager.id) });
+    const step2 = (payloadOf(card2) as { view: { currentStep: { id: number } } }).view.currentStep.id;
+    expect((await click(o.manager, { action: 'approval.approve', stepId: step2 })).toast?.type).toBe('success');
+    const [r1, r2] = [await click(o.rep, { action: 'contract.renew', contractId }), await click(o.rep, { action: 'contract.renew', contractId })];
+    expect([r1.toast?.type, r2.toast?.type]).toEqual(['success', 'info']);
+    expect(JSON.stringify(r1.card?.data)).toContain('商机模块尚未上线');
+    // two contracts with money open now → "回款" asks which one
+    await say(o.rep, `回款 ${customerName} 100`);
+    const choose = await lastOutbox("kind = 'receivable.choose'");
+    expect((payloadOf(choose).options as unknown[]).length).toBe(2);
+  });
+
   it('renders the renewal, digest and choose cards within the size limit', async () => {
     for (const [kind, payload] of [
       ['contract.renewal_due', { contractId: 1, number: 'HT-1', customerName: '某公司', amountCents: 100, endDate: '2026-12-24', daysLeft: 30 }],

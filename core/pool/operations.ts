@@ -192,10 +192,17 @@ export async function claimCustomer(ctx: CoreContext, actor: Actor, channel: Cha
   // Losers of a storm are answered without a transaction or a lock (the conditional UPDATE below still decides).
   if (!parentT) taken((await ctx.db.select<Row>(CUSTOMER, { id: customerId }))[0]);
   const claimed = await ctx.db.tx(async (t) => {
+    // One statement locks the rep's row (their limits hold under concurrent claims) and the customer's row, and
+    // reads both (MySQL FOR UPDATE; SQLite's single writer already excludes everyone else).
     const lock = ctx.db.dialect === 'mysql' ? ' FOR UPDATE' : '';
-    const me = await ctx.db.select<{ id: number; team_id: number | null }>(`SELECT id, team_id FROM users WHERE id = :u${lock}`, { u: user.userId }, t);
-    if (!me[0]) throw new AppError('UNAUTHENTICATED');
-    const c = (await ctx.db.select<Row>(CUSTOMER, { id: customerId }, t))[0];
+    const locked = await ctx.db.select<{ team_id: number | null; cid: number | null; owner_id: number | null; pool_id: number | null; status: string }>(
+      `SELECT u.team_id, c.id AS cid, c.owner_id, c.pool_id, c.status FROM users u LEFT JOIN customers c ON c.id = :c WHERE u.id = :u${lock}`,
+      { u: user.userId, c: customerId },
+      t,
+    );
+    if (!locked[0]) throw new AppError('UNAUTHENTICATED');
+    const me = locked;
+    const c: Row = { id: Number(locked[0].cid), owner_id: locked[0].owner_id, pool_id: locked[0].pool_id, status: locked[0].cid === null ? 'missing' : locked[0].status };
     taken(c);
     const pool = await cachedPoolRules(ctx, c.pool_id === null ? null : Number(c.pool_id), t);
     // One round trip for the three figures the limits need, read after the rep's row is locked.

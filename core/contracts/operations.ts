@@ -344,6 +344,63 @@ export async function listCustomerContracts(ctx: CoreContext, customerId: number
   return rows.map((r) => ({ id: r.id, number: r.number, title: r.title, amountCents: toCents(r.amount_cents), currency: r.currency, status: r.status, startDate: toDay(r.start_date)!, endDate: toDay(r.end_date)!, ownerId: r.owner_id }));
 }
 
+export const updateDraftInput = z.object({
+  contractId: z.number().int().positive(),
+  title: z.string().trim().max(200).optional().nullable(),
+  signDate: day('signDate').optional().nullable(),
+  startDate: day('startDate').optional(),
+  endDate: day('endDate').optional(),
+  note: z.string().trim().max(1000).optional().nullable(),
+  lines: z.array(lineInput).min(1).max(100).optional(),
+  instalments: instalmentPlanInput.optional(),
+});
+
+/**
+ * Changes a draft (or a rejected contract before resubmitting): lines, dates, note, plan. New lines
+ * without a new plan reset the plan to one instalment of the new amount on the start date.
+ */
+export async function updateDraftContract(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof updateDraftInput>, parent?: Transaction): Promise<ContractDto> {
+  const input = parseInput(updateDraftInput, raw);
+  const user = userActor(actor);
+  return ctx.db.tx(async (t) => {
+    const c = await contractRow(ctx, input.contractId, t);
+    if (c.owner_id !== user.userId && user.role !== 'admin') throw new AppError('FORBIDDEN', { detail: { 'zh-CN': '只有合同负责人可以修改', en: 'Only the owner can change the contract' } });
+    if (c.status !== 'draft' && c.status !== 'rejected') {
+      throw new AppError('INVALID_STATE', { detail: { 'zh-CN': '只有草稿或被驳回的合同可以修改', en: 'Only a draft or a rejected contract can be changed' } });
+    }
+    const start = input.startDate ?? toDay(c.start_date)!;
+    const end = input.endDate ?? toDay(c.end_date)!;
+    if (end < start) throw invalid('endDate', '结束日期不能早于开始日期', 'The end date is before the start date');
+    let amount = toCents(c.amount_cents);
+    const now = ctx.clock.now();
+    const sets: Record<string, unknown> = { start_date: start, end_date: end, updated_at: now };
+    if (input.title !== undefined) sets.title = input.title;
+    if (input.signDate !== undefined) sets.sign_date = input.signDate;
+    if (input.note !== undefined) sets.note = input.note;
+    if (input.lines) {
+      const priced = priceLines(input.lines);
+      if (priced.amountCents <= 0) throw invalid('lines', '合同金额必须大于 0', 'The contract amount must be positive');
+      amount = priced.amountCents;
+      Object.assign(sets, { list_cents: priced.listCents, amount_cents: priced.amountCents, discount_bp: discountBp(priced.listCents, priced.amountCents) });
+      await ctx.models.ContractLine.destroy({ where: { contract_id: c.id }, transaction: t });
+      await ctx.models.ContractLine.bulkCreate(priced.lines.map((l) => ({ contract_id: c.id, seq: l.seq, name: l.name, quantity: l.quantity, unit_price_cents: l.unitPriceCents, discount_bp: l.discountBp, amount_cents: l.amountCents })), { transaction: t });
+    }
+    if (input.lines || input.instalments) {
+      const plan = input.instalments ?? [{ dueDate: start, amountCents: amount }];
+      assertPlanSums(plan, amount);
+      await ctx.models.Instalment.destroy({ where: { contract_id: c.id }, transaction: t });
+      await writeInstalments(ctx, t, { id: c.id, customer_id: c.customer_id, owner_id: c.owner_id }, plan, false);
+    }
+    const [, n] = await ctx.db.sequelize.query(
+      `UPDATE contracts SET ${Object.keys(sets).map((k) => `${k} = :${k}`).join(', ')} WHERE id = :id AND status IN ('draft', 'rejected')`,
+      { replacements: { ...sets, id: c.id }, transaction: t, type: QueryTypes.UPDATE },
+    );
+    if (!Number(n)) throw new AppError('CONFLICT');
+    await recordAudit(ctx, t, { actor, action: 'contract.update', entityType: 'contract', entityId: c.id, channel, data: { fields: Object.keys(input).filter((k) => k !== 'contractId'), amountCents: amount } });
+    return getContract(ctx, actor, c.id, t);
+  }, parent);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Submit for approval; the contract is the approval subject.
 

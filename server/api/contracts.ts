@@ -15,6 +15,8 @@ import {
   instalmentPlanInput,
   submitContract,
   terminateContract,
+  updateDraftContract,
+  updateDraftInput,
 } from '../../core/contracts/operations';
 import { commentApproval, decideStep, delegateStep, withdrawApproval } from '../../core/approvals/operations';
 import { getApprovalPolicy, setApprovalPolicy } from '../../core/approvals/chain';
@@ -95,6 +97,7 @@ const R = ['receivables'];
 const ops: Parameters<typeof registerOperation>[0][] = [
   { method: 'post', path: '/api/v1/contracts', summary: 'Draft a contract (lines, receivable plan, attachments metadata); the key must be bound to a user', tags: C, request: createContractInput, response: Contract, status: 201 },
   { method: 'get', path: '/api/v1/contracts/{id}', summary: 'One contract with lines, instalments and attachments', tags: C, response: Contract },
+  { method: 'patch', path: '/api/v1/contracts/{id}', summary: 'Change a draft or rejected contract (lines, dates, note, plan)', tags: C, request: updateDraftInput.omit({ contractId: true }), response: Contract },
   { method: 'post', path: '/api/v1/contracts/{id}/submit', summary: 'Submit for approval; the chain is chosen by the policy (amount, discount, customer tier)', tags: C, request: submitBody, response: Approval, status: 201 },
   { method: 'get', path: '/api/v1/contracts/{id}/approval', summary: "The contract's latest approval request", tags: C, response: Approval },
   { method: 'put', path: '/api/v1/contracts/{id}/receivable-plan', summary: 'Replace the instalments (must sum exactly to the amount; not after a payment)', tags: R, request: planBody },
@@ -122,6 +125,9 @@ export const contractsApiRouter: RouterFactory = ({ core }) => {
   });
   r.get('/contracts/:id', auth, async (ctx) => {
     ctx.body = await getContract(core, apiActor(ctx), idParam(ctx));
+  });
+  r.patch('/contracts/:id', auth, body, async (ctx) => {
+    ctx.body = await updateDraftContract(core, apiActor(ctx), 'api', { ...(ctx.request.body as object), contractId: idParam(ctx) } as never);
   });
   r.post('/contracts/:id/submit', auth, body, async (ctx) => {
     const { note } = parseInput(submitBody, ctx.request.body ?? {});

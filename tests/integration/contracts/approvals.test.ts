@@ -1,6 +1,6 @@
 import { describeEachDb } from '../../helpers/db';
 import { makeOrg, draft, type Org } from './fixtures';
-import { createContract, submitContract, getContract } from '../../../core/contracts/operations';
+import { createContract, submitContract, getContract, updateDraftContract } from '../../../core/contracts/operations';
 import { decideStep, withdrawApproval, delegateStep, commentApproval, setApprovalDelegate, getApprovalView } from '../../../core/approvals/operations';
 import { setApprovalPolicy } from '../../../core/approvals/chain';
 import { DEFAULT_POLICY } from '../../../core/approvals/rules';
@@ -90,9 +90,14 @@ describeEachDb('contract approvals', (h) => {
     expect(r.view.steps.map((s) => s.status)).toEqual(['rejected', 'skipped']);
     expect((await getContract(h.ctx, o.as(o.rep), c.id)).status).toBe('rejected');
     expect(await codeOf(decideStep(h.ctx, o.as(o.finance), 'card', { stepId: view.steps[1].id, decision: 'approve' }))).toBe('ALREADY_DONE');
-    // a rejected contract may be fixed and resubmitted
+    // a rejected contract may be fixed and resubmitted; a lower amount takes a shorter chain
+    expect(await codeOf(updateDraftContract(h.ctx, o.as(o.rep2), 'api', { contractId: c.id, note: 'x' }))).toBe('FORBIDDEN');
+    const fixed = await updateDraftContract(h.ctx, o.as(o.rep), 'api', { contractId: c.id, lines: [{ name: '软件授权', quantity: 1, unitPriceCents: 90_000_00 }] });
+    expect([fixed.amountCents, fixed.instalments.map((i) => i.amountCents)]).toEqual([90_000_00, [90_000_00]]);
     const again = await submitContract(h.ctx, o.as(o.rep), 'chat', { contractId: c.id });
     expect(again.status).toBe('pending');
+    expect(chain(again)).toEqual([o.manager.id]);
+    expect(await codeOf(updateDraftContract(h.ctx, o.as(o.rep), 'api', { contractId: c.id, note: 'x' }))).toBe('INVALID_STATE');
   });
 
   it('a non-approver is refused, even the submitter or an admin', async () => {

@@ -9,6 +9,9 @@ import { createContext, type CoreContext } from '../../core/context';
 import { ManualClock } from '../../core/ports';
 
 export const MYSQL_URL = process.env.TEST_MYSQL_URL;
+/** Creating and migrating a fresh MySQL schema takes seconds on a loaded 2-core machine. */
+export const SETUP_TIMEOUT_MS = 60_000;
+
 export const DIALECTS: Dialect[] = MYSQL_URL ? ['sqlite', 'mysql'] : ['sqlite'];
 
 export interface TestDatabase {
@@ -66,11 +69,11 @@ export function describeEachDb(title: string, body: (h: DbHandle) => void, opts:
         db = createDb(tdb.url);
         await migrate(db);
         ctx = createContext(db, { clock });
-      });
+      }, SETUP_TIMEOUT_MS);
       afterAll(async () => {
         await db?.close();
         await tdb?.drop();
-      });
+      }, SETUP_TIMEOUT_MS);
       body({
         dialect,
         get url() {

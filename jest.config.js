@@ -6,6 +6,8 @@ module.exports = {
       displayName: 'node',
       rootDir: __dirname,
       testEnvironment: 'node',
+      // Real databases on a shared 2-core machine: generous per-test time; no test asserts speed.
+      testTimeout: 30_000,
       testMatch: ['<rootDir>/tests/**/*.test.ts'],
       transform: { '^.+\\.tsx?$': tsJest },
       setupFiles: ['<rootDir>/tests/helpers/setup-env.ts'],

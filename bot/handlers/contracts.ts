@@ -8,7 +8,7 @@ import { AppError, isAppError, invalid } from '../../core/errors';
 import { actorOf, type UserDto } from '../../core/users/operations';
 import { findCustomersByName } from '../../core/customers/operations';
 import { createContract, createRenewalDraft, getContract, submitContract } from '../../core/contracts/operations';
-import { commentApproval, decideStep, getApprovalView, withdrawApproval } from '../../core/approvals/operations';
+import { commentApproval, decideStep, delegateStep, getApprovalView, withdrawApproval } from '../../core/approvals/operations';
 import { recordPayment } from '../../core/receivables/operations';
 import { formatCents, parseYuan, percentToBp } from '../../core/contracts/money';
 import { addDays, businessDay, isDay } from '../../core/contracts/dates';
@@ -186,6 +186,21 @@ registerAction('approval.comment', async (cmd, kit) => {
   if (!comment) throw new AppError('VALIDATION', { field: 'comment', detail: { 'zh-CN': '请先填写评论内容', en: 'Write a comment first' } });
   const view = await commentApproval(kit.deps.core, actorOf(cmd.user), 'card', { requestId: num(cmd.value.requestId, 'requestId'), text: comment }, kit.t);
   return { toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': '已评论', en: 'Comment added' }) }, card: approvalCard(view, cmd.user.id, kit.deps.locale) };
+});
+
+registerAction('approval.delegate', async (cmd, kit) => {
+  const name = text(cmd.formValue.delegate);
+  if (!name) throw invalid('delegate', '请填写要转交的同事姓名', 'Enter the colleague’s name');
+  const users = await kit.deps.core.db.select<{ id: number }>('SELECT id FROM users WHERE name = :name ORDER BY id LIMIT 2', { name }, kit.t);
+  if (users.length !== 1) {
+    throw new AppError('VALIDATION', { field: 'delegate', detail: { 'zh-CN': users.length ? `有多位同事叫“${name}”，请联系管理员` : `找不到同事“${name}”`, en: users.length ? `Several colleagues are called "${name}"` : `No colleague called "${name}"` } });
+  }
+  try {
+    const view = await delegateStep(kit.deps.core, actorOf(cmd.user), 'card', { stepId: num(cmd.value.stepId, 'stepId'), toUserId: users[0].id }, kit.t);
+    return { toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': `已转交给 ${name}`, en: `Handed over to ${name}` }) }, card: approvalCard(view, cmd.user.id, kit.deps.locale) };
+  } catch (e) {
+    return lateAnswer(e, kit, cmd.user.id);
+  }
 });
 
 registerAction('approval.withdraw', async (cmd, kit) => {

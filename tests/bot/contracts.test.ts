@@ -128,11 +128,17 @@ describeEachDb('contracts in chat', (h: DbHandle) => {
     expect(again.toast?.type).toBe('info');
     const card = await lastOutbox("kind = 'approval.request' AND recipient = :r AND op = 'send'", { r: String(o.manager.id) });
     const view = (payloadOf(card) as { view: { requestId: number; currentStep: { id: number } } }).view;
+    expect((await click(o.manager, { action: 'approval.delegate', stepId: view.currentStep.id }, { delegate: '没有这个人' })).toast?.type).toBe('error');
+    const handed = await click(o.manager, { action: 'approval.delegate', stepId: view.currentStep.id }, { delegate: o.deputy.name });
+    expect(handed.toast?.type).toBe('success');
+    expect(JSON.stringify(handed.card?.data)).not.toContain('approval.approve');
+    const deputyCard = await lastOutbox("kind = 'approval.request' AND recipient = :r AND op = 'send'", { r: String(o.deputy.id) });
+    expect(JSON.stringify((await render('approval.request', payloadOf(deputyCard), { locale: 'zh-CN', core: h.ctx })).content)).toContain('approval.approve');
     const commented = await click(o.manager, { action: 'approval.comment', requestId: view.requestId }, { comment: '回款记录如何？' });
     expect(JSON.stringify(commented.card?.data)).toContain('回款记录如何？');
     const withdrawn = await click(o.rep, { action: 'approval.withdraw', requestId: view.requestId });
     expect(withdrawn.toast?.type).toBe('success');
-    const late = await click(o.manager, { action: 'approval.approve', stepId: view.currentStep.id });
+    const late = await click(o.deputy, { action: 'approval.approve', stepId: view.currentStep.id });
     expect(late.toast).toEqual({ type: 'info', content: '提交人已撤回该申请' });
     // resubmit and approve so the contract can be renewed
     await click(o.rep, { action: 'contract.submit', contractId });

@@ -39,9 +39,13 @@ export function registerOperation(op: ApiOperation): void {
 export const registeredOperations = (): ApiOperation[] => [...operations.values()];
 
 function schemaOf(s: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-  const json = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<string, unknown>;
-  delete json.$schema;
-  return json;
+  try {
+    const json = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+    delete json.$schema;
+    return json;
+  } catch {
+    return {}; // one odd schema must not take the whole document down
+  }
 }
 
 const errorSchema = {

@@ -8,6 +8,7 @@ import { parseCommand } from './parse';
 import { leadFormCreate, importLeadsCommand } from './leads';
 import { apikeyCreate } from './apikey';
 import { kbAdd, mpInvite, mpRevoke, slaSweep } from './service';
+import { approvalsPolicy } from './approvals';
 
 const migrate: CliCommand = {
   name: 'migrate',
@@ -81,4 +82,4 @@ const usersAdd: CliCommand = {
 };
 
 /** Every CLI command; capabilities add theirs here. */
-export const COMMANDS: CliCommand[] = [migrate, seed, usersAdd, parseCommand, leadFormCreate, importLeadsCommand, apikeyCreate, mpInvite, mpRevoke, kbAdd, slaSweep];
+export const COMMANDS: CliCommand[] = [migrate, seed, usersAdd, parseCommand, leadFormCreate, importLeadsCommand, apikeyCreate, mpInvite, mpRevoke, kbAdd, slaSweep, approvalsPolicy];

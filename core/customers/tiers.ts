@@ -38,7 +38,7 @@ export async function getTierThresholds(ctx: CoreContext, t?: Transaction | null
 
 /** Admins change the thresholds; the next job run (or an on-demand recompute) applies them. */
 export async function setTierThresholds(ctx: CoreContext, actor: Actor, channel: Channel, patch: Partial<RfmThresholds>): Promise<RfmThresholds> {
-  if (!(actor.kind === 'system' || (actor.kind === 'user' && actor.role === 'admin'))) throw new AppError('FORBIDDEN');
+  if (!(actor.kind === 'system' || actor.kind === 'api' || (actor.kind === 'user' && actor.role === 'admin'))) throw new AppError('FORBIDDEN');
   return ctx.db.tx(async (t) => {
     const next = { ...(await getTierThresholds(ctx, t)), ...patch };
     const problem = checkThresholds(next);

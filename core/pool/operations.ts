@@ -84,7 +84,7 @@ export const poolRulesInput = z
   .strict();
 
 const assertAdmin = (actor: Actor) => {
-  if (!(actor.kind === 'system' || (actor.kind === 'user' && actor.role === 'admin'))) throw new AppError('FORBIDDEN', { detail: { 'zh-CN': '只有管理员可以配置公海', en: 'Only an admin may configure pools' } });
+  if (!(actor.kind === 'system' || actor.kind === 'api' || (actor.kind === 'user' && actor.role === 'admin'))) throw new AppError('FORBIDDEN', { detail: { 'zh-CN': '只有管理员可以配置公海', en: 'Only an admin may configure pools' } });
 };
 
 export const createPoolInput = z.object({ name: z.string().trim().min(1).max(100), region: z.string().trim().max(64).optional().nullable(), rules: poolRulesInput.optional() });

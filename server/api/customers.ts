@@ -11,7 +11,7 @@ import { createCustomer, createCustomerInput, deleteCustomer, getCustomer, searc
 import { getCustomer360 } from '../../core/customers/view360';
 import { mergeCustomers } from '../../core/customers/merge';
 import { addContact, addContactInput, listContacts } from '../../core/customers/contacts';
-import { recomputeTier } from '../../core/customers/tiers';
+import { getTierThresholds, recomputeTier, setTierThresholds } from '../../core/customers/tiers';
 import { listActivities, logActivity, logActivityInput } from '../../core/activities/operations';
 import { assignCustomer, claimCustomer, createPool, createPoolInput, listPools, poolRulesInput, releaseCustomer, updatePoolRules } from '../../core/pool/operations';
 
@@ -88,6 +88,17 @@ const releaseBody = z.object({ reason: z.string().trim().max(500).optional().nul
 const assignBody = z.object({ userId: z.number().int().positive() });
 const activityBody = logActivityInput.omit({ customerId: true });
 
+const thresholdsBody = z
+  .object({
+    recentDays: z.number().int().min(0),
+    lapsingDays: z.number().int().min(0),
+    frequentDeals: z.number().int().min(1),
+    highValueCents: z.number().int().min(0),
+    midValueCents: z.number().int().min(0),
+  })
+  .partial()
+  .strict();
+
 const T = ['customers'];
 const ops: Parameters<typeof registerOperation>[0][] = [
   { method: 'get', path: '/api/v1/customers', summary: 'Search customers you may see (keyset pages)', tags: T, query: searchQuery, response: pageSchema(Customer) },
@@ -105,6 +116,8 @@ const ops: Parameters<typeof registerOperation>[0][] = [
   { method: 'post', path: '/api/v1/customers/{id}/claim', summary: 'Claim from the public pool (key must be bound to a user); 422 LIMIT_REACHED / COOLDOWN explain why not', tags: ['pool'], response: z.object({ customer: Customer }) },
   { method: 'post', path: '/api/v1/customers/{id}/release', summary: 'Release to the public pool', tags: ['pool'], request: releaseBody, response: Customer },
   { method: 'post', path: '/api/v1/customers/{id}/assign', summary: 'Assign / transfer to a user (manager within the team, admin anywhere)', tags: ['pool'], request: assignBody, response: Customer },
+  { method: 'get', path: '/api/v1/tiers/thresholds', summary: 'RFM tier thresholds in force', tags: T, response: thresholdsBody.required() },
+  { method: 'patch', path: '/api/v1/tiers/thresholds', summary: 'Change RFM tier thresholds (admin); applied by the next tier job or on-demand recompute', tags: T, request: thresholdsBody, response: thresholdsBody.required() },
   { method: 'get', path: '/api/v1/pools', summary: 'Pools and their rules', tags: ['pool'], response: z.object({ items: z.array(Pool) }) },
   { method: 'post', path: '/api/v1/pools', summary: 'Create a pool (admin)', tags: ['pool'], request: createPoolInput, response: Pool, status: 201 },
   { method: 'patch', path: '/api/v1/pools/{id}', summary: "Change a pool's rules (admin)", tags: ['pool'], request: poolRulesInput, response: Pool },
@@ -172,6 +185,13 @@ export const customersApiRouter: RouterFactory = ({ core }) => {
   r.post('/customers/:id/assign', auth, body, async (ctx) => {
     const { userId } = parseInput(assignBody, ctx.request.body);
     ctx.body = await assignCustomer(core, apiActor(ctx), 'api', { customerId: idParam(ctx), userId });
+  });
+  r.get('/tiers/thresholds', auth, async (ctx) => {
+    apiActor(ctx);
+    ctx.body = await getTierThresholds(core);
+  });
+  r.patch('/tiers/thresholds', auth, body, async (ctx) => {
+    ctx.body = await setTierThresholds(core, apiActor(ctx), 'api', parseInput(thresholdsBody, ctx.request.body));
   });
   r.get('/pools', auth, async (ctx) => {
     ctx.body = { items: await listPools(core) };

@@ -115,6 +115,14 @@ describeEachDb('customers API /api/v1', (h) => {
     expect((await request(app.callback()).post('/api/v1/pools').set(as(k1)).send({ name: 'x' })).status).toBe(403);
   });
 
+  it('tier thresholds: anyone reads, only an admin (or an unbound integration key) changes them', async () => {
+    expect((await request(app.callback()).get('/api/v1/tiers/thresholds').set(as(k1))).body.recentDays).toBe(30);
+    expect((await request(app.callback()).patch('/api/v1/tiers/thresholds').set(as(kMgr)).send({ recentDays: 20 })).status).toBe(403);
+    const bad = await request(app.callback()).patch('/api/v1/tiers/thresholds').set(as(kIntegration)).send({ recentDays: 'x' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.field).toBe('recentDays');
+  });
+
   it('serves an OpenAPI document listing the paths, without a key', async () => {
     const res = await request(app.callback()).get('/api/v1/openapi.json');
     expect(res.status).toBe(200);

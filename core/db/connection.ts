@@ -55,7 +55,7 @@ export function createDb(url: string, options: DbOptions = {}): Db {
       ...common,
       dialect: 'mysql',
       timezone: '+00:00',
-      pool: { max: options.poolMax ?? 10, min: 0, idle: 10_000, acquire: 10_000 },
+      pool: { max: options.poolMax ?? 20, min: 0, idle: 10_000, acquire: 10_000 },
       dialectOptions: { connectTimeout: 5_000, dateStrings: false, supportBigNumbers: true },
       retry: { max: 0 },
     });

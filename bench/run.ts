@@ -78,7 +78,7 @@ async function main(): Promise<number> {
     const machine = machineDescription(await dbVersion(db));
     if (!seed.reused) {
       log(`seed: done in ${seed.totalSeconds.toFixed(1)} s`);
-      for (const t of seed.timings) log(`seed: ${t.table.padEnd(12)} ${t.rows.toLocaleString('en-US').padStart(10)} rows, ${t.seconds.toFixed(1)} s of INSERT`);
+      if (args.seedOnly) for (const t of seed.timings) log(`seed: ${t.table.padEnd(12)} ${t.rows.toLocaleString('en-US').padStart(10)} rows, ${t.seconds.toFixed(1)} s of INSERT`);
       if (!args.smoke && seed.timings.length) {
         writeSeedRecord(path.join(RESULTS_DIR, 'seed'), { scale: args.scale, dialect: db.dialect, date: new Date().toISOString(), machine, fingerprint: seed.fingerprint, topUp: seed.topUp, totalSeconds: seed.totalSeconds, counts: seed.info.counts, timings: seed.timings });
       }

@@ -9,6 +9,7 @@ import { enqueueMessages, type OutboundMessage } from '../notifications/outbox';
 import type { RequestStatus, StepStatus } from './model';
 import type { ResolvedStep } from './rules';
 import { approvalSubject } from './subjects';
+import { txSelect, txUpdate } from '../contracts/txsql';
 
 export const APPROVAL_CARD_KIND = 'approval.request';
 export const APPROVAL_OUTCOME_KIND = 'approval.outcome';
@@ -56,8 +57,7 @@ function userActor(actor: Actor): Extract<Actor, { kind: 'user' }> {
   return actor;
 }
 
-const q = (ctx: CoreContext, sql: string, replacements: Record<string, unknown>, t: Transaction) =>
-  ctx.db.sequelize.query(sql, { replacements, transaction: t, type: QueryTypes.UPDATE }).then(([, n]) => Number(n));
+const q = txUpdate;
 
 const stepCardKey = (requestId: number, stepId: number, userId: number) => `approval:${requestId}:s${stepId}:u${userId}`;
 const submitterCardKey = (requestId: number) => `approval:${requestId}:submitter`;
@@ -97,7 +97,8 @@ const iso = (v: unknown) => toDate(v)?.toISOString() ?? null;
 export async function getApprovalView(ctx: CoreContext, requestId: number, t?: Transaction): Promise<ApprovalView> {
   const run = async (tx: Transaction) => {
     // The request and its steps in one round trip (every request has at least one step).
-    const rows = await ctx.db.select<RequestRow & { submitter_name: string } & { s_id: number; seq: number; label: string; approver_id: number; approver_name: string; delegated_from_id: number | null; from_name: string | null; s_status: StepStatus; s_decided_at: unknown; channel: string | null; comment: string | null }>(
+    const rows = await txSelect<RequestRow & { submitter_name: string } & { s_id: number; seq: number; label: string; approver_id: number; approver_name: string; delegated_from_id: number | null; from_name: string | null; s_status: StepStatus; s_decided_at: unknown; channel: string | null; comment: string | null }>(
+      ctx,
       `SELECT r.id, r.entity_type, r.entity_id, r.submitter_id, r.status, r.rules, r.note, r.reason, r.created_at, r.decided_at, u.name AS submitter_name,
               s.id AS s_id, s.seq, s.label, s.approver_id, a.name AS approver_name, s.delegated_from_id, f.name AS from_name, s.status AS s_status,
               s.decided_at AS s_decided_at, s.channel, s.comment
@@ -110,7 +111,8 @@ export async function getApprovalView(ctx: CoreContext, requestId: number, t?: T
     const req = rows[0];
     if (!req) throw new AppError('NOT_FOUND', { field: 'requestId' });
     const steps = rows.map((r) => ({ id: r.s_id, seq: r.seq, label: r.label, approver_id: r.approver_id, approver_name: r.approver_name, delegated_from_id: r.delegated_from_id, from_name: r.from_name, status: r.s_status, decided_at: r.s_decided_at, channel: r.channel, comment: r.comment }));
-    const comments = await ctx.db.select<{ actor_id: number | null; name: string | null; data: unknown; created_at: unknown }>(
+    const comments = await txSelect<{ actor_id: number | null; name: string | null; data: unknown; created_at: unknown }>(
+      ctx,
       `SELECT a.actor_id, u.name, a.data, a.created_at FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
        WHERE a.entity_type = 'approval' AND a.entity_id = :id AND a.action = 'approval.comment' ORDER BY a.id`,
       { id: requestId },
@@ -156,7 +158,8 @@ export async function getApprovalView(ctx: CoreContext, requestId: number, t?: T
 
 /** The latest approval request of an entity (e.g. a contract), or null. */
 export async function latestRequestId(ctx: CoreContext, entityType: string, entityId: number, t?: Transaction): Promise<number | null> {
-  const rows = await ctx.db.select<{ id: number }>(
+  const rows = await txSelect<{ id: number }>(
+      ctx,
     'SELECT id FROM approval_requests WHERE entity_type = :et AND entity_id = :eid ORDER BY id DESC LIMIT 1',
     { et: entityType, eid: entityId },
     t,
@@ -168,7 +171,8 @@ export async function latestRequestId(ctx: CoreContext, entityType: string, enti
 // Cards: one per approver (per step) and one for the submitter; every change updates them all in place.
 
 async function activeDelegate(ctx: CoreContext, userId: number, submitterId: number, t: Transaction): Promise<number | null> {
-  const rows = await ctx.db.select<{ delegate_id: number }>(
+  const rows = await txSelect<{ delegate_id: number }>(
+      ctx,
     'SELECT delegate_id FROM approval_delegations WHERE user_id = :u AND until_at > :now',
     { u: userId, now: ctx.clock.now() },
     t,
@@ -200,7 +204,7 @@ async function sendCards(ctx: CoreContext, t: Transaction, view: ApprovalView, o
     candidates.set(stepCardKey(view.requestId, s.id, s.approverId), s.approverId);
     if (s.delegatedFromId) candidates.set(stepCardKey(view.requestId, s.id, s.delegatedFromId), s.delegatedFromId);
   }
-  const existing = await ctx.db.select<{ dedupe_key: string }>('SELECT dedupe_key FROM outbox WHERE dedupe_key IN (:keys)', { keys: [...candidates.keys()] }, t);
+  const existing = await txSelect<{ dedupe_key: string }>(ctx, 'SELECT dedupe_key FROM outbox WHERE dedupe_key IN (:keys)', { keys: [...candidates.keys()] }, t);
   for (const { dedupe_key } of existing) {
     const userId = candidates.get(dedupe_key)!;
     msgs.push({ to: { userId }, kind: APPROVAL_CARD_KIND, payload: payload(userId), updateOf: dedupe_key });
@@ -234,7 +238,8 @@ export interface StartApprovalInput {
 }
 
 export async function startApproval(ctx: CoreContext, t: Transaction, input: StartApprovalInput): Promise<ApprovalView> {
-  const open = await ctx.db.select<{ id: number }>(
+  const open = await txSelect<{ id: number }>(
+      ctx,
     `SELECT id FROM approval_requests WHERE entity_type = :et AND entity_id = :eid AND status = 'pending'`,
     { et: input.entityType, eid: input.entityId },
     t,
@@ -250,7 +255,7 @@ export async function startApproval(ctx: CoreContext, t: Transaction, input: Sta
     input.steps.map((s, i) => ({ request_id: requestId, seq: i + 1, label: s.label, approver_id: s.approverId, status: 'waiting' as const, created_at: now, updated_at: now })),
     { transaction: t },
   );
-  const firstId = steps[0].get('id') ?? (await ctx.db.select<{ id: number }>('SELECT id FROM approval_steps WHERE request_id = :r AND seq = 1', { r: requestId }, t))[0].id;
+  const firstId = steps[0].get('id') ?? (await txSelect<{ id: number }>(ctx, 'SELECT id FROM approval_steps WHERE request_id = :r AND seq = 1', { r: requestId }, t))[0].id;
   const approver = await activateStep(ctx, t, requestId, input.submitterId, firstId, input.steps[0].approverId);
   await recordAudit(ctx, t, { actor: input.actor, action: 'approval.submit', entityType: 'approval', entityId: requestId, channel: input.channel, data: { entityType: input.entityType, entityId: input.entityId, rules: input.rules, note: input.note } });
   const view = await getApprovalView(ctx, requestId, t);
@@ -291,7 +296,8 @@ interface StepRow {
 }
 
 async function loadStep(ctx: CoreContext, stepId: number, t: Transaction): Promise<StepRow> {
-  const row = (await ctx.db.select<StepRow>(
+  const row = (await txSelect<StepRow>(
+      ctx,
     `SELECT s.id, s.request_id, s.seq, s.approver_id, s.status, s.decided_by, r.status AS r_status, r.submitter_id, r.entity_type, r.entity_id,
        (SELECT n.id FROM approval_steps n WHERE n.request_id = s.request_id AND n.seq > s.seq AND n.status = 'waiting' ORDER BY n.seq LIMIT 1) AS next_id,
        (SELECT n.approver_id FROM approval_steps n WHERE n.request_id = s.request_id AND n.seq > s.seq AND n.status = 'waiting' ORDER BY n.seq LIMIT 1) AS next_approver_id
@@ -322,7 +328,7 @@ function tooLate(status: RequestStatus | StepStatus, requestId: number): AppErro
  */
 async function lockRequest(ctx: CoreContext, requestId: number, t: Transaction): Promise<RequestStatus> {
   const lock = ctx.db.dialect === 'mysql' ? ' FOR UPDATE' : '';
-  const r = await ctx.db.select<{ status: RequestStatus }>(`SELECT status FROM approval_requests WHERE id = :id${lock}`, { id: requestId }, t);
+  const r = await txSelect<{ status: RequestStatus }>(ctx, `SELECT status FROM approval_requests WHERE id = :id${lock}`, { id: requestId }, t);
   if (!r.length) throw new AppError('NOT_FOUND', { field: 'requestId' });
   return r[0].status;
 }
@@ -357,7 +363,7 @@ export async function decideStep(ctx: CoreContext, actor: Actor, channel: Channe
       t,
     );
     if (!won) {
-      const s = await ctx.db.select<{ status: StepStatus }>('SELECT status FROM approval_steps WHERE id = :id', { id: step.id }, t);
+      const s = await txSelect<{ status: StepStatus }>(ctx, 'SELECT status FROM approval_steps WHERE id = :id', { id: step.id }, t);
       throw tooLate(s[0].status, step.request_id);
     }
     await recordAudit(ctx, t, {
@@ -410,7 +416,8 @@ export async function withdrawApproval(ctx: CoreContext, actor: Actor, channel: 
   const input = parseInput(withdrawInput, raw);
   const user = userActor(actor);
   return ctx.db.tx(async (t) => {
-    const req = (await ctx.db.select<{ id: number; submitter_id: number; status: RequestStatus; entity_type: string; entity_id: number }>(
+    const req = (await txSelect<{ id: number; submitter_id: number; status: RequestStatus; entity_type: string; entity_id: number }>(
+      ctx,
       'SELECT id, submitter_id, status, entity_type, entity_id FROM approval_requests WHERE id = :id',
       { id: input.requestId },
       t,
@@ -420,7 +427,7 @@ export async function withdrawApproval(ctx: CoreContext, actor: Actor, channel: 
     const now = ctx.clock.now();
     const n = await q(ctx, `UPDATE approval_requests SET status = 'withdrawn', reason = :reason, decided_at = :now, updated_at = :now WHERE id = :id AND status = 'pending'`, { reason: input.reason ?? null, now, id: req.id }, t);
     if (!n) {
-      const r = await ctx.db.select<{ status: RequestStatus }>('SELECT status FROM approval_requests WHERE id = :id', { id: req.id }, t);
+      const r = await txSelect<{ status: RequestStatus }>(ctx, 'SELECT status FROM approval_requests WHERE id = :id', { id: req.id }, t);
       throw tooLate(r[0].status, req.id);
     }
     await q(ctx, `UPDATE approval_steps SET status = 'withdrawn', updated_at = :now WHERE request_id = :r AND status IN ('pending', 'waiting')`, { now, r: req.id }, t);
@@ -444,7 +451,7 @@ export async function delegateStep(ctx: CoreContext, actor: Actor, channel: Chan
     if (input.toUserId === user.userId || input.toUserId === step.submitter_id) {
       throw new AppError('VALIDATION', { field: 'toUserId', detail: { 'zh-CN': '不能转给自己或提交人', en: 'Cannot delegate to yourself or the submitter' } });
     }
-    const to = await ctx.db.select<{ id: number }>('SELECT id FROM users WHERE id = :id', { id: input.toUserId }, t);
+    const to = await txSelect<{ id: number }>(ctx, 'SELECT id FROM users WHERE id = :id', { id: input.toUserId }, t);
     if (!to.length) throw new AppError('NOT_FOUND', { field: 'toUserId' });
     const now = ctx.clock.now();
     const rStatus = await lockRequest(ctx, step.request_id, t);
@@ -473,7 +480,7 @@ export async function setApprovalDelegate(ctx: CoreContext, actor: Actor, channe
     await ctx.db.sequelize.query('DELETE FROM approval_delegations WHERE user_id = :u', { replacements: { u: user.userId }, transaction: t, type: QueryTypes.DELETE });
     if (input.delegateId !== null) {
       if (input.delegateId === user.userId) throw new AppError('VALIDATION', { field: 'delegateId', detail: { 'zh-CN': '不能委托给自己', en: 'Cannot delegate to yourself' } });
-      if (!(await ctx.db.select('SELECT id FROM users WHERE id = :id', { id: input.delegateId }, t)).length) throw new AppError('NOT_FOUND', { field: 'delegateId' });
+      if (!(await txSelect(ctx, 'SELECT id FROM users WHERE id = :id', { id: input.delegateId }, t)).length) throw new AppError('NOT_FOUND', { field: 'delegateId' });
       const now = ctx.clock.now();
       const until = input.until ?? new Date(now.getTime() + 7 * 86_400_000);
       await ctx.db.sequelize.query('INSERT INTO approval_delegations (user_id, delegate_id, until_at, created_at, updated_at) VALUES (:u, :d, :until, :now, :now)', {
@@ -493,9 +500,10 @@ export async function commentApproval(ctx: CoreContext, actor: Actor, channel: C
   const input = parseInput(commentInput, raw);
   const user = userActor(actor);
   return ctx.db.tx(async (t) => {
-    const req = (await ctx.db.select<{ submitter_id: number }>('SELECT submitter_id FROM approval_requests WHERE id = :id', { id: input.requestId }, t))[0];
+    const req = (await txSelect<{ submitter_id: number }>(ctx, 'SELECT submitter_id FROM approval_requests WHERE id = :id', { id: input.requestId }, t))[0];
     if (!req) throw new AppError('NOT_FOUND', { field: 'requestId' });
-    const participants = await ctx.db.select<{ n: number }>(
+    const participants = await txSelect<{ n: number }>(
+      ctx,
       'SELECT COUNT(*) AS n FROM approval_steps WHERE request_id = :r AND (approver_id = :u OR delegated_from_id = :u)',
       { r: input.requestId, u: user.userId },
       t,
@@ -513,7 +521,8 @@ export async function commentApproval(ctx: CoreContext, actor: Actor, channel: C
 /** Pending steps waiting for this user (their approval inbox). */
 export async function myPendingApprovals(ctx: CoreContext, actor: Actor): Promise<{ stepId: number; requestId: number; entityType: string; entityId: number }[]> {
   const user = userActor(actor);
-  const rows = await ctx.db.select<{ id: number; request_id: number; entity_type: string; entity_id: number }>(
+  const rows = await txSelect<{ id: number; request_id: number; entity_type: string; entity_id: number }>(
+      ctx,
     `SELECT s.id, s.request_id, r.entity_type, r.entity_id FROM approval_steps s JOIN approval_requests r ON r.id = s.request_id
      WHERE s.approver_id = :u AND s.status = 'pending' ORDER BY s.id`,
     { u: user.userId },

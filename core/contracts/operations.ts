@@ -15,6 +15,7 @@ import { recordWonDeal } from '../customers/operations';
 import { businessDay, daysBetween, addDays, isDay, toDay } from './dates';
 import { discountBp, discountExceeds, lineAmountCents, lineListCents, MAX_CENTS, percentToBp, splitEvenly, toCents } from './money';
 import type { ContractStatus } from './model';
+import { txSelect, txUpdate } from './txsql';
 // Side effect: registers the 360° 'contracts' and 'receivables' sections with the customers context.
 import './sections';
 
@@ -116,7 +117,7 @@ interface CustomerRow {
 }
 
 async function loadCustomer(ctx: CoreContext, id: number, t?: Transaction): Promise<CustomerRow> {
-  const c = (await ctx.db.select<CustomerRow>('SELECT id, name, owner_id, team_id, tier FROM customers WHERE id = :id', { id }, t))[0];
+  const c = (await txSelect<CustomerRow>(ctx, 'SELECT id, name, owner_id, team_id, tier FROM customers WHERE id = :id', { id }, t))[0];
   if (!c) throw new AppError('NOT_FOUND', { field: 'customerId', detail: { 'zh-CN': '客户不存在', en: 'No such customer' } });
   return c;
 }
@@ -190,7 +191,7 @@ export async function createContract(ctx: CoreContext, actor: Actor, channel: Ch
         if (user.role !== 'manager' && user.role !== 'admin') throw new AppError('FORBIDDEN', { field: 'ownerId' });
         ownerId = input.ownerId;
       }
-      const owner = (await ctx.db.select<{ team_id: number | null }>('SELECT team_id FROM users WHERE id = :id', { id: ownerId }, t))[0];
+      const owner = (await txSelect<{ team_id: number | null }>(ctx, 'SELECT team_id FROM users WHERE id = :id', { id: ownerId }, t))[0];
       if (!owner) throw new AppError('NOT_FOUND', { field: 'ownerId' });
       const now = ctx.clock.now();
       const c = await ctx.models.Contract.create(
@@ -262,7 +263,8 @@ interface ContractRow {
 }
 
 async function contractRow(ctx: CoreContext, id: number, t?: Transaction): Promise<ContractRow> {
-  const r = (await ctx.db.select<ContractRow>(
+  const r = (await txSelect<ContractRow>(
+      ctx,
     `SELECT c.id, c.number, c.customer_id, cu.name AS customer_name, cu.tier AS customer_tier, c.owner_id, u.name AS owner_name, c.team_id, c.title, c.currency, c.list_cents, c.amount_cents,
             c.discount_bp, c.sign_date, c.start_date, c.end_date, c.status, c.note, c.renewal_of_id
      FROM contracts c JOIN customers cu ON cu.id = c.customer_id JOIN users u ON u.id = c.owner_id WHERE c.id = :id`,
@@ -279,7 +281,8 @@ async function assertMayRead(ctx: CoreContext, actor: Actor, c: ContractRow, t?:
   if (actor.kind !== 'user') throw new AppError('FORBIDDEN');
   if (actor.role === 'admin' || c.owner_id === actor.userId) return;
   if (actor.role === 'manager' && actor.teamId !== null && c.team_id === actor.teamId) return;
-  const approver = await ctx.db.select(
+  const approver = await txSelect(
+      ctx,
     `SELECT s.id FROM approval_requests r JOIN approval_steps s ON s.request_id = r.id
      WHERE r.entity_type = 'contract' AND r.entity_id = :id AND (s.approver_id = :u OR s.delegated_from_id = :u) LIMIT 1`,
     { id: c.id, u: actor.userId },
@@ -293,9 +296,9 @@ export async function getContract(ctx: CoreContext, actor: Actor, id: number, t?
   const c = await contractRow(ctx, id, t);
   await assertMayRead(ctx, actor, c, t);
   const [lines, inst, att] = [
-    await ctx.db.select<{ seq: number; name: string; quantity: number; unit_price_cents: unknown; discount_bp: number; amount_cents: unknown }>('SELECT seq, name, quantity, unit_price_cents, discount_bp, amount_cents FROM contract_lines WHERE contract_id = :id ORDER BY seq', { id }, t),
-    await ctx.db.select<{ id: number; seq: number; due_date: unknown; amount_cents: unknown; paid_cents: unknown; status: string }>('SELECT id, seq, due_date, amount_cents, paid_cents, status FROM receivable_instalments WHERE contract_id = :id ORDER BY seq', { id }, t),
-    await ctx.db.select<{ id: number; file_name: string; file_key: string; mime: string | null; size_bytes: number | null }>('SELECT id, file_name, file_key, mime, size_bytes FROM contract_attachments WHERE contract_id = :id ORDER BY id', { id }, t),
+    await txSelect<{ seq: number; name: string; quantity: number; unit_price_cents: unknown; discount_bp: number; amount_cents: unknown }>(ctx, 'SELECT seq, name, quantity, unit_price_cents, discount_bp, amount_cents FROM contract_lines WHERE contract_id = :id ORDER BY seq', { id }, t),
+    await txSelect<{ id: number; seq: number; due_date: unknown; amount_cents: unknown; paid_cents: unknown; status: string }>(ctx, 'SELECT id, seq, due_date, amount_cents, paid_cents, status FROM receivable_instalments WHERE contract_id = :id ORDER BY seq', { id }, t),
+    await txSelect<{ id: number; file_name: string; file_key: string; mime: string | null; size_bytes: number | null }>(ctx, 'SELECT id, file_name, file_key, mime, size_bytes FROM contract_attachments WHERE contract_id = :id ORDER BY id', { id }, t),
   ];
   return {
     id: c.id,
@@ -336,7 +339,8 @@ export interface ContractListItem {
 
 /** A customer's contracts, newest first (360° view, approval card history). */
 export async function listCustomerContracts(ctx: CoreContext, customerId: number, limit = 20, t?: Transaction): Promise<ContractListItem[]> {
-  const rows = await ctx.db.select<{ id: number; number: string; title: string | null; amount_cents: unknown; currency: string; status: ContractStatus; start_date: unknown; end_date: unknown; owner_id: number }>(
+  const rows = await txSelect<{ id: number; number: string; title: string | null; amount_cents: unknown; currency: string; status: ContractStatus; start_date: unknown; end_date: unknown; owner_id: number }>(
+      ctx,
     `SELECT id, number, title, amount_cents, currency, status, start_date, end_date, owner_id FROM contracts WHERE customer_id = :c ORDER BY id DESC LIMIT ${Math.max(1, Math.min(100, Math.floor(limit)))}`,
     { c: customerId },
     t,
@@ -412,7 +416,7 @@ export async function submitContract(ctx: CoreContext, actor: Actor, channel: Ch
   return ctx.db.tx(async (t) => {
     const c = await contractRow(ctx, input.contractId, t);
     if (c.owner_id !== user.userId) {
-      const creator = await ctx.db.select('SELECT id FROM contracts WHERE id = :id AND created_by = :u', { id: c.id, u: user.userId }, t);
+      const creator = await txSelect(ctx, 'SELECT id FROM contracts WHERE id = :id AND created_by = :u', { id: c.id, u: user.userId }, t);
       if (!creator.length) throw new AppError('FORBIDDEN', { detail: { 'zh-CN': '只有合同负责人可以提交审批', en: 'Only the contract owner can submit it' } });
     }
     const now = ctx.clock.now();
@@ -441,18 +445,15 @@ export async function contractApprovalView(ctx: CoreContext, actor: Actor, contr
 
 async function setStatus(ctx: CoreContext, t: Transaction, id: number, to: ContractStatus, from: ContractStatus[], extra: Record<string, unknown> = {}): Promise<boolean> {
   const sets = Object.keys(extra).map((k) => `, ${k} = :${k}`).join('');
-  const [, n] = await ctx.db.sequelize.query(`UPDATE contracts SET status = :to, updated_at = :now${sets} WHERE id = :id AND status IN (:from)`, {
-    replacements: { to, now: ctx.clock.now(), id, from, ...extra },
-    transaction: t,
-    type: QueryTypes.UPDATE,
-  });
-  return Number(n) > 0;
+  const n = await txUpdate(ctx, `UPDATE contracts SET status = :to, updated_at = :now${sets} WHERE id = :id AND status IN (:from)`, { to, now: ctx.clock.now(), id, from, ...extra }, t);
+  return n > 0;
 }
 
 registerApprovalSubject('contract', {
   async describe(ctx, t, id) {
     const c = await contractRow(ctx, id, t);
-    const lines = await ctx.db.select<{ name: string; quantity: number; unit_price_cents: unknown; discount_bp: number; amount_cents: unknown }>(
+    const lines = await txSelect<{ name: string; quantity: number; unit_price_cents: unknown; discount_bp: number; amount_cents: unknown }>(
+      ctx,
       'SELECT name, quantity, unit_price_cents, discount_bp, amount_cents FROM contract_lines WHERE contract_id = :id ORDER BY seq',
       { id },
       t,
@@ -489,11 +490,11 @@ registerApprovalSubject('contract', {
     };
   },
   async onApproved(ctx, t, id, actor) {
-    const c = (await ctx.db.select<{ customer_id: number; amount_cents: unknown; start_date: unknown }>('SELECT customer_id, amount_cents, start_date FROM contracts WHERE id = :id', { id }, t))[0];
+    const c = (await txSelect<{ customer_id: number; amount_cents: unknown; start_date: unknown }>(ctx, 'SELECT customer_id, amount_cents, start_date FROM contracts WHERE id = :id', { id }, t))[0];
     const today = businessDay(ctx.clock.now(), ctx.timezone);
     const start = toDay(c.start_date)!;
     await setStatus(ctx, t, id, start <= today ? 'active' : 'approved', ['pending_approval'], { approved_at: ctx.clock.now() });
-    await ctx.db.sequelize.query('UPDATE receivable_instalments SET live = :live, updated_at = :now WHERE contract_id = :id', { replacements: { live: true, now: ctx.clock.now(), id }, transaction: t, type: QueryTypes.UPDATE });
+    await txUpdate(ctx, 'UPDATE receivable_instalments SET live = :live, updated_at = :now WHERE contract_id = :id', { live: true, now: ctx.clock.now(), id }, t);
     // An approved contract is a won deal for the customer's RFM figures (opportunities do not exist yet).
     await recordWonDeal(ctx, t, { customerId: c.customer_id, amountCents: toCents(c.amount_cents) });
     await recordAudit(ctx, t, { actor, action: 'contract.approved', entityType: 'contract', entityId: id, channel: 'job', data: { status: start <= today ? 'active' : 'approved' } });
@@ -568,7 +569,8 @@ export async function runRenewalReminders(ctx: CoreContext, opts: { daysBefore?:
   let sent = 0;
   let after = 0;
   for (;;) {
-    const rows = await ctx.db.select<{ id: number; number: string; title: string | null; customer_id: number; customer_name: string; owner_id: number; amount_cents: unknown; end_date: unknown }>(
+    const rows = await txSelect<{ id: number; number: string; title: string | null; customer_id: number; customer_name: string; owner_id: number; amount_cents: unknown; end_date: unknown }>(
+      ctx,
       `SELECT c.id, c.number, c.title, c.customer_id, cu.name AS customer_name, c.owner_id, c.amount_cents, c.end_date
        FROM contracts c JOIN customers cu ON cu.id = c.customer_id
        WHERE c.status IN ('approved', 'active') AND c.end_date >= :today AND c.end_date <= :horizon AND c.id > :after
@@ -604,7 +606,7 @@ export async function runRenewalReminders(ctx: CoreContext, opts: { daysBefore?:
  */
 export async function createRenewalDraft(ctx: CoreContext, actor: Actor, channel: Channel, raw: { contractId: number }, parent?: Transaction): Promise<{ contract: ContractDto; created: boolean }> {
   const { contractId } = parseInput(z.object({ contractId: z.number().int().positive() }), raw);
-  const find = async (t?: Transaction) => (await ctx.db.select<{ id: number }>('SELECT id FROM contracts WHERE renewal_of_id = :id', { id: contractId }, t))[0]?.id;
+  const find = async (t?: Transaction) => (await txSelect<{ id: number }>(ctx, 'SELECT id FROM contracts WHERE renewal_of_id = :id', { id: contractId }, t))[0]?.id;
   const existing = await find(parent);
   if (existing) return { contract: await getContract(ctx, actor, existing, parent), created: false };
   const old = await getContract(ctx, actor, contractId, parent);

@@ -2,6 +2,7 @@ import type { Transaction } from 'sequelize';
 import type { CoreContext } from '../context';
 import { businessDay, daysBetween, toDay } from '../contracts/dates';
 import { toCents } from '../contracts/money';
+import { txSelect } from '../contracts/txsql';
 import { creditRisk, type CreditRisk, type PaymentHistory } from './rules';
 
 export interface CustomerReceivableSummary {
@@ -26,7 +27,8 @@ const LATE_DAYS = 7;
  */
 export async function customerReceivableSummary(ctx: CoreContext, customerId: number, t?: Transaction): Promise<CustomerReceivableSummary> {
   const today = businessDay(ctx.clock.now(), ctx.timezone);
-  const rows = await ctx.db.select<{ id: number; contract_id: number; number: string; c_amount: unknown; amount_cents: unknown; paid_cents: unknown; due_date: unknown; paid_on: unknown; status: string }>(
+  const rows = await txSelect<{ id: number; contract_id: number; number: string; c_amount: unknown; amount_cents: unknown; paid_cents: unknown; due_date: unknown; paid_on: unknown; status: string }>(
+    ctx,
     `SELECT i.id, i.contract_id, c.number, c.amount_cents AS c_amount, i.amount_cents, i.paid_cents, i.due_date, i.paid_on, i.status
      FROM receivable_instalments i JOIN contracts c ON c.id = i.contract_id
      WHERE i.customer_id = :c AND i.live = :live`,

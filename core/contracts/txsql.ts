@@ -1,0 +1,39 @@
+import { QueryTypes, type Transaction } from 'sequelize';
+import type { CoreContext } from '../context';
+import { toPositional } from '../db/fast-read';
+
+/**
+ * The approval decision path runs ~20 statements in one transaction while an approver waits for the card
+ * answer. On MySQL these go straight to the transaction's own mysql2 connection (same SQL, same named
+ * parameters, same type casting and `-FOUND_ROWS` affected-row counts as Sequelize), skipping Sequelize's
+ * per-query work; on SQLite, and outside a transaction, they are plain Sequelize queries.
+ */
+type RawConnection = { query(opts: { sql: string; values: unknown[] }, cb: (err: Error | null, result: unknown) => void): void };
+
+function rawConnection(ctx: CoreContext, t?: Transaction | null): RawConnection | null {
+  if (ctx.db.dialect !== 'mysql' || !t || process.env.CRM_FAST_READS === 'off') return null;
+  const conn = (t as unknown as { connection?: RawConnection }).connection;
+  return conn && typeof conn.query === 'function' ? conn : null;
+}
+
+function run(conn: RawConnection, sql: string, replacements: Record<string, unknown>): Promise<unknown> {
+  const q = toPositional(sql, replacements);
+  return new Promise((resolve, reject) => conn.query(q, (err, result) => (err ? reject(err) : resolve(result))));
+}
+
+export async function txSelect<R extends object>(ctx: CoreContext, sql: string, replacements: Record<string, unknown> = {}, t?: Transaction | null): Promise<R[]> {
+  const conn = rawConnection(ctx, t);
+  if (!conn) return ctx.db.select<R>(sql, replacements, t);
+  return (await run(conn, sql, replacements)) as R[];
+}
+
+/** UPDATE/DELETE: the number of rows changed (MySQL counts rows whose values changed). */
+export async function txUpdate(ctx: CoreContext, sql: string, replacements: Record<string, unknown>, t: Transaction): Promise<number> {
+  const conn = rawConnection(ctx, t);
+  if (!conn) {
+    const [, n] = await ctx.db.sequelize.query(sql, { replacements, transaction: t, type: QueryTypes.UPDATE });
+    return Number(n);
+  }
+  const r = (await run(conn, sql, replacements)) as { affectedRows?: number };
+  return Number(r.affectedRows ?? 0);
+}

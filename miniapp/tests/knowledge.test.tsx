@@ -25,11 +25,11 @@ describe('knowledge search page', () => {
   });
 
   it('searches the query of the link at once and says when nothing matches', async () => {
-    setup({ params: { q: 'invoice' } });
+    setup({ params: { q: encodeURIComponent('发票') } }); // page params arrive as written in the URL
     const calls = mockApi({ 'GET /kb/search': () => ({ items: [] }) });
     render(<KnowledgeSearch />);
     expect(await screen.findByText('没有找到相关文章')).toBeTruthy();
-    expect(calls[0].query.q).toBe('invoice');
+    expect(calls[0].query.q).toBe('发票');
   });
 });
 

@@ -14,7 +14,7 @@ describe('profile page', () => {
     expect(await screen.findByText('王伟')).toBeTruthy();
     expect(screen.getByText('手机：138****5678')).toBeTruthy();
     expect(screen.getByText('公司：远航科技有限公司')).toBeTruthy();
-    expect(screen.getByText('WeChat: 未绑定')).toBeTruthy();
+    expect(screen.getByText('微信未绑定')).toBeTruthy();
   });
 
   it('validates and saves an edit', async () => {

@@ -20,7 +20,8 @@ import { createArticle } from '../../core/knowledge/operations';
 import { actorOf } from '../../core/users/operations';
 import { memoryLogger } from '../helpers/app';
 import { FakeLark, cardActionEvent, messageEvent, postEvent, type FakeMessage } from '../helpers/fake-lark';
-import { makeWorld, type ServiceWorld } from '../service/fixtures';
+import { makeWorld, outbox, type ServiceWorld } from '../service/fixtures';
+import { resolveTicket } from '../../core/tickets/operations';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ensureH5 } = require('../../scripts/ensure-h5.js') as { ensureH5(o?: { log?: (m: string) => void }): { ok: boolean } };
@@ -79,7 +80,9 @@ const text = (m: FakeMessage) => JSON.stringify(m.content) + JSON.stringify(m.up
     await page.waitForTimeout(300); // let images and fonts settle
     await page.screenshot({ path: path.join(ARTIFACTS, `${String(++shotNo).padStart(2, '0')}-${name}.png`), fullPage: true });
   };
-  const clickText = (t: string) => page.getByText(t, { exact: true }).first().click();
+  // Taro H5 keeps earlier pages of the stack in the DOM (hidden): look only at what is visible.
+  const vis = (t: string, exact = true) => page.getByText(t, { exact }).filter({ visible: true }).first();
+  const clickText = (t: string) => vis(t).click();
 
   beforeAll(async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -144,7 +147,7 @@ const text = (m: FakeMessage) => JSON.stringify(m.content) + JSON.stringify(m.up
     expect(res.status).toBe(200);
     expect(res.text).toContain('<div id="app">');
     await page.goto(base + '/');
-    await page.getByText('登录客户服务').waitFor();
+    await vis('登录客户服务', false).waitFor();
     await shot('sign-in');
     expect(consoleErrors).toEqual([]);
   });
@@ -176,75 +179,85 @@ const text = (m: FakeMessage) => JSON.stringify(m.content) + JSON.stringify(m.up
 
     // 2. The customer opens the invite link: signed in, the account summary shows.
     await page.goto(`${base}/?invite=${code}`);
-    await page.getByText(companyName, { exact: true }).waitFor();
-    await page.getByText(world.rep.name, { exact: true }).waitFor();
+    await vis(companyName).waitFor();
+    await vis(world.rep.name).waitFor();
     await shot('home');
 
     // 3. Suggested articles while typing, then file a repair ticket with a photo.
     await clickText('提交工单');
-    await page.getByText('工单类型').waitFor();
+    await vis('工单类型', false).waitFor();
     await clickText('维修');
-    await page.locator('taro-textarea-core textarea').first().fill('打印机无法连接网络，指示灯一直闪烁');
-    await page.getByText('打印机无法连接网络怎么办').waitFor();
+    await page.locator('.ticket-new taro-textarea-core textarea').fill('打印机无法连接网络，指示灯一直闪烁');
+    await vis('打印机无法连接网络怎么办', false).waitFor();
     const chooser = page.waitForEvent('filechooser');
     await clickText('+ 添加图片');
     await (await chooser).setFiles({ name: 'printer.png', mimeType: 'image/png', buffer: PNG });
-    await page.getByText('删除', { exact: true }).waitFor();
+    await vis('删除').waitFor();
     await shot('new-ticket');
-    await page.locator('taro-button-core.submit').click();
+    await page.locator('.ticket-new taro-button-core.submit').click();
 
     // 4. The detail page: assigned to the agent, the photo shown.
-    await page.getByText('处理记录').waitFor();
-    await page.getByText(`处理人：${world.agents[0].name}`).waitFor();
+    await vis('处理记录', false).waitFor();
+    await vis(`处理人：${world.agents[0].name}`, false).waitFor();
     const ticketId = Number(new URL(page.url()).searchParams.get('id'));
     expect(ticketId).toBeGreaterThan(0);
-    const img = page.locator('.ticket-detail img').first();
+    const img = page.locator('.ticket-detail img').filter({ visible: true }).first();
     await img.waitFor();
     await until('the photo to load', () => img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth > 0));
     await shot('ticket-detail');
 
     // 5. The agent's ticket card reaches the fake Lark.
-    const agentOpenId = world.agents[0].larkOpenId!;
-    const card = await until('the ticket card to the agent', () => lark.messagesTo(agentOpenId).find((m) => m.msgType === 'interactive'), 20_000).catch(() => null);
-    if (!card) {
-      // TODO(issue 7): ticket assignment cards (bot/render + outbox worker in server/jobs.ts WORKERS) have not landed.
-      console.log('[e2e] no ticket card reached the fake Lark: card/survey steps skipped');
-      return;
+    const agent = world.agents[0];
+    const agentOpenId = agent.larkOpenId!;
+    const card = await until('the ticket card to the agent', () => lark.messagesTo(agentOpenId).find((m) => m.msgType === 'interactive'), 15_000).catch(() => null);
+    const delivering = card !== null;
+    if (card) {
+      // 6. The agent resolves it through the card's resolve button.
+      const resolve = cardValues(card.content).find((v) => /resolve/i.test(JSON.stringify(v)));
+      expect(resolve).toBeDefined();
+      const action = await postEvent(base, cardActionEvent({ openId: agentOpenId, value: resolve!, messageId: card.messageId, formValue: { note: '已远程重置网络设置', resolution: '已远程重置网络设置' } }), SECRETS);
+      expect(action.status).toBe(200);
+    } else {
+      // TODO(issue 4): the Lark router and the outbox worker are not mounted yet (server/routes.ts, server/jobs.ts WORKERS):
+      // check the card is queued for the agent and resolve through the core instead of the card action.
+      const queued = await outbox(ctx, 'ticket.assigned');
+      expect(queued.some((m) => JSON.stringify(m.payload).includes(String(ticketId)))).toBe(true);
+      console.log('[e2e] the fake Lark got no card (bot not mounted): card queued in the outbox; resolved through the core');
+      await resolveTicket(ctx, actorOf(agent), { ticketId, resolution: '已远程重置网络设置' });
     }
-
-    // 6. The agent resolves it through the card's resolve button.
-    const resolve = cardValues(card.content).find((v) => /resolve/i.test(JSON.stringify(v)));
-    expect(resolve).toBeDefined();
-    const action = await postEvent(base, cardActionEvent({ openId: agentOpenId, value: resolve!, messageId: card.messageId, formValue: { note: '已远程重置网络设置', resolution: '已远程重置网络设置' } }), SECRETS);
-    expect(action.status).toBe(200);
 
     // 7. The customer sees it resolved and answers the survey with a low score.
     await page.reload();
-    await page.getByText('已解决').first().waitFor();
+    await vis('已解决', false).waitFor();
     await clickText('评价本次服务');
     await page.locator('.survey .stars').waitFor();
-    await page.locator('[aria-label="star-1"]').click();
-    await page.locator('taro-textarea-core textarea').first().fill('等待时间太长');
+    await page.locator('.survey .star').first().click();
+    await page.locator('.survey taro-textarea-core textarea').fill('等待时间太长');
     await shot('survey');
-    await page.locator('taro-button-core.submit').click();
-    await page.getByText('感谢您的评价！').waitFor();
+    await page.locator('.survey taro-button-core.submit').click();
+    await vis('感谢您的评价！', false).waitFor();
     await shot('survey-answered');
 
     // 8. The manager is alerted in chat.
-    await until('the low-score alert to the manager', () => lark.messagesTo(world.manager.larkOpenId!).find((m) => /1/.test(text(m))), 20_000);
+    if (delivering) {
+      await until('the low-score alert to the manager', () => lark.messagesTo(world.manager.larkOpenId!).find((m) => /1/.test(text(m))), 20_000);
+    } else {
+      // TODO(issue 4): without the outbox worker, the alert is checked in the outbox.
+      await until('the low-score alert in the outbox', async () => (await outbox(ctx, 'survey.low_score')).length > 0);
+    }
 
     // 9. The other pages, for the record.
     await page.goto(`${base}/tickets/list/index`);
-    await page.getByText('已解决').first().waitFor();
+    await vis('已解决', false).waitFor();
     await shot('ticket-list');
     await page.goto(`${base}/knowledge/search/index?q=${encodeURIComponent('打印机')}`);
-    await page.getByText('打印机无法连接网络怎么办').waitFor();
+    await vis('打印机无法连接网络怎么办', false).waitFor();
     await shot('knowledge-search');
     await clickText('打印机无法连接网络怎么办');
-    await page.getByText('这篇文章解决了您的问题吗？').waitFor();
+    await vis('这篇文章解决了您的问题吗？', false).waitFor();
     await shot('knowledge-article');
     await page.goto(`${base}/pages/profile/index`);
-    await page.getByText('退出登录').waitFor();
+    await vis('退出登录', false).waitFor();
     await shot('profile');
     expect(consoleErrors).toEqual([]);
   });

@@ -18,3 +18,14 @@ export function withQuery(path: string, query: Record<string, string | number | 
     .join('&');
   return qs ? `${path}?${qs}` : path;
 }
+
+/** A page parameter, URL-decoded (WeChat and Taro H5 hand them over as they were written in the URL). */
+export function param(params: Record<string, string | undefined>, key: string): string | undefined {
+  const v = params[key];
+  if (v === undefined) return undefined;
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v;
+  }
+}

@@ -4,7 +4,7 @@ import { Button, Text, View } from '@tarojs/components';
 import { api } from '../../api';
 import type { Article } from '../../api/types';
 import { errorText, useLoader, useRequireSession } from '../../lib/hooks';
-import { ROUTES } from '../../lib/routes';
+import { param, ROUTES } from '../../lib/routes';
 import { formatTime, t } from '../../lib/i18n';
 import { ErrorBox, FieldError, Loading } from '../../components/Status';
 import '../knowledge.css';
@@ -19,7 +19,7 @@ export default function ArticlePage() {
   const vote = async (helpful: boolean) => {
     if (!article) return;
     try {
-      const r = await api.articleFeedback(article.id, helpful, params.q || undefined);
+      const r = await api.articleFeedback(article.id, helpful, param(params, 'q') || undefined);
       setData({ ...article, helpful: r.helpful, myFeedback: r.myFeedback });
       setFeedbackError(null);
       void Taro.showToast({ title: t('feedbackThanks'), icon: 'none' });

@@ -4,13 +4,13 @@ import { Button, Input, Text, View } from '@tarojs/components';
 import { api } from '../../api';
 import type { ArticleHit } from '../../api/types';
 import { errorText, useRequireSession } from '../../lib/hooks';
-import { ROUTES, withQuery } from '../../lib/routes';
+import { param, ROUTES, withQuery } from '../../lib/routes';
 import { t } from '../../lib/i18n';
 import { ErrorBox, FieldError, Loading } from '../../components/Status';
 import '../knowledge.css';
 
 export default function KnowledgeSearch() {
-  const initial = (useRouter().params as Record<string, string | undefined>).q ?? '';
+  const initial = param(useRouter().params as Record<string, string | undefined>, 'q') ?? '';
   const signedIn = useRequireSession();
   const [q, setQ] = useState(initial);
   const [hits, setHits] = useState<ArticleHit[] | null>(null);

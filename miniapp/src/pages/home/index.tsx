@@ -4,7 +4,7 @@ import { Button, Text, View } from '@tarojs/components';
 import { api } from '../../api';
 import type { Me, SurveySummary } from '../../api/types';
 import { useLoader, useRequireSession } from '../../lib/hooks';
-import { ROUTES, withQuery } from '../../lib/routes';
+import { param, ROUTES, withQuery } from '../../lib/routes';
 import { money, t } from '../../lib/i18n';
 import { ErrorBox, Loading } from '../../components/Status';
 import './index.css';
@@ -17,7 +17,7 @@ interface HomeData {
 const go = (url: string) => () => void Taro.navigateTo({ url });
 
 export default function Home() {
-  const invite = (useRouter().params as Record<string, string | undefined>).invite;
+  const invite = param(useRouter().params as Record<string, string | undefined>, 'invite');
   // An invite link (<base>/?invite=CODE) lands here first: hand it to the sign-in page.
   useEffect(() => {
     if (invite) Taro.redirectTo({ url: withQuery(ROUTES.signIn, { invite }) });

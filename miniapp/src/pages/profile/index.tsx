@@ -107,8 +107,8 @@ export default function ProfilePage() {
         )}
       </View>
       <View className='card'>
-        <Text className='block'>{profile.bindings.wechat ? t('wechatBound') : `WeChat: ${t('notBound')}`}</Text>
-        <Text className='block'>{profile.bindings.lark ? t('larkBound') : `Lark: ${t('notBound')}`}</Text>
+        <Text className='block'>{profile.bindings.wechat ? t('wechatBound') : t('wechatNotBound')}</Text>
+        <Text className='block'>{profile.bindings.lark ? t('larkBound') : t('larkNotBound')}</Text>
         <Text className='muted small block'>{t('sessionUntil', { date: formatTime(profile.session.expiresAt) })}</Text>
       </View>
       <View className='card'>

@@ -4,7 +4,7 @@ import { Button, Input, Text, View } from '@tarojs/components';
 import { api, ApiError } from '../../api';
 import { saveSession } from '../../lib/session';
 import { platform } from '../../lib/platform';
-import { ROUTES } from '../../lib/routes';
+import { param, ROUTES } from '../../lib/routes';
 import { t } from '../../lib/i18n';
 import { errorText } from '../../lib/hooks';
 import { FieldError } from '../../components/Status';
@@ -37,7 +37,8 @@ async function platformCode(): Promise<string | null> {
 }
 
 export default function SignIn() {
-  const params = useRouter().params as Record<string, string | undefined>;
+  const raw = useRouter().params as Record<string, string | undefined>;
+  const params = { invite: param(raw, 'invite'), code: param(raw, 'code') };
   const [code, setCode] = useState(params.invite ?? params.code ?? '');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);

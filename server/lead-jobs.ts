@@ -29,8 +29,8 @@ export const LEAD_JOBS: Job[] = [
   },
 ];
 
-/** Polls the reminder due-list every 2 s (node-schedule, second granularity); one poll at a time per process. */
-export function reminderWorker(deps: JobDeps, rule = '*/2 * * * * *'): Worker {
+/** Polls the reminder due-list every second (node-schedule, second granularity); one poll at a time per process. */
+export function reminderWorker(deps: JobDeps, rule = '* * * * * *'): Worker {
   let job: schedule.Job | null = null;
   let running: Promise<unknown> | null = null;
   return {

@@ -8,7 +8,7 @@ import { recordAudit } from '../audit/record';
 import { normalizeCompanyName, normalizeEmail, normalizePhone } from '../customers/normalize';
 import { findDuplicateId } from '../customers/operations';
 import { getLeadsConfig } from './config';
-import { scoreLead, type ScoreReason } from './rules';
+import { explainReasons, scoreCompact, compactScore, type CompactReason, type ScoreReason } from './rules';
 import { assignLead } from './assign';
 
 export interface LeadDto {
@@ -53,6 +53,15 @@ const json = <T>(v: unknown, fallback: T): T => {
   return v as T;
 };
 
+/** Stored numbers → explanation with texts (older rows may hold full reasons already). */
+function reasonsOf(r: Row): ScoreReason[] {
+  const stored = json<unknown[]>(r.score_reasons, []);
+  if (!stored.length || !Array.isArray(stored[0])) return stored as ScoreReason[];
+  return explainReasons(stored as CompactReason[], {
+    industry: (r.industry as string) ?? null, source: r.source as string, companySize: num(r.company_size), interactions: Number(r.interactions ?? 0),
+  });
+}
+
 export function toLeadDto(r: Row): LeadDto {
   return {
     id: Number(r.id),
@@ -70,7 +79,7 @@ export function toLeadDto(r: Row): LeadDto {
     message: (r.message as string) ?? null,
     status: r.status as LeadDto['status'],
     score: Number(r.score ?? 0),
-    scoreReasons: json<ScoreReason[]>(r.score_reasons, []),
+    scoreReasons: reasonsOf(r),
     interactions: Number(r.interactions ?? 0),
     ownerId: num(r.owner_id),
     assignedAt: toDate(r.assigned_at)?.toISOString() ?? null,
@@ -176,7 +185,7 @@ export async function rescoreLead(ctx: CoreContext, id: number, t: Transaction):
   if (!rows[0]) return;
   const r = rows[0];
   const cfg = await getLeadsConfig(ctx, t);
-  const s = scoreLead({
+  const c = scoreCompact({
     industry: (r.industry as string) ?? null,
     source: r.source as string,
     companySize: num(r.company_size),
@@ -185,7 +194,7 @@ export async function rescoreLead(ctx: CoreContext, id: number, t: Transaction):
     createdAt: toDate(r.created_at) ?? ctx.clock.now(),
   }, cfg.scoring, ctx.clock.now());
   await ctx.db.sequelize.query('UPDATE leads SET score = :score, score_reasons = :reasons WHERE id = :id', {
-    replacements: { id, score: s.score, reasons: JSON.stringify(s.reasons) }, type: QueryTypes.UPDATE, transaction: t,
+    replacements: { id, score: compactScore(c), reasons: JSON.stringify(c) }, type: QueryTypes.UPDATE, transaction: t,
   });
 }
 

@@ -5,9 +5,10 @@ import type { Actor, CoreContext } from '../context';
 import { AppError } from '../errors';
 import { recordAudit } from '../audit/record';
 import { getLeadsConfig } from './config';
-import { scoreLead } from './rules';
+import { compactScore, scoreCompact } from './rules';
 import { dedupKeysOf } from './capture';
 import { assignLead } from './assign';
+import { sqlDate } from './sql';
 import { checkRow, guessMapping, IMPORT_FIELDS, type CheckedRow, type Mapping } from './import-rules';
 
 /**
@@ -166,7 +167,7 @@ export async function importLeads(ctx: CoreContext, actor: Actor, data: Buffer |
 
   // In-file de-dup: the first line with a key wins.
   const seen = new Map<string, number>();
-  const checked: CheckedRow[] = [];
+  const checked: KeyedRow[] = [];
   table.rows.forEach((cells, i) => {
     const row = checkRow(cells, i + 2, mapping, defaults);
     if (!row.input) {
@@ -182,7 +183,7 @@ export async function importLeads(ctx: CoreContext, actor: Actor, data: Buffer |
       return;
     }
     for (const k of keys) seen.set(keyId(k), row.line);
-    checked.push(row);
+    checked.push(Object.assign(row, { keys }));
   });
 
   const cfg = await getLeadsConfig(ctx);
@@ -252,15 +253,18 @@ function describeMapping(m: Mapping, headers: string[]): Record<string, string> 
   return out;
 }
 
+/** A valid row with its de-dup keys, computed once. */
+type KeyedRow = CheckedRow & { keys: Array<{ kind: string; value: string }> };
+
 interface BatchResult {
   created: Array<{ id: number; line: number }>;
   duplicates: Array<{ line: number; target: Target }>;
 }
 
-async function classifyBatch(ctx: CoreContext, batch: CheckedRow[], t: Transaction | null): Promise<BatchResult & { fresh: CheckedRow[] }> {
-  const keysOf = batch.map((r) => dedupKeysOf(r.norms!));
+async function classifyBatch(ctx: CoreContext, batch: KeyedRow[], t: Transaction | null): Promise<BatchResult & { fresh: KeyedRow[] }> {
+  const keysOf = batch.map((r) => r.keys);
   const found = await lookupKeys(ctx, keysOf.flat(), t);
-  const res: BatchResult & { fresh: CheckedRow[] } = { created: [], duplicates: [], fresh: [] };
+  const res: BatchResult & { fresh: KeyedRow[] } = { created: [], duplicates: [], fresh: [] };
   batch.forEach((row, i) => {
     const hits = keysOf[i].map((k) => found.get(keyId(k))).filter((x): x is Target => !!x);
     const target = hits.find((h) => h.kind === 'customer') ?? hits[0];
@@ -276,17 +280,20 @@ async function classifyBatch(ctx: CoreContext, batch: CheckedRow[], t: Transacti
 const COLS = ['company', 'name_norm', 'contact_name', 'title', 'phone', 'phone_norm', 'email', 'email_norm', 'region', 'industry', 'skill', 'company_size',
   'source', 'campaign', 'message', 'status', 'score', 'score_reasons', 'interactions', 'last_interaction_at', 'import_id', 'created_at', 'updated_at'];
 
-async function commitBatch(ctx: CoreContext, t: Transaction, batch: CheckedRow[], importId: number, scoring: Awaited<ReturnType<typeof getLeadsConfig>>['scoring']): Promise<BatchResult> {
+async function commitBatch(ctx: CoreContext, t: Transaction, batch: KeyedRow[], importId: number, scoring: Awaited<ReturnType<typeof getLeadsConfig>>['scoring']): Promise<BatchResult> {
   const { duplicates, fresh } = await classifyBatch(ctx, batch, t);
   const now = ctx.clock.now();
   const q = (v: unknown) => ctx.db.sequelize.escape(v as string);
   const created: BatchResult['created'] = [];
   if (fresh.length) {
+    // Dates and the import id are the same on every row: escape them once.
+    const nowSql = sqlDate(ctx, now);
+    const tail = `${nowSql}, ${q(importId)}, ${nowSql}, ${nowSql}`;
     const values = fresh.map((r) => {
       const i = r.input!;
-      const s = scoreLead({ industry: i.industry, source: i.source, companySize: i.companySize, interactions: 1, lastInteractionAt: now, createdAt: now }, scoring, now);
+      const c = scoreCompact({ industry: i.industry, source: i.source, companySize: i.companySize, interactions: 1, lastInteractionAt: now, createdAt: now }, scoring, now);
       return `(${[i.company, r.norms!.name || null, i.contactName, i.title, i.phone, r.norms!.phone, i.email, r.norms!.email, i.region, i.industry, i.skill,
-        i.companySize, i.source, i.campaign, i.message, 'new', s.score, JSON.stringify(s.reasons), 1, now, importId, now, now].map(q).join(', ')})`;
+        i.companySize, i.source, i.campaign, i.message, 'new', compactScore(c), JSON.stringify(c), 1].map(q).join(', ')}, ${tail})`;
     });
     await ctx.db.sequelize.query(`INSERT INTO leads (${COLS.join(', ')}) VALUES ${values.join(', ')}`, { type: QueryTypes.INSERT, transaction: t });
     // Ids in insertion order (auto-increment ascends within one statement).
@@ -295,20 +302,21 @@ async function commitBatch(ctx: CoreContext, t: Transaction, batch: CheckedRow[]
     fresh.forEach((r, i) => created.push({ id: ids[i], line: r.line }));
     const keyRows: string[] = [];
     fresh.forEach((r, i) => {
-      for (const k of dedupKeysOf(r.norms!)) keyRows.push(`(${q(k.kind)}, ${q(k.value)}, ${ids[i]}, ${q(now)})`);
+      for (const k of r.keys) keyRows.push(`(${q(k.kind)}, ${q(k.value)}, ${ids[i]}, ${nowSql})`);
     });
     if (keyRows.length) {
-      await ctx.db.sequelize.query(`${ctx.db.dialect === 'mysql' ? 'INSERT IGNORE INTO' : 'INSERT OR IGNORE INTO'} lead_dedup_keys (kind, value, lead_id, created_at) VALUES ${keyRows.join(', ')}`, {
+      const [, inserted] = await ctx.db.sequelize.query(`${ctx.db.dialect === 'mysql' ? 'INSERT IGNORE INTO' : 'INSERT OR IGNORE INTO'} lead_dedup_keys (kind, value, lead_id, created_at) VALUES ${keyRows.join(', ')}`, {
         type: QueryTypes.INSERT, transaction: t,
       });
       // A concurrent capture may have taken a key meanwhile: those rows become duplicates of it.
-      const [{ n }] = await ctx.db.select<{ n: number }>('SELECT COUNT(*) AS n FROM lead_dedup_keys WHERE lead_id IN (:ids)', { ids }, t);
+      const n = typeof inserted === 'number' ? inserted : (await ctx.db.select<{ n: number }>('SELECT COUNT(*) AS n FROM lead_dedup_keys WHERE lead_id IN (:ids)', { ids }, t))[0].n;
       if (Number(n) !== keyRows.length) await resolveLostKeys(ctx, t, fresh, ids, created, duplicates);
     }
   }
   if (duplicates.length) {
+    const byLine = new Map(batch.map((r) => [r.line, r]));
     const touchRows = duplicates.map((d) => {
-      const row = batch.find((r) => r.line === d.line)!.input!;
+      const row = byLine.get(d.line)!.input!;
       return `(${q(d.target.kind === 'lead' ? d.target.id : null)}, ${q(d.target.kind === 'customer' ? d.target.id : null)}, ${q(row.source)}, ${q(row.campaign)}, ${q(JSON.stringify({ importId, line: d.line }))}, ${q(now)})`;
     });
     await ctx.db.sequelize.query(`INSERT INTO lead_touches (lead_id, customer_id, source, campaign, payload, created_at) VALUES ${touchRows.join(', ')}`, { type: QueryTypes.INSERT, transaction: t });
@@ -322,12 +330,12 @@ async function commitBatch(ctx: CoreContext, t: Transaction, batch: CheckedRow[]
   return { created, duplicates };
 }
 
-async function resolveLostKeys(ctx: CoreContext, t: Transaction, fresh: CheckedRow[], ids: number[], created: BatchResult['created'], duplicates: BatchResult['duplicates']): Promise<void> {
+async function resolveLostKeys(ctx: CoreContext, t: Transaction, fresh: KeyedRow[], ids: number[], created: BatchResult['created'], duplicates: BatchResult['duplicates']): Promise<void> {
   const mine = new Set((await ctx.db.select<{ kind: string; value: string; lead_id: number }>('SELECT kind, value, lead_id FROM lead_dedup_keys WHERE lead_id IN (:ids)', { ids }, t))
     .map((r) => `${Number(r.lead_id)}\u0000${keyId(r)}`));
   const losers: number[] = [];
   for (let i = fresh.length - 1; i >= 0; i--) {
-    const keys = dedupKeysOf(fresh[i].norms!);
+    const keys = fresh[i].keys;
     const lost = keys.find((k) => !mine.has(`${ids[i]}\u0000${keyId(k)}`));
     if (!lost) continue;
     const owner = (await ctx.db.select<{ lead_id: number }>('SELECT lead_id FROM lead_dedup_keys WHERE kind = :k AND value = :v', { k: lost.kind, v: lost.value }, t))[0];

@@ -62,47 +62,62 @@ export interface LeadScore {
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
-export function scoreLead(input: ScoreInput, config: ScoringConfig, now: Date): LeadScore {
-  const w = config.weights;
-  const reasons: ScoreReason[] = [];
+/** Stored form of a score's explanation: [factor, points, max, days since last touch (recency only)]. Texts are derived. */
+export type CompactReason = [ScoreReason['factor'], number, number, number?];
 
+export function scoreLead(input: ScoreInput, config: ScoringConfig, now: Date): LeadScore {
+  const compact = scoreCompact(input, config, now);
+  const score = Math.min(100, Math.round(compact.reduce((s, r) => s + r[1], 0)));
+  return { score, hot: score >= config.hotThreshold, reasons: explainReasons(compact, input) };
+}
+
+/** The numbers only (what is stored in leads.score_reasons; imports write 100k of these). */
+export function scoreCompact(input: ScoreInput, config: ScoringConfig, now: Date): CompactReason[] {
+  const w = config.weights;
   const ind = (input.industry ?? '').trim().toLowerCase();
   const fits = !!ind && config.targetIndustries.some((t) => ind === t.toLowerCase() || ind.includes(t.toLowerCase()) || t.toLowerCase().includes(ind));
-  reasons.push({
-    factor: 'industry', points: fits ? w.industry : 0, max: w.industry,
-    zh: ind ? (fits ? `行业「${input.industry}」匹配目标行业` : `行业「${input.industry}」不在目标行业`) : '未知行业',
-    en: ind ? (fits ? `industry "${input.industry}" is a target` : `industry "${input.industry}" is not a target`) : 'industry unknown',
-  });
-
   const srcValue = config.sources[input.source] ?? config.sources[input.source.toLowerCase()] ?? config.defaultSource;
-  reasons.push({
-    factor: 'source', points: round1(w.source * srcValue), max: w.source,
-    zh: `来源「${input.source}」质量 ${Math.round(srcValue * 100)}%`, en: `source "${input.source}" quality ${Math.round(srcValue * 100)}%`,
-  });
-
   const band = input.companySize ? [...config.sizeBands].sort((a, b) => b.min - a.min).find((b) => input.companySize! >= b.min) : undefined;
-  reasons.push({
-    factor: 'size', points: round1(w.size * (band?.value ?? 0)), max: w.size,
-    zh: input.companySize ? `公司规模 ${input.companySize} 人` : '公司规模未知',
-    en: input.companySize ? `company size ${input.companySize}` : 'company size unknown',
-  });
-
   const inter = Math.min(Math.max(input.interactions, 0), config.interactionsCap);
-  reasons.push({
-    factor: 'interactions', points: round1((w.interactions * inter) / Math.max(config.interactionsCap, 1)), max: w.interactions,
-    zh: `互动 ${input.interactions} 次`, en: `${input.interactions} interaction(s)`,
-  });
-
   const last = input.lastInteractionAt ?? input.createdAt;
   const days = Math.max(0, (now.getTime() - last.getTime()) / 86_400_000);
   const decay = Math.pow(0.5, days / Math.max(config.recencyHalfLifeDays, 0.1));
-  reasons.push({
-    factor: 'recency', points: round1(w.recency * decay), max: w.recency,
-    zh: `最近互动在 ${Math.floor(days)} 天前`, en: `last touch ${Math.floor(days)} day(s) ago`,
-  });
+  return [
+    ['industry', fits ? w.industry : 0, w.industry],
+    ['source', round1(w.source * srcValue), w.source],
+    ['size', round1(w.size * (band?.value ?? 0)), w.size],
+    ['interactions', round1((w.interactions * inter) / Math.max(config.interactionsCap, 1)), w.interactions],
+    ['recency', round1(w.recency * decay), w.recency, Math.floor(days)],
+  ];
+}
 
-  const score = Math.min(100, Math.round(reasons.reduce((s, r) => s + r.points, 0)));
-  return { score, hot: score >= config.hotThreshold, reasons };
+export function compactScore(c: CompactReason[]): number {
+  return Math.min(100, Math.round(c.reduce((s, r) => s + r[1], 0)));
+}
+
+/** The per-factor explanation (zh-CN and English) of stored numbers, from the lead's own fields. */
+export function explainReasons(compact: CompactReason[], input: Pick<ScoreInput, 'industry' | 'source' | 'companySize' | 'interactions'>): ScoreReason[] {
+  return compact.map(([factor, points, max, days]) => {
+    const base = { factor, points, max };
+    switch (factor) {
+      case 'industry': {
+        const fits = points > 0;
+        return { ...base,
+          zh: input.industry ? (fits ? `行业「${input.industry}」匹配目标行业` : `行业「${input.industry}」不在目标行业`) : '未知行业',
+          en: input.industry ? (fits ? `industry "${input.industry}" is a target` : `industry "${input.industry}" is not a target`) : 'industry unknown' };
+      }
+      case 'source': {
+        const pct = max ? Math.round((points / max) * 100) : 0;
+        return { ...base, zh: `来源「${input.source}」质量 ${pct}%`, en: `source "${input.source}" quality ${pct}%` };
+      }
+      case 'size':
+        return { ...base, zh: input.companySize ? `公司规模 ${input.companySize} 人` : '公司规模未知', en: input.companySize ? `company size ${input.companySize}` : 'company size unknown' };
+      case 'interactions':
+        return { ...base, zh: `互动 ${input.interactions} 次`, en: `${input.interactions} interaction(s)` };
+      default:
+        return { ...base, zh: `最近互动在 ${days ?? 0} 天前`, en: `last touch ${days ?? 0} day(s) ago` };
+    }
+  });
 }
 
 // ------------------------------------------------------------------ assignment

@@ -1,9 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { QueryTypes } from 'sequelize';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { QueryTypes, type Transaction } from 'sequelize';
 import type { Actor, CoreContext } from '../context';
 import { AppError } from '../errors';
 import { toDate } from '../db/connection';
-import { enqueueMessages, type OutboundMessage } from '../notifications/outbox';
+import { sqlDate } from '../leads/sql';
+import { enqueueMessages } from '../notifications/outbox';
 import { poolRulesFor } from '../pool/operations';
 import { recycleDecision } from '../pool/rules';
 import { TASK_FROM, TASK_SELECT, listOwnerTasks, toTaskDto } from './operations';
@@ -11,8 +12,8 @@ import { buildIcs, dayWindow } from './rules';
 
 /**
  * The reminder due-list: open tasks whose remind_at has come. Each delivery, in ONE transaction, enqueues the
- * 'task.reminder' outbox message (dedupe key task.remind:<id>:<seq>) and clears remind_at / bumps reminder_seq with a
- * conditional UPDATE. So a crash before commit loses nothing (the row is still due), a restart or a second process
+ * 'task.reminder' outbox messages (dedupe key task.remind:<id>:<seq>) and clears remind_at / bumps reminder_seq with a
+ * conditional UPDATE, set-based per batch. So a crash before commit loses nothing (the row is still due), a restart or a second process
  * never sends twice (the row is no longer due; the key would be dropped anyway), and a snooze re-arms it with a new seq.
  * MySQL claims rows with FOR UPDATE SKIP LOCKED so two pollers share the work; SQLite writers are serialised.
  */
@@ -31,23 +32,18 @@ export async function deliverDueReminders(ctx: CoreContext, opts: { batch?: numb
       if (!due.length) return 0;
       const ids = due.map((d) => Number(d.id));
       const rows = await ctx.db.select<Record<string, unknown>>(`SELECT ${TASK_SELECT}, t.reminder_seq FROM ${TASK_FROM} WHERE t.id IN (:ids)`, { ids }, t);
-      const messages: OutboundMessage[] = [];
-      for (const r of rows) {
-        const seq = Number(r.reminder_seq);
-        const [, changed] = await ctx.db.sequelize.query(
-          "UPDATE tasks SET remind_at = NULL, reminded_at = :now, reminder_seq = :next WHERE id = :id AND reminder_seq = :seq AND status = 'open'",
-          { replacements: { id: Number(r.id), seq, next: seq + 1, now }, type: QueryTypes.UPDATE, transaction: t },
-        );
-        if (!Number(changed)) continue;
+      // Set-based: one UPDATE for the batch (rows are ours: locked on MySQL, serialised writers on SQLite), then one
+      // multi-row outbox INSERT that ignores a dedupe key already present.
+      await ctx.db.sequelize.query(
+        "UPDATE tasks SET remind_at = NULL, reminded_at = :now, reminder_seq = reminder_seq + 1 WHERE id IN (:ids) AND status = 'open' AND remind_at <= :now",
+        { replacements: { ids, now }, type: QueryTypes.UPDATE, transaction: t },
+      );
+      const messages = rows.map((r) => {
         const task = toTaskDto(r);
-        messages.push({
-          to: { userId: task.ownerId },
-          kind: 'task.reminder',
-          payload: { task, seq, dueAt: task.dueAt },
-          dedupeKey: `task.remind:${task.id}:${seq}`,
-        });
-      }
-      await enqueueMessages(ctx, t, messages);
+        const seq = Number(r.reminder_seq);
+        return { to: task.ownerId, payload: { task, seq, dueAt: task.dueAt }, dedupeKey: `task.remind:${task.id}:${seq}` };
+      });
+      await bulkEnqueue(ctx, t, 'task.reminder', messages, now);
       return messages.length;
     });
     sent += n;
@@ -102,6 +98,19 @@ export async function sendDailyAgendas(ctx: CoreContext): Promise<{ sent: number
     sent += added;
   }
   return { sent };
+}
+
+/** Many messages to users in one INSERT (the outbox's unique dedupe key drops repeats, as enqueueMessages does). */
+async function bulkEnqueue(ctx: CoreContext, t: Transaction, kind: string, messages: Array<{ to: number; payload: unknown; dedupeKey: string }>, now: Date): Promise<void> {
+  if (!messages.length) return;
+  const q = (v: unknown) => ctx.db.sequelize.escape(v as string);
+  const at = sqlDate(ctx, now);
+  const values = messages.map((m) =>
+    `(${[randomUUID(), m.dedupeKey, 'send', null, 'user', String(m.to), kind, JSON.stringify(m.payload), null, 'pending', 0].map(q).join(', ')}, ${at}, ${at})`);
+  await ctx.db.sequelize.query(
+    `${ctx.db.dialect === 'mysql' ? 'INSERT IGNORE INTO' : 'INSERT OR IGNORE INTO'} outbox (uuid, dedupe_key, op, update_of, recipient_type, recipient, kind, payload, locale, status, attempts, next_attempt_at, created_at) VALUES ${values.join(', ')}`,
+    { type: QueryTypes.INSERT, transaction: t },
+  );
 }
 
 // ------------------------------------------------------------------ ICS feed

@@ -14,6 +14,7 @@ import { createCalendarFeed } from '../../core/tasks/reminders';
 import { attachCheckinPhoto, recordCheckinLocation, startCheckin } from '../../core/checkins/operations';
 import { parseMessage } from '../../core/intent/parse';
 import '../../core/tasks/sections';
+import './lead-import';
 import { button, card } from '../cards/kit';
 import {
   draftCard, draftEditCard, draftPickCard, draftUnknownCard, fmtTime, rescheduleFormCard, savedCard, taskCard, CHANNELS, type Draft,

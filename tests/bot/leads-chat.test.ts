@@ -7,6 +7,7 @@ import { actionHandler, intentHandler, matchTextIntent } from '../../bot/registr
 import { onceForKey } from '../../bot/actions';
 import { render } from '../../bot/render/registry';
 import '../../bot/handlers/leads';
+import * as chatImport from '../../bot/handlers/lead-import';
 import type { CardActionCommand, CardActionResult, ChatCommand, HandlerKit } from '../../bot/types';
 import type { OutboundMessage } from '../../core/notifications/outbox';
 import type { Actor } from '../../core/context';
@@ -149,5 +150,28 @@ describeEachDb('chat: follow-ups, tasks, leads, check-ins', (h) => {
     expect(await count("SELECT COUNT(*) AS n FROM activities WHERE customer_id = :c AND channel = 'visit'", { c: yuanhang })).toBe(1);
     const [stray] = await chat(h, rep, '', { type: 'location', location: { name: 'X', latitude: 1, longitude: 2 } });
     expect(JSON.stringify(stray.payload)).toContain('请先发送');
+  });
+
+  it('a CSV sent in chat gets a dry-run card; confirming imports in the background and patches the same card', async () => {
+    chatImport.setFileFetcher(async () => Buffer.from(['公司名称,联系人,手机号', '聊天导入甲,甲,13000000001', '聊天导入乙,乙,bad', '聊天导入丙,丙,13000000003'].join('\n')));
+    try {
+      const [msg] = await chat(h, rep, '', { type: 'file', messageId: 'om_file1', file: { fileKey: 'file_v2_1', fileName: 'leads.csv' } });
+      expect(msg.dedupeKey).toBe('lead-import:om_file1');
+      const text = JSON.stringify(cardOf(msg));
+      expect(text).toContain('有效 **2**');
+      expect(text).toContain('第 3 行');
+      expect(await count("SELECT COUNT(*) AS n FROM leads WHERE company LIKE '聊天导入%'")).toBe(0);
+      const r = await click(h, rep, buttonValue(cardOf(msg), 'leads.import_commit'));
+      expect(JSON.stringify(r.card)).toContain('导入中');
+      await chatImport.lastImport;
+      expect(await count("SELECT COUNT(*) AS n FROM leads WHERE company LIKE '聊天导入%' AND source = 'import'")).toBe(2);
+      const patches = await h.db.select<{ dedupe_key: string; payload: unknown }>("SELECT dedupe_key, payload FROM outbox WHERE update_of = 'lead-import:om_file1' ORDER BY id");
+      expect(patches.at(-1)!.dedupe_key).toBe('lead-import:om_file1:final');
+      expect(JSON.stringify(patches.at(-1)!.payload)).toContain('导入完成');
+      // a second click is "already done" and imports nothing more
+      expect((await click(h, rep, buttonValue(cardOf(msg), 'leads.import_commit'))).toast?.type).toBe('info');
+    } finally {
+      chatImport.setFileFetcher(null);
+    }
   });
 });

@@ -22,7 +22,7 @@ export interface AppOptions {
 }
 
 export async function createApp(deps: AppDeps, options: AppOptions = {}): Promise<Koa> {
-  const app = new Koa({ proxy: true });
+  const app = new Koa({ proxy: deps.config.trustProxy });
   app.silent = true; // errors are logged by errorMiddleware, once
   app.use(errorMiddleware(deps.logger, deps.config.locale));
   const health = healthRouter(deps.core.db);

@@ -29,6 +29,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CRM_JOBS: z.enum(['on', 'off']).default('on'),
   CRM_DEMO_SEED: z.enum(['on', 'off']).default('on'),
+  CRM_TRUST_PROXY: z.enum(['on', 'off']).default('off'),
 });
 
 export type RawConfig = z.infer<typeof schema>;
@@ -52,6 +53,8 @@ export interface Config {
   logLevel: RawConfig['LOG_LEVEL'];
   jobs: boolean;
   demoSeed: boolean;
+  /** Believe X-Forwarded-For/-Proto (only behind a reverse proxy: per-IP rate limits depend on it). */
+  trustProxy: boolean;
 }
 
 export class ConfigError extends Error {
@@ -99,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: c.LOG_LEVEL,
     jobs: c.CRM_JOBS === 'on',
     demoSeed: c.CRM_DEMO_SEED === 'on',
+    trustProxy: c.CRM_TRUST_PROXY === 'on',
   };
 }
 

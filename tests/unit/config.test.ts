@@ -48,3 +48,10 @@ describe('config', () => {
     expect(redactUrl(c.databaseUrl)).toBe('mysql://root:***@127.0.0.1:3306/crm');
   });
 });
+
+describe('CRM_TRUST_PROXY', () => {
+  it('is off unless asked for, so X-Forwarded-For cannot dodge per-IP limits', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ CRM_TRUST_PROXY: 'on' }).trustProxy).toBe(true);
+  });
+});

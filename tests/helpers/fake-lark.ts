@@ -52,6 +52,10 @@ export interface FakeMessage {
   at: number;
 }
 
+const noop = () => undefined;
+/** The SDK logs through console by default; tests keep it quiet. */
+export const silentSdkLogger = { error: noop, warn: noop, info: noop, debug: noop, trace: noop };
+
 export type FailureKind = '5xx' | '429' | 'lost';
 
 export interface FakeLarkOptions {
@@ -110,7 +114,7 @@ export class FakeLark {
 
   /** A real SDK client pointed at the fake, with its own token cache. */
   client(): lark.Client {
-    return new lark.Client({ appId: this.appId, appSecret: this.appSecret, domain: this.url, cache: new lark.DefaultCache(), loggerLevel: lark.LoggerLevel.fatal });
+    return new lark.Client({ appId: this.appId, appSecret: this.appSecret, domain: this.url, cache: new lark.DefaultCache(), loggerLevel: lark.LoggerLevel.fatal, logger: silentSdkLogger });
   }
 
   /** Environment for the real server/config pointing at this fake. */

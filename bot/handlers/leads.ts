@@ -9,7 +9,7 @@ import { findCustomersByName } from '../../core/customers/operations';
 import { logActivity } from '../../core/activities/operations';
 import { ACTIVITY_CHANNELS, type ActivityChannel } from '../../core/activities/model';
 import { captureLead, convertLead } from '../../core/leads/operations';
-import { completeTask, createTask, loadTask, snoozeTask } from '../../core/tasks/operations';
+import { completeTask, createTask, listOwnerTasks, loadTask, snoozeTask } from '../../core/tasks/operations';
 import { createCalendarFeed } from '../../core/tasks/reminders';
 import { attachCheckinPhoto, recordCheckinLocation, startCheckin } from '../../core/checkins/operations';
 import { parseMessage } from '../../core/intent/parse';
@@ -17,7 +17,7 @@ import '../../core/tasks/sections';
 import './lead-import';
 import { button, card } from '../cards/kit';
 import {
-  draftCard, draftEditCard, draftPickCard, draftUnknownCard, fmtTime, rescheduleFormCard, savedCard, taskCard, CHANNELS, type Draft,
+  draftCard, draftEditCard, draftPickCard, draftUnknownCard, fmtTime, rescheduleFormCard, savedCard, taskCard, weekCard, CHANNELS, type Draft,
 } from '../render/leads';
 import type { CardActionCommand, CardActionResult, ChatCommand, HandlerKit } from '../types';
 
@@ -287,4 +287,17 @@ registerIntent('calendar', async (cmd, kit) => {
     'zh-CN': `你的日历订阅地址（请勿转发；再次发送“日历”会生成新地址并使旧地址失效）：${base}/calendar/${token}.ics`,
     en: `Your calendar feed (keep it secret; sending "calendar" again makes a new one and revokes this): ${base}/calendar/${token}.ics`,
   }) } });
+});
+
+// ------------------------------------------------------------------ calendar view in chat
+
+registerTextIntent('agenda', /^(日程|今日日程|今天日程|本周日程|这周日程|agenda|agenda week|my week|this week)$/i);
+registerIntent('agenda', async (cmd, kit) => {
+  const tz = kit.deps.core.timezone;
+  const week = /周|week/i.test(cmd.text);
+  const now = DateTime.fromJSDate(kit.deps.core.clock.now(), { zone: tz });
+  const start = week ? now.startOf('week') : now.startOf('day');
+  const end = week ? start.plus({ weeks: 1 }) : start.plus({ days: 1 });
+  const tasks = await listOwnerTasks(kit.deps.core, cmd.user.id, start.toJSDate(), end.toJSDate());
+  await kit.reply({ kind: 'leads.card', payload: { card: weekCard(tasks, week ? 'week' : 'day', kit.deps.locale, tz) } });
 });

@@ -255,3 +255,21 @@ registerRenderer<LeadPayload>('lead.sla_escalated', (p, ctx) => cardMessage(card
 registerRenderer<{ task: TaskDto; seq: number }>('task.reminder', (p, ctx) => cardMessage(taskCard(p.task, p.seq, ctx.locale, ctx.core.timezone)));
 registerRenderer<AgendaPayload>('task.agenda', (p, ctx) => cardMessage(agendaCard(p, ctx.locale, ctx.core.timezone)));
 registerRenderer<{ card: Card }>('leads.card', (p) => cardMessage(p.card));
+
+/** The calendar view in chat: a rep's open tasks by day, for today or this week (Mon–Sun). */
+export function weekCard(tasks: TaskDto[], range: 'day' | 'week', locale: Locale, tz: string): Card {
+  const byDay = new Map<string, TaskDto[]>();
+  for (const x of tasks) {
+    const d = x.dueAt ? DateTime.fromISO(x.dueAt, { zone: tz }).setLocale(locale === 'en' ? 'en' : 'zh-CN').toFormat(locale === 'en' ? 'ccc LLL d' : 'M月d日 ccc') : '—';
+    byDay.set(d, [...(byDay.get(d) ?? []), x]);
+  }
+  return card({
+    title: t(locale, range === 'week' ? { 'zh-CN': '本周日程', en: 'This week' } : { 'zh-CN': '今日日程', en: 'Today' }),
+    template: 'blue',
+    elements: [
+      tasks.length ? null : markdown(t(locale, { 'zh-CN': '没有安排。', en: 'Nothing planned.' })),
+      ...[...byDay.entries()].map(([day, xs]) => markdown(`**${day}**\n${xs.map((x) => `- ${x.dueAt ? DateTime.fromISO(x.dueAt, { zone: tz }).toFormat('HH:mm') : ''} ${md(x.title)}${x.customerName ? ` · ${md(x.customerName)}` : ''}`).join('\n')}`)),
+      note(t(locale, { 'zh-CN': '发送“本周日程”或“今日日程”；“日历”获取订阅链接。', en: 'Send "agenda week" or "agenda"; "calendar" for the subscription link.' })),
+    ],
+  });
+}

@@ -5,7 +5,7 @@ import { ROLES } from '../../core/users/model';
 import { seedDemo } from '../seed';
 import type { CliCommand } from './types';
 import { parseCommand } from './parse';
-import { leadFormCreate, importLeadsCommand } from './leads';
+import { leadFormCreate, importLeadsCommand, leadsConfigCommand } from './leads';
 import { apikeyCreate } from './apikey';
 import { kbAdd, mpInvite, mpRevoke, slaSweep } from './service';
 import { approvalsPolicy } from './approvals';
@@ -82,4 +82,4 @@ const usersAdd: CliCommand = {
 };
 
 /** Every CLI command; capabilities add theirs here. */
-export const COMMANDS: CliCommand[] = [migrate, seed, usersAdd, parseCommand, leadFormCreate, importLeadsCommand, apikeyCreate, mpInvite, mpRevoke, kbAdd, slaSweep, approvalsPolicy];
+export const COMMANDS: CliCommand[] = [migrate, seed, usersAdd, parseCommand, leadFormCreate, importLeadsCommand, leadsConfigCommand, apikeyCreate, mpInvite, mpRevoke, kbAdd, slaSweep, approvalsPolicy];

@@ -78,3 +78,32 @@ export const importLeadsCommand: CliCommand = {
     return report.failed ? 1 : 0;
   },
 };
+
+/** `leads config [--set file.json]`: prints the lead policy (scoring weights, assignment strategy, SLA) or replaces its overrides. */
+export const leadsConfigCommand: CliCommand = {
+  name: 'leads config',
+  usage: 'leads config [--set overrides.json]   (keys: scoring, assign {strategy: round_robin|least_loaded|match, fallback}, sla {hotUnassignedMinutes})',
+  needsDb: true,
+  async run(args, { core, io }) {
+    const { values } = parseArgs({ args, options: { set: { type: 'string' } } });
+    const { getLeadsConfig, setLeadsConfig } = await import('../../core/leads/config');
+    if (values.set) {
+      const fs = await import('node:fs');
+      let patch: Record<string, unknown>;
+      try {
+        patch = JSON.parse(fs.readFileSync(values.set, 'utf8'));
+      } catch (e) {
+        io.err(`leads config: cannot read ${values.set}: ${(e as Error).message}`);
+        return 2;
+      }
+      const strategy = (patch.assign as { strategy?: string } | undefined)?.strategy;
+      if (strategy && !['round_robin', 'least_loaded', 'match'].includes(strategy)) {
+        io.err(`leads config: assign.strategy must be round_robin, least_loaded or match (got ${strategy})`);
+        return 2;
+      }
+      await setLeadsConfig(core!, patch as never);
+    }
+    io.out(JSON.stringify(await getLeadsConfig(core!), null, 2));
+    return 0;
+  },
+};

@@ -138,6 +138,15 @@ describeEachDb('chat: follow-ups, tasks, leads, check-ins', (h) => {
     expect((await click(h, rep, done)).toast?.type).toBe('info');
   });
 
+  it('agenda by day and by week', async () => {
+    const [week] = await chat(h, rep, '本周日程');
+    const text = JSON.stringify(cardOf(week));
+    expect(text).toContain('本周日程');
+    expect(text).toContain('明天下午3点拜访远航科技');
+    const [day] = await chat(h, rep, '今日日程');
+    expect(JSON.stringify(cardOf(day))).toContain('今日日程');
+  });
+
   it('check-in: 签到 then a location records position and a visit; a photo is attached', async () => {
     const [start] = await chat(h, rep, '签到 远航科技');
     expect(JSON.stringify(start.payload)).toContain('请发送你的位置');

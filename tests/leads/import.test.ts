@@ -120,5 +120,13 @@ describeEachDb('lead import', (h) => {
     expect(out.join('\n')).toContain('line 3: invalid');
     expect(await runCli(['import', 'leads', file, '--mapping', 'phone=Nope'], env, io)).toBe(1);
     expect(err.join('\n')).toContain('mapping');
+    // lead policy is configurable from the CLI
+    const cfg = path.join(dir, 'cfg.json');
+    fs.writeFileSync(cfg, JSON.stringify({ assign: { strategy: 'least_loaded' }, sla: { hotUnassignedMinutes: 15 } }));
+    out.length = 0;
+    expect(await runCli(['leads', 'config', '--set', cfg], env, io)).toBe(0);
+    expect(JSON.parse(out.join('\n'))).toMatchObject({ assign: { strategy: 'least_loaded' }, sla: { hotUnassignedMinutes: 15 }, scoring: { hotThreshold: 70 } });
+    fs.writeFileSync(cfg, JSON.stringify({ assign: { strategy: 'random' } }));
+    expect(await runCli(['leads', 'config', '--set', cfg], env, io)).toBe(2);
   });
 });

@@ -5,6 +5,7 @@ import { CONTRACT_JOBS } from './contract-jobs';
 import { CUSTOMER_JOBS } from './customer-jobs';
 import { LEAD_JOBS, LEAD_WORKERS } from './lead-jobs';
 import { SERVICE_JOBS } from './service-jobs';
+import { BOT_WORKERS } from '../bot/jobs';
 
 export interface JobDeps {
   core: CoreContext;
@@ -27,7 +28,7 @@ export interface Worker {
   start(deps: JobDeps): void;
   stop(): Promise<void>;
 }
-export const WORKERS: ((deps: JobDeps) => Worker)[] = [...LEAD_WORKERS];
+export const WORKERS: ((deps: JobDeps) => Worker)[] = [...LEAD_WORKERS, ...BOT_WORKERS];
 
 export interface RunningJobs {
   stop(): Promise<void>;

@@ -6,6 +6,7 @@ import { customersApiRouter } from './api/customers';
 import { publicLeadsRouter } from './api/public-leads';
 import { calendarRouter } from './http/calendar';
 import { contractsApiRouter } from './api/contracts';
+import { larkRouter } from '../bot/routes';
 
 /** Every transport's routers, mounted in this order after /healthz. Each capability adds its own here. */
 export const ROUTERS: RouterFactory[] = [
@@ -15,6 +16,7 @@ export const ROUTERS: RouterFactory[] = [
   calendarRouter,
   mpRouter(),
   contractsApiRouter,
+  larkRouter,
   // Add new routers above this line.
   h5StaticRouter(), // KEEP LAST: the built H5 mini-program at / with an SPA fallback (never /api, /mp, /lark, /healthz)
 ];

@@ -8,7 +8,7 @@ import { actorOf } from '../../core/users/operations';
 import { findCustomersByName } from '../../core/customers/operations';
 import { logActivity } from '../../core/activities/operations';
 import { ACTIVITY_CHANNELS, type ActivityChannel } from '../../core/activities/model';
-import { captureLead, convertLead } from '../../core/leads/operations';
+import { assignLeadTo, captureLead, convertLead } from '../../core/leads/operations';
 import { completeTask, createTask, listOwnerTasks, loadTask, snoozeTask } from '../../core/tasks/operations';
 import { createCalendarFeed } from '../../core/tasks/reminders';
 import { attachCheckinPhoto, recordCheckinLocation, startCheckin } from '../../core/checkins/operations';
@@ -184,6 +184,16 @@ registerAction('lead.convert', async (cmd, kit) => {
   if (!id) return bad(kit);
   const r = await convertLead(kit.deps.core, actorOf(cmd.user), 'card', id, kit.t);
   return { toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': `已转为客户 #${r.customerId}`, en: `Converted to customer #${r.customerId}` }) } };
+});
+
+registerAction('lead.assign_to', async (cmd, kit) => {
+  const leadId = num(cmd.value.leadId);
+  const userId = num(cmd.formValue?.userId);
+  if (!leadId || !userId) return { toast: { type: 'error', content: t(kit.deps.locale, { 'zh-CN': '请选择销售', en: 'Pick a rep' }) } };
+  const r = await assignLeadTo(kit.deps.core, actorOf(cmd.user), leadId, userId, kit.t);
+  return r.assigned
+    ? { toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': '已指派', en: 'Assigned' }) } }
+    : { toast: { type: 'info', content: t(kit.deps.locale, { 'zh-CN': '该线索已有负责人', en: 'This lead already has an owner' }) } };
 });
 
 // ------------------------------------------------------------------ task buttons

@@ -242,16 +242,28 @@ export function agendaCard(p: AgendaPayload, locale: Locale, tz: string): Card {
 }
 
 registerRenderer<LeadPayload>('lead.assigned', (p, ctx) => cardMessage(leadAssignedCard(p, ctx.locale)));
-registerRenderer<LeadPayload>('lead.sla_escalated', (p, ctx) => cardMessage(card({
-  title: t(ctx.locale, { 'zh-CN': `热线索无人跟进：${p.company ?? p.contactName ?? ''}`, en: `Hot lead unassigned: ${p.company ?? p.contactName ?? ''}` }),
-  template: 'red',
-  elements: [
-    markdown(t(ctx.locale, {
-      'zh-CN': `评分 ${p.score}，来源 ${md(p.source)}${p.campaign ? ` · ${md(p.campaign)}` : ''}，已等待 ${p.waitedMinutes} 分钟（时限 ${p.slaMinutes} 分钟）。请指派销售。`,
-      en: `Score ${p.score}, source ${md(p.source)}${p.campaign ? ` · ${md(p.campaign)}` : ''}, waiting ${p.waitedMinutes} min (SLA ${p.slaMinutes} min). Please assign a rep.`,
-    })),
-  ],
-})));
+/** To managers: a hot lead nobody took in time, with a form to hand it to an active rep. */
+export function slaEscalatedCard(p: LeadPayload, reps: Array<{ id: number; name: string }>, locale: Locale): Card {
+  return card({
+    title: t(locale, { 'zh-CN': `热线索无人跟进：${p.company ?? p.contactName ?? ''}`, en: `Hot lead unassigned: ${p.company ?? p.contactName ?? ''}` }),
+    template: 'red',
+    elements: [
+      markdown(t(locale, {
+        'zh-CN': `评分 ${p.score}，来源 ${md(p.source)}${p.campaign ? ` · ${md(p.campaign)}` : ''}，已等待 ${p.waitedMinutes} 分钟（时限 ${p.slaMinutes} 分钟）。请指派销售。`,
+        en: `Score ${p.score}, source ${md(p.source)}${p.campaign ? ` · ${md(p.campaign)}` : ''}, waiting ${p.waitedMinutes} min (SLA ${p.slaMinutes} min). Please assign a rep.`,
+      })),
+      reps.length ? form('assign', [
+        selectStatic({ name: 'userId', placeholder: t(locale, { 'zh-CN': '选择销售', en: 'Pick a rep' }), required: true, options: reps.map((r) => ({ text: r.name, value: String(r.id) })) }),
+        button({ text: t(locale, { 'zh-CN': '指派', en: 'Assign' }), type: 'primary', submit: true, name: 'assign', value: { action: 'lead.assign_to', leadId: p.leadId } }),
+      ]) : note(t(locale, { 'zh-CN': '当前没有在岗的销售。', en: 'No rep is available right now.' })),
+    ],
+  });
+}
+
+registerRenderer<LeadPayload>('lead.sla_escalated', async (p, ctx) => {
+  const reps = await ctx.core.db.select<{ id: number; name: string }>("SELECT id, name FROM users WHERE role = 'rep' AND status = 'active' ORDER BY name LIMIT 50");
+  return cardMessage(slaEscalatedCard(p, reps.map((r) => ({ id: Number(r.id), name: r.name })), ctx.locale));
+});
 registerRenderer<{ task: TaskDto; seq: number }>('task.reminder', (p, ctx) => cardMessage(taskCard(p.task, p.seq, ctx.locale, ctx.core.timezone)));
 registerRenderer<AgendaPayload>('task.agenda', (p, ctx) => cardMessage(agendaCard(p, ctx.locale, ctx.core.timezone)));
 registerRenderer<{ card: Card }>('leads.card', (p) => cardMessage(p.card));

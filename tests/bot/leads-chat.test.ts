@@ -138,6 +138,25 @@ describeEachDb('chat: follow-ups, tasks, leads, check-ins', (h) => {
     expect((await click(h, rep, done)).toast?.type).toBe('info');
   });
 
+  it('an SLA escalation card lets a manager hand the lead to a rep (once)', async () => {
+    const { setLeadsConfig } = await import('../../core/leads/config');
+    const { captureLead, escalateOverdueLeads } = await import('../../core/leads/operations');
+    const mgr = await createUser(h.ctx, system, 'cli', { name: 'Mgr', role: 'manager' });
+    await setLeadsConfig(h.ctx, { assign: { strategy: 'match', fallback: 'none' }, scoring: { hotThreshold: 10 }, sla: { hotUnassignedMinutes: 1 } });
+    const lead = (await captureLead(h.ctx, system, 'api', { company: '急单公司', phone: '13500009876', source: '转介绍', region: '火星' })).lead!;
+    expect(lead.ownerId).toBeNull();
+    h.clock.advance(2 * 60_000);
+    await escalateOverdueLeads(h.ctx);
+    const row = (await h.db.select<{ payload: unknown }>("SELECT payload FROM outbox WHERE dedupe_key = :k", { k: `lead.sla:${lead.id}:${mgr.id}` }))[0];
+    const msg = await render('lead.sla_escalated', typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload, { locale: 'zh-CN', core: h.ctx });
+    expect(JSON.stringify(msg.content)).toContain('Rep');
+    const assign = buttonValue(msg.content, 'lead.assign_to');
+    expect((await click(h, mgr, assign, { userId: String(rep.id) })).toast?.type).toBe('success');
+    expect((await click(h, mgr, assign, { userId: String(rep.id) })).toast?.type).toBe('info');
+    await expect(click(h, rep, assign, { userId: String(rep.id) })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await setLeadsConfig(h.ctx, {});
+  });
+
   it('agenda by day and by week', async () => {
     const [week] = await chat(h, rep, '本周日程');
     const text = JSON.stringify(cardOf(week));

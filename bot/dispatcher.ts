@@ -13,7 +13,7 @@ import { t as tr, toLocale, type Locale } from './i18n';
 import { isEnvelope, normalizeCardAction, normalizeMessage, type LarkEnvelope, type NormalizedCardAction, type NormalizedChat } from './normalize';
 import { nudgeOutbox } from './outbox/nudge';
 import { actionHandler, intentHandler, matchTextIntent } from './registry';
-import type { CardActionResult, ChatCommand, HandlerKit } from './types';
+import type { CardActionResult, ChatCommand, ChatHandler, HandlerKit } from './types';
 import './handlers';
 
 /**
@@ -31,6 +31,8 @@ export interface BotOptions {
   locale?: Locale;
   /** Max processing attempts for an event whose handler keeps failing with an unexpected error. */
   maxAttempts?: number;
+  /** Intent lookup (default: the registry). Tests substitute their own handlers here. */
+  intentHandler?: (intent: string) => ChatHandler | undefined;
 }
 
 /** Wire shape of a card action answer. */
@@ -67,6 +69,7 @@ export class LarkBot {
   readonly logger: Logger;
   readonly locale: Locale;
   private readonly maxAttempts: number;
+  private readonly lookupIntent: (intent: string) => ChatHandler | undefined;
   private readonly inflight = new Set<Promise<unknown>>();
   private dispatcher: lark.EventDispatcher | null = null;
 
@@ -75,6 +78,7 @@ export class LarkBot {
     this.logger = opts.logger;
     this.locale = opts.locale ?? opts.core.locale;
     this.maxAttempts = opts.maxAttempts ?? 5;
+    this.lookupIntent = opts.intentHandler ?? intentHandler;
   }
 
   private localeOf(user: UserDto | null, raw?: string | null): Locale {
@@ -228,7 +232,7 @@ export class LarkBot {
     } else {
       name = `message.${cmd.type}`;
     }
-    const handler = intentHandler(name) ?? intentHandler('unknown');
+    const handler = this.lookupIntent(name) ?? this.lookupIntent('unknown');
     if (!handler) throw new Error('no unknown-intent handler registered');
     await handler(cmd, kit);
   }

@@ -2,7 +2,7 @@ import * as lark from '@larksuiteoapi/node-sdk';
 import { loadConfig, type Config } from '../server/config';
 import type { JobDeps, Worker } from '../server/jobs';
 import { createLarkClient, larkDomain } from './client';
-import { sdkLogger } from './dispatcher';
+import { sdkLogger, type LarkBot } from './dispatcher';
 import { botFor } from './instance';
 import { OutboxWorker } from './outbox/worker';
 
@@ -26,8 +26,8 @@ export function outboxWorker(deps: JobDeps): Worker {
 }
 
 /** Every few seconds: process inbox rows still pending (older than `minAgeMs`, so fresh ones are left to their own process). */
-export function inboxWorker(deps: JobDeps, opts: { intervalMs?: number; minAgeMs?: number } = {}): Worker {
-  const bot = botFor(deps.core, deps.logger, config()?.locale);
+export function inboxWorker(deps: JobDeps, opts: { intervalMs?: number; minAgeMs?: number; bot?: LarkBot } = {}): Worker {
+  const bot = opts.bot ?? botFor(deps.core, deps.logger, config()?.locale);
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<unknown> | null = null;
   let stopped = false;
@@ -82,4 +82,4 @@ export function wsWorker(deps: JobDeps): Worker {
   };
 }
 
-export const BOT_WORKERS = [outboxWorker, inboxWorker, wsWorker];
+export const BOT_WORKERS = [outboxWorker, (deps: JobDeps) => inboxWorker(deps), wsWorker];

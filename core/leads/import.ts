@@ -13,7 +13,7 @@ import { checkRow, guessMapping, IMPORT_FIELDS, type CheckedRow, type Mapping } 
 
 /**
  * Lead import from CSV/XLSX: header guessing, a dry-run report (valid / duplicate / invalid with reasons), then a
- * commit in batches. Each batch is one transaction — de-dup lookups, one multi-row INSERT of leads, their de-dup
+ * commit in batches (default 2,000 rows). Each batch is one transaction — de-dup lookups, one multi-row INSERT of leads, their de-dup
  * keys and the touches linking duplicates — so a failure leaves earlier batches committed and no half batch.
  */
 
@@ -156,7 +156,7 @@ export async function importLeads(ctx: CoreContext, actor: Actor, data: Buffer |
     throw new AppError('VALIDATION', { field: 'mapping', detail: { 'zh-CN': '找不到公司名称或联系人列，请用 --mapping 指定', en: 'No company or contact column found; use --mapping' } });
   }
   const defaults = { source: opts.source ?? 'import', campaign: opts.campaign ?? null };
-  const batchSize = opts.batchSize ?? 1000;
+  const batchSize = opts.batchSize ?? 2000;
   const report: ImportReport = {
     importId: null, dryRun: opts.dryRun, mapping: describeMapping(mapping, table.headers), unmapped,
     total: table.rows.length, valid: 0, duplicate: 0, invalid: 0, committed: 0, rows: [], failed: null,
@@ -201,11 +201,24 @@ export async function importLeads(ctx: CoreContext, actor: Actor, data: Buffer |
   let done = report.total - checked.length;
   opts.onProgress?.(done, report.total);
   const newIds: number[] = [];
-  for (let b = 0; b * batchSize < checked.length; b++) {
-    const batch = checked.slice(b * batchSize, (b + 1) * batchSize);
+  const batches: KeyedRow[][] = [];
+  for (let i = 0; i < checked.length; i += batchSize) batches.push(checked.slice(i, i + batchSize));
+  // The next batch's de-dup lookups (reads of committed rows) run while this batch's transaction writes; rows of
+  // different batches never collide (in-file de-dup is done), and a key taken meanwhile is caught by INSERT IGNORE.
+  const prefetch = (b: number) => {
+    if (b >= batches.length) return null;
+    const p = lookupKeys(ctx, batches[b].flatMap((r) => r.keys), null);
+    p.catch(() => undefined); // awaited below; never an unhandled rejection if the import stops first
+    return p;
+  };
+  let next = prefetch(0);
+  for (let b = 0; b < batches.length; b++) {
+    const batch = batches[b];
     try {
-      const r = opts.dryRun ? await classifyBatch(ctx, batch, null) : await ctx.db.tx(async (t) => {
-        const out = await commitBatch(ctx, t, batch, report.importId!, cfg.scoring);
+      const found = await next!;
+      next = prefetch(b + 1);
+      const r = opts.dryRun ? classifyBatch(batch, found) : await ctx.db.tx(async (t) => {
+        const out = await commitBatch(ctx, t, batch, found, report.importId!, cfg.scoring);
         await opts.beforeBatchCommit?.(b + 1);
         await ctx.db.sequelize.query('UPDATE lead_imports SET committed = committed + :n, updated_at = :now WHERE id = :id', {
           replacements: { n: out.created.length, now: ctx.clock.now(), id: report.importId }, type: QueryTypes.UPDATE, transaction: t,
@@ -261,9 +274,8 @@ interface BatchResult {
   duplicates: Array<{ line: number; target: Target }>;
 }
 
-async function classifyBatch(ctx: CoreContext, batch: KeyedRow[], t: Transaction | null): Promise<BatchResult & { fresh: KeyedRow[] }> {
+function classifyBatch(batch: KeyedRow[], found: Map<string, Target>): BatchResult & { fresh: KeyedRow[] } {
   const keysOf = batch.map((r) => r.keys);
-  const found = await lookupKeys(ctx, keysOf.flat(), t);
   const res: BatchResult & { fresh: KeyedRow[] } = { created: [], duplicates: [], fresh: [] };
   batch.forEach((row, i) => {
     const hits = keysOf[i].map((k) => found.get(keyId(k))).filter((x): x is Target => !!x);
@@ -280,8 +292,8 @@ async function classifyBatch(ctx: CoreContext, batch: KeyedRow[], t: Transaction
 const COLS = ['company', 'name_norm', 'contact_name', 'title', 'phone', 'phone_norm', 'email', 'email_norm', 'region', 'industry', 'skill', 'company_size',
   'source', 'campaign', 'message', 'status', 'score', 'score_reasons', 'interactions', 'last_interaction_at', 'import_id', 'created_at', 'updated_at'];
 
-async function commitBatch(ctx: CoreContext, t: Transaction, batch: KeyedRow[], importId: number, scoring: Awaited<ReturnType<typeof getLeadsConfig>>['scoring']): Promise<BatchResult> {
-  const { duplicates, fresh } = await classifyBatch(ctx, batch, t);
+async function commitBatch(ctx: CoreContext, t: Transaction, batch: KeyedRow[], found: Map<string, Target>, importId: number, scoring: Awaited<ReturnType<typeof getLeadsConfig>>['scoring']): Promise<BatchResult> {
+  const { duplicates, fresh } = classifyBatch(batch, found);
   const now = ctx.clock.now();
   const q = (v: unknown) => ctx.db.sequelize.escape(v as string);
   const created: BatchResult['created'] = [];

@@ -20,6 +20,9 @@ import { buildIcs, dayWindow } from './rules';
 export async function deliverDueReminders(ctx: CoreContext, opts: { batch?: number; maxBatches?: number } = {}): Promise<{ sent: number }> {
   const batch = opts.batch ?? 500;
   let sent = 0;
+  // A plain indexed read first: an idle poll (every second) never takes the write lock.
+  const any = await ctx.db.select("SELECT id FROM tasks WHERE status = 'open' AND remind_at <= :now LIMIT 1", { now: ctx.clock.now() });
+  if (!any.length) return { sent };
   for (let i = 0; i < (opts.maxBatches ?? 100); i++) {
     const n = await ctx.db.tx(async (t) => {
       const now = ctx.clock.now();

@@ -31,6 +31,8 @@ export interface BotOptions {
   locale?: Locale;
   /** Max processing attempts for an event whose handler keeps failing with an unexpected error. */
   maxAttempts?: number;
+  /** Events processed concurrently in-process after their acknowledgement (default 4). */
+  maxConcurrent?: number;
   /** Intent lookup (default: the registry). Tests substitute their own handlers here. */
   intentHandler?: (intent: string) => ChatHandler | undefined;
 }
@@ -71,6 +73,9 @@ export class LarkBot {
   private readonly maxAttempts: number;
   private readonly lookupIntent: (intent: string) => ChatHandler | undefined;
   private readonly inflight = new Set<Promise<unknown>>();
+  private readonly maxConcurrent: number;
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
   private dispatcher: lark.EventDispatcher | null = null;
 
   constructor(opts: BotOptions) {
@@ -79,6 +84,7 @@ export class LarkBot {
     this.locale = opts.locale ?? opts.core.locale;
     this.maxAttempts = opts.maxAttempts ?? 5;
     this.lookupIntent = opts.intentHandler ?? intentHandler;
+    this.maxConcurrent = opts.maxConcurrent ?? 4;
   }
 
   private localeOf(user: UserDto | null, raw?: string | null): Locale {
@@ -91,19 +97,22 @@ export class LarkBot {
    */
   async record(env: LarkEnvelope): Promise<{ id: number | null; duplicate: boolean }> {
     const now = this.core.clock.now();
+    const insert = async (t?: Transaction): Promise<number> => {
+      const [insertId] = await this.core.db.sequelize.query(
+        `INSERT INTO lark_inbox (event_id, event_type, payload, status, attempts, next_attempt_at, received_at)
+         VALUES (:eventId, :type, :payload, 'pending', 0, :now, :now)`,
+        {
+          type: QueryTypes.INSERT,
+          transaction: t,
+          replacements: { eventId: env.header.event_id, type: String(env.header.event_type).slice(0, 64), payload: JSON.stringify(env), now },
+        },
+      );
+      return Number(insertId);
+    };
     try {
-      const id = await this.core.db.tx(async (t) => {
-        const [insertId] = await this.core.db.sequelize.query(
-          `INSERT INTO lark_inbox (event_id, event_type, payload, status, attempts, next_attempt_at, received_at)
-           VALUES (:eventId, :type, :payload, 'pending', 0, :now, :now)`,
-          {
-            type: QueryTypes.INSERT,
-            transaction: t,
-            replacements: { eventId: env.header.event_id, type: String(env.header.event_type).slice(0, 64), payload: JSON.stringify(env), now },
-          },
-        );
-        return Number(insertId);
-      });
+      // One autocommit INSERT on MySQL (one round trip on the acknowledgement path); SQLite writers go through
+      // the serialised write transaction.
+      const id = this.core.db.dialect === 'mysql' ? await insert() : await this.core.db.tx((t) => insert(t));
       return { id, duplicate: false };
     } catch (e) {
       if (isUniqueViolation(e)) return { id: null, duplicate: true };
@@ -120,10 +129,25 @@ export class LarkBot {
 
   schedule(id: number): void {
     const p = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.process(id))
+      .then(() => this.slot(() => this.process(id)))
       .catch((err) => this.logger.error({ err, inboxId: id }, 'lark event processing failed'))
       .finally(() => this.inflight.delete(p));
     this.inflight.add(p);
+  }
+
+  /**
+   * At most `maxConcurrent` events are processed at once: a burst queues here (its rows are safe in the inbox)
+   * instead of taking every pooled connection from the acknowledgement path.
+   */
+  private async slot<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.maxConcurrent) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+    try {
+      return await fn();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
   }
 
   /** Resolves once every scheduled processing has finished (tests, shutdown). */

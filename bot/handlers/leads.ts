@@ -17,7 +17,7 @@ import '../../core/tasks/sections';
 import './lead-import';
 import { button, card } from '../cards/kit';
 import {
-  draftCard, draftEditCard, draftPickCard, draftUnknownCard, fmtTime, rescheduleFormCard, savedCard, taskCard, weekCard, CHANNELS, type Draft,
+  draftCard, draftEditCard, draftPickCard, draftUnknownCard, fmtTime, newTaskFormCard, rescheduleFormCard, savedCard, taskCard, weekCard, CHANNELS, type Draft,
 } from '../render/leads';
 import type { CardActionCommand, CardActionResult, ChatCommand, HandlerKit } from '../types';
 
@@ -43,6 +43,7 @@ function draftOf(cmd: ChatCommand, kind: Draft['kind']): Draft {
     summary: p.summary,
     at: kind === 'task' ? p.due_at : p.next_at,
     nonce: `draft:${cmd.messageId || randomUUID()}`,
+    priority: /紧急|加急|急事|尽快|重要|urgent|asap|important/i.test(cmd.text) ? 'high' : 'normal',
   };
 }
 
@@ -146,10 +147,11 @@ registerAction('draft.save', async (cmd, kit) => {
       return {
         toast: { type: 'success', content: t(locale, { 'zh-CN': '已记录跟进', en: 'Follow-up logged' }) },
         card: savedCard(t(locale, { 'zh-CN': `✓ 已记录跟进：${d.customerName}`, en: `✓ Follow-up logged: ${d.customerName}` }),
-          `${d.summary}${d.at ? `\n${t(locale, { 'zh-CN': '下次跟进', en: 'Next follow-up' })}: ${fmtTime(d.at, tz, locale)}` : ''}`),
+          `${d.summary}${d.at ? `\n${t(locale, { 'zh-CN': '下次跟进', en: 'Next follow-up' })}: ${fmtTime(d.at, tz, locale)}` : ''}`, 'green',
+          [button({ text: t(locale, { 'zh-CN': '再建一个任务', en: 'Add a task' }), value: { action: 'task.new', customerId: d.customerId, customerName: d.customerName } })]),
       };
     }
-    const task = await createTask(kit.deps.core, actor, 'chat', { title: d.summary, dueAt: d.at ? new Date(d.at) : null, customerId: d.customerId, channel: (d.channel ?? null) as never }, kit.t);
+    const task = await createTask(kit.deps.core, actor, 'chat', { title: d.summary, priority: d.priority ?? 'normal', dueAt: d.at ? new Date(d.at) : null, customerId: d.customerId, channel: (d.channel ?? null) as never }, kit.t);
     return { toast: { type: 'success', content: t(locale, { 'zh-CN': '已创建任务', en: 'Task created' }) }, card: taskCard(task, null, locale, tz) };
   } catch (e) {
     if (isAppError(e)) return { toast: { type: 'error', content: errorText(e, locale) } };
@@ -197,6 +199,22 @@ registerAction('lead.assign_to', async (cmd, kit) => {
 });
 
 // ------------------------------------------------------------------ task buttons
+
+registerAction('task.new', async (cmd, kit) => ({
+  card: newTaskFormCard({ id: num(cmd.value.customerId), name: typeof cmd.value.customerName === 'string' ? cmd.value.customerName : null }, `task.new:${randomUUID()}`, kit.deps.locale),
+}));
+
+registerAction('task.create', async (cmd, kit) => {
+  const locale = kit.deps.locale;
+  const f = cmd.formValue ?? {};
+  const title = String(f.title ?? '').trim();
+  if (!title) return { toast: { type: 'error', content: t(locale, { 'zh-CN': '请填写任务', en: 'Enter the task' }) } };
+  const at = parseWhen(String(f.at ?? ''), kit.deps.core.clock.now(), kit.deps.core.timezone);
+  if (at === 'invalid') return { toast: { type: 'error', content: t(locale, { 'zh-CN': `看不懂时间“${String(f.at)}”`, en: `Cannot read the time "${String(f.at)}"` }) } };
+  const priority = f.priority === 'high' || f.priority === 'low' ? f.priority : 'normal';
+  const task = await createTask(kit.deps.core, actorOf(cmd.user), 'card', { title, priority, dueAt: at ? new Date(at) : null, customerId: num(cmd.value.customerId) }, kit.t);
+  return { toast: { type: 'success', content: t(locale, { 'zh-CN': '已创建任务', en: 'Task created' }) }, card: taskCard(task, null, locale, kit.deps.core.timezone) };
+});
 
 registerAction('task.done', async (cmd, kit) => {
   const id = num(cmd.value.taskId);

@@ -32,6 +32,8 @@ export interface Draft {
   at: string | null;
   /** A per-message nonce: the idempotency key of its save button. */
   nonce: string;
+  /** 紧急 / urgent / asap in the message → high. */
+  priority?: 'high' | 'normal' | 'low';
 }
 
 const KIND_TITLE: Record<Draft['kind'], Texts> = {
@@ -48,6 +50,7 @@ function draftLines(d: Draft, locale: Locale, tz: string): string {
     d.kind !== 'lead' ? `**${L('方式', 'Channel')}**：${d.channel ? t(locale, CHANNELS[d.channel] ?? CHANNELS.other) : L('未说明', 'not said')}` : null,
     `**${L('内容', 'Summary')}**：${md(d.summary)}`,
     `**${d.kind === 'task' ? L('时间', 'Due') : L('下次跟进', 'Next follow-up')}**：${d.at ? fmtTime(d.at, tz, locale) : L('无', 'none')}`,
+    d.kind === 'task' && d.priority === 'high' ? `**${L('优先级', 'Priority')}**：${L('高', 'high')}` : null,
   ];
   return rows.filter(Boolean).join('\n').replace(/：/g, locale === 'en' ? ': ' : '：');
 }
@@ -283,5 +286,23 @@ export function weekCard(tasks: TaskDto[], range: 'day' | 'week', locale: Locale
       ...[...byDay.entries()].map(([day, xs]) => markdown(`**${day}**\n${xs.map((x) => `- ${x.dueAt ? DateTime.fromISO(x.dueAt, { zone: tz }).toFormat('HH:mm') : ''} ${md(x.title)}${x.customerName ? ` · ${md(x.customerName)}` : ''}`).join('\n')}`)),
       note(t(locale, { 'zh-CN': '发送“本周日程”或“今日日程”；“日历”获取订阅链接。', en: 'Send "agenda week" or "agenda"; "calendar" for the subscription link.' })),
     ],
+  });
+}
+
+/** A new task from a card (any card may carry a `task.new` button with an optional customerId/customerName). */
+export function newTaskFormCard(customer: { id: number | null; name: string | null }, nonce: string, locale: Locale): Card {
+  return card({
+    title: t(locale, customer.name ? { 'zh-CN': `新建任务：${customer.name}`, en: `New task: ${customer.name}` } : { 'zh-CN': '新建任务', en: 'New task' }),
+    template: 'blue',
+    elements: [form('task', [
+      input({ name: 'title', label: t(locale, { 'zh-CN': '任务', en: 'Task' }), required: true, maxLength: 500 }),
+      input({ name: 'at', label: t(locale, { 'zh-CN': '时间（如 2026-12-02 15:00 或 周五下午3点）', en: 'When (2026-12-02 15:00 or "Friday 3pm")' }), maxLength: 60 }),
+      selectStatic({ name: 'priority', initial: 'normal', options: [
+        { value: 'high', text: t(locale, { 'zh-CN': '高', en: 'High' }) },
+        { value: 'normal', text: t(locale, { 'zh-CN': '普通', en: 'Normal' }) },
+        { value: 'low', text: t(locale, { 'zh-CN': '低', en: 'Low' }) },
+      ] }),
+      button({ text: t(locale, { 'zh-CN': '创建', en: 'Create' }), type: 'primary', submit: true, name: 'create', value: { action: 'task.create', customerId: customer.id, key: nonce } }),
+    ])],
   });
 }

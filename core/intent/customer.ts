@@ -12,7 +12,7 @@ const ORG_SUFFIX = [
 const ORG_SUFFIX_RE = new RegExp(ORG_SUFFIX.join('|'), 'g');
 
 /** Words that begin a clause rather than a name; stripped from the front of a candidate. */
-const LEADING = /^(?:打电话给|跟进|上门|拜访|之前|以前|前|联系|回访|致电|电话|微信|提醒我|提醒|已经|刚才|刚刚|约了|约|给|和|跟|与|同|去|到|见|在|对|帮|把|向|客户|刚|已|了|再|的|是)+/;
+const LEADING = /^(?:紧急|加急|尽快|马上|立刻|赶紧|务必|记得|一定要|需要|打电话给|跟进|上门|拜访|之前|以前|前|联系|回访|致电|电话|微信|提醒我|提醒|已经|刚才|刚刚|约了|约|给|和|跟|与|同|去|到|见|在|对|帮|把|向|客户|刚|已|了|再|的|是)+/;
 /** Words after which a name cannot continue. */
 const STOP = /打电话|打个电话|电话|拜访|上门|微信|邮件|开会|会议|见面|沟通|聊|谈|说|约|签|发|反馈|表示|需要|想要|要|报价|方案|合同|演示|吃饭|的|了|过|今天|明天|后天|下周|再|还|也|都|很|不|没|已/;
 const NOT_A_NAME = /^(?:他|她|他们|她们|客户|对方|老板|我|我们|你|你们|大家|领导|him|her|them|they|i|we|you|the|this|that|it|a|an)$/i;

@@ -157,6 +157,20 @@ describeEachDb('chat: follow-ups, tasks, leads, check-ins', (h) => {
     await setLeadsConfig(h.ctx, {});
   });
 
+  it('tasks from cards: the follow-up card offers a new task; urgent messages make high-priority tasks', async () => {
+    const [msg] = await chat(h, rep, '跟进 远航科技 电话确认了需求');
+    const saved = await click(h, rep, buttonValue(cardOf(msg), 'draft.save'));
+    const form = await click(h, rep, buttonValue(saved.card, 'task.new'));
+    const create = buttonValue(form.card, 'task.create');
+    const r = await click(h, rep, create, { title: '准备报价单', at: '周五下午2点', priority: 'high' });
+    expect(r.toast?.type).toBe('success');
+    const t1 = (await h.db.select<{ priority: string; customer_id: number }>("SELECT priority, customer_id FROM tasks WHERE title = '准备报价单'"))[0];
+    expect({ priority: t1.priority, customer: Number(t1.customer_id) }).toEqual({ priority: 'high', customer: yuanhang });
+    const [urgent] = await chat(h, rep, '提醒我明天上午紧急给远航科技回电话');
+    await click(h, rep, buttonValue(cardOf(urgent), 'draft.save'));
+    expect((await h.db.select<{ priority: string }>("SELECT priority FROM tasks WHERE title LIKE '%紧急给远航科技回电话%'"))[0].priority).toBe('high');
+  });
+
   it('agenda by day and by week', async () => {
     const [week] = await chat(h, rep, '本周日程');
     const text = JSON.stringify(cardOf(week));

@@ -168,6 +168,8 @@ const PHRASES: Array<[string, Expect]> = [
   ['今天电话联系了华为张总，下周三再跟进', { intent: 'log_followup', customer: '华为', channel: 'phone', at: '2026-12-02 09:00', contact: { name: '张总', phone: null, email: null } }],
   ['跟进 华为王总 电话聊了', { intent: 'log_followup', customer: '华为', channel: 'phone', summary: '王总 电话聊了' }],
   ['签到 远航科技', { intent: 'unknown', customer: '远航科技' }], // the bot's check-in text intent takes it from here
+  ['提醒我明天上午紧急给远航科技回电话', { intent: 'create_task', customer: '远航科技', channel: 'phone', at: '2026-11-24 10:00' }],
+  ['记得给星海集团发合同', { intent: 'unknown', customer: '星海集团' }], // no date, no past: not guessed as a task
   // ambiguous or unknown: never guessed
   ['跟进 王总 电话聊了', { intent: 'log_followup', customer: null, contact: { name: '王总', phone: null, email: null } }], // a person, not a company
   ['跟进 电话聊了方案', { intent: 'log_followup', customer: null, channel: 'phone' }],

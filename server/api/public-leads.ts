@@ -35,7 +35,21 @@ export function publicLeadsRouter(opts: PublicLeadsOptions = {}): RouterFactory 
     const perIp = new RateLimiterMemory({ keyPrefix: 'lead-ip', points: opts.perIpPerMinute ?? 10, duration: 60 });
     const perForm = new RateLimiterMemory({ keyPrefix: 'lead-form', points: opts.perFormPerMinute ?? 120, duration: 60 });
     const router = new Router({ prefix: '/api/v1/public' });
-    router.post('/leads', bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '64kb', formLimit: '64kb' }), async (ctx) => {
+    // Landing pages on other origins post with fetch: allow any origin (no cookies; the form token is the credential).
+    const cors = (ctx: { set(k: string, v: string): void }) => {
+      ctx.set('Access-Control-Allow-Origin', '*');
+      ctx.set('Access-Control-Allow-Methods', 'POST, OPTIONS');
+      ctx.set('Access-Control-Allow-Headers', 'Content-Type, X-Form-Token');
+      ctx.set('Access-Control-Max-Age', '600');
+    };
+    router.options('/leads', (ctx) => {
+      cors(ctx);
+      ctx.status = 204;
+    });
+    router.post('/leads', async (ctx, next) => {
+      cors(ctx);
+      await next();
+    }, bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '64kb', formLimit: '64kb' }), async (ctx) => {
       const body = (ctx.request.body ?? {}) as Record<string, unknown>;
       const token = String(body.token ?? ctx.get('x-form-token') ?? '');
       try {

@@ -17,8 +17,12 @@ describeEachDb('POST /api/v1/public/leads', (h) => {
   const leads = () => h.db.select<{ company: string; source: string; campaign: string }>('SELECT company, source, campaign FROM leads ORDER BY id');
 
   it('stores a lead with the form\'s source and the campaign (utm_campaign wins over the form default)', async () => {
+    const pre = await server.options('/api/v1/public/leads').set('Origin', 'https://landing.example').set('Access-Control-Request-Method', 'POST');
+    expect(pre.status).toBe(204);
+    expect(pre.headers['access-control-allow-origin']).toBe('*');
     const r = await server.post('/api/v1/public/leads').send({ token, company: '远航科技', name: '王伟', phone: '13800000001', utm_campaign: 'wechat-ad' });
     expect(r.status).toBe(202);
+    expect(r.headers['access-control-allow-origin']).toBe('*');
     expect(r.body).toEqual({ accepted: true });
     // an HTML form post works too
     const f = await server.post('/api/v1/public/leads').type('form').send({ token, company: '星海集团', email: 'a@xinghai.cn' });

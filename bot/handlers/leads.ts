@@ -16,6 +16,7 @@ import { parseMessage } from '../../core/intent/parse';
 import '../../core/tasks/sections';
 import './lead-import';
 import { button, card } from '../cards/kit';
+import { addHelpEntry } from '../render/builtin';
 import {
   draftCard, draftEditCard, draftPickCard, draftUnknownCard, fmtTime, newTaskFormCard, rescheduleFormCard, savedCard, taskCard, weekCard, CHANNELS, type Draft,
 } from '../render/leads';
@@ -329,3 +330,9 @@ registerIntent('agenda', async (cmd, kit) => {
   const tasks = await listOwnerTasks(kit.deps.core, cmd.user.id, start.toJSDate(), end.toJSDate());
   await kit.reply({ kind: 'leads.card', payload: { card: weekCard(tasks, week ? 'week' : 'day', kit.deps.locale, tz) } });
 });
+
+for (const e of [
+  { id: 'checkin', title: { 'zh-CN': '现场签到', en: 'Field check-in' }, example: { 'zh-CN': '签到 远航科技，然后发送位置和照片', en: 'check in Acme, then send your location and a photo' } },
+  { id: 'agenda', title: { 'zh-CN': '日程', en: 'Agenda' }, example: { 'zh-CN': '今日日程 / 本周日程 / 日历', en: 'agenda / agenda week / calendar' } },
+  { id: 'lead_import', title: { 'zh-CN': '批量导入线索', en: 'Import leads' }, example: { 'zh-CN': '直接发送 CSV 或 Excel 文件', en: 'send a CSV or Excel file' } },
+]) addHelpEntry(e);

@@ -181,7 +181,9 @@ export class LarkBot {
         if (!normalized) return 'done' as const;
         const kit = this.kit(t, locale, normalized.chatId ? { chatId: normalized.chatId } : { openId: normalized.openId }, () => (wrote = true));
         if (!user) {
-          await kit.reply({ to: { openId: normalized.openId }, kind: 'text', payload: { text: unknownSenderText(normalized.openId) } });
+          // At most one such reply per sender and hour (a chatty stranger must not make the bot spam back).
+          const hour = this.core.clock.now().toISOString().slice(0, 13);
+          await kit.reply({ to: { openId: normalized.openId }, kind: 'text', payload: { text: unknownSenderText(normalized.openId) }, dedupeKey: `lark.unknown-sender:${normalized.openId}:${hour}` });
           return 'done' as const;
         }
         await this.runChat({ ...normalized, user }, kit);

@@ -1,6 +1,8 @@
 import * as lark from '@larksuiteoapi/node-sdk';
+import { QueryTypes } from 'sequelize';
+import type { CoreContext } from '../core/context';
 import { loadConfig, type Config } from '../server/config';
-import type { JobDeps, Worker } from '../server/jobs';
+import type { Job, JobDeps, Worker } from '../server/jobs';
 import { createLarkClient, larkDomain } from './client';
 import { sdkLogger, type LarkBot } from './dispatcher';
 import { botFor } from './instance';
@@ -81,5 +83,32 @@ export function wsWorker(deps: JobDeps): Worker {
     },
   };
 }
+
+/**
+ * Retention: processed inbox rows are kept 3 days (Lark re-sends an event for ~7 hours, so de-duplication
+ * needs far less), card-click idempotency keys 60 days (cards stay clickable 14–30 days). Batches of 1,000.
+ */
+export async function sweepLarkRetention(core: CoreContext, now = core.clock.now()): Promise<{ inbox: number; actions: number }> {
+  const out = { inbox: 0, actions: 0 };
+  const sweep = async (select: string, del: string, cut: Date): Promise<number> => {
+    let total = 0;
+    for (;;) {
+      const ids = (await core.db.select<{ id: number }>(select, { cut })).map((r) => r.id);
+      if (!ids.length) return total;
+      await core.db.tx((t) => core.db.sequelize.query(del, { type: QueryTypes.DELETE, transaction: t, replacements: { ids } }));
+      total += ids.length;
+      if (ids.length < 1000) return total;
+    }
+  };
+  out.inbox = await sweep(
+    "SELECT id FROM lark_inbox WHERE received_at < :cut AND status <> 'pending' ORDER BY received_at LIMIT 1000",
+    'DELETE FROM lark_inbox WHERE id IN (:ids)',
+    new Date(now.getTime() - 3 * 86_400_000),
+  );
+  out.actions = await sweep('SELECT id FROM action_log WHERE created_at < :cut ORDER BY created_at LIMIT 1000', 'DELETE FROM action_log WHERE id IN (:ids)', new Date(now.getTime() - 60 * 86_400_000));
+  return out;
+}
+
+export const BOT_JOBS: Job[] = [{ name: 'lark-retention', cron: '23 4 * * *', run: (deps) => sweepLarkRetention(deps.core) }];
 
 export const BOT_WORKERS = [outboxWorker, (deps: JobDeps) => inboxWorker(deps), wsWorker];

@@ -5,7 +5,7 @@ import { CONTRACT_JOBS } from './contract-jobs';
 import { CUSTOMER_JOBS } from './customer-jobs';
 import { LEAD_JOBS, LEAD_WORKERS } from './lead-jobs';
 import { SERVICE_JOBS } from './service-jobs';
-import { BOT_WORKERS } from '../bot/jobs';
+import { BOT_JOBS, BOT_WORKERS } from '../bot/jobs';
 
 export interface JobDeps {
   core: CoreContext;
@@ -20,7 +20,7 @@ export interface Job {
 }
 
 /** Every scheduled job; each capability adds its own here. */
-export const JOBS: Job[] = [...CUSTOMER_JOBS, ...CONTRACT_JOBS, ...LEAD_JOBS, ...SERVICE_JOBS];
+export const JOBS: Job[] = [...CUSTOMER_JOBS, ...CONTRACT_JOBS, ...LEAD_JOBS, ...SERVICE_JOBS, ...BOT_JOBS];
 
 /** Background loops that are not cron-shaped (outbox worker, reminder poller): started and stopped with the process. */
 export interface Worker {

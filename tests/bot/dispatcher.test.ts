@@ -4,7 +4,7 @@ import { AppError } from '../../core/errors';
 import { createUser } from '../../core/users/operations';
 import { LarkBot } from '../../bot/dispatcher';
 import { intentHandler } from '../../bot/registry';
-import { inboxWorker } from '../../bot/jobs';
+import { inboxWorker, sweepLarkRetention } from '../../bot/jobs';
 import { describeEachDb, type DbHandle } from '../helpers/db';
 import { memoryLogger } from '../helpers/app';
 import { cardActionEvent, messageEvent } from '../helpers/fake-lark';
@@ -131,5 +131,26 @@ describeEachDb('Lark dispatcher (shared by webhook and ws)', (h) => {
     await bot.receive(messageEvent({ openId, messageType: 'image', content: { image_key: 'img' } }));
     await bot.idle();
     expect(await count(h, "SELECT COUNT(*) AS n FROM outbox WHERE kind = 'text'")).toBe(before + 2);
+  });
+
+  it('an unknown sender gets at most one "how to be added" reply per hour', async () => {
+    const stranger = 'ou_chatty_stranger';
+    for (let i = 0; i < 3; i++) await bot.receive(messageEvent({ openId: stranger, text: `hello ${i}` }));
+    await bot.idle();
+    expect(await count(h, 'SELECT COUNT(*) AS n FROM outbox WHERE recipient = :r', { r: stranger })).toBe(1);
+    h.clock.advance(3_600_000);
+    await bot.receive(messageEvent({ openId: stranger, text: 'hello again' }));
+    await bot.idle();
+    expect(await count(h, 'SELECT COUNT(*) AS n FROM outbox WHERE recipient = :r', { r: stranger })).toBe(2);
+  });
+
+  it('the retention sweep removes processed events after 3 days and never a pending one', async () => {
+    const pending = await bot.record(loc(openId, '待处理'));
+    const doneBefore = await count(h, "SELECT COUNT(*) AS n FROM lark_inbox WHERE status <> 'pending'");
+    expect(doneBefore).toBeGreaterThan(0);
+    expect((await sweepLarkRetention(h.ctx, new Date(h.clock.now().getTime() + 2 * 86_400_000))).inbox).toBe(0);
+    const swept = await sweepLarkRetention(h.ctx, new Date(h.clock.now().getTime() + 4 * 86_400_000));
+    expect(swept.inbox).toBe(doneBefore);
+    expect(await count(h, 'SELECT COUNT(*) AS n FROM lark_inbox WHERE id = :id', { id: pending.id })).toBe(1);
   });
 });

@@ -202,6 +202,9 @@ const text = (m: FakeMessage) => JSON.stringify(m.content) + JSON.stringify(m.up
     const img = page.locator('.ticket-detail img').filter({ visible: true }).first();
     await img.waitFor();
     await until('the photo to load', () => img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth > 0));
+    await page.locator('.ticket-detail taro-textarea-core textarea').fill('打印机型号 HP M428');
+    await page.locator('.ticket-detail taro-button-core.send').click();
+    await page.locator('.ticket-detail .entry-comment').filter({ hasText: '打印机型号 HP M428' }).waitFor();
     await shot('ticket-detail');
 
     // 5. The agent's ticket card reaches the fake Lark.

@@ -4,7 +4,8 @@
  *
  * ## The fake Open API
  *   const lark = await FakeLark.start();            // http://127.0.0.1:<port>; pass lark.url as LARK_DOMAIN
- *   const client = lark.client();                   // a real @larksuiteoapi/node-sdk Client pointed at it (own token cache)
+ *   const client = lark.client();                   // a real @larksuiteoapi/node-sdk Client pointed at it (own token cache, silent logger)
+ *   lark.env()                                      // {LARK_APP_ID, LARK_APP_SECRET, LARK_DOMAIN} for testApp/startServer env
  *   ... run the outbox worker (bot/outbox/worker.ts) with { client } or LARK_DOMAIN=lark.url ...
  *   lark.messages                                   // delivered messages, one per uuid: {messageId, uuid, receiveIdType, receiveId, msgType, content (parsed), updates[], replyTo}
  *   lark.messagesTo('ou_x')                         // filtered by receive_id
@@ -31,6 +32,13 @@
  *   await postEvent(server, cardActionEvent({ openId, value: { action: 'x', key: 'k1' } }), secrets);
  *   await postLegacyCard(server, legacyCardBody({ openId, value }), secrets);   // SHA-1 signed legacy callback
  *   signedRequest(body, secrets, { timestamp, nonce, encrypt, signWith })       // headers + raw body, to forge variants
+ *
+ * ## Typical bot test
+ *   const { app } = await testApp(h.ctx, [larkRouter], { LARK_ENCRYPT_KEY: 'k', LARK_VERIFICATION_TOKEN: 'v' });
+ *   await postEvent(app.callback(), messageEvent({ openId, text: '...' }), { encryptKey: 'k', verificationToken: 'v' });
+ *   await botFor(h.ctx, logger).idle();              // processing runs after the 200; wait for it
+ *   await new OutboxWorker({ core, logger, client: lark.client() }).drain();   // core with a real clock (backoff/leases)
+ *   expect(lark.messagesTo(chatId)) ...
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

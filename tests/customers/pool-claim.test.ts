@@ -44,7 +44,8 @@ describeEachDb('pool claims', (h) => {
     const limited = (await createPool(h.ctx, system, 'cli', { name: 'Limit 5', rules: { maxHeld: 5, maxClaimsPerDay: 100 } })).id;
     const customers = [];
     for (let i = 0; i < 50; i++) customers.push(await poolCustomer(`限额客户${i}`, limited));
-    const rep = reps[1];
+    // A rep of its own: any of `reps` may have won the one-customer race above and already hold a customer.
+    const rep = await createUser(h.ctx, system, 'cli', { name: 'limit-rep', role: 'rep', teamId: mgr.teamId });
     const results = await Promise.allSettled(customers.map((c) => claimCustomer(h.ctx, actorOf(rep), 'api', c.id)));
     const refusals0 = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => (r.reason as AppError).code ?? String(r.reason));
     expect([...new Set(refusals0)]).toEqual(['LIMIT_REACHED']);

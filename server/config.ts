@@ -30,6 +30,11 @@ const schema = z.object({
   CRM_JOBS: z.enum(['on', 'off']).default('on'),
   CRM_DEMO_SEED: z.enum(['on', 'off']).default('on'),
   CRM_TRUST_PROXY: z.enum(['on', 'off']).default('off'),
+  CRM_PUBLIC_URL: z.string().url('must be the public base URL, e.g. https://crm.example.com').optional(),
+  CRM_UPLOAD_DIR: z.string().min(1).default('data/uploads'),
+  CRM_MP_SIGNIN_RPM: z.coerce.number().int().min(1).max(100_000).default(20),
+  CRM_MP_SESSION_RPM: z.coerce.number().int().min(1).max(1_000_000).default(120),
+  CRM_DEMO_INVITE_CODE: z.string().regex(/^[A-Za-z0-9-]{6,32}$/, 'must be 6–32 letters or digits').optional(),
 });
 
 export type RawConfig = z.infer<typeof schema>;
@@ -55,6 +60,10 @@ export interface Config {
   demoSeed: boolean;
   /** Believe X-Forwarded-For/-Proto (only behind a reverse proxy: per-IP rate limits depend on it). */
   trustProxy: boolean;
+  /** Base of links people open (invites, calendar feeds); defaults to http://localhost:PORT. */
+  publicUrl: string;
+  uploadDir: string;
+  mp: { signInPerMinute: number; sessionPerMinute: number; demoInviteCode?: string };
 }
 
 export class ConfigError extends Error {
@@ -103,6 +112,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobs: c.CRM_JOBS === 'on',
     demoSeed: c.CRM_DEMO_SEED === 'on',
     trustProxy: c.CRM_TRUST_PROXY === 'on',
+    publicUrl: (c.CRM_PUBLIC_URL ?? `http://localhost:${c.PORT || 3000}`).replace(/\/+$/, ''),
+    uploadDir: c.CRM_UPLOAD_DIR,
+    mp: { signInPerMinute: c.CRM_MP_SIGNIN_RPM, sessionPerMinute: c.CRM_MP_SESSION_RPM, demoInviteCode: c.CRM_DEMO_INVITE_CODE },
   };
 }
 

@@ -1,3 +1,4 @@
+import { publicBaseUrl } from '../public-url';
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { registerAction, registerIntent, registerTextIntent } from '../registry';
@@ -311,7 +312,7 @@ registerIntent('message.image', async (cmd, kit) => {
 registerTextIntent('calendar', /^(日历|我的日历|calendar|my calendar)$/i);
 registerIntent('calendar', async (cmd, kit) => {
   const { token } = await createCalendarFeed(kit.deps.core, actorOf(cmd.user), cmd.user.id);
-  const base = (process.env.CRM_PUBLIC_URL ?? '').replace(/\/$/, '');
+  const base = publicBaseUrl();
   await kit.reply({ kind: 'text', payload: { text: t(kit.deps.locale, {
     'zh-CN': `你的日历订阅地址（请勿转发；再次发送“日历”会生成新地址并使旧地址失效）：${base}/calendar/${token}.ics`,
     en: `Your calendar feed (keep it secret; sending "calendar" again makes a new one and revokes this): ${base}/calendar/${token}.ics`,

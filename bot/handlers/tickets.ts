@@ -1,3 +1,4 @@
+import { publicBaseUrl } from '../public-url';
 import { registerAction, registerIntent, registerTextIntent } from '../registry';
 import { addHelpEntry } from '../render/builtin';
 import { cardDataOf, ticketCard } from '../render/tickets';
@@ -73,7 +74,7 @@ registerIntent('mp.invite', async (cmd, kit) => {
     return;
   }
   const inv = await createInvite(kit.deps.core, actor, { customerId: pick.id, contactName: m[2] }, kit.t);
-  const base = (process.env.CRM_PUBLIC_URL ?? `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/+$/, '');
+  const base = publicBaseUrl();
   const until = new Date(inv.expiresAt).toLocaleString(kit.deps.locale === 'en' ? 'en-GB' : 'zh-CN', { timeZone: kit.deps.core.timezone });
   await kit.reply({
     kind: 'text',

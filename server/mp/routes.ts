@@ -65,12 +65,11 @@ function multerError(e: unknown): AppError {
 export function mpRouter(opts: MpRouterOptions = {}): RouterFactory {
   return async ({ core, config }) => {
     const secret = await resolveSessionSecret(core, config.mpSessionSecret);
-    const storage = opts.storage ?? diskStorage(process.env.CRM_UPLOAD_DIR || 'data/uploads');
+    const storage = opts.storage ?? diskStorage(config.uploadDir);
     const identity = opts.identity ?? identityResolver(config);
     // CRM_MP_SIGNIN_RPM / CRM_MP_SESSION_RPM override the defaults (the bench raises the per-session one).
-    const envInt = (v: string | undefined) => (v && /^\d+$/.test(v) ? Number(v) : undefined);
-    const signInLimiter = new RateLimiterMemory({ points: opts.limits?.signInPerMinute ?? envInt(process.env.CRM_MP_SIGNIN_RPM) ?? 20, duration: 60 });
-    const sessionLimiter = new RateLimiterMemory({ points: opts.limits?.sessionPerMinute ?? envInt(process.env.CRM_MP_SESSION_RPM) ?? 120, duration: 60 });
+    const signInLimiter = new RateLimiterMemory({ points: opts.limits?.signInPerMinute ?? config.mp.signInPerMinute, duration: 60 });
+    const sessionLimiter = new RateLimiterMemory({ points: opts.limits?.sessionPerMinute ?? config.mp.sessionPerMinute, duration: 60 });
     const upload = multer({
       storage: multer.memoryStorage(),
       limits: { fileSize: MAX_ATTACHMENT_BYTES, files: MAX_ATTACHMENTS, fields: 10, fieldSize: 20_000 },

@@ -55,3 +55,23 @@ describe('CRM_TRUST_PROXY', () => {
     expect(loadConfig({ CRM_TRUST_PROXY: 'on' }).trustProxy).toBe(true);
   });
 });
+
+describe('links, uploads and mini-program limits', () => {
+  it('default to localhost, data/uploads, 20 and 120', () => {
+    const c = loadConfig({ PORT: '8080' });
+    expect(c.publicUrl).toBe('http://localhost:8080');
+    expect(c.uploadDir).toBe('data/uploads');
+    expect(c.mp).toEqual({ signInPerMinute: 20, sessionPerMinute: 120, demoInviteCode: undefined });
+  });
+  it('take a public URL without its trailing slash', () => {
+    expect(loadConfig({ CRM_PUBLIC_URL: 'https://crm.example.com/' }).publicUrl).toBe('https://crm.example.com');
+  });
+  it.each([
+    [{ CRM_PUBLIC_URL: 'not a url' }, 'CRM_PUBLIC_URL'],
+    [{ CRM_MP_SIGNIN_RPM: '0' }, 'CRM_MP_SIGNIN_RPM'],
+    [{ CRM_MP_SESSION_RPM: 'lots' }, 'CRM_MP_SESSION_RPM'],
+    [{ CRM_DEMO_INVITE_CODE: 'x' }, 'CRM_DEMO_INVITE_CODE'],
+  ])('%j is refused naming %s', (env, variable) => {
+    expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(new RegExp(`^Invalid configuration: ${variable}`));
+  });
+});

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { button, buttonRow, card, columnSet, datePicker, divider, form, input, markdown, md, note, selectStatic, type Card, type CardElement, type Template } from '../cards/kit';
-import { t, type Locale } from '../i18n';
+import { CHANNEL_NAMES, t, type Locale } from '../i18n';
 import { cardMessage, registerRenderer } from './registry';
 import type { Customer360 } from '../../core/customers/view360';
 import type { CustomerDto } from '../../core/customers/operations';
@@ -17,14 +17,6 @@ export interface Viewer {
   role: Role;
 }
 
-const CHANNEL_NAMES: Record<string, { 'zh-CN': string; en: string }> = {
-  phone: { 'zh-CN': '电话', en: 'Phone' },
-  visit: { 'zh-CN': '拜访', en: 'Visit' },
-  wechat: { 'zh-CN': '微信', en: 'WeChat' },
-  email: { 'zh-CN': '邮件', en: 'E-mail' },
-  meeting: { 'zh-CN': '会议', en: 'Meeting' },
-  other: { 'zh-CN': '其他', en: 'Other' },
-};
 const SECTION_NAMES: Record<string, { 'zh-CN': string; en: string }> = {
   tasks: { 'zh-CN': '待办任务', en: 'Open tasks' },
   opportunities: { 'zh-CN': '进行中商机', en: 'Open opportunities' },

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { button, buttonRow, card, divider, form, input, markdown, md, note, selectStatic, type Card, type CardElement } from '../cards/kit';
-import { t, type Locale, type Texts } from '../i18n';
+import { CHANNEL_NAMES, t, type Locale, type Texts } from '../i18n';
 import { cardMessage, registerRenderer } from './registry';
 import type { TaskDto } from '../../core/tasks/operations';
 
@@ -8,14 +8,7 @@ import type { TaskDto } from '../../core/tasks/operations';
  * Cards of leads, follow-ups from chat, tasks and reminders. Pure functions of their payload (testable by JSON).
  */
 
-export const CHANNELS: Record<string, Texts> = {
-  phone: { 'zh-CN': '电话', en: 'Phone' },
-  visit: { 'zh-CN': '拜访', en: 'Visit' },
-  wechat: { 'zh-CN': '微信', en: 'WeChat' },
-  email: { 'zh-CN': '邮件', en: 'E-mail' },
-  meeting: { 'zh-CN': '会议', en: 'Meeting' },
-  other: { 'zh-CN': '其他', en: 'Other' },
-};
+export const CHANNELS = CHANNEL_NAMES;
 
 export const fmtTime = (iso: string | null | undefined, tz: string, locale: Locale): string =>
   iso ? DateTime.fromISO(iso, { zone: tz }).setLocale(locale === 'en' ? 'en' : 'zh-CN').toFormat(locale === 'en' ? 'ccc LLL d, HH:mm' : 'M月d日 ccc HH:mm') : '—';

@@ -4,6 +4,7 @@ import { AppError } from '../errors';
 import { parseInput } from '../validation';
 import { recordAudit } from '../audit/record';
 import { approvalPolicy, compactChain, DEFAULT_POLICY, selectRules, type ApprovalPolicy, type ApproverSpec, type ContractFacts, type ResolvedStep } from './rules';
+import { jsonStrings } from '../db/connection';
 
 const POLICY_KEY = 'approval.policy';
 const keyCol = (ctx: CoreContext) => (ctx.db.dialect === 'mysql' ? '`key`' : '"key"');
@@ -46,18 +47,6 @@ interface UserRow {
   skills: unknown;
 }
 
-function skillsOf(v: unknown): string[] {
-  if (Array.isArray(v)) return v.map(String);
-  if (typeof v === 'string') {
-    try {
-      const p = JSON.parse(v);
-      return Array.isArray(p) ? p.map(String) : [];
-    } catch {
-      return [];
-    }
-  }
-  return [];
-}
 
 async function resolveOne(ctx: CoreContext, spec: ApproverSpec, submitter: UserRow, t: Transaction): Promise<number | null> {
   switch (spec.kind) {
@@ -79,7 +68,7 @@ async function resolveOne(ctx: CoreContext, spec: ApproverSpec, submitter: UserR
         t,
       );
       const tag = spec.tag;
-      const hit = users.find((u) => u.id !== submitter.id && (!tag || skillsOf(u.skills).includes(tag)));
+      const hit = users.find((u) => u.id !== submitter.id && (!tag || jsonStrings(u.skills).includes(tag)));
       return hit?.id ?? null;
     }
   }

@@ -3,7 +3,7 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import type { Actor, Channel, CoreContext } from '../context';
 import { AppError } from '../errors';
 import { parseInput } from '../validation';
-import { toDate } from '../db/connection';
+import { toDate, jsonStrings } from '../db/connection';
 import { recordAudit } from '../audit/record';
 import { enqueueMessages, type OutboundMessage } from '../notifications/outbox';
 import type { RequestStatus, StepStatus } from './model';
@@ -78,18 +78,6 @@ interface RequestRow {
   decided_at: unknown;
 }
 
-function jsonArray(v: unknown): string[] {
-  if (Array.isArray(v)) return v.map(String);
-  if (typeof v === 'string' && v) {
-    try {
-      const p = JSON.parse(v);
-      return Array.isArray(p) ? p.map(String) : [];
-    } catch {
-      return [];
-    }
-  }
-  return [];
-}
 
 const iso = (v: unknown) => toDate(v)?.toISOString() ?? null;
 
@@ -128,7 +116,7 @@ export async function getApprovalView(ctx: CoreContext, requestId: number, t?: T
       submitter: { id: req.submitter_id, name: req.submitter_name },
       note: req.note,
       reason: req.reason,
-      rules: jsonArray(req.rules),
+      rules: jsonStrings(req.rules),
       steps: steps.map((s) => ({
         id: s.id,
         seq: s.seq,

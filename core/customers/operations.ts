@@ -3,7 +3,7 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import type { Actor, Channel, CoreContext } from '../context';
 import { AppError } from '../errors';
 import { parseInput } from '../validation';
-import { isUniqueViolation, toDate } from '../db/connection';
+import { isUniqueViolation, toDate, parseJson } from '../db/connection';
 import { decodeCursor, pageOf, type Page } from '../db/keyset';
 import { recordAudit } from '../audit/record';
 import { normalizeCompanyName, normalizeEmail, normalizePhone } from './normalize';
@@ -75,17 +75,7 @@ export interface CustomerRow {
   owner_name: string | null;
 }
 
-export function parseJson<T>(v: unknown, fallback: T): T {
-  if (v === null || v === undefined || v === '') return fallback;
-  if (typeof v === 'string') {
-    try {
-      return JSON.parse(v) as T;
-    } catch {
-      return fallback;
-    }
-  }
-  return v as T;
-}
+export { parseJson };
 
 export const iso = (v: unknown): string | null => toDate(v)?.toISOString() ?? null;
 

@@ -155,6 +155,25 @@ export function toDate(v: unknown): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
+/** JSON columns come back parsed (mysql2) or as text (sqlite, raw queries); normalise, with a fallback for bad text. */
+export function parseJson<T>(v: unknown, fallback: T): T {
+  if (v === null || v === undefined || v === '') return fallback;
+  if (typeof v === 'string') {
+    try {
+      return JSON.parse(v) as T;
+    } catch {
+      return fallback;
+    }
+  }
+  return v as T;
+}
+
+/** A JSON column holding a list of strings (skills, tags); anything else is an empty list. */
+export function jsonStrings(v: unknown): string[] {
+  const p = parseJson<unknown>(v, []);
+  return Array.isArray(p) ? p.map(String) : [];
+}
+
 /** True when a Sequelize error is a unique-constraint violation. */
 export function isUniqueViolation(e: unknown): boolean {
   return (e as { name?: string })?.name === 'SequelizeUniqueConstraintError';

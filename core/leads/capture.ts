@@ -3,7 +3,7 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import type { Actor, Channel, CoreContext } from '../context';
 import { AppError } from '../errors';
 import { parseInput } from '../validation';
-import { toDate } from '../db/connection';
+import { toDate, parseJson } from '../db/connection';
 import { recordAudit } from '../audit/record';
 import { normalizeCompanyName, normalizeEmail, normalizePhone } from '../customers/normalize';
 import { findDuplicateId } from '../customers/operations';
@@ -41,21 +41,10 @@ export const LEAD_SELECT = `id, company, contact_name, title, phone, email, regi
 
 type Row = Record<string, unknown>;
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-const json = <T>(v: unknown, fallback: T): T => {
-  if (v === null || v === undefined) return fallback;
-  if (typeof v === 'string') {
-    try {
-      return JSON.parse(v) as T;
-    } catch {
-      return fallback;
-    }
-  }
-  return v as T;
-};
 
 /** Stored numbers → explanation with texts (older rows may hold full reasons already). */
 function reasonsOf(r: Row): ScoreReason[] {
-  const stored = json<unknown[]>(r.score_reasons, []);
+  const stored = parseJson<unknown[]>(r.score_reasons, []);
   if (!stored.length || !Array.isArray(stored[0])) return stored as ScoreReason[];
   return explainReasons(stored as CompactReason[], {
     industry: (r.industry as string) ?? null, source: r.source as string, companySize: num(r.company_size), interactions: Number(r.interactions ?? 0),
@@ -83,7 +72,7 @@ export function toLeadDto(r: Row): LeadDto {
     interactions: Number(r.interactions ?? 0),
     ownerId: num(r.owner_id),
     assignedAt: toDate(r.assigned_at)?.toISOString() ?? null,
-    assignReason: json(r.assign_reason, null),
+    assignReason: parseJson(r.assign_reason, null),
     customerId: num(r.customer_id),
     createdAt: toDate(r.created_at)?.toISOString() ?? null,
   };

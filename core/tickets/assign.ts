@@ -5,6 +5,7 @@ import { enqueueMessages } from '../notifications/outbox';
 import { OPEN_STATUSES, chooseAgent, PRIORITY_LABELS, TICKET_TYPE_LABELS, type AgentCandidate, type AssignmentStrategy } from './rules';
 import type { TicketAttrs } from './model';
 import { ticketNo } from './queries';
+import { jsonStrings } from '../db/connection';
 
 /**
  * Picks an agent for `ticket` and records the assignment, inside `t`.
@@ -27,7 +28,7 @@ export async function pickAgent(ctx: CoreContext, t: Transaction, ticket: Pick<T
     t,
   );
   const byId = new Map(counts.map((c) => [Number(c.assignee_id), Number(c.n)]));
-  const candidates: AgentCandidate[] = agents.map((a) => ({ id: Number(a.id), skills: parseSkills(a.skills), openCount: byId.get(Number(a.id)) ?? 0 }));
+  const candidates: AgentCandidate[] = agents.map((a) => ({ id: Number(a.id), skills: jsonStrings(a.skills), openCount: byId.get(Number(a.id)) ?? 0 }));
   const chosen = chooseAgent(strategy, candidates, ticket.type, q[0]?.last_user_id ?? null);
   if (!chosen) return null;
   await ctx.db.sequelize.query("UPDATE service_queues SET last_user_id = :u, updated_at = :now WHERE name = 'default'", {
@@ -38,18 +39,6 @@ export async function pickAgent(ctx: CoreContext, t: Transaction, ticket: Pick<T
   return chosen.id;
 }
 
-function parseSkills(v: unknown): string[] {
-  if (Array.isArray(v)) return v.map(String);
-  if (typeof v === 'string') {
-    try {
-      const x = JSON.parse(v);
-      return Array.isArray(x) ? x.map(String) : [];
-    } catch {
-      return [];
-    }
-  }
-  return [];
-}
 
 /** The ticket card payload the bot renders (bot/render/tickets.ts). Plain data only. */
 export async function ticketCardPayload(ctx: CoreContext, t: Transaction | null, ticket: TicketAttrs): Promise<Record<string, unknown>> {

@@ -88,7 +88,7 @@ export const SESSION_SQL =
 const LIST_SQL = 'SELECT id, type, priority, status, title, created_at, updated_at FROM tickets WHERE customer_id = ? ORDER BY id DESC LIMIT 21';
 
 /** Server env: the session secret the tokens are signed with, and no per-session rate limit in the way. */
-export const SERVER_ENV = { MP_SESSION_SECRET: BENCH_MP_SECRET, CRM_MP_SESSION_RPM: '100000000' };
+export const SERVER_ENV = { MP_SESSION_SECRET: BENCH_MP_SECRET, CRM_MP_SESSION_RPM: '1000000' };
 
 const scenario: Scenario = {
   name: 'ticket-list',

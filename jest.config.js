@@ -1,13 +1,13 @@
 /** Two projects: the Node suites (core, bot, server, on real databases) and the mini-program component tests (jsdom). */
 const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', diagnostics: false }];
 module.exports = {
+  // Real databases on a 2-core machine: generous per-test time (a global option: projects ignore it); no test asserts speed.
+  testTimeout: 30_000,
   projects: [
     {
       displayName: 'node',
       rootDir: __dirname,
       testEnvironment: 'node',
-      // Real databases on a shared 2-core machine: generous per-test time; no test asserts speed.
-      testTimeout: 30_000,
       testMatch: ['<rootDir>/tests/**/*.test.ts'],
       transform: { '^.+\\.tsx?$': tsJest },
       setupFiles: ['<rootDir>/tests/helpers/setup-env.ts'],

@@ -18,6 +18,7 @@ import {
   type TicketType,
 } from './rules';
 import type { TicketAttrs } from './model';
+import { withFastReads } from '../db/fast-read';
 
 export const ticketNo = (id: number) => `T${String(id).padStart(6, '0')}`;
 
@@ -140,8 +141,10 @@ export async function loadTimeline(ctx: CoreContext, ticketId: number, audience:
 
 /** Full ticket view for the actor (customer: own tickets only, no internal notes, no SLA internals). */
 export async function getTicket(ctx: CoreContext, actor: Actor, ticketId: number, t?: Transaction | null): Promise<TicketDetailDto> {
-  const ticket = await loadTicket(ctx, actor, ticketId, t);
-  return detailOf(ctx, ticket, audienceOf(actor), t);
+  // A hot read (the mini-program's ticket page): outside a transaction its statements skip Sequelize's per-query work.
+  const read = t ? ctx : withFastReads(ctx);
+  const ticket = await loadTicket(read, actor, ticketId, t);
+  return detailOf(read, ticket, audienceOf(actor), t);
 }
 
 export async function detailOf(ctx: CoreContext, ticket: TicketAttrs, audience: Audience, t?: Transaction | null): Promise<TicketDetailDto> {

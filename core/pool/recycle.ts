@@ -153,16 +153,20 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
     // Pass 1: stale follow-ups, by the (last_followup_at, owner_id) index, in keyset order.
     if (bounds.minFollowupDays !== null) {
       const cutoff = new Date(now.getTime() - (bounds.minFollowupDays - bounds.maxWarnDays) * DAY);
-      let seek: { at: Date; id: number } | null = null;
+      // ORDER BY must be the index order (last_followup_at, owner_id, then the implicit primary key) so each
+      // batch is a plain index range read stopping after :lim rows; `ORDER BY last_followup_at, id` skipped
+      // owner_id and made MySQL filesort the whole remaining range on every batch (2.3 s per batch at 1M rows).
+      let seek: { at: Date; owner: number; id: number } | null = null;
       for (;;) {
         const rows: HeldRow[] = await ctx.db.select<HeldRow>(
           `SELECT ${HELD_COLS} FROM customers WHERE last_followup_at < :cutoff AND owner_id IS NOT NULL AND status = 'active'
-           ${seek ? 'AND (last_followup_at > :sat OR (last_followup_at = :sat AND id > :sid))' : ''} ORDER BY last_followup_at, id LIMIT :lim`,
-          { cutoff, lim: size, sat: seek?.at, sid: seek?.id },
+           ${seek ? 'AND last_followup_at >= :sat AND (last_followup_at > :sat OR (last_followup_at = :sat AND (owner_id > :sow OR (owner_id = :sow AND id > :sid))))' : ''}
+           ORDER BY last_followup_at, owner_id, id LIMIT :lim`,
+          { cutoff, lim: size, sat: seek?.at, sow: seek?.owner, sid: seek?.id },
         );
         if (!rows.length) break;
         const last = rows[rows.length - 1];
-        seek = { at: toDate(last.last_followup_at)!, id: Number(last.id) };
+        seek = { at: toDate(last.last_followup_at)!, owner: Number(last.owner_id), id: Number(last.id) };
         await handle(rows);
         if (rows.length < size) break;
       }

@@ -111,6 +111,19 @@ describeEachDb('pool recycling', (h) => {
     expect(await ownerOf(young)).toBe(rep.id);
   });
 
+  it('keyset batches over ties (same last_followup_at, several owners) visit every customer exactly once', async () => {
+    const at = new Date(h.clock.now().getTime() - 50 * DAY);
+    const reps = [rep, await createUser(h.ctx, system, 'cli', { name: 'R3', role: 'rep', teamId: rep.teamId }), await createUser(h.ctx, system, 'cli', { name: 'R4', role: 'rep', teamId: rep.teamId })];
+    const ids: number[] = [];
+    for (let i = 0; i < 9; i++) ids.push(await owned(`同一时刻${i}`, reps[i % 3]));
+    await h.db.sequelize.query('UPDATE customers SET last_followup_at = :at WHERE id IN (:ids)', { replacements: { at, ids }, type: QueryTypes.UPDATE });
+    const r = await runRecycle(h.ctx, { batchSize: 2 });
+    for (const id of ids) expect(await ownerOf(id)).toBeNull();
+    const events = await h.db.select<{ n: number }>("SELECT COUNT(*) AS n FROM pool_events WHERE action = 'recycle' AND customer_id IN (:ids)", { ids });
+    expect(Number(events[0].n)).toBe(9);
+    expect(r.recycled).toBeGreaterThanOrEqual(9);
+  });
+
   it('two processes at once: one lease, each customer recycled once, one notice each', async () => {
     const ids: number[] = [];
     for (let i = 0; i < 30; i++) ids.push(await owned(`双进程${i}`, rep2, { followupDaysAgo: 40 + i }));

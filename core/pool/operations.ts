@@ -7,7 +7,9 @@ import { parseInput } from '../validation';
 import { isUniqueViolation, toDate } from '../db/connection';
 import { recordAudit } from '../audit/record';
 import { enqueueMessages } from '../notifications/outbox';
-import { loadCustomerRow, toCustomerDto, type CustomerDto } from '../customers/operations';
+import { CUSTOMER_SELECT, loadCustomerRow, toCustomerDto, type CustomerDto, type CustomerRow } from '../customers/operations';
+import { txSelect, txUpdate } from '../contracts/txsql';
+import { withFastReads } from '../db/fast-read';
 import { assertCanSeeCustomer, canSeeCustomer } from '../customers/visibility';
 import { checkPoolRules, claimCheck, withDefaults, type PoolRules } from './rules';
 
@@ -190,23 +192,28 @@ export async function claimCustomer(ctx: CoreContext, actor: Actor, channel: Cha
   };
   const CUSTOMER = 'SELECT id, owner_id, pool_id, status FROM customers WHERE id = :id';
   // Losers of a storm are answered without a transaction or a lock (the conditional UPDATE below still decides).
-  if (!parentT) taken((await ctx.db.select<Row>(CUSTOMER, { id: customerId }))[0]);
+  if (!parentT) taken((await withFastReads(ctx).db.select<Row>(CUSTOMER, { id: customerId }))[0]);
+  // Hot path (a claim storm): inside the transaction every statement goes straight to the transaction's mysql2
+  // connection (core/contracts/txsql.ts; plain Sequelize on SQLite), the audit row is a plain INSERT, and the
+  // answer is built from the row read under lock instead of reloaded: 5 statements + BEGIN/COMMIT per claim.
   const claimed = await ctx.db.tx(async (t) => {
     // One statement locks the rep's row (their limits hold under concurrent claims) and the customer's row, and
     // reads both (MySQL FOR UPDATE; SQLite's single writer already excludes everyone else).
     const lock = ctx.db.dialect === 'mysql' ? ' FOR UPDATE' : '';
-    const locked = await ctx.db.select<{ team_id: number | null; cid: number | null; owner_id: number | null; pool_id: number | null; status: string }>(
-      `SELECT u.team_id, c.id AS cid, c.owner_id, c.pool_id, c.status FROM users u LEFT JOIN customers c ON c.id = :c WHERE u.id = :u${lock}`,
+    const locked = await txSelect<CustomerRow & { me_team_id: number | null; me_name: string }>(
+      ctx,
+      `SELECT u.team_id AS me_team_id, u.name AS me_name, ${CLAIM_CUSTOMER_COLS} FROM users u LEFT JOIN customers c ON c.id = :c WHERE u.id = :u${lock}`,
       { u: user.userId, c: customerId },
       t,
     );
     if (!locked[0]) throw new AppError('UNAUTHENTICATED');
-    const me = locked;
-    const c: Row = { id: Number(locked[0].cid), owner_id: locked[0].owner_id, pool_id: locked[0].pool_id, status: locked[0].cid === null ? 'missing' : locked[0].status };
+    const { me_team_id: myTeam, me_name: myName, ...row } = locked[0];
+    const c: Row = { id: Number(row.id), owner_id: row.owner_id, pool_id: row.pool_id, status: row.id === null ? 'missing' : row.status };
     taken(c);
     const pool = await cachedPoolRules(ctx, c.pool_id === null ? null : Number(c.pool_id), t);
     // One round trip for the three figures the limits need, read after the rep's row is locked.
-    const figures = await ctx.db.select<{ held: number; today: number; lost: unknown }>(
+    const figures = await txSelect<{ held: number; today: number; lost: unknown }>(
+      ctx,
       `SELECT (SELECT COUNT(*) FROM customers WHERE owner_id = :u AND status = 'active') AS held,
               (SELECT COUNT(*) FROM pool_events WHERE user_id = :u AND action = 'claim' AND created_at >= :since) AS today,
               (SELECT MAX(created_at) FROM pool_events WHERE customer_id = :c AND user_id = :u AND action IN ('release', 'recycle', 'lose')) AS lost`,
@@ -232,17 +239,31 @@ export async function claimCustomer(ctx: CoreContext, actor: Actor, channel: Cha
       });
     }
     const now = ctx.clock.now();
-    const [, changed] = await ctx.db.sequelize.query(
+    const changed = await txUpdate(
+      ctx,
       "UPDATE customers SET owner_id = :u, team_id = :team, claimed_at = :now, updated_at = :now WHERE id = :id AND owner_id IS NULL AND status = 'active'",
-      { replacements: { u: user.userId, team: me[0].team_id, now, id: customerId }, transaction: t, type: QueryTypes.UPDATE },
+      { u: user.userId, team: myTeam, now, id: customerId },
+      t,
     );
-    if (!Number(changed)) throw new AppError('CONFLICT', { detail: { 'zh-CN': '该客户已被他人领取', en: 'Someone else has claimed this customer' } });
-    await insertEvent(ctx, t, { poolId: pool.id, customerId, action: 'claim', userId: user.userId, actorId: user.userId });
-    await recordAudit(ctx, t, { actor, action: 'pool.claim', entityType: 'customer', entityId: customerId, channel, data: { poolId: pool.id } });
-    return parentT ? loadCustomerRow(ctx, customerId, t) : null;
+    if (!changed) throw new AppError('CONFLICT', { detail: { 'zh-CN': '该客户已被他人领取', en: 'Someone else has claimed this customer' } });
+    await txUpdate(ctx, "INSERT INTO pool_events (pool_id, customer_id, action, user_id, actor_id, created_at) VALUES (:p, :c, 'claim', :u, :u, :now)", { p: pool.id, c: customerId, u: user.userId, now }, t);
+    // The same row recordAudit writes (actor_type 'user'), as one plain INSERT.
+    await txUpdate(
+      ctx,
+      "INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, channel, data, created_at) VALUES ('user', :u, 'pool.claim', 'customer', :c, :ch, :d, :now)",
+      { u: user.userId, c: customerId, ch: channel, d: JSON.stringify({ poolId: pool.id }), now },
+      t,
+    );
+    const after: CustomerRow = { ...row, owner_id: user.userId, team_id: myTeam, claimed_at: now, updated_at: now, owner_name: myName };
+    return after;
   }, parentT);
-  return { customer: toCustomerDto((claimed ?? (await loadCustomerRow(ctx, customerId)))!, actor) };
+  return { customer: toCustomerDto(claimed, actor) };
 }
+
+// The customer columns of CUSTOMER_SELECT without the owner's name (the claimer's name is read from the locked
+// user row instead: after the claim they are the owner).
+const CLAIM_CUSTOMER_COLS = CUSTOMER_SELECT.replace(/,\s*u\.name AS owner_name\s*$/, '');
+if (CLAIM_CUSTOMER_COLS === CUSTOMER_SELECT) throw new Error('CUSTOMER_SELECT changed: update CLAIM_CUSTOMER_COLS in core/pool/operations.ts');
 
 // Pool rules change rarely and every claim needs them: cached per database for a few seconds (changes made in
 // this process apply at once; another process sees them within POOL_CACHE_MS).

@@ -82,6 +82,11 @@ interface HeldRow {
   last_won_at: unknown;
 }
 const HELD_COLS = 'id, name, owner_id, pool_id, tier, last_followup_at, claimed_at, last_won_at';
+// What the scans read: no name, so pass 1 is an index-only range read of customers_followup_scan_idx
+// (last_followup_at, owner_id, id, status, pool_id, tier, claimed_at, last_won_at), no row lookups. Names are
+// read afterwards only for the customers a warning lists (≤ 20 per owner); recycled rows are re-read under lock.
+const SCAN_COLS = 'id, owner_id, pool_id, tier, last_followup_at, claimed_at, last_won_at';
+type ScanRow = Omit<HeldRow, 'name'>;
 
 export interface RecycleResult {
   skipped: boolean;
@@ -118,7 +123,7 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
     const seen = new Set<number>();
     const columnCache: ColumnCache = new Map();
 
-    const handle = async (rows: HeldRow[]) => {
+    const handle = async (rows: ScanRow[]) => {
       result.batches++;
       result.scanned += rows.length;
       await acquireLease(ctx.db, LEASE, holder, leaseMs, new Date()); // renew
@@ -129,7 +134,7 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
         .filter((x) => x.d.action !== 'keep');
       if (!decided.length) return;
       const ex = await excludedIds(ctx, decided.map((x) => Number(x.r.id)), columnCache);
-      const isExcluded = (r: HeldRow) => {
+      const isExcluded = (r: ScanRow) => {
         const rules = rulesOf(r.pool_id);
         const id = Number(r.id);
         return ex.get('other')!.has(id) || (rules.excludeOpenOpportunity && ex.get('opportunity')!.has(id)) || (rules.excludeActiveContract && ex.get('contract')!.has(id));
@@ -144,7 +149,7 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
       for (const x of live.filter((y) => y.d.action === 'warn')) {
         const owner = Number(x.r.owner_id);
         if (!warnings.has(owner)) warnings.set(owner, new Map());
-        warnings.get(owner)!.set(Number(x.r.id), { id: Number(x.r.id), name: x.r.name, dueAt: x.d.dueAt!.toISOString(), reason: x.d.reason! });
+        warnings.get(owner)!.set(Number(x.r.id), { id: Number(x.r.id), name: '', dueAt: x.d.dueAt!.toISOString(), reason: x.d.reason! });
       }
       const toRecycle = live.filter((x) => x.d.action === 'recycle').map((x) => Number(x.r.id));
       if (toRecycle.length) result.recycled += await recycleBatch(ctx, toRecycle, rulesOf, now);
@@ -158,8 +163,8 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
       // owner_id and made MySQL filesort the whole remaining range on every batch (2.3 s per batch at 1M rows).
       let seek: { at: Date; owner: number; id: number } | null = null;
       for (;;) {
-        const rows: HeldRow[] = await ctx.db.select<HeldRow>(
-          `SELECT ${HELD_COLS} FROM customers WHERE last_followup_at < :cutoff AND owner_id IS NOT NULL AND status = 'active'
+        const rows: ScanRow[] = await ctx.db.select<ScanRow>(
+          `SELECT ${SCAN_COLS} FROM customers WHERE last_followup_at < :cutoff AND owner_id IS NOT NULL AND status = 'active'
            ${seek ? 'AND last_followup_at >= :sat AND (last_followup_at > :sat OR (last_followup_at = :sat AND (owner_id > :sow OR (owner_id = :sow AND id > :sid))))' : ''}
            ORDER BY last_followup_at, owner_id, id LIMIT :lim`,
           { cutoff, lim: size, sat: seek?.at, sow: seek?.owner, sid: seek?.id },
@@ -173,8 +178,8 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
       // Pass 2: never followed up — the claim time is the clock ((claimed_at, owner_id) index).
       let after = 0;
       for (;;) {
-        const rows: HeldRow[] = await ctx.db.select<HeldRow>(
-          `SELECT ${HELD_COLS} FROM customers WHERE claimed_at < :cutoff AND owner_id IS NOT NULL AND last_followup_at IS NULL AND status = 'active' AND id > :after ORDER BY id LIMIT :lim`,
+        const rows: ScanRow[] = await ctx.db.select<ScanRow>(
+          `SELECT ${SCAN_COLS} FROM customers WHERE claimed_at < :cutoff AND owner_id IS NOT NULL AND last_followup_at IS NULL AND status = 'active' AND id > :after ORDER BY id LIMIT :lim`,
           { cutoff, after, lim: size },
         );
         if (!rows.length) break;
@@ -188,8 +193,8 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
       const cutoff = new Date(now.getTime() - (bounds.minWonDealDays - bounds.maxWarnDays) * DAY);
       let seek: { at: Date; id: number } | null = null;
       for (;;) {
-        const rows: HeldRow[] = await ctx.db.select<HeldRow>(
-          `SELECT ${HELD_COLS} FROM customers WHERE claimed_at < :cutoff AND owner_id IS NOT NULL AND status = 'active'
+        const rows: ScanRow[] = await ctx.db.select<ScanRow>(
+          `SELECT ${SCAN_COLS} FROM customers WHERE claimed_at < :cutoff AND owner_id IS NOT NULL AND status = 'active'
            AND (last_won_at IS NULL OR last_won_at < claimed_at)
            ${seek ? 'AND (claimed_at > :sat OR (claimed_at = :sat AND id > :sid))' : ''} ORDER BY claimed_at, id LIMIT :lim`,
           { cutoff, lim: size, sat: seek?.at, sid: seek?.id },
@@ -205,10 +210,19 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
     // One warning per owner per business day (dedupeKey), listing what is about to go.
     if (warnings.size) {
       const day = DateTime.fromJSDate(now).setZone(ctx.timezone).toISODate();
-      const msgs: OutboundMessage[] = [...warnings.entries()].map(([owner, m]) => {
-        const list = [...m.values()].sort((a, b) => a.dueAt.localeCompare(b.dueAt));
-        return { to: { userId: owner }, kind: 'pool.recycle_warning', payload: { count: list.length, customers: list.slice(0, 20) }, dedupeKey: `pool.warn:${owner}:${day}` };
-      });
+      const lists = [...warnings.entries()].map(([owner, m]) => ({ owner, list: [...m.values()].sort((a, b) => a.dueAt.localeCompare(b.dueAt)) }));
+      const shown = lists.flatMap((l) => l.list.slice(0, 20));
+      for (let i = 0; i < shown.length; i += 5000) {
+        const chunk = shown.slice(i, i + 5000);
+        const names = new Map((await ctx.db.select<{ id: number; name: string }>('SELECT id, name FROM customers WHERE id IN (:ids)', { ids: chunk.map((c) => c.id) })).map((r) => [Number(r.id), r.name]));
+        for (const c of chunk) c.name = names.get(c.id) ?? '';
+      }
+      const msgs: OutboundMessage[] = lists.map(({ owner, list }) => ({
+        to: { userId: owner },
+        kind: 'pool.recycle_warning',
+        payload: { count: list.length, customers: list.slice(0, 20) },
+        dedupeKey: `pool.warn:${owner}:${day}`,
+      }));
       for (let i = 0; i < msgs.length; i += 500) {
         const slice = msgs.slice(i, i + 500);
         await ctx.db.tx(async (t) => {

@@ -211,13 +211,15 @@ export async function claimCustomer(ctx: CoreContext, actor: Actor, channel: Cha
     const c: Row = { id: Number(row.id), owner_id: row.owner_id, pool_id: row.pool_id, status: row.id === null ? 'missing' : row.status };
     taken(c);
     const pool = await cachedPoolRules(ctx, c.pool_id === null ? null : Number(c.pool_id), t);
-    // One round trip for the three figures the limits need, read after the rep's row is locked.
+    // One round trip for the three figures the limits need, read after the rep's row is locked. `held` only
+    // matters against maxHeld, so it counts at most maxHeld rows (a rep holding thousands costs the same as one
+    // at the limit; the count was ~1 ms of MariaDB CPU per claim for a rep with 5,000 customers).
     const figures = await txSelect<{ held: number; today: number; lost: unknown }>(
       ctx,
-      `SELECT (SELECT COUNT(*) FROM customers WHERE owner_id = :u AND status = 'active') AS held,
+      `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM customers WHERE owner_id = :u AND status = 'active' LIMIT :cap) h) AS held,
               (SELECT COUNT(*) FROM pool_events WHERE user_id = :u AND action = 'claim' AND created_at >= :since) AS today,
               (SELECT MAX(created_at) FROM pool_events WHERE customer_id = :c AND user_id = :u AND action IN ('release', 'recycle', 'lose')) AS lost`,
-      { u: user.userId, since: businessDayStart(ctx), c: customerId },
+      { u: user.userId, since: businessDayStart(ctx), c: customerId, cap: Math.max(0, Math.min(pool.rules.maxHeld, 1_000_000_000)) },
       t,
     );
     const f = figures[0];

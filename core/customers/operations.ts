@@ -146,8 +146,8 @@ export const contactInput = z.object({
   wechat: optionalText(64),
 });
 
-export const createCustomerInput = z.object({
-  name: z.string().trim().min(1).max(200),
+/** The editable profile, shared by create and update. */
+const profileFields = {
   phone: optionalText(32),
   email: optionalText(190),
   region: optionalText(64),
@@ -155,6 +155,11 @@ export const createCustomerInput = z.object({
   source: optionalText(32),
   notes: optionalText(5000),
   tags: z.array(z.string().trim().min(1).max(32)).max(30).optional(),
+};
+
+export const createCustomerInput = z.object({
+  name: z.string().trim().min(1).max(200),
+  ...profileFields,
   /** Owner; default: the acting user (reps and managers), the pool for system/API callers. */
   ownerId: z.number().int().positive().optional().nullable(),
   /** Put straight into the public pool instead of owning it. */
@@ -474,13 +479,7 @@ export async function findCustomersByName(ctx: CoreContext, actor: Actor, text: 
 export const updateCustomerInput = z
   .object({
     name: z.string().trim().min(1).max(200).optional(),
-    phone: optionalText(32),
-    email: optionalText(190),
-    region: optionalText(64),
-    industry: optionalText(64),
-    source: optionalText(32),
-    notes: optionalText(5000),
-    tags: z.array(z.string().trim().min(1).max(32)).max(30).optional(),
+    ...profileFields,
   })
   .strict();
 export type UpdateCustomerInput = z.input<typeof updateCustomerInput>;

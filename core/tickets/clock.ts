@@ -3,18 +3,11 @@
  * columns to write. Kept apart from rules.ts (which knows nothing of rows) and from the operations (which write).
  */
 import type { ServiceConfig } from './config';
+import type { TicketAttrs } from './model';
 import { planClock, resumeClock, slaNextAt, slaTargets, type Priority, type SlaStage } from './rules';
 
-export interface SlaColumns {
-  frt_due_at: Date | null;
-  frt_warn_at: Date | null;
-  frt_stage: SlaStage;
-  res_due_at: Date | null;
-  res_warn_at: Date | null;
-  res_stage: SlaStage;
-  sla_paused_at: Date | null;
-  sla_next_at: Date | null;
-}
+/** The ticket columns the SLA clock owns. */
+export type SlaColumns = Pick<TicketAttrs, 'frt_due_at' | 'frt_warn_at' | 'frt_stage' | 'res_due_at' | 'res_warn_at' | 'res_stage' | 'sla_paused_at' | 'sla_next_at'>;
 
 const withNext = (c: Omit<SlaColumns, 'sla_next_at'>): SlaColumns => ({
   ...c,

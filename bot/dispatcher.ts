@@ -6,7 +6,7 @@ import { isAppError } from '../core/errors';
 import { parseMessage } from '../core/intent/parse';
 import { enqueueMessages, type OutboundMessage } from '../core/notifications/outbox';
 import { findUserByOpenId, type UserDto } from '../core/users/operations';
-import type { Logger } from '../server/logger';
+import { scrubSecrets, type Logger } from '../server/logger';
 import { alreadyDone, claimActionKey, saveActionResult } from './actions';
 import { errorText, errorToast } from './errors';
 import { t as tr, toLocale, type Locale } from './i18n';
@@ -357,7 +357,8 @@ function toCallbackResponse(r: CardActionResult): CardCallbackResponse {
 
 /** Routes the SDK's own log lines into pino. */
 export function sdkLogger(logger: Logger) {
-  const fmt = (args: unknown[]) => args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+  // The SDK logs whole request errors (headers included): scrub tokens and secrets from the text.
+  const fmt = (args: unknown[]) => scrubSecrets(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
   return {
     error: (...a: unknown[]) => logger.error({ sdk: 'lark' }, fmt(a)),
     warn: (...a: unknown[]) => logger.warn({ sdk: 'lark' }, fmt(a)),

@@ -1,20 +1,12 @@
 // MySQL migrations of the whole schema can take > 5 s on a loaded 2-core machine.
 jest.setTimeout(60_000);
+import { outcomeOf } from '../helpers/outcome';
 import { describeEachDb } from '../helpers/db';
 import { makeWorld, staff, makeCustomer, type ServiceWorld } from './fixtures';
 import { createInvite, redeemInvite, signInWithIdentity, accountSummary } from '../../core/mp/operations';
 import { encodeToken, resolveSessionSecret, revokeContactSessions, verifySession } from '../../core/mp/session';
-import { AppError } from '../../core/errors';
 
-const code = async (p: Promise<unknown>) => {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    if (e instanceof AppError) return e.code;
-    throw e;
-  }
-};
+const code = (p: Promise<unknown>) => outcomeOf(p, 'ok');
 
 describeEachDb('customer sign-in (core)', (h) => {
   let w: ServiceWorld;

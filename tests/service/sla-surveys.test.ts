@@ -1,5 +1,6 @@
 // MySQL migrations of the whole schema can take > 5 s on a loaded 2-core machine.
 jest.setTimeout(60_000);
+import { outcomeOf } from '../helpers/outcome';
 import { describeEachDb } from '../helpers/db';
 import { makeWorld, outbox, staff, type ServiceWorld } from './fixtures';
 import { createTicket, commentTicket, waitForCustomer, resolveTicket } from '../../core/tickets/operations';
@@ -7,17 +8,8 @@ import { getTicket } from '../../core/tickets/queries';
 import { sweepSla, runSlaSweep } from '../../core/tickets/sla';
 import { setServiceConfig } from '../../core/tickets/config';
 import { answerSurvey, listSurveys, getSurvey, agentStats, customerSatisfaction, sendNpsSurveys } from '../../core/surveys/operations';
-import { AppError } from '../../core/errors';
 
-const code = async (p: Promise<unknown>) => {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    if (e instanceof AppError) return e.code;
-    throw e;
-  }
-};
+const code = (p: Promise<unknown>) => outcomeOf(p, 'ok');
 const MIN = 60_000;
 
 describeEachDb('SLA sweep', (h) => {

@@ -1,23 +1,15 @@
 // MySQL migrations of the whole schema can take > 5 s on a loaded 2-core machine.
 jest.setTimeout(60_000);
+import { outcomeOf } from '../helpers/outcome';
 import { describeEachDb } from '../helpers/db';
 import { makeWorld, outbox, onlyAgents, staff, makeCustomer, type ServiceWorld } from './fixtures';
 import { createTicket, acceptTicket, commentTicket, waitForCustomer, resolveTicket, reopenTicket, closeTicket, assignTicket, readAttachment } from '../../core/tickets/operations';
 import { getTicket, listTickets } from '../../core/tickets/queries';
 import { setServiceConfig } from '../../core/tickets/config';
 import { memoryStorage } from '../../core/tickets/storage';
-import { AppError } from '../../core/errors';
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 1)]);
-const code = async (p: Promise<unknown>) => {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    if (e instanceof AppError) return e.code;
-    throw e;
-  }
-};
+const code = (p: Promise<unknown>) => outcomeOf(p, 'ok');
 
 describeEachDb('tickets: lifecycle', (h) => {
   let w: ServiceWorld;

@@ -1,3 +1,4 @@
+import { outcomeOf } from '../../helpers/outcome';
 import { describeEachDb } from '../../helpers/db';
 import { makeOrg, draft, type Org } from './fixtures';
 import { createContract, submitContract, getContract, updateDraftContract } from '../../../core/contracts/operations';
@@ -6,15 +7,7 @@ import { setApprovalPolicy } from '../../../core/approvals/chain';
 import { DEFAULT_POLICY } from '../../../core/approvals/rules';
 import { AppError } from '../../../core/errors';
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'OK';
-  } catch (e) {
-    if (e instanceof AppError) return e.code;
-    throw e;
-  }
-}
+const codeOf = (p: Promise<unknown>) => outcomeOf(p, 'OK');
 
 describeEachDb('contract approvals', (h) => {
   let o: Org;

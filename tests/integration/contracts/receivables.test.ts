@@ -1,21 +1,13 @@
+import { outcomeOf } from '../../helpers/outcome';
 import { describeEachDb } from '../../helpers/db';
 import { makeOrg, draft, type Org } from './fixtures';
 import { createContract, submitContract, getContract, runRenewalReminders, createRenewalDraft, runContractLifecycle, terminateContract } from '../../../core/contracts/operations';
 import { decideStep } from '../../../core/approvals/operations';
 import { recordPayment, runReceivablesDaily, setReceivablePlan, cashInForecast, runWeeklyDigest } from '../../../core/receivables/operations';
 import { customerReceivableSummary } from '../../../core/receivables/summary';
-import { AppError } from '../../../core/errors';
 import { getCustomer360 } from '../../../core/customers/view360';
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'OK';
-  } catch (e) {
-    if (e instanceof AppError) return e.code;
-    throw e;
-  }
-}
+const codeOf = (p: Promise<unknown>) => outcomeOf(p, 'OK');
 
 describeEachDb('receivables and renewals', (h) => {
   let o: Org;

@@ -10,21 +10,11 @@ import { findDuplicateId } from '../customers/operations';
 import { getLeadsConfig } from './config';
 import { explainReasons, scoreCompact, compactScore, type CompactReason, type ScoreReason } from './rules';
 import { assignLead } from './assign';
+import type { RowInput } from './import-rules';
 
-export interface LeadDto {
+/** A lead: the captured fields (the same shape an import row becomes) plus what the CRM adds. */
+export interface LeadDto extends RowInput {
   id: number;
-  company: string | null;
-  contactName: string | null;
-  title: string | null;
-  phone: string | null;
-  email: string | null;
-  region: string | null;
-  industry: string | null;
-  skill: string | null;
-  companySize: number | null;
-  source: string;
-  campaign: string | null;
-  message: string | null;
   status: 'new' | 'assigned' | 'converted' | 'lost';
   score: number;
   scoreReasons: ScoreReason[];

@@ -18,10 +18,12 @@ export interface UserAttrs {
   status: UserStatus;
   skills: string[] | null;
   locale: string | null;
+  /** Active customers this user owns; kept by core/pool/held.ts (adjustHeld), repaired by recountHeld. */
+  held_count: number;
   created_at: Date;
   updated_at: Date;
 }
-export type UserCreation = Optional<UserAttrs, 'id' | 'email' | 'phone' | 'team_id' | 'manager_id' | 'lark_open_id' | 'status' | 'skills' | 'locale' | 'created_at' | 'updated_at'>;
+export type UserCreation = Optional<UserAttrs, 'id' | 'email' | 'phone' | 'team_id' | 'manager_id' | 'lark_open_id' | 'status' | 'skills' | 'locale' | 'held_count' | 'created_at' | 'updated_at'>;
 
 export interface TeamAttrs {
   id: number;
@@ -45,6 +47,7 @@ export function defineUserModels(s: Sequelize) {
     status: { type: DataTypes.STRING(16), allowNull: false, defaultValue: 'active' },
     skills: DataTypes.JSON,
     locale: DataTypes.STRING(8),
+    held_count: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
     created_at: DataTypes.DATE(3),
     updated_at: DataTypes.DATE(3),
   }, { tableName: 'users' }) as EntityStatic<UserAttrs, UserCreation>;

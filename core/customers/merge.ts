@@ -7,6 +7,7 @@ import { toDate } from '../db/connection';
 import { recordAudit } from '../audit/record';
 import { loadCustomerRow, parseJson, toCustomerDto, type CustomerDto } from './operations';
 import { assertCanEditCustomer } from './visibility';
+import { adjustHeld } from '../pool/held';
 
 /**
  * Explicit merge of two customers: everything that points at the source (contacts, follow-ups, tasks,
@@ -118,6 +119,9 @@ export async function mergeCustomers(ctx: CoreContext, actor: Actor, channel: Ch
       transaction: t,
       type: QueryTypes.UPDATE,
     });
+    // Both were active; now only the target is, owned by its owner or else the source's: the source's owner loses
+    // one (unless they now own the target), the target's owner keeps theirs.
+    await adjustHeld(ctx, t, [[s.owner_id, -1], [tg.owner_id, -1], [tg.owner_id ?? s.owner_id, 1]]);
     await recordAudit(ctx, t, { actor, action: 'customer.merge', entityType: 'customer', entityId: targetId, channel, data: { sourceId, sourceName: s.name, sourceOwnerId: s.owner_id, moved } });
     await recordAudit(ctx, t, { actor, action: 'customer.merged_into', entityType: 'customer', entityId: sourceId, channel, data: { targetId } });
     return { customer: toCustomerDto((await loadCustomerRow(ctx, targetId, t))!, actor), moved };

@@ -8,6 +8,7 @@ import { decodeCursor, pageOf, type Page } from '../db/keyset';
 import { recordAudit } from '../audit/record';
 import { normalizeCompanyName, normalizeEmail, normalizePhone } from './normalize';
 import { assertCanEditCustomer, assertCanSeeCustomer, canSeeContactDetails, canSeeCustomer, maskEmail, maskPhone, visibleScope } from './visibility';
+import { adjustHeld } from '../pool/held';
 
 export interface CustomerDto {
   id: number;
@@ -337,6 +338,8 @@ export async function createCustomer(ctx: CoreContext, actor: Actor, channel: Ch
       if (!winner) throw new AppError('CONFLICT', { cause: e });
       return answerExisting(winner, t);
     }
+    // Only now that this create won: the owner holds one more active customer.
+    await adjustHeld(ctx, t, [[ownerId, 1]]);
     if (input.contact) {
       await ctx.models.Contact.create(
         {
@@ -545,7 +548,13 @@ export async function deleteCustomer(ctx: CoreContext, actor: Actor, channel: Ch
     assertCanEditCustomer(ctx, actor, row && { id, owner_id: row.owner_id, team_id: row.team_id });
     if (actor.kind === 'user' && actor.role === 'rep') throw new AppError('FORBIDDEN', { detail: { 'zh-CN': '只有主管或管理员可以删除客户', en: 'Only a manager or an admin may delete a customer' } });
     if (row!.status === 'deleted') throw new AppError('ALREADY_DONE');
+    // The owner's held counter drops by the row as it is now: re-read under lock (a claim or release may have
+    // landed since the read above).
+    const lock = ctx.db.dialect === 'mysql' ? ' FOR UPDATE' : '';
+    const cur = (await ctx.db.select<{ owner_id: number | null; status: string }>(`SELECT owner_id, status FROM customers WHERE id = :id${lock}`, { id }, t))[0];
+    if (cur.status === 'deleted') throw new AppError('ALREADY_DONE');
     await ctx.models.Customer.update({ status: 'deleted', owner_id: null, updated_at: ctx.clock.now() }, { where: { id }, transaction: t });
+    if (cur.status === 'active') await adjustHeld(ctx, t, [[cur.owner_id, -1]]);
     await ctx.db.sequelize.query('DELETE FROM dedup_keys WHERE customer_id = :id', { replacements: { id }, transaction: t, type: QueryTypes.DELETE });
     await recordAudit(ctx, t, { actor, action: 'customer.delete', entityType: 'customer', entityId: id, channel, data: { ownerId: row!.owner_id } });
   }, parentT);

@@ -12,6 +12,7 @@ import { txSelect, txUpdate } from '../contracts/txsql';
 import { withFastReads } from '../db/fast-read';
 import { assertCanSeeCustomer, canSeeCustomer } from '../customers/visibility';
 import { checkPoolRules, claimCheck, withDefaults, type PoolRules } from './rules';
+import { adjustHeld } from './held';
 
 export const DEFAULT_POOL_NAME = '默认公海';
 
@@ -195,35 +196,34 @@ export async function claimCustomer(ctx: CoreContext, actor: Actor, channel: Cha
   if (!parentT) taken((await withFastReads(ctx).db.select<Row>(CUSTOMER, { id: customerId }))[0]);
   // Hot path (a claim storm): inside the transaction every statement goes straight to the transaction's mysql2
   // connection (core/contracts/txsql.ts; plain Sequelize on SQLite), the audit row is a plain INSERT, and the
-  // answer is built from the row read under lock instead of reloaded: 5 statements + BEGIN/COMMIT per claim.
+  // answer is built from the row read under lock instead of reloaded: 6 statements + BEGIN/COMMIT per claim.
   const claimed = await ctx.db.tx(async (t) => {
     // One statement locks the rep's row (their limits hold under concurrent claims) and the customer's row, and
     // reads both (MySQL FOR UPDATE; SQLite's single writer already excludes everyone else).
     const lock = ctx.db.dialect === 'mysql' ? ' FOR UPDATE' : '';
-    const locked = await txSelect<CustomerRow & { me_team_id: number | null; me_name: string }>(
+    // It also reads the rep's held_count (kept by core/pool/held.ts), which the row lock makes exact for this claim.
+    const locked = await txSelect<CustomerRow & { me_team_id: number | null; me_name: string; me_held: number }>(
       ctx,
-      `SELECT u.team_id AS me_team_id, u.name AS me_name, ${CLAIM_CUSTOMER_COLS} FROM users u LEFT JOIN customers c ON c.id = :c WHERE u.id = :u${lock}`,
+      `SELECT u.team_id AS me_team_id, u.name AS me_name, u.held_count AS me_held, ${CLAIM_CUSTOMER_COLS} FROM users u LEFT JOIN customers c ON c.id = :c WHERE u.id = :u${lock}`,
       { u: user.userId, c: customerId },
       t,
     );
     if (!locked[0]) throw new AppError('UNAUTHENTICATED');
-    const { me_team_id: myTeam, me_name: myName, ...row } = locked[0];
+    const { me_team_id: myTeam, me_name: myName, me_held: myHeld, ...row } = locked[0];
     const c: Row = { id: Number(row.id), owner_id: row.owner_id, pool_id: row.pool_id, status: row.id === null ? 'missing' : row.status };
     taken(c);
     const pool = await cachedPoolRules(ctx, c.pool_id === null ? null : Number(c.pool_id), t);
-    // One round trip for the three figures the limits need, read after the rep's row is locked. `held` only
-    // matters against maxHeld, so it counts at most maxHeld rows (a rep holding thousands costs the same as one
-    // at the limit; the count was ~1 ms of MariaDB CPU per claim for a rep with 5,000 customers).
-    const figures = await txSelect<{ held: number; today: number; lost: unknown }>(
+    // One round trip for the two other figures the limits need, read after the rep's row is locked (the number of
+    // customers held is the counter read above, not a count: that was ~40% of MariaDB's work per claim).
+    const figures = await txSelect<{ today: number; lost: unknown }>(
       ctx,
-      `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM customers WHERE owner_id = :u AND status = 'active' LIMIT :cap) h) AS held,
-              (SELECT COUNT(*) FROM pool_events WHERE user_id = :u AND action = 'claim' AND created_at >= :since) AS today,
+      `SELECT (SELECT COUNT(*) FROM pool_events WHERE user_id = :u AND action = 'claim' AND created_at >= :since) AS today,
               (SELECT MAX(created_at) FROM pool_events WHERE customer_id = :c AND user_id = :u AND action IN ('release', 'recycle', 'lose')) AS lost`,
-      { u: user.userId, since: businessDayStart(ctx), c: customerId, cap: Math.max(0, Math.min(pool.rules.maxHeld, 1_000_000_000)) },
+      { u: user.userId, since: businessDayStart(ctx), c: customerId },
       t,
     );
     const f = figures[0];
-    const refusal = claimCheck({ held: Number(f.held), claimsToday: Number(f.today), lastLostAt: toDate(f.lost) }, pool.rules, ctx.clock.now());
+    const refusal = claimCheck({ held: Number(myHeld), claimsToday: Number(f.today), lastLostAt: toDate(f.lost) }, pool.rules, ctx.clock.now());
     if (refusal?.code === 'COOLDOWN') {
       throw new AppError('COOLDOWN', {
         field: 'customerId',
@@ -248,6 +248,7 @@ export async function claimCustomer(ctx: CoreContext, actor: Actor, channel: Cha
       t,
     );
     if (!changed) throw new AppError('CONFLICT', { detail: { 'zh-CN': '该客户已被他人领取', en: 'Someone else has claimed this customer' } });
+    await adjustHeld(ctx, t, [[user.userId, 1]]);
     await txUpdate(ctx, "INSERT INTO pool_events (pool_id, customer_id, action, user_id, actor_id, created_at) VALUES (:p, :c, 'claim', :u, :u, :now)", { p: pool.id, c: customerId, u: user.userId, now }, t);
     // The same row recordAudit writes (actor_type 'user'), as one plain INSERT.
     await txUpdate(
@@ -296,12 +297,15 @@ export async function releaseCustomer(ctx: CoreContext, actor: Actor, channel: C
       actor.kind === 'system' || actor.kind === 'api' || (actor.kind === 'user' && (actor.userId === owner || actor.role === 'admin' || (actor.role === 'manager' && actor.teamId !== null && row!.team_id === actor.teamId)));
     if (!mayRelease) throw new AppError('FORBIDDEN', { detail: { 'zh-CN': '只有负责人或其主管可以释放客户', en: 'Only the owner or their manager may release this customer' } });
     const now = ctx.clock.now();
-    const [, changed] = await ctx.db.sequelize.query('UPDATE customers SET owner_id = NULL, released_at = :now, updated_at = :now WHERE id = :id AND owner_id = :owner', {
+    const [, changed] = await ctx.db.sequelize.query("UPDATE customers SET owner_id = NULL, released_at = :now, updated_at = :now WHERE id = :id AND owner_id = :owner AND status = 'active'", {
       replacements: { id: customerId, owner, now },
       transaction: t,
       type: QueryTypes.UPDATE,
     });
     if (!Number(changed)) throw new AppError('CONFLICT');
+    // Only once the conditional UPDATE took: a caller that catches the CONFLICT inside its own transaction and
+    // commits must not keep a counter change without the owner change.
+    await adjustHeld(ctx, t, [[owner, -1]]);
     await insertEvent(ctx, t, { poolId: row!.pool_id, customerId, action: 'release', userId: owner, actorId: actor.kind === 'user' ? actor.userId : null });
     await recordAudit(ctx, t, { actor, action: 'pool.release', entityType: 'customer', entityId: customerId, channel, data: { ownerId: owner, reason: reason ?? null } });
     return toCustomerDto((await loadCustomerRow(ctx, customerId, t))!, actor);
@@ -330,10 +334,11 @@ export async function assignCustomer(ctx: CoreContext, actor: Actor, channel: Ch
     }
     const now = ctx.clock.now();
     const [, changed] = await ctx.db.sequelize.query(
-      `UPDATE customers SET owner_id = :u, team_id = :team, claimed_at = :now, updated_at = :now WHERE id = :id AND ${prev === null ? 'owner_id IS NULL' : 'owner_id = :prev'}`,
+      `UPDATE customers SET owner_id = :u, team_id = :team, claimed_at = :now, updated_at = :now WHERE id = :id AND status = 'active' AND ${prev === null ? 'owner_id IS NULL' : 'owner_id = :prev'}`,
       { replacements: { u: userId, team: targetTeam, now, id: customerId, prev }, transaction: t, type: QueryTypes.UPDATE },
     );
     if (!Number(changed)) throw new AppError('CONFLICT');
+    await adjustHeld(ctx, t, [[prev, -1], [userId, 1]]);
     const actorId = actor.kind === 'user' ? actor.userId : null;
     await insertEvent(ctx, t, { poolId: row!.pool_id, customerId, action: 'assign', userId, actorId });
     if (prev !== null) await insertEvent(ctx, t, { poolId: row!.pool_id, customerId, action: 'lose', userId: prev, actorId });

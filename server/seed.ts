@@ -4,6 +4,7 @@ import { createUser, type UserDto } from '../core/users/operations';
 import { seedServiceDemo, type ServiceSeedSummary } from './service-seed';
 import { recordWonDeal } from '../core/customers/operations';
 import { recomputeAllTiers } from '../core/customers/tiers';
+import { recountHeld } from '../core/pool/held';
 
 export interface SeedSummary {
   seeded: boolean;
@@ -46,6 +47,8 @@ export async function seedDemo(ctx: CoreContext, opts: { force?: boolean } = {})
       await ctx.models.Activity.bulkCreate(rows, { transaction: t });
       activities += n;
     }
+    // Customers went in as plain rows, not through createCustomer: the reps' held counters in one statement.
+    await recountHeld(ctx, reps.map((u) => u.id), t);
   });
   // Customers: a few won deals so the RFM tiers differ, then the tier job once.
   await ctx.db.tx(async (t) => {

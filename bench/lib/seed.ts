@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import mysql from 'mysql2/promise';
 import type { Db } from '../../core/db/connection';
 import { migrator } from '../../core/db/migrator';
+import { recountHeld } from '../../core/pool/held';
 import { FACTORY_VERSION, activityAttrs, contactAttrs, customerAttrs, personName, rng, type Rng } from '../../core/factories';
 import type { Scale, SeedContext, SeedInfo, SeedTable, SeededUsers } from '../types';
 
@@ -204,6 +205,10 @@ export async function ensureSeed(db: Db, url: string, scale: SeedScale, scenario
       const users = await seedUsers(ins, scale, now, timings);
       const counts: Record<string, number> = { teams: CORE_COUNTS[scale].teams, users: 1 + CORE_COUNTS[scale].teams * (1 + CORE_COUNTS[scale].repsPerTeam) + CORE_COUNTS[scale].service };
       await seedCustomers(ins, scale, now, users, counts, timings, log);
+      // The rows went in as plain INSERTs: the reps' held-customer counters (users.held_count) in one statement.
+      const t1 = Date.now();
+      await recountHeld({ db });
+      log(`seed: held-customer counters in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
       info = { counts, users, now };
     }
     for (const t of tables) {

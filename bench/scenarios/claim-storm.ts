@@ -1,6 +1,7 @@
 import type { Scenario } from '../types';
 import { createApiKey, revokeApiKey } from '../../core/apikeys/operations';
 import { ensureDefaultPool, updatePoolRules } from '../../core/pool/operations';
+import { recountHeld } from '../../core/pool/held';
 
 /**
  * 100 connections claiming pool customers at once through POST /api/v1/customers/:id/claim, each request as a
@@ -69,6 +70,8 @@ const scenario: Scenario = {
     } finally {
       await h.ctx.db.tx(async (t) => {
         await h.ctx.db.sequelize.query("UPDATE customers SET owner_id = NULL, claimed_at = NULL WHERE id IN (SELECT customer_id FROM pool_events WHERE action = 'claim' AND created_at >= :s)", { replacements: { s: started }, transaction: t });
+        // The claims raised the reps' held counters; the customers are back in the pool, so are the counters.
+        await recountHeld(h.ctx, reps, t);
         await h.ctx.db.sequelize.query("DELETE FROM pool_events WHERE action = 'claim' AND created_at >= :s", { replacements: { s: started }, transaction: t });
         await h.ctx.db.sequelize.query("DELETE FROM audit_log WHERE action IN ('pool.claim', 'pool.rules', 'apikey.create', 'apikey.revoke') AND created_at >= :s", { replacements: { s: started }, transaction: t });
       });

@@ -3,6 +3,7 @@ import { createContext } from '../../core/context';
 import { ManualClock } from '../../core/ports';
 import { ensureDefaultPool, updatePoolRules } from '../../core/pool/operations';
 import { runRecycle, type RecycleResult } from '../../core/pool/recycle';
+import { recountHeld } from '../../core/pool/held';
 
 /**
  * The daily recycle job in-process over the seeded customers, at the seed's clock. The seed's follow-ups are
@@ -46,6 +47,9 @@ const scenario: Scenario = {
         } else {
           await q("UPDATE customers SET owner_id = (SELECT e.user_id FROM pool_events e WHERE e.customer_id = customers.id AND e.action = 'recycle' AND e.created_at >= :s), released_at = NULL WHERE id IN (SELECT customer_id FROM pool_events WHERE action = 'recycle' AND created_at >= :s)");
         }
+        // The owners got their customers back behind the core's back: their held counters from the rows.
+        const owners = await h.db.select<{ u: number }>("SELECT DISTINCT user_id AS u FROM pool_events WHERE action = 'recycle' AND created_at >= :s", { s: started }, t);
+        await recountHeld(ctx, owners.map((o) => Number(o.u)), t);
         await q("DELETE FROM pool_events WHERE action = 'recycle' AND created_at >= :s");
         await q("DELETE FROM audit_log WHERE action IN ('pool.recycle', 'pool.rules') AND created_at >= :s");
         await q("DELETE FROM outbox WHERE kind IN ('pool.recycled', 'pool.recycle_warning') AND created_at >= :s");

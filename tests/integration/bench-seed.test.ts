@@ -21,6 +21,9 @@ describeEachDb('bench seed', (h) => {
     expect(await count('activities')).toBe(1000);
     expect(await count('customers', 'owner_id IS NULL')).toBe(60); // 30% in the pool
     expect(await count('users', "role = 'rep'")).toBe(rep.info.users.reps.length);
+    // Customers went in as plain rows; the held-customer counters were recounted once afterwards.
+    expect(await count('users', "held_count <> (SELECT COUNT(*) FROM customers c WHERE c.owner_id = users.id AND c.status = 'active')")).toBe(0);
+    expect(await count('users', 'held_count > 0')).toBe(rep.info.users.reps.length);
     // Seeded ids are 1..n and rows read back through the models.
     const c = await h.ctx.models.Customer.findByPk(200);
     expect(c?.get('name_norm')).toBeTruthy();

@@ -15,4 +15,12 @@ describeEachDb('demo seed: service desk', (h) => {
     const rows = await h.db.select<{ status: string }>('SELECT status FROM tickets ORDER BY id');
     expect(rows.map((r) => r.status)).toEqual(['in_progress', 'assigned', 'resolved']);
   });
+
+  it('leaves held_count equal to the active customers each user owns (30 owned demo customers)', async () => {
+    const held = await h.db.select<{ held: number; actual: number }>(
+      "SELECT u.held_count AS held, (SELECT COUNT(*) FROM customers c WHERE c.owner_id = u.id AND c.status = 'active') AS actual FROM users u",
+    );
+    expect(held.filter((u) => Number(u.held) !== Number(u.actual))).toEqual([]);
+    expect(held.reduce((n, u) => n + Number(u.held), 0)).toBe(30);
+  });
 });

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { OutboundMessage } from '../notifications/outbox';
 import { listPools, type PoolDto } from './operations';
 import { recycleDecision, scanBounds, type PoolRules } from './rules';
+import { adjustHeld } from './held';
 
 /**
  * The daily recycle job (公海回收): customers whose owner neglected them go back to the pool; owners of
@@ -98,9 +99,13 @@ export interface RecycleResult {
 }
 
 const DAY = 86_400_000;
+/** Customers per recycle transaction: small enough that many run at once and no lock is held long. */
+const CHUNK = 500;
 
 export interface RecycleOptions {
   batchSize?: number;
+  /** Recycle transactions in flight at once (default: 4 on MySQL, 1 on SQLite's single writer). */
+  concurrency?: number;
   /** Lease holder name (defaults to pid + random). */
   holder?: string;
 }
@@ -111,6 +116,7 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
   const leaseMs = 5 * 60_000;
   const result: RecycleResult = { skipped: false, scanned: 0, recycled: 0, warned: 0, excluded: 0, batches: 0 };
   if (!(await acquireLease(ctx.db, LEASE, holder, leaseMs, new Date()))) return { ...result, skipped: true };
+  const inFlight = new Set<Promise<void>>(); // recycle transactions running
   try {
     const now = ctx.clock.now();
     const pools = await listPools(ctx);
@@ -122,6 +128,29 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
     const warnings = new Map<number, Map<number, { id: number; name: string; dueAt: string; reason: string }>>();
     const seen = new Set<number>();
     const columnCache: ColumnCache = new Map();
+    // The work is random I/O (each recycled row's page and its owner-keyed index entries), so on MySQL several
+    // short recycle transactions run at once on their own connections while the scan goes on; they touch
+    // disjoint customers. SQLite has one writer: one at a time.
+    const limit = Math.max(1, opts.concurrency ?? (ctx.db.dialect === 'mysql' ? 4 : 1));
+    let failure: unknown = null;
+    const recycled = new Map<number, { id: number; name: string }[]>(); // former owner → customers (notice at the end)
+    const spawn = async (ids: number[]) => {
+      while (inFlight.size >= limit) await Promise.race(inFlight);
+      if (failure) throw failure;
+      const p: Promise<void> = recycleBatch(ctx, ids, rulesOf, now)
+        .then((done) => {
+          result.recycled += done.length;
+          for (const r of done) {
+            if (!recycled.has(r.owner)) recycled.set(r.owner, []);
+            recycled.get(r.owner)!.push({ id: r.id, name: r.name });
+          }
+        })
+        .catch((e) => {
+          failure ??= e;
+        })
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    };
 
     const handle = async (rows: ScanRow[]) => {
       result.batches++;
@@ -152,7 +181,7 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
         warnings.get(owner)!.set(Number(x.r.id), { id: Number(x.r.id), name: '', dueAt: x.d.dueAt!.toISOString(), reason: x.d.reason! });
       }
       const toRecycle = live.filter((x) => x.d.action === 'recycle').map((x) => Number(x.r.id));
-      if (toRecycle.length) result.recycled += await recycleBatch(ctx, toRecycle, rulesOf, now);
+      for (let i = 0; i < toRecycle.length; i += CHUNK) await spawn(toRecycle.slice(i, i + CHUNK));
     };
 
     // Pass 1: stale follow-ups, by the (last_followup_at, owner_id) index, in keyset order.
@@ -207,15 +236,36 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
       }
     }
 
+    await Promise.all(inFlight);
+    if (failure) throw failure;
+
+    // One notice per former owner per run, listing what went (the run's pool_events are the durable record).
+    const notices: OutboundMessage[] = [...recycled.entries()].map(([owner, list]) => ({
+      to: { userId: owner },
+      kind: 'pool.recycled',
+      payload: { count: list.length, customers: list.sort((a, b) => a.id - b.id).slice(0, 20) },
+      dedupeKey: `pool.recycled:${owner}:${now.getTime()}`,
+    }));
+    for (let i = 0; i < notices.length; i += 500) {
+      const slice = notices.slice(i, i + 500);
+      await ctx.db.tx((t) => enqueueBulk(ctx, t, slice));
+    }
+
     // One warning per owner per business day (dedupeKey), listing what is about to go.
     if (warnings.size) {
       const day = DateTime.fromJSDate(now).setZone(ctx.timezone).toISODate();
       const lists = [...warnings.entries()].map(([owner, m]) => ({ owner, list: [...m.values()].sort((a, b) => a.dueAt.localeCompare(b.dueAt)) }));
       const shown = lists.flatMap((l) => l.list.slice(0, 20));
-      for (let i = 0; i < shown.length; i += 5000) {
-        const chunk = shown.slice(i, i + 5000);
-        const names = new Map((await ctx.db.select<{ id: number; name: string }>('SELECT id, name FROM customers WHERE id IN (:ids)', { ids: chunk.map((c) => c.id) })).map((r) => [Number(r.id), r.name]));
-        for (const c of chunk) c.name = names.get(c.id) ?? '';
+      const chunks: (typeof shown)[] = [];
+      for (let i = 0; i < shown.length; i += CHUNK) chunks.push(shown.slice(i, i + CHUNK));
+      // Point reads by primary key, a few chunks at once (random I/O, like the recycling).
+      for (let i = 0; i < chunks.length; i += limit) {
+        await Promise.all(
+          chunks.slice(i, i + limit).map(async (chunk) => {
+            const names = new Map((await ctx.db.select<{ id: number; name: string }>('SELECT id, name FROM customers WHERE id IN (:ids)', { ids: chunk.map((c) => c.id) })).map((r) => [Number(r.id), r.name]));
+            for (const c of chunk) c.name = names.get(c.id) ?? '';
+          }),
+        );
       }
       const msgs: OutboundMessage[] = lists.map(({ owner, list }) => ({
         to: { userId: owner },
@@ -233,25 +283,30 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
     }
     return result;
   } finally {
+    await Promise.allSettled(inFlight);
     await releaseLease(ctx.db, LEASE, holder);
   }
 }
 
-/** Recycles one batch in one short transaction; rows are re-checked under lock so a follow-up logged meanwhile wins. */
-async function recycleBatch(ctx: CoreContext, ids: number[], rulesOf: (poolId: number | null) => PoolRules, now: Date): Promise<number> {
+/**
+ * Recycles one chunk in one short transaction; rows are re-checked under lock so a follow-up logged (or an
+ * owner change made) meanwhile wins. Returns what was recycled, for the former owners' notice.
+ */
+async function recycleBatch(ctx: CoreContext, ids: number[], rulesOf: (poolId: number | null) => PoolRules, now: Date): Promise<{ id: number; owner: number; name: string }[]> {
   return ctx.db.tx(async (t) => {
     const lock = ctx.db.dialect === 'mysql' ? ' FOR UPDATE' : '';
     const rows = await ctx.db.select<HeldRow>(`SELECT ${HELD_COLS} FROM customers WHERE id IN (:ids) AND owner_id IS NOT NULL AND status = 'active'${lock}`, { ids }, t);
     const due = rows.filter(
       (r) => recycleDecision({ tier: r.tier, lastFollowupAt: toDate(r.last_followup_at), claimedAt: toDate(r.claimed_at), lastWonAt: toDate(r.last_won_at) }, rulesOf(r.pool_id), now).action === 'recycle',
     );
-    if (!due.length) return 0;
+    if (!due.length) return [];
     const dueIds = due.map((r) => Number(r.id));
     await ctx.db.sequelize.query('UPDATE customers SET owner_id = NULL, released_at = :now, updated_at = :now WHERE id IN (:ids) AND owner_id IS NOT NULL', {
       replacements: { ids: dueIds, now },
       transaction: t,
       type: QueryTypes.UPDATE,
     });
+    await adjustHeld(ctx, t, due.map((r) => [Number(r.owner_id), -1]));
     const repl: Record<string, unknown> = { now };
     const values = due.map((r, i) => {
       repl[`p${i}`] = r.pool_id;
@@ -276,23 +331,7 @@ async function recycleBatch(ctx: CoreContext, ids: number[], rulesOf: (poolId: n
       transaction: t,
       type: QueryTypes.INSERT,
     });
-    const byOwner = new Map<number, { id: number; name: string }[]>();
-    for (const r of due) {
-      const o = Number(r.owner_id);
-      if (!byOwner.has(o)) byOwner.set(o, []);
-      byOwner.get(o)!.push({ id: Number(r.id), name: r.name });
-    }
-    await enqueueBulk(
-      ctx,
-      t,
-      [...byOwner.entries()].map(([owner, list]) => ({
-        to: { userId: owner },
-        kind: 'pool.recycled',
-        payload: { count: list.length, customers: list.slice(0, 20) },
-        dedupeKey: `pool.recycled:${owner}:${now.getTime()}:${list[0].id}`,
-      })),
-    );
-    return due.length;
+    return due.map((r) => ({ id: Number(r.id), owner: Number(r.owner_id), name: r.name }));
   });
 }
 

@@ -4,6 +4,8 @@ import type { CoreContext } from '../context';
 import { toDate } from '../db/connection';
 import { acquireLease, releaseLease } from '../db/lease';
 import { randomUUID } from 'node:crypto';
+import { withFastReads } from '../db/fast-read';
+import { txSelect, txUpdate } from '../contracts/txsql';
 import type { OutboundMessage } from '../notifications/outbox';
 import { listPools, type PoolDto } from './operations';
 import { recycleDecision, scanBounds, type PoolRules } from './rules';
@@ -116,7 +118,7 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
   const leaseMs = 5 * 60_000;
   const result: RecycleResult = { skipped: false, scanned: 0, recycled: 0, warned: 0, excluded: 0, batches: 0 };
   if (!(await acquireLease(ctx.db, LEASE, holder, leaseMs, new Date()))) return { ...result, skipped: true };
-  const inFlight = new Set<Promise<void>>(); // recycle transactions running
+  let drain: () => Promise<unknown> = async () => undefined; // recycle transactions still running
   try {
     const now = ctx.clock.now();
     const pools = await listPools(ctx);
@@ -125,33 +127,12 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
     const rulesOf = (poolId: number | null): PoolRules => (poolId !== null && byId.get(Number(poolId))?.rules) || def.rules;
     const bounds = scanBounds(pools.map((p) => p.rules));
     const size = opts.batchSize ?? 5000;
-    const warnings = new Map<number, Map<number, { id: number; name: string; dueAt: string; reason: string }>>();
+    const warnings = new Map<number, Map<number, { id: number; name: string; dueMs: number; reason: string }>>();
     const seen = new Set<number>();
     const columnCache: ColumnCache = new Map();
-    // The work is random I/O (each recycled row's page and its owner-keyed index entries), so on MySQL several
-    // short recycle transactions run at once on their own connections while the scan goes on; they touch
-    // disjoint customers. SQLite has one writer: one at a time.
-    const limit = Math.max(1, opts.concurrency ?? (ctx.db.dialect === 'mysql' ? 4 : 1));
-    let failure: unknown = null;
-    const recycled = new Map<number, { id: number; name: string }[]>(); // former owner → customers (notice at the end)
-    const spawn = async (ids: number[]) => {
-      while (inFlight.size >= limit) await Promise.race(inFlight);
-      if (failure) throw failure;
-      const p: Promise<void> = recycleBatch(ctx, ids, rulesOf, now)
-        .then((done) => {
-          result.recycled += done.length;
-          for (const r of done) {
-            if (!recycled.has(r.owner)) recycled.set(r.owner, []);
-            recycled.get(r.owner)!.push({ id: r.id, name: r.name });
-          }
-        })
-        .catch((e) => {
-          failure ??= e;
-        })
-        .finally(() => inFlight.delete(p));
-      inFlight.add(p);
-    };
-
+    // The scans read tens of thousands of index entries: straight through mysql2 (same SQL), not Sequelize.
+    const fast = withFastReads(ctx);
+    const due: number[] = []; // decided from the index-only scans; re-checked under lock when recycled
     const handle = async (rows: ScanRow[]) => {
       result.batches++;
       result.scanned += rows.length;
@@ -178,10 +159,9 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
       for (const x of live.filter((y) => y.d.action === 'warn')) {
         const owner = Number(x.r.owner_id);
         if (!warnings.has(owner)) warnings.set(owner, new Map());
-        warnings.get(owner)!.set(Number(x.r.id), { id: Number(x.r.id), name: '', dueAt: x.d.dueAt!.toISOString(), reason: x.d.reason! });
+        warnings.get(owner)!.set(Number(x.r.id), { id: Number(x.r.id), name: '', dueMs: x.d.dueAt!.getTime(), reason: x.d.reason! });
       }
-      const toRecycle = live.filter((x) => x.d.action === 'recycle').map((x) => Number(x.r.id));
-      for (let i = 0; i < toRecycle.length; i += CHUNK) await spawn(toRecycle.slice(i, i + CHUNK));
+      for (const x of live) if (x.d.action === 'recycle') due.push(Number(x.r.id));
     };
 
     // Pass 1: stale follow-ups, by the (last_followup_at, owner_id) index, in keyset order.
@@ -192,7 +172,7 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
       // owner_id and made MySQL filesort the whole remaining range on every batch (2.3 s per batch at 1M rows).
       let seek: { at: Date; owner: number; id: number } | null = null;
       for (;;) {
-        const rows: ScanRow[] = await ctx.db.select<ScanRow>(
+        const rows: ScanRow[] = await fast.db.select<ScanRow>(
           `SELECT ${SCAN_COLS} FROM customers WHERE last_followup_at < :cutoff AND owner_id IS NOT NULL AND status = 'active'
            ${seek ? 'AND last_followup_at >= :sat AND (last_followup_at > :sat OR (last_followup_at = :sat AND (owner_id > :sow OR (owner_id = :sow AND id > :sid))))' : ''}
            ORDER BY last_followup_at, owner_id, id LIMIT :lim`,
@@ -207,7 +187,7 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
       // Pass 2: never followed up — the claim time is the clock ((claimed_at, owner_id) index).
       let after = 0;
       for (;;) {
-        const rows: ScanRow[] = await ctx.db.select<ScanRow>(
+        const rows: ScanRow[] = await fast.db.select<ScanRow>(
           `SELECT ${SCAN_COLS} FROM customers WHERE claimed_at < :cutoff AND owner_id IS NOT NULL AND last_followup_at IS NULL AND status = 'active' AND id > :after ORDER BY id LIMIT :lim`,
           { cutoff, after, lim: size },
         );
@@ -222,7 +202,7 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
       const cutoff = new Date(now.getTime() - (bounds.minWonDealDays - bounds.maxWarnDays) * DAY);
       let seek: { at: Date; id: number } | null = null;
       for (;;) {
-        const rows: ScanRow[] = await ctx.db.select<ScanRow>(
+        const rows: ScanRow[] = await fast.db.select<ScanRow>(
           `SELECT ${SCAN_COLS} FROM customers WHERE claimed_at < :cutoff AND owner_id IS NOT NULL AND status = 'active'
            AND (last_won_at IS NULL OR last_won_at < claimed_at)
            ${seek ? 'AND (claimed_at > :sat OR (claimed_at = :sat AND id > :sid))' : ''} ORDER BY claimed_at, id LIMIT :lim`,
@@ -236,8 +216,44 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
       }
     }
 
-    await Promise.all(inFlight);
-    if (failure) throw failure;
+    // Recycling costs MariaDB CPU and random reads (each recycled row's page, its owner-keyed index entries):
+    // the rows go in primary-key order, in chunks of ≤ CHUNK customers, one short transaction each, `limit`
+    // lanes at once on their own connections (SQLite has one writer: one lane). The warnings' customer names
+    // are read meanwhile.
+    const limit = Math.max(1, opts.concurrency ?? (ctx.db.dialect === 'mysql' ? 4 : 1));
+    due.sort((x, y) => x - y);
+    const chunks: number[][] = [];
+    for (let i = 0; i < due.length; i += CHUNK) chunks.push(due.slice(i, i + CHUNK));
+    const recycled = new Map<number, { id: number; name: string }[]>(); // former owner → customers (notice at the end)
+    let lastRenew = Date.now();
+    let next = 0;
+    const lane = async () => {
+      for (let ids = chunks[next++]; ids; ids = chunks[next++]) {
+        if (Date.now() - lastRenew > leaseMs / 5) {
+          lastRenew = Date.now();
+          await acquireLease(ctx.db, LEASE, holder, leaseMs, new Date());
+        }
+        let done: Awaited<ReturnType<typeof recycleBatch>>;
+        try {
+          done = await recycleBatch(ctx, ids, rulesOf, now);
+        } catch (e) {
+          next = chunks.length; // the other lanes stop after their current chunk
+          throw e;
+        }
+        for (const r of done) {
+          result.recycled++;
+          if (!recycled.has(r.owner)) recycled.set(r.owner, []);
+          recycled.get(r.owner)!.push({ id: r.id, name: r.name });
+        }
+      }
+    };
+    const lanes = Array.from({ length: Math.min(limit, chunks.length) }, () => lane());
+    drain = () => Promise.allSettled(lanes);
+    const warned = [...warnings.entries()].map(([owner, m]) => ({ owner, list: [...m.values()].sort((x, y) => x.dueMs - y.dueMs || x.id - y.id) }));
+    // The warnings' customer names are read while the lanes finish.
+    const settled = await Promise.allSettled([fillNames(ctx, warned.flatMap((w) => w.list.slice(0, 20)), limit), ...lanes]);
+    const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+    if (failed) throw failed.reason;
 
     // One notice per former owner per run, listing what went (the run's pool_events are the durable record).
     const notices: OutboundMessage[] = [...recycled.entries()].map(([owner, list]) => ({
@@ -254,23 +270,10 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
     // One warning per owner per business day (dedupeKey), listing what is about to go.
     if (warnings.size) {
       const day = DateTime.fromJSDate(now).setZone(ctx.timezone).toISODate();
-      const lists = [...warnings.entries()].map(([owner, m]) => ({ owner, list: [...m.values()].sort((a, b) => a.dueAt.localeCompare(b.dueAt)) }));
-      const shown = lists.flatMap((l) => l.list.slice(0, 20));
-      const chunks: (typeof shown)[] = [];
-      for (let i = 0; i < shown.length; i += CHUNK) chunks.push(shown.slice(i, i + CHUNK));
-      // Point reads by primary key, a few chunks at once (random I/O, like the recycling).
-      for (let i = 0; i < chunks.length; i += limit) {
-        await Promise.all(
-          chunks.slice(i, i + limit).map(async (chunk) => {
-            const names = new Map((await ctx.db.select<{ id: number; name: string }>('SELECT id, name FROM customers WHERE id IN (:ids)', { ids: chunk.map((c) => c.id) })).map((r) => [Number(r.id), r.name]));
-            for (const c of chunk) c.name = names.get(c.id) ?? '';
-          }),
-        );
-      }
-      const msgs: OutboundMessage[] = lists.map(({ owner, list }) => ({
+      const msgs: OutboundMessage[] = warned.map(({ owner, list }) => ({
         to: { userId: owner },
         kind: 'pool.recycle_warning',
-        payload: { count: list.length, customers: list.slice(0, 20) },
+        payload: { count: list.length, customers: list.slice(0, 20).map(({ id, name, dueMs, reason }) => ({ id, name, dueAt: new Date(dueMs).toISOString(), reason })) },
         dedupeKey: `pool.warn:${owner}:${day}`,
       }));
       for (let i = 0; i < msgs.length; i += 500) {
@@ -283,8 +286,22 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
     }
     return result;
   } finally {
-    await Promise.allSettled(inFlight);
+    await drain(); // never release the lease while a transaction of this run is open
     await releaseLease(ctx.db, LEASE, holder);
+  }
+}
+
+/** Names for the customers a warning lists: point reads by primary key, `parallel` chunks at once. */
+async function fillNames(ctx: CoreContext, items: { id: number; name: string }[], parallel: number): Promise<void> {
+  const chunks: (typeof items)[] = [];
+  for (let i = 0; i < items.length; i += CHUNK) chunks.push(items.slice(i, i + CHUNK));
+  for (let i = 0; i < chunks.length; i += parallel) {
+    await Promise.all(
+      chunks.slice(i, i + parallel).map(async (chunk) => {
+        const names = new Map((await ctx.db.select<{ id: number; name: string }>('SELECT id, name FROM customers WHERE id IN (:ids)', { ids: chunk.map((c) => c.id) })).map((r) => [Number(r.id), r.name]));
+        for (const c of chunk) c.name = names.get(c.id) ?? '';
+      }),
+    );
   }
 }
 
@@ -295,18 +312,13 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
 async function recycleBatch(ctx: CoreContext, ids: number[], rulesOf: (poolId: number | null) => PoolRules, now: Date): Promise<{ id: number; owner: number; name: string }[]> {
   return ctx.db.tx(async (t) => {
     const lock = ctx.db.dialect === 'mysql' ? ' FOR UPDATE' : '';
-    const rows = await ctx.db.select<HeldRow>(`SELECT ${HELD_COLS} FROM customers WHERE id IN (:ids) AND owner_id IS NOT NULL AND status = 'active'${lock}`, { ids }, t);
+    const rows = await txSelect<HeldRow>(ctx, `SELECT ${HELD_COLS} FROM customers WHERE id IN (:ids) AND owner_id IS NOT NULL AND status = 'active'${lock}`, { ids }, t);
     const due = rows.filter(
       (r) => recycleDecision({ tier: r.tier, lastFollowupAt: toDate(r.last_followup_at), claimedAt: toDate(r.claimed_at), lastWonAt: toDate(r.last_won_at) }, rulesOf(r.pool_id), now).action === 'recycle',
     );
     if (!due.length) return [];
     const dueIds = due.map((r) => Number(r.id));
-    await ctx.db.sequelize.query('UPDATE customers SET owner_id = NULL, released_at = :now, updated_at = :now WHERE id IN (:ids) AND owner_id IS NOT NULL', {
-      replacements: { ids: dueIds, now },
-      transaction: t,
-      type: QueryTypes.UPDATE,
-    });
-    await adjustHeld(ctx, t, due.map((r) => [Number(r.owner_id), -1]));
+    await txUpdate(ctx, 'UPDATE customers SET owner_id = NULL, released_at = :now, updated_at = :now WHERE id IN (:ids) AND owner_id IS NOT NULL', { ids: dueIds, now }, t);
     const repl: Record<string, unknown> = { now };
     const values = due.map((r, i) => {
       repl[`p${i}`] = r.pool_id;
@@ -314,11 +326,7 @@ async function recycleBatch(ctx: CoreContext, ids: number[], rulesOf: (poolId: n
       repl[`u${i}`] = Number(r.owner_id);
       return `(:p${i}, :c${i}, 'recycle', :u${i}, NULL, :now)`;
     });
-    await ctx.db.sequelize.query(`INSERT INTO pool_events (pool_id, customer_id, action, user_id, actor_id, created_at) VALUES ${values.join(', ')}`, {
-      replacements: repl,
-      transaction: t,
-      type: QueryTypes.INSERT,
-    });
+    await txUpdate(ctx, `INSERT INTO pool_events (pool_id, customer_id, action, user_id, actor_id, created_at) VALUES ${values.join(', ')}`, repl, t);
     // Audit rows in one statement (the job touches thousands of rows; no per-row model instances).
     const arepl: Record<string, unknown> = { now, ch: 'job', act: 'pool.recycle', et: 'customer' };
     const avalues = due.map((r, i) => {
@@ -326,11 +334,9 @@ async function recycleBatch(ctx: CoreContext, ids: number[], rulesOf: (poolId: n
       arepl[`d${i}`] = JSON.stringify({ ownerId: Number(r.owner_id), poolId: r.pool_id });
       return `('system', NULL, :act, :et, :e${i}, :ch, :d${i}, :now)`;
     });
-    await ctx.db.sequelize.query(`INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, channel, data, created_at) VALUES ${avalues.join(', ')}`, {
-      replacements: arepl,
-      transaction: t,
-      type: QueryTypes.INSERT,
-    });
+    await txUpdate(ctx, `INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, channel, data, created_at) VALUES ${avalues.join(', ')}`, arepl, t);
+    // Last before COMMIT: concurrent lanes touch the same owners' rows, so their locks are held only briefly.
+    await adjustHeld(ctx, t, due.map((r) => [Number(r.owner_id), -1]));
     return due.map((r) => ({ id: Number(r.id), owner: Number(r.owner_id), name: r.name }));
   });
 }

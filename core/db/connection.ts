@@ -58,6 +58,14 @@ export function createDb(url: string, options: DbOptions = {}): Db {
       pool: { max: options.poolMax ?? 20, min: 0, idle: 10_000, acquire: 10_000 },
       dialectOptions: { connectTimeout: 5_000, dateStrings: false, supportBigNumbers: true },
       retry: { max: 0 },
+      // READ COMMITTED once per connection, not per transaction: Sequelize would otherwise send
+      // SET SESSION TRANSACTION ISOLATION LEVEL before every START TRANSACTION (one more round trip each).
+      hooks: {
+        afterConnect: (connection: unknown) =>
+          new Promise<void>((resolve, reject) =>
+            (connection as { query(sql: string, cb: (e: Error | null) => void): void }).query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', (e) => (e ? reject(e) : resolve())),
+          ),
+      },
     });
   } else {
     const storage = sqliteStorage(url);
@@ -110,7 +118,7 @@ function makeDb(sequelize: Sequelize, dialect: Dialect): Db {
   const begin = <T>(fn: (t: Transaction) => Promise<T>): Promise<T> =>
     dialect === 'sqlite'
       ? sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE }, fn)
-      : sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.READ_COMMITTED }, fn);
+      : sequelize.transaction(fn); // READ COMMITTED: set on every connection when it opens (createDb)
 
   const db: Db = {
     sequelize,

@@ -27,6 +27,21 @@ describeEachDb('database helpers', (h) => {
     expect(row.value).toBe('50');
   });
 
+  it('MySQL transactions run READ COMMITTED (set once per connection, not per transaction)', async () => {
+    if (h.db.dialect !== 'mysql') return;
+    // Several transactions at once, so more than one pooled connection is checked.
+    const levels = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        h.db.tx(async (t) => {
+          const rows = await h.db.select<{ Value: string }>("SHOW SESSION VARIABLES WHERE Variable_name IN ('tx_isolation', 'transaction_isolation')", {}, t);
+          await new Promise((r) => setTimeout(r, 20));
+          return rows.map((r) => r.Value);
+        }),
+      ),
+    );
+    for (const l of levels) expect(new Set(l)).toEqual(new Set(['READ-COMMITTED']));
+  });
+
   it('a failed transaction leaves nothing behind', async () => {
     await expect(
       h.db.tx(async (t) => {

@@ -57,6 +57,17 @@ describeEachDb('pool claims', (h) => {
     expect(Number(held[0].n)).toBe(5);
   });
 
+  it('one rep firing 50 concurrent claims with a daily limit of 5 wins exactly 5 (today\'s claims are read under the rep\'s lock)', async () => {
+    const daily = (await createPool(h.ctx, system, 'cli', { name: 'Daily 5', rules: { maxHeld: 1000, maxClaimsPerDay: 5 } })).id;
+    const customers = [];
+    for (let i = 0; i < 50; i++) customers.push(await poolCustomer(`并发日限${i}`, daily));
+    const rep = await createUser(h.ctx, system, 'cli', { name: 'daily-rep', role: 'rep', teamId: mgr.teamId });
+    const results = await Promise.allSettled(customers.map((c) => claimCustomer(h.ctx, actorOf(rep), 'api', c.id)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
+    const refusals = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as AppError);
+    expect(refusals.every((e) => e.code === 'LIMIT_REACHED' && e.data?.limit === 'daily')).toBe(true);
+  });
+
   it('daily claim limit resets on the next business day', async () => {
     const daily = (await createPool(h.ctx, system, 'cli', { name: 'Daily 2', rules: { maxHeld: 100, maxClaimsPerDay: 2 } })).id;
     const cs = [];

@@ -191,23 +191,32 @@ export async function claimCustomer(ctx: CoreContext, actor: Actor, channel: Cha
     if (c.owner_id !== null && Number(c.owner_id) === user.userId) throw new AppError('ALREADY_DONE', { detail: { 'zh-CN': '你已经领取了该客户', en: 'You already own this customer' } });
     if (c.owner_id !== null) throw new AppError('CONFLICT', { detail: { 'zh-CN': '该客户已被他人领取', en: 'Someone else has claimed this customer' } });
   };
-  const CUSTOMER = 'SELECT id, owner_id, pool_id, status FROM customers WHERE id = :id';
   // Losers of a storm are answered without a transaction or a lock (the conditional UPDATE below still decides).
-  if (!parentT) taken((await withFastReads(ctx).db.select<Row>(CUSTOMER, { id: customerId }))[0]);
+  // The row read here is also the answer's (with the claimer as owner): the transaction then locks only the rep.
+  let pre: CustomerRow | null = null;
+  if (!parentT) {
+    pre = (await withFastReads(ctx).db.select<CustomerRow>(`SELECT ${CLAIM_CUSTOMER_COLS} FROM customers c WHERE c.id = :id`, { id: customerId }))[0] ?? null;
+    taken(pre ? { id: Number(pre.id), owner_id: pre.owner_id, pool_id: pre.pool_id, status: pre.status } : undefined);
+  }
   // Hot path (a claim storm): inside the transaction every statement goes straight to the transaction's mysql2
   // connection (core/contracts/txsql.ts; plain Sequelize on SQLite), the audit row is a plain INSERT, and the
   // answer is built from the row read under lock instead of reloaded: 6 statements + BEGIN/COMMIT per claim.
   const claimed = await ctx.db.tx(async (t) => {
-    // One statement locks the rep's row (their limits hold under concurrent claims) and the customer's row, and
-    // reads both (MySQL FOR UPDATE; SQLite's single writer already excludes everyone else).
+    // One statement locks the rep's row (their limits hold under concurrent claims; MySQL FOR UPDATE, SQLite's
+    // single writer already excludes everyone else) and reads their held_count (kept by core/pool/held.ts). The
+    // customer's row is not locked: two reps racing for it meet only at the conditional UPDATE, so the loser
+    // waits for the winner's last statements, not its whole transaction. Inside a caller's transaction (no
+    // pre-read) the customer's row is read here too.
     const lock = ctx.db.dialect === 'mysql' ? ' FOR UPDATE' : '';
-    // It also reads the rep's held_count (kept by core/pool/held.ts), which the row lock makes exact for this claim.
-    const locked = await txSelect<CustomerRow & { me_team_id: number | null; me_name: string; me_held: number }>(
-      ctx,
-      `SELECT u.team_id AS me_team_id, u.name AS me_name, u.held_count AS me_held, ${CLAIM_CUSTOMER_COLS} FROM users u LEFT JOIN customers c ON c.id = :c WHERE u.id = :u${lock}`,
-      { u: user.userId, c: customerId },
-      t,
-    );
+    type Me = { me_team_id: number | null; me_name: string; me_held: number };
+    const locked = pre
+      ? (await txSelect<Me>(ctx, `SELECT u.team_id AS me_team_id, u.name AS me_name, u.held_count AS me_held FROM users u WHERE u.id = :u${lock}`, { u: user.userId }, t)).map((m) => ({ ...pre!, ...m }))
+      : await txSelect<CustomerRow & Me>(
+          ctx,
+          `SELECT u.team_id AS me_team_id, u.name AS me_name, u.held_count AS me_held, ${CLAIM_CUSTOMER_COLS} FROM users u LEFT JOIN customers c ON c.id = :c WHERE u.id = :u${lock}`,
+          { u: user.userId, c: customerId },
+          t,
+        );
     if (!locked[0]) throw new AppError('UNAUTHENTICATED');
     const { me_team_id: myTeam, me_name: myName, me_held: myHeld, ...row } = locked[0];
     const c: Row = { id: Number(row.id), owner_id: row.owner_id, pool_id: row.pool_id, status: row.id === null ? 'missing' : row.status };

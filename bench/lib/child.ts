@@ -26,7 +26,7 @@ let seq = 0;
 export function forkChild(file: string, env: Record<string, string | undefined>, label: string): Child {
   const logFile = path.join(os.tmpdir(), `crm-bench-${label}-${process.pid}-${++seq}.log`);
   const out = fs.openSync(logFile, 'w');
-  const proc = fork(file, [], { env: { ...process.env, ...env }, execArgv: tsxExecArgv(), stdio: ['ignore', out, out, 'ipc'] });
+  const proc = fork(file, [], { env: { ...process.env, ...env }, execArgv: [...tsxExecArgv(), ...(process.env.BENCH_CPU_PROF && label === 'server' ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_CPU_PROF] : [])], stdio: ['ignore', out, out, 'ipc'] });
   fs.closeSync(out);
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const waiters: { type: string; resolve: (v: unknown) => void }[] = [];

@@ -12,36 +12,17 @@ type RawConnection = { query(opts: { sql: string; values: unknown[] }, cb: (err:
 type ConnectionManager = { getConnection(opts: { type: 'read' | 'write' }): Promise<RawConnection>; releaseConnection(c: RawConnection): Promise<void> | void };
 
 /** `:name` → `?` outside quoted strings; arrays expand in mysql2 (`IN (?)`). */
+// Quoted strings (with backslash escapes) and runs of colons (`::`) are matched whole and kept as they are.
+const TOKENS = /'(?:[^'\\]|\\[\s\S])*'|"(?:[^"\\]|\\[\s\S])*"|`[^`]*`|::+|:([A-Za-z_]\w*)/g;
 export function toPositional(sql: string, replacements: Record<string, unknown> = {}): { sql: string; values: unknown[] } {
   const values: unknown[] = [];
-  let out = '';
-  let quote: string | null = null;
-  for (let i = 0; i < sql.length; i++) {
-    const ch = sql[i];
-    if (quote) {
-      out += ch;
-      if (ch === '\\' && i + 1 < sql.length) out += sql[++i];
-      else if (ch === quote) quote = null;
-      continue;
-    }
-    if (ch === "'" || ch === '"' || ch === '`') {
-      quote = ch;
-      out += ch;
-      continue;
-    }
-    if (ch === ':' && sql[i + 1] !== ':' && sql[i - 1] !== ':' && /[A-Za-z_]/.test(sql[i + 1] ?? '')) {
-      let j = i + 1;
-      while (j < sql.length && /\w/.test(sql[j])) j++;
-      const name = sql.slice(i + 1, j);
-      if (!(name in replacements)) throw new Error(`Named parameter ":${name}" has no value`);
-      const v = replacements[name];
-      values.push(v === undefined ? null : v);
-      out += '?';
-      i = j - 1;
-      continue;
-    }
-    out += ch;
-  }
+  const out = sql.replace(TOKENS, (token: string, name?: string) => {
+    if (!name) return token;
+    if (!(name in replacements)) throw new Error(`Named parameter ":${name}" has no value`);
+    const v = replacements[name];
+    values.push(v === undefined ? null : v);
+    return '?';
+  });
   return { sql: out, values };
 }
 

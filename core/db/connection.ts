@@ -67,6 +67,7 @@ export function createDb(url: string, options: DbOptions = {}): Db {
           ),
       },
     });
+    rawTransactionControl(sequelize);
   } else {
     const storage = sqliteStorage(url);
     if (storage !== ':memory:') fs.mkdirSync(path.dirname(storage), { recursive: true });
@@ -74,6 +75,31 @@ export function createDb(url: string, options: DbOptions = {}): Db {
     configureSqliteConnections(sequelize);
   }
   return makeDb(sequelize, dialect);
+}
+
+/**
+ * START TRANSACTION / COMMIT / ROLLBACK straight on the transaction's own mysql2 connection: the same statements
+ * Sequelize sends, without its per-query work (two of the eight round trips of a pool claim). Savepoints (nested
+ * Sequelize transactions, which db.tx never opens) and CRM_FAST_READS=off keep Sequelize's own path.
+ */
+function rawTransactionControl(sequelize: Sequelize): void {
+  type Tx = { parent?: unknown; connection?: { query(sql: string, cb: (e: Error | null) => void): void }; finished?: string };
+  type Control = (t: Tx, options?: unknown) => Promise<unknown>;
+  const qi = sequelize.getQueryInterface() as unknown as Record<'startTransaction' | 'commitTransaction' | 'rollbackTransaction', Control>;
+  const send = (t: Tx, sql: string) => new Promise<void>((resolve, reject) => t.connection!.query(sql, (e) => (e ? reject(e) : resolve())));
+  const direct = (t: Tx) => !t.parent && !!t.connection && process.env.CRM_FAST_READS !== 'off';
+  const wrap = (name: 'startTransaction' | 'commitTransaction' | 'rollbackTransaction', sql: string, finished?: string): void => {
+    const original = qi[name].bind(qi);
+    qi[name] = async (t, options) => {
+      if (!direct(t)) return original(t, options);
+      const sent = send(t, sql);
+      if (finished) t.finished = finished; // as Sequelize does, before the answer arrives
+      return sent;
+    };
+  };
+  wrap('startTransaction', 'START TRANSACTION');
+  wrap('commitTransaction', 'COMMIT', 'commit');
+  wrap('rollbackTransaction', 'ROLLBACK', 'rollback');
 }
 
 /**
@@ -100,9 +126,11 @@ function configureSqliteConnections(sequelize: Sequelize): void {
 }
 
 function isRetryable(dialect: Dialect, e: unknown): boolean {
-  const err = e as { parent?: { errno?: number; code?: string }; original?: { code?: string } };
-  const code = err?.parent?.code ?? err?.original?.code;
-  if (dialect === 'mysql') return err?.parent?.errno === 1213 || err?.parent?.errno === 1205 || code === 'ER_LOCK_DEADLOCK';
+  // Sequelize wraps the driver's error in `parent`; statements sent straight through mysql2 throw it bare.
+  const err = e as { parent?: { errno?: number; code?: string }; original?: { code?: string }; errno?: number; code?: string };
+  const code = err?.parent?.code ?? err?.original?.code ?? err?.code;
+  const errno = err?.parent?.errno ?? err?.errno;
+  if (dialect === 'mysql') return errno === 1213 || errno === 1205 || code === 'ER_LOCK_DEADLOCK';
   return code === 'SQLITE_BUSY';
 }
 

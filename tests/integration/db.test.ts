@@ -3,6 +3,7 @@ import { acquireLease, releaseLease } from '../../core/db/lease';
 import { getOrCreateSetting } from '../../core/db/settings';
 import { createDb } from '../../core/db/connection';
 import { describeEachDb } from '../helpers/db';
+import { txUpdate } from '../../core/contracts/txsql';
 
 describeEachDb('database helpers', (h) => {
   it('50 concurrent read-modify-write transactions all commit, none lost', async () => {
@@ -40,6 +41,28 @@ describeEachDb('database helpers', (h) => {
       ),
     );
     for (const l of levels) expect(new Set(l)).toEqual(new Set(['READ-COMMITTED']));
+  });
+
+  it('MySQL: a deadlock between statements sent straight through mysql2 is retried, and both transactions commit', async () => {
+    if (h.db.dialect !== 'mysql') return;
+    const keyCol = '`key`';
+    for (const k of ['dl-a', 'dl-b']) await h.db.sequelize.query(`INSERT INTO settings (${keyCol}, value, updated_at) VALUES (:k, '0', :now)`, { replacements: { k, now: new Date() } });
+    let attempts = 0;
+    let arrived = 0;
+    let release!: () => void;
+    const bothLocked = new Promise<void>((r) => (release = r));
+    const bump = (first: string, second: string) =>
+      h.db.tx(async (t) => {
+        attempts++;
+        await txUpdate(h.ctx, `UPDATE settings SET value = value + 1 WHERE ${keyCol} = :k`, { k: first }, t);
+        if (++arrived === 2) release();
+        await Promise.race([bothLocked, new Promise((r) => setTimeout(r, 2000))]); // first attempts only wait
+        await txUpdate(h.ctx, `UPDATE settings SET value = value + 1 WHERE ${keyCol} = :k`, { k: second }, t);
+      });
+    await Promise.all([bump('dl-a', 'dl-b'), bump('dl-b', 'dl-a')]);
+    expect(attempts).toBeGreaterThanOrEqual(3); // one of the two was chosen as the deadlock victim and ran again
+    const rows = await h.db.select<{ value: string }>(`SELECT value FROM settings WHERE ${keyCol} IN ('dl-a', 'dl-b') ORDER BY ${keyCol}`);
+    expect(rows.map((r) => Number(r.value))).toEqual([2, 2]);
   });
 
   it('a failed transaction leaves nothing behind', async () => {

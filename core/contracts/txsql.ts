@@ -37,3 +37,18 @@ export async function txUpdate(ctx: CoreContext, sql: string, replacements: Reco
   const r = (await run(conn, sql, replacements)) as { affectedRows?: number };
   return Number(r.affectedRows ?? 0);
 }
+
+/**
+ * A statement with positional `?` parameters (arrays expand to lists): for bulk statements with thousands of values,
+ * where building and resolving a named-parameter object per value would cost more than the statement.
+ * Returns the affected rows (MySQL: changed rows).
+ */
+export async function txExec(ctx: CoreContext, sql: string, values: unknown[], t: Transaction): Promise<number> {
+  const conn = rawConnection(ctx, t);
+  if (!conn) {
+    const [, n] = await ctx.db.sequelize.query(sql, { replacements: values, transaction: t, type: QueryTypes.UPDATE });
+    return Number(n);
+  }
+  const r = await new Promise<{ affectedRows?: number }>((resolve, reject) => conn.query({ sql, values }, (err, result) => (err ? reject(err) : resolve(result as { affectedRows?: number }))));
+  return Number(r.affectedRows ?? 0);
+}

@@ -5,7 +5,7 @@ import { toDate } from '../db/connection';
 import { acquireLease, releaseLease } from '../db/lease';
 import { randomUUID } from 'node:crypto';
 import { withFastReads } from '../db/fast-read';
-import { txSelect, txUpdate } from '../contracts/txsql';
+import { txExec, txSelect, txUpdate } from '../contracts/txsql';
 import type { OutboundMessage } from '../notifications/outbox';
 import { listPools, type PoolDto } from './operations';
 import { recycleDecision, scanBounds, type PoolRules } from './rules';
@@ -319,22 +319,20 @@ async function recycleBatch(ctx: CoreContext, ids: number[], rulesOf: (poolId: n
     if (!due.length) return [];
     const dueIds = due.map((r) => Number(r.id));
     await txUpdate(ctx, 'UPDATE customers SET owner_id = NULL, released_at = :now, updated_at = :now WHERE id IN (:ids) AND owner_id IS NOT NULL', { ids: dueIds, now }, t);
-    const repl: Record<string, unknown> = { now };
-    const values = due.map((r, i) => {
-      repl[`p${i}`] = r.pool_id;
-      repl[`c${i}`] = Number(r.id);
-      repl[`u${i}`] = Number(r.owner_id);
-      return `(:p${i}, :c${i}, 'recycle', :u${i}, NULL, :now)`;
-    });
-    await txUpdate(ctx, `INSERT INTO pool_events (pool_id, customer_id, action, user_id, actor_id, created_at) VALUES ${values.join(', ')}`, repl, t);
-    // Audit rows in one statement (the job touches thousands of rows; no per-row model instances).
-    const arepl: Record<string, unknown> = { now, ch: 'job', act: 'pool.recycle', et: 'customer' };
-    const avalues = due.map((r, i) => {
-      arepl[`e${i}`] = Number(r.id);
-      arepl[`d${i}`] = JSON.stringify({ ownerId: Number(r.owner_id), poolId: r.pool_id });
-      return `('system', NULL, :act, :et, :e${i}, :ch, :d${i}, :now)`;
-    });
-    await txUpdate(ctx, `INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, channel, data, created_at) VALUES ${avalues.join(', ')}`, arepl, t);
+    // Pool events and audit rows, one multi-row INSERT each with positional parameters (thousands of values).
+    const events: unknown[] = [];
+    const audits: unknown[] = [];
+    for (const r of due) {
+      events.push(r.pool_id, Number(r.id), Number(r.owner_id), now);
+      audits.push(Number(r.id), JSON.stringify({ ownerId: Number(r.owner_id), poolId: r.pool_id }), now);
+    }
+    await txExec(ctx, `INSERT INTO pool_events (pool_id, customer_id, action, user_id, actor_id, created_at) VALUES ${due.map(() => "(?, ?, 'recycle', ?, NULL, ?)").join(', ')}`, events, t);
+    await txExec(
+      ctx,
+      `INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, channel, data, created_at) VALUES ${due.map(() => "('system', NULL, 'pool.recycle', 'customer', ?, 'job', ?, ?)").join(', ')}`,
+      audits,
+      t,
+    );
     // Last before COMMIT: concurrent lanes touch the same owners' rows, so their locks are held only briefly.
     await adjustHeld(ctx, t, due.map((r) => [Number(r.owner_id), -1]));
     return due.map((r) => ({ id: Number(r.id), owner: Number(r.owner_id), name: r.name }));

@@ -24,22 +24,8 @@ const scenario: Scenario = {
     const before = def.rules.recycle;
     const started = new Date(h.seed.now.getTime() - 1000); // the run writes at the seed's clock
     await updatePoolRules(ctx, system, 'cli', def.id, { recycle: { noFollowupDays: 44 } });
-    let result: RecycleResult | null = null;
-    try {
-      const s = await h.time(async () => {
-        result = await runRecycle(ctx, { holder: `bench-${process.pid}` });
-      }, { rounds: 1, warmup: 0 });
-      return {
-        figures: [
-          { name: `recycle over ${h.seed.counts.customers} customers`, value: s.median / 1000, noise: s.noise / 1000, unit: 's', target: 'recycle.duration' },
-          { name: 'recycled', value: result!.recycled, unit: 'count' },
-          { name: 'warned', value: result!.warned, unit: 'count' },
-          { name: 'scanned', value: result!.scanned, unit: 'count' },
-        ],
-        notes: ['rule: 44 days without follow-up (seed spreads follow-ups over 45 days), warn 3 days ahead; restored afterwards'],
-        details: { result },
-      };
-    } finally {
+    // Gives the recycled customers their owners back and removes the run's events, audit rows and messages.
+    const restore = async () => {
       await h.db.tx(async (t) => {
         const q = (sql: string) => h.db.sequelize.query(sql, { replacements: { s: started }, transaction: t });
         if (h.dialect === 'mysql') {
@@ -54,6 +40,37 @@ const scenario: Scenario = {
         await q("DELETE FROM audit_log WHERE action IN ('pool.recycle', 'pool.rules') AND created_at >= :s");
         await q("DELETE FROM outbox WHERE kind IN ('pool.recycled', 'pool.recycle_warning') AND created_at >= :s");
       });
+    };
+    let result: RecycleResult | null = null;
+    try {
+      // Several rounds (each on the restored data set): one run's time depends on what the 128 MB buffer pool
+      // happens to hold, so the figure is the median with its spread, like every other figure.
+      const times: number[] = [];
+      for (let round = 0; round < (h.smoke ? 1 : 3); round++) {
+        const s = await h.time(async () => {
+          result = await runRecycle(ctx, { holder: `bench-${process.pid}` });
+        }, { rounds: 1, warmup: 0 });
+        times.push(s.median / 1000);
+        await restore();
+      }
+      times.sort((x, y) => x - y);
+      const median = times[Math.floor(times.length / 2)];
+      const noise = (times[times.length - 1] - times[0]) / 2;
+      return {
+        figures: [
+          { name: `recycle over ${h.seed.counts.customers} customers`, value: median, noise, unit: 's', target: 'recycle.duration' },
+          { name: 'recycled', value: result!.recycled, unit: 'count' },
+          { name: 'warned', value: result!.warned, unit: 'count' },
+          { name: 'scanned', value: result!.scanned, unit: 'count' },
+        ],
+        notes: [
+          'rule: 44 days without follow-up (seed spreads follow-ups over 45 days), warn 3 days ahead; restored afterwards',
+          `rounds: ${times.map((x) => x.toFixed(2)).join(', ')} s (each on the restored data set)`,
+        ],
+        details: { result, times },
+      };
+    } finally {
+      await restore();
       await updatePoolRules(ctx, system, 'cli', def.id, { recycle: { noFollowupDays: before.noFollowupDays, noWonDealDays: before.noWonDealDays } });
     }
   },

@@ -165,9 +165,9 @@ async function insertEvent(ctx: CoreContext, t: Transaction, e: { poolId: number
   );
 }
 
-/** Start of the current business day in the CRM time zone (claims per day reset then). */
-export function businessDayStart(ctx: CoreContext): Date {
-  return DateTime.fromJSDate(ctx.clock.now()).setZone(ctx.timezone).startOf('day').toJSDate();
+/** The current business day in the CRM time zone, 'YYYY-MM-DD' (what users.claims_day holds; the daily claim limit resets with it). */
+export function businessDay(ctx: CoreContext): string {
+  return DateTime.fromJSDate(ctx.clock.now()).setZone(ctx.timezone).toISODate()!;
 }
 
 const fmt = (ctx: CoreContext, d: Date) => DateTime.fromJSDate(d).setZone(ctx.timezone).toFormat('yyyy-MM-dd HH:mm');
@@ -193,46 +193,40 @@ export async function claimCustomer(ctx: CoreContext, actor: Actor, channel: Cha
   };
   // Losers of a storm are answered without a transaction or a lock (the conditional UPDATE below still decides).
   // The row read here is also the answer's (with the claimer as owner): the transaction then locks only the rep.
-  let pre: CustomerRow | null = null;
+  // It also reads when this rep last lost this customer (the cooldown): every such loss was committed before the
+  // customer could be back in the pool, so a read before the transaction sees it.
+  const LOST = "(SELECT MAX(e.created_at) FROM pool_events e WHERE e.customer_id = :id AND e.user_id = :u AND e.action IN ('release', 'recycle', 'lose'))";
+  let pre: (CustomerRow & { me_lost: unknown }) | null = null;
   if (!parentT) {
-    pre = (await withFastReads(ctx).db.select<CustomerRow>(`SELECT ${CLAIM_CUSTOMER_COLS} FROM customers c WHERE c.id = :id`, { id: customerId }))[0] ?? null;
+    pre = (await withFastReads(ctx).db.select<CustomerRow & { me_lost: unknown }>(`SELECT ${CLAIM_CUSTOMER_COLS}, ${LOST} AS me_lost FROM customers c WHERE c.id = :id`, { id: customerId, u: user.userId }))[0] ?? null;
     taken(pre ? { id: Number(pre.id), owner_id: pre.owner_id, pool_id: pre.pool_id, status: pre.status } : undefined);
   }
   // Hot path (a claim storm): inside the transaction every statement goes straight to the transaction's mysql2
   // connection (core/contracts/txsql.ts; plain Sequelize on SQLite), the audit row is a plain INSERT, and the
-  // answer is built from the row read under lock instead of reloaded: 6 statements + BEGIN/COMMIT per claim.
+  // answer is built from the pre-read row instead of reloaded: the pre-read, then 4 statements + BEGIN/COMMIT per claim.
   const claimed = await ctx.db.tx(async (t) => {
     // One statement locks the rep's row (their limits hold under concurrent claims; MySQL FOR UPDATE, SQLite's
-    // single writer already excludes everyone else) and reads their held_count (kept by core/pool/held.ts). The
-    // customer's row is not locked: two reps racing for it meet only at the conditional UPDATE, so the loser
-    // waits for the winner's last statements, not its whole transaction. Inside a caller's transaction (no
-    // pre-read) the customer's row is read here too.
+    // single writer already excludes everyone else) and reads the counters the limits need: customers held (kept
+    // by core/pool/held.ts) and claims on their latest claiming day — no counting. The customer's row is not
+    // locked: two reps racing for it meet only at the conditional UPDATE, so the loser waits for the winner's last
+    // statements, not its whole transaction. Inside a caller's transaction (no pre-read) the customer's row and
+    // the last loss are read here.
     const lock = ctx.db.dialect === 'mysql' ? ' FOR UPDATE' : '';
-    type Me = { me_team_id: number | null; me_name: string; me_held: number };
+    type Me = { me_team_id: number | null; me_name: string; me_held: number; me_claims_day: string | null; me_claims_today: number };
+    const ME = 'u.team_id AS me_team_id, u.name AS me_name, u.held_count AS me_held, u.claims_day AS me_claims_day, u.claims_today AS me_claims_today';
     const locked = pre
-      ? (await txSelect<Me>(ctx, `SELECT u.team_id AS me_team_id, u.name AS me_name, u.held_count AS me_held FROM users u WHERE u.id = :u${lock}`, { u: user.userId }, t)).map((m) => ({ ...pre!, ...m }))
-      : await txSelect<CustomerRow & Me>(
-          ctx,
-          `SELECT u.team_id AS me_team_id, u.name AS me_name, u.held_count AS me_held, ${CLAIM_CUSTOMER_COLS} FROM users u LEFT JOIN customers c ON c.id = :c WHERE u.id = :u${lock}`,
-          { u: user.userId, c: customerId },
-          t,
-        );
+      ? (await txSelect<Me>(ctx, `SELECT ${ME} FROM users u WHERE u.id = :u${lock}`, { u: user.userId }, t)).map((m) => ({ ...pre!, ...m }))
+      : await txSelect<CustomerRow & Me>(ctx, `SELECT ${ME}, ${CLAIM_CUSTOMER_COLS} FROM users u LEFT JOIN customers c ON c.id = :c WHERE u.id = :u${lock}`, { u: user.userId, c: customerId }, t);
     if (!locked[0]) throw new AppError('UNAUTHENTICATED');
-    const { me_team_id: myTeam, me_name: myName, me_held: myHeld, ...row } = locked[0];
+    const { me_team_id: myTeam, me_name: myName, me_held: myHeld, me_claims_day: claimsDay, me_claims_today: claimsToday, ...rest } = locked[0];
+    const { me_lost: preLost, ...row } = rest as typeof rest & { me_lost?: unknown };
     const c: Row = { id: Number(row.id), owner_id: row.owner_id, pool_id: row.pool_id, status: row.id === null ? 'missing' : row.status };
     taken(c);
     const pool = await cachedPoolRules(ctx, c.pool_id === null ? null : Number(c.pool_id), t);
-    // One round trip for the two other figures the limits need, read after the rep's row is locked (the number of
-    // customers held is the counter read above, not a count: that was ~40% of MariaDB's work per claim).
-    const figures = await txSelect<{ today: number; lost: unknown }>(
-      ctx,
-      `SELECT (SELECT COUNT(*) FROM pool_events WHERE user_id = :u AND action = 'claim' AND created_at >= :since) AS today,
-              (SELECT MAX(created_at) FROM pool_events WHERE customer_id = :c AND user_id = :u AND action IN ('release', 'recycle', 'lose')) AS lost`,
-      { u: user.userId, since: businessDayStart(ctx), c: customerId },
-      t,
-    );
-    const f = figures[0];
-    const refusal = claimCheck({ held: Number(myHeld), claimsToday: Number(f.today), lastLostAt: toDate(f.lost) }, pool.rules, ctx.clock.now());
+    const lost = pre ? preLost : (await txSelect<{ lost: unknown }>(ctx, `SELECT ${LOST} AS lost`, { id: customerId, u: user.userId }, t))[0].lost;
+    const day = businessDay(ctx);
+    const today = claimsDay === day ? Number(claimsToday) : 0;
+    const refusal = claimCheck({ held: Number(myHeld), claimsToday: today, lastLostAt: toDate(lost) }, pool.rules, ctx.clock.now());
     if (refusal?.code === 'COOLDOWN') {
       throw new AppError('COOLDOWN', {
         field: 'customerId',
@@ -250,18 +244,19 @@ export async function claimCustomer(ctx: CoreContext, actor: Actor, channel: Cha
       });
     }
     const now = ctx.clock.now();
-    const claim = { u: user.userId, team: myTeam, now, id: customerId };
+    const claim = { u: user.userId, team: myTeam, now, id: customerId, day, n: today + 1 };
     const won = "c.owner_id = :u, c.team_id = :team, c.claimed_at = :now, c.updated_at = :now";
     const open = "c.id = :id AND c.owner_id IS NULL AND c.status = 'active'";
     if (ctx.db.dialect === 'mysql') {
       // The customer and the rep's held counter in one statement (one round trip fewer on the hot path):
       // both rows change when the claim wins, none when someone else was faster.
-      const changed = await txUpdate(ctx, `UPDATE customers c JOIN users u ON u.id = :u SET ${won}, u.held_count = u.held_count + 1 WHERE ${open}`, claim, t);
+      const changed = await txUpdate(ctx, `UPDATE customers c JOIN users u ON u.id = :u SET ${won}, u.held_count = u.held_count + 1, u.claims_day = :day, u.claims_today = :n WHERE ${open}`, claim, t);
       if (!changed) throw new AppError('CONFLICT', { detail: { 'zh-CN': '该客户已被他人领取', en: 'Someone else has claimed this customer' } });
     } else {
       const changed = await txUpdate(ctx, `UPDATE customers SET ${won.replace(/c\./g, '')} WHERE ${open.replace(/c\./g, '')}`, claim, t);
       if (!changed) throw new AppError('CONFLICT', { detail: { 'zh-CN': '该客户已被他人领取', en: 'Someone else has claimed this customer' } });
       await adjustHeld(ctx, t, [[user.userId, 1]]);
+      await txUpdate(ctx, 'UPDATE users SET claims_day = :day, claims_today = :n WHERE id = :u', claim, t);
     }
     await txUpdate(ctx, "INSERT INTO pool_events (pool_id, customer_id, action, user_id, actor_id, created_at) VALUES (:p, :c, 'claim', :u, :u, :now)", { p: pool.id, c: customerId, u: user.userId, now }, t);
     // The same row recordAudit writes (actor_type 'user'), as one plain INSERT.

@@ -20,10 +20,12 @@ export interface UserAttrs {
   locale: string | null;
   /** Active customers this user owns; kept by core/pool/held.ts (adjustHeld), repaired by recountHeld. */
   held_count: number;
+  claims_day: string | null;
+  claims_today: number;
   created_at: Date;
   updated_at: Date;
 }
-export type UserCreation = Optional<UserAttrs, 'id' | 'email' | 'phone' | 'team_id' | 'manager_id' | 'lark_open_id' | 'status' | 'skills' | 'locale' | 'held_count' | 'created_at' | 'updated_at'>;
+export type UserCreation = Optional<UserAttrs, 'id' | 'email' | 'phone' | 'team_id' | 'manager_id' | 'lark_open_id' | 'status' | 'skills' | 'locale' | 'held_count' | 'claims_day' | 'claims_today' | 'created_at' | 'updated_at'>;
 
 export interface TeamAttrs {
   id: number;
@@ -48,6 +50,8 @@ export function defineUserModels(s: Sequelize) {
     skills: DataTypes.JSON,
     locale: DataTypes.STRING(8),
     held_count: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+    claims_day: { type: DataTypes.STRING(10), allowNull: true },
+    claims_today: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
     created_at: DataTypes.DATE(3),
     updated_at: DataTypes.DATE(3),
   }, { tableName: 'users' }) as EntityStatic<UserAttrs, UserCreation>;

@@ -66,6 +66,8 @@ describeEachDb('pool claims', (h) => {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
     const refusals = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as AppError);
     expect(refusals.every((e) => e.code === 'LIMIT_REACHED' && e.data?.limit === 'daily')).toBe(true);
+    const counters = await h.db.select<{ claims_today: number; claims_day: string }>('SELECT claims_today, claims_day FROM users WHERE id = :u', { u: rep.id });
+    expect(Number(counters[0].claims_today)).toBe(5);
   });
 
   it('daily claim limit resets on the next business day', async () => {

@@ -85,6 +85,27 @@ const scenario: Scenario = {
       // Saturation (reported): the same 100 without pausing at all, i.e. what this box sustains. In a closed loop
       // at saturation every answer waits behind the other 99 (Little's law), so its latency is 100 / throughput.
       const saturated = await run(workers, h.smoke ? 2 : 10, null);
+      // Baseline, same client and machine: 100 requests at once to a bare koa route (constant JSON, no database)
+      // in its own process — what the storm's synchronised first burst costs before any claim work.
+      const base = await h.startBaseline();
+      const bare = (): Promise<number> =>
+        new Promise((resolve, reject) => {
+          const req = http.request(`${base.url}/bare`, { agent }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      const bursts: number[] = [];
+      for (let round = 0; round < (h.smoke ? 2 : 6); round++) {
+        const t0 = performance.now();
+        await Promise.all(Array.from({ length: workers }, async () => bare()));
+        if (round > 0) bursts.push(performance.now() - t0); // the first round opens the sockets
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      bursts.sort((x, y) => x - y);
+      const bareBurst = bursts[Math.floor(bursts.length / 2)];
       const won = await h.ctx.db.select<{ n: number }>("SELECT COUNT(*) AS n FROM pool_events WHERE action = 'claim' AND created_at >= :s AND customer_id NOT IN (:warm)", { s: started, warm });
       return {
         figures: [
@@ -92,6 +113,7 @@ const scenario: Scenario = {
           { name: 'storm: claim p50', value: storm.p50, unit: 'ms' },
           { name: 'storm: claim p99 (all answers)', value: storm.p99, unit: 'ms', target: 'pool-claim.p99' },
           { name: 'storm: slowest answer', value: storm.max, unit: 'ms' },
+          { name: `baseline: bare koa route, ${workers} at once, slowest`, value: bareBurst, unit: 'ms' },
           { name: 'saturation: claim answers/s', value: saturated.rate, unit: 'req/s' },
           { name: 'saturation: claim p50', value: saturated.p50, unit: 'ms' },
           { name: 'saturation: claim p99', value: saturated.p99, unit: 'ms' },
@@ -101,6 +123,7 @@ const scenario: Scenario = {
           `${reps.length} reps as ${workers} claimers on ${ids.length} pool customers (two claims per customer, different reps); limits raised for the run and restored`,
           `storm: all claimers start at once, then 250–750 ms between an answer and the next claim; ${storm.n} answers ${JSON.stringify(storm.statuses)}`,
           `saturation: the same claimers with no pause (closed loop, reported only); ${saturated.n} answers ${JSON.stringify(saturated.statuses)}`,
+          `baseline: ${workers} requests at once to the bare koa route, median of ${bursts.length} bursts, slowest answer ${bursts.map((b) => b.toFixed(0)).join(', ')} ms`,
         ],
         details: { storm, saturated },
       };

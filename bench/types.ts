@@ -194,6 +194,11 @@ export interface Harness {
   compare(product: LoadOptions, baseline: LoadOptions): Promise<Comparison>;
   /** Times `fn` (ms) over rounds after warm-up runs (defaults: small 3 rounds + 1 warm-up, smoke 1 + 0). */
   time(fn: (round: number) => Promise<unknown>, opts?: { rounds?: number; warmup?: number }): Promise<Stat>;
+  /**
+   * MySQL: waits (at most 20 s) until InnoDB has purged and flushed what earlier writes left (history list < 100,
+   * dirty pages < 2,000), so a measurement does not compete with the clean-up of a previous round's restore.
+   */
+  settle(): Promise<void>;
   /** Standard figures for a comparison or load result: req/s, p50, p99, ratio (with their noise) and targets. */
   figures(label: string, m: Comparison | LoadResult, targets?: { rps?: TargetId; p50?: TargetId; p99?: TargetId; ratio?: TargetId }): Figure[];
 }

@@ -161,6 +161,16 @@ export function createHarness(rc: RunContext): { harness: Harness; record: RunRe
       }
       return stat(samples);
     },
+    async settle() {
+      if (rc.db.dialect !== 'mysql') return;
+      for (let waited = 0; waited < 20_000; waited += 250) {
+        const status = await rc.db.select<{ Status: string }>('SHOW ENGINE INNODB STATUS');
+        const history = Number(/History list length (\d+)/.exec(status[0]?.Status ?? '')?.[1] ?? 0);
+        const dirty = await rc.db.select<{ Value: string }>("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'");
+        if (history < 100 && Number(dirty[0]?.Value ?? 0) < 2000) return;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    },
     figures(label, m, t = {}) {
       return standardFigures(label, m, t);
     },

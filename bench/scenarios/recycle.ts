@@ -41,25 +41,13 @@ const scenario: Scenario = {
         await q("DELETE FROM outbox WHERE kind IN ('pool.recycled', 'pool.recycle_warning') AND created_at >= :s");
       });
     };
-    // After a restore, MariaDB purges the deleted rows and flushes the rewritten pages in the background; a round
-    // started meanwhile would compete with that clean-up (not what a daily run meets). Wait until it is done.
-    const settle = async () => {
-      if (h.dialect !== 'mysql') return;
-      for (let waited = 0; waited < 20_000; waited += 250) {
-        const status = await h.db.select<{ Status: string }>('SHOW ENGINE INNODB STATUS');
-        const history = Number(/History list length (\d+)/.exec(status[0]?.Status ?? '')?.[1] ?? 0);
-        const dirty = await h.db.select<{ Value: string }>("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'");
-        if (history < 100 && Number(dirty[0]?.Value ?? 0) < 2000) return;
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    };
     let result: RecycleResult | null = null;
     try {
       // Several rounds (each on the restored data set): one run's time depends on what the 128 MB buffer pool
       // happens to hold, so the figure is the median with its spread, like every other figure.
       const times: number[] = [];
       for (let round = 0; round < (h.smoke ? 1 : 3); round++) {
-        await settle();
+        await h.settle(); // MariaDB has purged and flushed the previous round's restore
         const s = await h.time(async () => {
           result = await runRecycle(ctx, { holder: `bench-${process.pid}` });
         }, { rounds: 1, warmup: 0 });

@@ -51,8 +51,8 @@ const scenario: Scenario = {
           req.on('error', reject);
           req.end();
         });
+      await h.settle(); // first, so the warm-up is the last thing before the storm (pools and caches stay warm)
       for (let i = 0; i < warm.length; i += keys.length) await Promise.all(warm.slice(i, i + keys.length).map((id, k) => claim(id, keys[k].key)));
-      await h.settle();
       await new Promise((r) => setTimeout(r, 1000));
       let next = 0;
       const run = async (workers: number, seconds: number, think: [number, number] | null) => {

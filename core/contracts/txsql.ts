@@ -16,10 +16,11 @@ function rawConnection(ctx: CoreContext, t?: Transaction | null): RawConnection 
   return conn && typeof conn.query === 'function' ? conn : null;
 }
 
-function run(conn: RawConnection, sql: string, replacements: Record<string, unknown>): Promise<unknown> {
-  const q = toPositional(sql, replacements);
+function send(conn: RawConnection, q: { sql: string; values: unknown[] }): Promise<unknown> {
   return new Promise((resolve, reject) => conn.query(q, (err, result) => (err ? reject(err) : resolve(result))));
 }
+
+const run = (conn: RawConnection, sql: string, replacements: Record<string, unknown>): Promise<unknown> => send(conn, toPositional(sql, replacements));
 
 export async function txSelect<R extends object>(ctx: CoreContext, sql: string, replacements: Record<string, unknown> = {}, t?: Transaction | null): Promise<R[]> {
   const conn = rawConnection(ctx, t);
@@ -49,6 +50,6 @@ export async function txExec(ctx: CoreContext, sql: string, values: unknown[], t
     const [, n] = await ctx.db.sequelize.query(sql, { replacements: values, transaction: t, type: QueryTypes.UPDATE });
     return Number(n);
   }
-  const r = await new Promise<{ affectedRows?: number }>((resolve, reject) => conn.query({ sql, values }, (err, result) => (err ? reject(err) : resolve(result as { affectedRows?: number }))));
+  const r = (await send(conn, { sql, values })) as { affectedRows?: number };
   return Number(r.affectedRows ?? 0);
 }

@@ -165,9 +165,9 @@ async function insertEvent(ctx: CoreContext, t: Transaction, e: { poolId: number
   );
 }
 
-/** The current business day in the CRM time zone, 'YYYY-MM-DD' (what users.claims_day holds; the daily claim limit resets with it). */
-export function businessDay(ctx: CoreContext): string {
-  const now = ctx.clock.now().getTime();
+/** The business day (default: now) in the CRM time zone, 'YYYY-MM-DD' (what users.claims_day holds; the daily claim limit resets with it). */
+export function businessDay(ctx: CoreContext, at: Date = ctx.clock.now()): string {
+  const now = at.getTime();
   const hit = dayCache.get(ctx.timezone);
   if (hit && now >= hit.from && now < hit.to) return hit.day; // every claim asks; time-zone maths costs ~35 µs
   const start = DateTime.fromMillis(now).setZone(ctx.timezone).startOf('day');

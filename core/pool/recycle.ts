@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { CoreContext } from '../context';
 import { toDate } from '../db/connection';
@@ -7,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { withFastReads } from '../db/fast-read';
 import { txExec, txSelect, txUpdate } from '../contracts/txsql';
 import type { OutboundMessage } from '../notifications/outbox';
-import { listPools, type PoolDto } from './operations';
+import { businessDay, listPools, type PoolDto } from './operations';
 import { recycleDecision, scanBounds, type PoolRules } from './rules';
 import { adjustHeld } from './held';
 
@@ -262,27 +261,19 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
       payload: { count: list.length, customers: list.sort((a, b) => a.id - b.id).slice(0, 20) },
       dedupeKey: `pool.recycled:${owner}:${now.getTime()}`,
     }));
-    for (let i = 0; i < notices.length; i += 500) {
-      const slice = notices.slice(i, i + 500);
-      await ctx.db.tx((t) => enqueueBulk(ctx, t, slice));
-    }
+    await enqueueInSlices(ctx, notices);
 
     // One warning per owner per business day (dedupeKey), listing what is about to go.
     if (warnings.size) {
-      const day = DateTime.fromJSDate(now).setZone(ctx.timezone).toISODate();
+      const day = businessDay(ctx, now);
       const msgs: OutboundMessage[] = warned.map(({ owner, list }) => ({
         to: { userId: owner },
         kind: 'pool.recycle_warning',
         payload: { count: list.length, customers: list.slice(0, 20).map(({ id, name, dueMs, reason }) => ({ id, name, dueAt: new Date(dueMs).toISOString(), reason })) },
         dedupeKey: `pool.warn:${owner}:${day}`,
       }));
-      for (let i = 0; i < msgs.length; i += 500) {
-        const slice = msgs.slice(i, i + 500);
-        await ctx.db.tx(async (t) => {
-          const added = await enqueueBulk(ctx, t, slice);
-          result.warned += slice.filter((m) => added.has(m.dedupeKey!)).reduce((n, m) => n + Number(m.payload.count), 0);
-        });
-      }
+      const added = await enqueueInSlices(ctx, msgs);
+      result.warned += msgs.filter((m) => added.has(m.dedupeKey!)).reduce((n, m) => n + Number(m.payload.count), 0);
     }
     return result;
   } finally {
@@ -337,6 +328,16 @@ async function recycleBatch(ctx: CoreContext, ids: number[], rulesOf: (poolId: n
     await adjustHeld(ctx, t, due.map((r) => [Number(r.owner_id), -1]));
     return due.map((r) => ({ id: Number(r.id), owner: Number(r.owner_id), name: r.name }));
   });
+}
+
+/** Messages in slices of 500, each slice one transaction; returns the dedupe keys actually added. */
+async function enqueueInSlices(ctx: CoreContext, messages: OutboundMessage[]): Promise<Set<string>> {
+  const added = new Set<string>();
+  for (let i = 0; i < messages.length; i += 500) {
+    const slice = messages.slice(i, i + 500);
+    for (const key of await ctx.db.tx((t) => enqueueBulk(ctx, t, slice))) added.add(key);
+  }
+  return added;
 }
 
 /**

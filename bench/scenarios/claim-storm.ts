@@ -41,9 +41,10 @@ const scenario: Scenario = {
       // node:http with keep-alive sockets, not fetch: the load generator shares the two cores with the server
       // and MariaDB, and fetch costs several times more CPU per request.
       const agent = new http.Agent({ keepAlive: true, maxSockets: 200 });
-      const claim = (id: number, key: string) =>
+      /** One request with an empty body; resolves with the status once the answer has been read. */
+      const send = (url: string, options: http.RequestOptions = {}) =>
         new Promise<number>((resolve, reject) => {
-          const req = http.request(`${server.url}/api/v1/customers/${id}/claim`, { method: 'POST', agent, headers: { Authorization: `Bearer ${key}`, 'Content-Length': 0 } }, (res) => {
+          const req = http.request(url, { agent, ...options }, (res) => {
             res.resume();
             res.on('end', () => resolve(res.statusCode ?? 0));
             res.on('error', reject);
@@ -51,6 +52,8 @@ const scenario: Scenario = {
           req.on('error', reject);
           req.end();
         });
+      const claim = (id: number, key: string) =>
+        send(`${server.url}/api/v1/customers/${id}/claim`, { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Length': 0 } });
       const warmUp = async (slice: number[]) => {
         await h.settle(); // first, so the warm-up is the last thing before the storm (pools and caches stay warm)
         for (let i = 0; i < slice.length; i += keys.length) await Promise.all(slice.slice(i, i + keys.length).map((id, k) => claim(id, keys[k].key)));
@@ -102,15 +105,7 @@ const scenario: Scenario = {
       // Baseline, same client and machine: 100 requests at once to a bare koa route (constant JSON, no database)
       // in its own process — what the storm's synchronised first burst costs before any claim work.
       const base = await h.startBaseline();
-      const bare = (): Promise<number> =>
-        new Promise((resolve, reject) => {
-          const req = http.request(`${base.url}/bare`, { agent }, (res) => {
-            res.resume();
-            res.on('end', () => resolve(res.statusCode ?? 0));
-          });
-          req.on('error', reject);
-          req.end();
-        });
+      const bare = () => send(`${base.url}/bare`);
       const bursts: number[] = [];
       for (let round = 0; round < (h.smoke ? 2 : 6); round++) {
         const t0 = performance.now();

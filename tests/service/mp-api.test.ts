@@ -138,7 +138,9 @@ describeEachDb('/mp/v1', (h) => {
     expect(img.status).toBe(200);
     expect(img.headers['content-type']).toBe('image/png');
     expect(Buffer.from(img.body).equals(PNG)).toBe(true);
-    const tampered = created.body.attachments[0].url.replace(/sig=./, 'sig=A');
+    // Change the signature's first character to a different one (always 'A' left it intact 1 time in 64).
+    const tampered = created.body.attachments[0].url.replace(/sig=(.)/, (_: string, c: string) => `sig=${c === 'A' ? 'B' : 'A'}`);
+    expect(tampered).not.toBe(created.body.attachments[0].url);
     expect((await http().get(tampered)).status).toBe(404);
 
     const notImage = await http().post('/mp/v1/tickets').set(auth).field('type', 'repair').field('description', 'x').attach('photos', Buffer.from('hello'), { filename: 'a.txt', contentType: 'text/plain' });

@@ -2,6 +2,8 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { Sequelize, Transaction, QueryTypes, type Options } from 'sequelize';
 import { AppError } from '../errors';
+import { isRetryable, MAX_TX_ATTEMPTS } from './retry';
+import { closeScriptPool } from './script';
 
 export type Dialect = 'mysql' | 'sqlite';
 
@@ -28,7 +30,6 @@ export interface DbOptions {
 }
 
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
-const MAX_TX_ATTEMPTS = 4;
 
 /** Parses `sqlite:path`, `sqlite://path`, `sqlite::memory:` into a storage path. */
 export function sqliteStorage(url: string): string {
@@ -125,15 +126,6 @@ function configureSqliteConnections(sequelize: Sequelize): void {
   };
 }
 
-function isRetryable(dialect: Dialect, e: unknown): boolean {
-  // Sequelize wraps the driver's error in `parent`; statements sent straight through mysql2 throw it bare.
-  const err = e as { parent?: { errno?: number; code?: string }; original?: { code?: string }; errno?: number; code?: string };
-  const code = err?.parent?.code ?? err?.original?.code ?? err?.code;
-  const errno = err?.parent?.errno ?? err?.errno;
-  if (dialect === 'mysql') return errno === 1213 || errno === 1205 || code === 'ER_LOCK_DEADLOCK';
-  return code === 'SQLITE_BUSY';
-}
-
 function makeDb(sequelize: Sequelize, dialect: Dialect): Db {
   // SQLite has one writer; queueing writers here avoids BUSY storms and keeps ordering fair.
   let writeQueue: Promise<unknown> = Promise.resolve();
@@ -177,6 +169,7 @@ function makeDb(sequelize: Sequelize, dialect: Dialect): Db {
       }
     },
     async close() {
+      await closeScriptPool(sequelize);
       await sequelize.close();
     },
   };

@@ -11,8 +11,9 @@ import { CUSTOMER_SELECT, loadCustomerRow, toCustomerDto, type CustomerDto, type
 import { txSelect, txUpdate } from '../contracts/txsql';
 import { withFastReads } from '../db/fast-read';
 import { assertCanSeeCustomer, canSeeCustomer } from '../customers/visibility';
-import { checkPoolRules, claimCheck, withDefaults, type PoolRules } from './rules';
+import { checkPoolRules, claimCheck, withDefaults, type ClaimRefusal, type PoolRules } from './rules';
 import { adjustHeld } from './held';
+import { runScript } from '../db/script';
 
 export const DEFAULT_POOL_NAME = '默认公海';
 
@@ -179,45 +180,70 @@ const dayCache = new Map<string, { day: string; from: number; to: number }>();
 
 const fmt = (ctx: CoreContext, d: Date) => DateTime.fromJSDate(d).setZone(ctx.timezone).toFormat('yyyy-MM-dd HH:mm');
 
+const conflict = () => new AppError('CONFLICT', { detail: { 'zh-CN': '该客户已被他人领取', en: 'Someone else has claimed this customer' } });
+
+/** The answer to a refused claim: cooling down until …, or which limit was reached. */
+function refusalError(ctx: CoreContext, refusal: ClaimRefusal): AppError {
+  if (refusal.code === 'COOLDOWN') {
+    return new AppError('COOLDOWN', {
+      field: 'customerId',
+      detail: { 'zh-CN': `冷却期内，${fmt(ctx, refusal.until)} 后才能再次领取该客户`, en: `Cooling down: you may claim this customer again after ${fmt(ctx, refusal.until)}` },
+      data: { until: refusal.until.toISOString() },
+    });
+  }
+  return new AppError('LIMIT_REACHED', {
+    detail:
+      refusal.limit === 'held'
+        ? { 'zh-CN': `你已持有 ${refusal.max} 个客户，达到上限`, en: `You already hold ${refusal.max} customers, the limit` }
+        : { 'zh-CN': `今天已领取 ${refusal.max} 个客户，达到每日上限`, en: `You claimed ${refusal.max} customers today, the daily limit` },
+    data: { limit: refusal.limit, max: refusal.max },
+  });
+}
+
 export interface ClaimResult {
   customer: CustomerDto;
 }
 
+type ClaimTarget = { id: number; owner_id: number | null; pool_id: number | null; status: string };
+function assertClaimable(c: ClaimTarget | undefined, userId: number): void {
+  if (!c || c.status !== 'active') throw new AppError('NOT_FOUND', { field: 'customerId' });
+  if (c.owner_id !== null && Number(c.owner_id) === userId) throw new AppError('ALREADY_DONE', { detail: { 'zh-CN': '你已经领取了该客户', en: 'You already own this customer' } });
+  if (c.owner_id !== null) throw conflict();
+}
+
+// When this rep last lost this customer (released it, had it recycled or reassigned): the cooldown runs from then.
+// Every such loss was committed before the customer could be back in the pool, so a read before the claim's
+// transaction sees it.
+const LOST = "(SELECT MAX(e.created_at) FROM pool_events e WHERE e.customer_id = :id AND e.user_id = :u AND e.action IN ('release', 'recycle', 'lose'))";
+
 /**
- * Claims a pool customer for the acting rep. Race-safe: the rep's user row is locked (MySQL FOR UPDATE;
- * SQLite's single writer does the same) so their limits hold under concurrent claims, and the customer is
- * taken with a conditional UPDATE … WHERE owner_id IS NULL, so of two reps exactly one wins.
+ * Claims a pool customer for the acting rep. Race-safe: the rep's limits are checked under a lock on their user row
+ * (MySQL; SQLite's single writer does the same) so they hold under concurrent claims, and the customer is taken
+ * with a conditional UPDATE … WHERE owner_id IS NULL, so of two reps exactly one wins. On MySQL (outside a caller's
+ * transaction) the whole claim is two round trips: claimByScript.
  * Refusals: ALREADY_DONE (already yours), CONFLICT (someone else was faster), COOLDOWN (until …), LIMIT_REACHED.
  */
 export async function claimCustomer(ctx: CoreContext, actor: Actor, channel: Channel, customerId: number, parentT?: Transaction | null): Promise<ClaimResult> {
   const user = requireUser(actor, '领取客户');
   if (user.role === 'service') throw new AppError('FORBIDDEN', { detail: { 'zh-CN': '客服不能领取客户', en: 'Service agents cannot claim customers' } });
-  type Row = { id: number; owner_id: number | null; pool_id: number | null; status: string };
-  const taken = (c: Row | undefined) => {
-    if (!c || c.status !== 'active') throw new AppError('NOT_FOUND', { field: 'customerId' });
-    if (c.owner_id !== null && Number(c.owner_id) === user.userId) throw new AppError('ALREADY_DONE', { detail: { 'zh-CN': '你已经领取了该客户', en: 'You already own this customer' } });
-    if (c.owner_id !== null) throw new AppError('CONFLICT', { detail: { 'zh-CN': '该客户已被他人领取', en: 'Someone else has claimed this customer' } });
-  };
+  const taken = (c: ClaimTarget | undefined) => assertClaimable(c, user.userId);
   // Losers of a storm are answered without a transaction or a lock (the conditional UPDATE below still decides).
-  // The row read here is also the answer's (with the claimer as owner): the transaction then locks only the rep.
-  // It also reads when this rep last lost this customer (the cooldown): every such loss was committed before the
-  // customer could be back in the pool, so a read before the transaction sees it.
-  const LOST = "(SELECT MAX(e.created_at) FROM pool_events e WHERE e.customer_id = :id AND e.user_id = :u AND e.action IN ('release', 'recycle', 'lose'))";
+  // The row read here is also the answer's (with the claimer as owner). It also reads when this rep last lost this
+  // customer (LOST, the cooldown).
   let pre: (CustomerRow & { me_lost: unknown }) | null = null;
   if (!parentT) {
+    if (claimScripted(ctx)) return claimByScript(ctx, user, channel, customerId);
     pre = (await withFastReads(ctx).db.select<CustomerRow & { me_lost: unknown }>(`SELECT ${CLAIM_CUSTOMER_COLS}, ${LOST} AS me_lost FROM customers c WHERE c.id = :id`, { id: customerId, u: user.userId }))[0] ?? null;
     taken(pre ? { id: Number(pre.id), owner_id: pre.owner_id, pool_id: pre.pool_id, status: pre.status } : undefined);
   }
-  // Hot path (a claim storm): inside the transaction every statement goes straight to the transaction's mysql2
-  // connection (core/contracts/txsql.ts; plain Sequelize on SQLite), the audit row is a plain INSERT, and the
-  // answer is built from the pre-read row instead of reloaded: the pre-read, then 4 statements + BEGIN/COMMIT per claim.
+  // SQLite, a caller's transaction, or CRM_FAST_READS=off: the same decisions in an ordinary transaction (statements
+  // go straight to the transaction's mysql2 connection on MySQL: core/contracts/txsql.ts).
   const claimed = await ctx.db.tx(async (t) => {
     // One statement locks the rep's row (their limits hold under concurrent claims; MySQL FOR UPDATE, SQLite's
     // single writer already excludes everyone else) and reads the counters the limits need: customers held (kept
     // by core/pool/held.ts) and claims on their latest claiming day — no counting. The customer's row is not
-    // locked: two reps racing for it meet only at the conditional UPDATE, so the loser waits for the winner's last
-    // statements, not its whole transaction. Inside a caller's transaction (no pre-read) the customer's row and
-    // the last loss are read here.
+    // locked: two reps racing for it meet only at the conditional UPDATE. Inside a caller's transaction (no
+    // pre-read) the customer's row and the last loss are read here.
     const lock = ctx.db.dialect === 'mysql' ? ' FOR UPDATE' : '';
     type Me = { me_team_id: number | null; me_name: string; me_held: number; me_claims_day: string | null; me_claims_today: number };
     const ME = 'u.team_id AS me_team_id, u.name AS me_name, u.held_count AS me_held, u.claims_day AS me_claims_day, u.claims_today AS me_claims_today';
@@ -227,44 +253,24 @@ export async function claimCustomer(ctx: CoreContext, actor: Actor, channel: Cha
     if (!locked[0]) throw new AppError('UNAUTHENTICATED');
     const { me_team_id: myTeam, me_name: myName, me_held: myHeld, me_claims_day: claimsDay, me_claims_today: claimsToday, ...rest } = locked[0];
     const { me_lost: preLost, ...row } = rest as typeof rest & { me_lost?: unknown };
-    const c: Row = { id: Number(row.id), owner_id: row.owner_id, pool_id: row.pool_id, status: row.id === null ? 'missing' : row.status };
+    const c: ClaimTarget = { id: Number(row.id), owner_id: row.owner_id, pool_id: row.pool_id, status: row.id === null ? 'missing' : row.status };
     taken(c);
     const pool = await cachedPoolRules(ctx, c.pool_id === null ? null : Number(c.pool_id), t);
     const lost = pre ? preLost : (await txSelect<{ lost: unknown }>(ctx, `SELECT ${LOST} AS lost`, { id: customerId, u: user.userId }, t))[0].lost;
     const day = businessDay(ctx);
     const today = claimsDay === day ? Number(claimsToday) : 0;
     const refusal = claimCheck({ held: Number(myHeld), claimsToday: today, lastLostAt: toDate(lost) }, pool.rules, ctx.clock.now());
-    if (refusal?.code === 'COOLDOWN') {
-      throw new AppError('COOLDOWN', {
-        field: 'customerId',
-        detail: { 'zh-CN': `冷却期内，${fmt(ctx, refusal.until)} 后才能再次领取该客户`, en: `Cooling down: you may claim this customer again after ${fmt(ctx, refusal.until)}` },
-        data: { until: refusal.until.toISOString() },
-      });
-    }
-    if (refusal?.code === 'LIMIT_REACHED') {
-      throw new AppError('LIMIT_REACHED', {
-        detail:
-          refusal.limit === 'held'
-            ? { 'zh-CN': `你已持有 ${refusal.max} 个客户，达到上限`, en: `You already hold ${refusal.max} customers, the limit` }
-            : { 'zh-CN': `今天已领取 ${refusal.max} 个客户，达到每日上限`, en: `You claimed ${refusal.max} customers today, the daily limit` },
-        data: { limit: refusal.limit, max: refusal.max },
-      });
-    }
+    if (refusal) throw refusalError(ctx, refusal);
     const now = ctx.clock.now();
     const claim = { u: user.userId, team: myTeam, now, id: customerId, day, n: today + 1 };
-    const won = "c.owner_id = :u, c.team_id = :team, c.claimed_at = :now, c.updated_at = :now";
-    const open = "c.id = :id AND c.owner_id IS NULL AND c.status = 'active'";
-    if (ctx.db.dialect === 'mysql') {
-      // The customer and the rep's held counter in one statement (one round trip fewer on the hot path):
-      // both rows change when the claim wins, none when someone else was faster.
-      const changed = await txUpdate(ctx, `UPDATE customers c JOIN users u ON u.id = :u SET ${won}, u.held_count = u.held_count + 1, u.claims_day = :day, u.claims_today = :n WHERE ${open}`, claim, t);
-      if (!changed) throw new AppError('CONFLICT', { detail: { 'zh-CN': '该客户已被他人领取', en: 'Someone else has claimed this customer' } });
-    } else {
-      const changed = await txUpdate(ctx, `UPDATE customers SET ${won.replace(/c\./g, '')} WHERE ${open.replace(/c\./g, '')}`, claim, t);
-      if (!changed) throw new AppError('CONFLICT', { detail: { 'zh-CN': '该客户已被他人领取', en: 'Someone else has claimed this customer' } });
-      await adjustHeld(ctx, t, [[user.userId, 1]]);
-      await txUpdate(ctx, 'UPDATE users SET claims_day = :day, claims_today = :n WHERE id = :u', claim, t);
+    const changed = await txUpdate(ctx, "UPDATE customers SET owner_id = :u, team_id = :team, claimed_at = :now, updated_at = :now WHERE id = :id AND owner_id IS NULL AND status = 'active'", claim, t);
+    if (!changed) {
+      // Taken since it was read: by someone else, or by this rep's other click (or gone).
+      assertClaimable((await txSelect<ClaimTarget>(ctx, 'SELECT id, owner_id, pool_id, status FROM customers WHERE id = :id', claim, t))[0], user.userId);
+      throw conflict();
     }
+    await adjustHeld(ctx, t, [[user.userId, 1]]);
+    await txUpdate(ctx, 'UPDATE users SET claims_day = :day, claims_today = :n WHERE id = :u', claim, t);
     await txUpdate(ctx, "INSERT INTO pool_events (pool_id, customer_id, action, user_id, actor_id, created_at) VALUES (:p, :c, 'claim', :u, :u, :now)", { p: pool.id, c: customerId, u: user.userId, now }, t);
     // The same row recordAudit writes (actor_type 'user'), as one plain INSERT.
     await txUpdate(
@@ -283,6 +289,84 @@ export async function claimCustomer(ctx: CoreContext, actor: Actor, channel: Cha
 // user row instead: after the claim they are the owner).
 const CLAIM_CUSTOMER_COLS = CUSTOMER_SELECT.replace(/,\s*u\.name AS owner_name\s*$/, '');
 if (CLAIM_CUSTOMER_COLS === CUSTOMER_SELECT) throw new Error('CUSTOMER_SELECT changed: update CLAIM_CUSTOMER_COLS in core/pool/operations.ts');
+
+/** Claims outside a caller's transaction on MySQL go through claimByScript (CRM_FAST_READS=off: the plain transaction). */
+const claimScripted = (ctx: CoreContext) => ctx.db.dialect === 'mysql' && process.env.CRM_FAST_READS !== 'off';
+
+type ClaimScriptOut = { ok: number | string; won: number | string; me_team_id: number | null; held_count: number; claims_day: string | null; claims_today: number; c_owner: number | null; c_status: string | null };
+
+/**
+ * A claim on MySQL in two round trips (a claim storm is round trips: each costs the server a socket write and
+ * wake-up, and the rep a wait):
+ * 1. A lock-free read: the customer (also the answer's row), the rep's team, name and counters, and their last
+ *    loss of this customer. Whatever it can refuse (not in the pool, already taken, cooling down, a limit reached)
+ *    is refused here, with no transaction at all.
+ * 2. The transaction as ONE packet (core/db/script.ts), deciding again under locks, in SQL:
+ *    - the rep's row takes the claim only while their limits hold (held < max, today's claims < max): this locks
+ *      it, so concurrent claims by one rep queue here and each sees the last one's counters;
+ *    - the customer is taken only while still in the pool (and in the pool whose rules were checked): of two reps
+ *      exactly one wins, the other waits only for the winner's packet;
+ *    - a rep whose counters moved but who lost the customer gets them back; the pool event and the audit row
+ *      (the row recordAudit writes) are written only for a win;
+ *    - and it reads back what a refusal has to explain.
+ */
+async function claimByScript(ctx: CoreContext, user: Extract<Actor, { kind: 'user' }>, channel: Channel, customerId: number): Promise<ClaimResult> {
+  type Pre = CustomerRow & { me_lost: unknown; me_team_id: number | null; me_name: string; me_held: number; me_claims_day: string | null; me_claims_today: number };
+  const ME = 'me.team_id AS me_team_id, me.name AS me_name, me.held_count AS me_held, me.claims_day AS me_claims_day, me.claims_today AS me_claims_today';
+  const p = { id: customerId, u: user.userId };
+  const pre = (await withFastReads(ctx).db.select<Pre>(`SELECT ${CLAIM_CUSTOMER_COLS}, ${LOST} AS me_lost, ${ME} FROM users me LEFT JOIN customers c ON c.id = :id WHERE me.id = :u`, p))[0];
+  if (!pre) throw new AppError('UNAUTHENTICATED');
+  const { me_lost: lost, me_team_id: _team, me_name: myName, me_held: held, me_claims_day: claimsDay, me_claims_today: claimsToday, ...row } = pre;
+  assertClaimable(row.id === null ? undefined : row, user.userId);
+  const pool = await cachedPoolRules(ctx, row.pool_id === null ? null : Number(row.pool_id));
+  const day = businessDay(ctx);
+  const counters = (h: number, d: string | null, n: number) => ({ held: Number(h), claimsToday: d === day ? Number(n) : 0 });
+  const refusal = claimCheck({ ...counters(held, claimsDay, claimsToday), lastLostAt: toDate(lost) }, pool.rules, ctx.clock.now());
+  if (refusal) throw refusalError(ctx, refusal);
+
+  const now = ctx.clock.now();
+  const v = { ...p, pool: row.pool_id, poolId: pool.id, day, now, maxHeld: pool.rules.maxHeld, maxDay: pool.rules.maxClaimsPerDay, ch: channel, d: JSON.stringify({ poolId: pool.id }) };
+  const results = await runScript(ctx.db.sequelize, [
+    [
+      `UPDATE users SET claims_today = IF(claims_day = :day, claims_today + 1, 1), claims_day = :day, held_count = held_count + 1
+       WHERE id = :u AND held_count < :maxHeld AND (claims_day IS NULL OR claims_day <> :day OR claims_today < :maxDay)`,
+      v,
+    ],
+    ['SET @crm_ok = ROW_COUNT()'],
+    [
+      `UPDATE customers SET owner_id = :u, team_id = (SELECT team_id FROM users WHERE id = :u), claimed_at = :now, updated_at = :now
+       WHERE id = :id AND owner_id IS NULL AND status = 'active' AND pool_id <=> :pool AND @crm_ok > 0`,
+      v,
+    ],
+    ['SET @crm_won = ROW_COUNT()'],
+    // Lost the race after the counters moved: give them back (today's day stays; its count is then the same as before).
+    ['UPDATE users SET held_count = held_count - 1, claims_today = claims_today - 1 WHERE id = :u AND @crm_ok > 0 AND @crm_won = 0', v],
+    ["INSERT INTO pool_events (pool_id, customer_id, action, user_id, actor_id, created_at) SELECT :poolId, :id, 'claim', :u, :u, :now FROM DUAL WHERE @crm_won > 0", v],
+    [
+      `INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, channel, data, created_at)
+       SELECT 'user', :u, 'pool.claim', 'customer', :id, :ch, :d, :now FROM DUAL WHERE @crm_won > 0`,
+      v,
+    ],
+    [
+      `SELECT @crm_ok AS ok, @crm_won AS won, me.team_id AS me_team_id, me.held_count, me.claims_day, me.claims_today, c.owner_id AS c_owner, c.status AS c_status
+       FROM users me LEFT JOIN customers c ON c.id = :id WHERE me.id = :u`,
+      v,
+    ],
+  ]);
+  const out = (results[results.length - 1] as ClaimScriptOut[])[0];
+  if (!Number(out.won)) {
+    if (Number(out.ok)) {
+      // The customer moved between the read and the packet: taken (by someone else, or by this rep's other click), or gone.
+      assertClaimable(out.c_status === null ? undefined : { id: customerId, owner_id: out.c_owner, pool_id: null, status: out.c_status }, user.userId);
+      throw conflict(); // still in the pool, but moved to another pool after its rules were checked: try again
+    }
+    // A concurrent claim by the same rep reached a limit first.
+    const late = claimCheck({ ...counters(out.held_count, out.claims_day, out.claims_today), lastLostAt: null }, pool.rules, now);
+    throw late ? refusalError(ctx, late) : conflict();
+  }
+  const after: CustomerRow = { ...row, owner_id: user.userId, team_id: out.me_team_id, claimed_at: now, updated_at: now, owner_name: myName };
+  return { customer: toCustomerDto(after, user) };
+}
 
 // Pool rules change rarely and every claim needs them: cached per database for a few seconds (changes made in
 // this process apply at once; another process sees them within POOL_CACHE_MS).

@@ -40,6 +40,39 @@ describeEachDb('pool claims', (h) => {
     expect(Number(events[0].n)).toBe(1);
   });
 
+  it('of 50 reps racing for one customer only the winner\'s counters move (the losers\' are given back)', async () => {
+    const c = await poolCustomer('计数抢单');
+    const ids = reps.map((r) => r.id);
+    const counters = async () =>
+      (await h.db.select<{ held: number; today: number }>('SELECT SUM(held_count) AS held, SUM(claims_today) AS today FROM users WHERE id IN (:ids)', { ids })).map((r) => ({ held: Number(r.held), today: Number(r.today) }))[0];
+    const before = await counters();
+    const results = await Promise.allSettled(reps.map((r) => claimCustomer(h.ctx, actorOf(r), 'api', c.id)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(await counters()).toEqual({ held: before.held + 1, today: before.today + 1 });
+  });
+
+  it('one rep claiming the same customer ten times at once wins once; the other answers say it is already theirs', async () => {
+    const c = await poolCustomer('连点客户');
+    const rep = await createUser(h.ctx, system, 'cli', { name: 'double-click', role: 'rep', teamId: mgr.teamId });
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => claimCustomer(h.ctx, actorOf(rep), 'api', c.id)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const codes = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => (r.reason as AppError).code);
+    expect(new Set(codes)).toEqual(new Set(['ALREADY_DONE']));
+    const [me] = await h.db.select<{ held_count: number; claims_today: number }>('SELECT held_count, claims_today FROM users WHERE id = :u', { u: rep.id });
+    expect([Number(me.held_count), Number(me.claims_today)]).toEqual([1, 1]);
+    expect(await audits('pool.claim', c.id)).toBe(1);
+  });
+
+  it('claims inside callers\' transactions (the bot\'s) are race-safe too', async () => {
+    const c = await poolCustomer('事务内抢单');
+    const racers = reps.slice(0, 20);
+    const results = await Promise.allSettled(racers.map((r) => h.db.tx((t) => claimCustomer(h.ctx, actorOf(r), 'card', c.id, t))));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const codes = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => (r.reason as AppError).code);
+    expect(new Set(codes)).toEqual(new Set(['CONFLICT']));
+    expect(await audits('pool.claim', c.id)).toBe(1);
+  });
+
   it('one rep firing 50 concurrent claims with a limit of 5 holds exactly 5', async () => {
     const limited = (await createPool(h.ctx, system, 'cli', { name: 'Limit 5', rules: { maxHeld: 5, maxClaimsPerDay: 100 } })).id;
     const customers = [];

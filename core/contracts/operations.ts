@@ -599,13 +599,15 @@ export async function runRenewalReminders(ctx: CoreContext, opts: { daysBefore?:
   return sent;
 }
 
+const contractIdInput = z.object({ contractId: z.number().int().positive() });
+
 /**
  * One tap from the renewal reminder: a draft contract copying the lines, starting the day after the
  * old one ends, for the same length. Idempotent: a second tap returns the same draft (unique renewal_of_id).
  * (Opportunities do not exist yet, so the renewal is a contract draft rather than an opportunity.)
  */
 export async function createRenewalDraft(ctx: CoreContext, actor: Actor, channel: Channel, raw: { contractId: number }, parent?: Transaction): Promise<{ contract: ContractDto; created: boolean }> {
-  const { contractId } = parseInput(z.object({ contractId: z.number().int().positive() }), raw);
+  const { contractId } = parseInput(contractIdInput, raw);
   const find = async (t?: Transaction) => (await txSelect<{ id: number }>(ctx, 'SELECT id FROM contracts WHERE renewal_of_id = :id', { id: contractId }, t))[0]?.id;
   const existing = await find(parent);
   if (existing) return { contract: await getContract(ctx, actor, existing, parent), created: false };

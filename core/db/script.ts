@@ -34,10 +34,9 @@ function poolFor(sequelize: Sequelize): Pool {
     supportBigNumbers: true,
     dateStrings: false,
     connectTimeout: 5_000,
+    // Idle connections are kept (mysql2's default maxIdle = connectionLimit, and then no idle timer runs): a burst
+    // after a quiet spell does not pay for reconnecting. The server's wait_timeout still ends forgotten ones.
     connectionLimit: c.pool?.max ?? 20,
-    // Keep a few connections through quiet spells: a burst after one otherwise pays for reconnecting.
-    maxIdle: 4,
-    idleTimeout: 120_000,
   });
   pool.on('connection', (conn) => {
     conn.query("SET time_zone = '+00:00'");

@@ -412,12 +412,14 @@ export async function releaseCustomer(ctx: CoreContext, actor: Actor, channel: C
   }, parentT);
 }
 
+const assignInput = z.object({ customerId: z.number().int().positive(), userId: z.number().int().positive() });
+
 /**
  * Gives a customer to a user: a manager within their team (from the pool or from a teammate), an admin
  * anywhere, or the owner handing it to a teammate (a transfer). The former owner cools down and is told.
  */
 export async function assignCustomer(ctx: CoreContext, actor: Actor, channel: Channel, input: { customerId: number; userId: number }, parentT?: Transaction | null): Promise<CustomerDto> {
-  const { customerId, userId } = parseInput(z.object({ customerId: z.number().int().positive(), userId: z.number().int().positive() }), input);
+  const { customerId, userId } = parseInput(assignInput, input);
   return ctx.db.tx(async (t) => {
     const row = await loadCustomerRow(ctx, customerId, t);
     assertCanSeeCustomer(ctx, actor, row && { id: customerId, owner_id: row.owner_id, team_id: row.team_id });

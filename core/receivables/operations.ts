@@ -49,9 +49,11 @@ function assertMayHandle(user: Extract<Actor, { kind: 'user' }>, c: ContractRef)
 // ---------------------------------------------------------------------------------------------
 // Plan
 
+const receivablePlanInput = z.object({ contractId: z.number().int().positive(), instalments: instalmentPlanInput });
+
 /** Replaces a contract's receivable plan; the instalments must sum exactly to the amount, and nothing may be paid yet. */
 export async function setReceivablePlan(ctx: CoreContext, actor: Actor, channel: Channel, raw: { contractId: number; instalments: { dueDate: string; amountCents: number }[] }): Promise<{ dueDate: string; amountCents: number }[]> {
-  const input = parseInput(z.object({ contractId: z.number().int().positive(), instalments: instalmentPlanInput }), raw);
+  const input = parseInput(receivablePlanInput, raw);
   const user = userActor(actor);
   return ctx.db.tx(async (t) => {
     const c = await contractRef(ctx, input.contractId, t);
@@ -356,9 +358,11 @@ async function forecastFor(ctx: CoreContext, scope: Scope, months: number): Prom
   return { overdueCents: toCents(overdue[0]?.v ?? 0), months: out };
 }
 
+const forecastInput = z.object({ months: z.number().int().min(1).max(24).default(6) });
+
 /** Expected cash-in by month (CRM time zone) from open instalments, within the actor's scope. */
 export async function cashInForecast(ctx: CoreContext, actor: Actor, raw: { months?: number } = {}): Promise<Forecast> {
-  const { months } = parseInput(z.object({ months: z.number().int().min(1).max(24).default(6) }), raw);
+  const { months } = parseInput(forecastInput, raw);
   return forecastFor(ctx, scopeOf(actor), months);
 }
 

@@ -109,9 +109,11 @@ export async function getSurvey(ctx: CoreContext, actor: Actor, surveyId: number
   return toDto(ctx, await loadSurvey(ctx, actor, surveyId));
 }
 
+const surveyListInput = z.object({ status: z.enum(['pending', 'all']).default('pending') });
+
 export async function listSurveys(ctx: CoreContext, actor: Actor, raw: { status?: 'pending' | 'all' }): Promise<{ items: SurveyDto[] }> {
   if (actor.kind !== 'customer') throw new AppError('FORBIDDEN');
-  const input = parseInput(z.object({ status: z.enum(['pending', 'all']).default('pending') }), raw);
+  const input = parseInput(surveyListInput, raw);
   const rows = await ctx.db.select<SurveyRow>(
     `${SELECT} WHERE s.customer_id = :c ${input.status === 'pending' ? "AND s.status = 'pending' AND s.expires_at >= :now" : ''} ORDER BY s.id DESC LIMIT 50`,
     { c: actor.customerId, now: ctx.clock.now() },

@@ -6,6 +6,7 @@ import { jsonBody } from '../app';
 import { parseInput } from '../../core/validation';
 import { apiActor, apiKeyAuth } from './auth';
 import { registerOperation } from './openapi';
+import { idParam } from './params';
 import {
   contractApprovalView,
   createContract,
@@ -25,7 +26,6 @@ import { cashInForecast, recordPayment, setReceivablePlan } from '../../core/rec
 
 /** /api/v1 contracts, approvals (decide / withdraw / delegate / comment, the policy) and receivables. Thin: validate, one core call, map. */
 
-const idParam = (ctx: Koa.Context) => parseInput(z.object({ id: z.coerce.number().int().positive() }), ctx.params).id;
 
 const Line = z.object({ seq: z.number().int(), name: z.string(), quantity: z.number().int(), unitPriceCents: z.number().int(), discountBp: z.number().int(), amountCents: z.number().int() });
 const Instalment = z.object({ id: z.number().int(), seq: z.number().int(), dueDate: z.string(), amountCents: z.number().int(), paidCents: z.number().int(), status: z.string() });

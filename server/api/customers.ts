@@ -6,6 +6,7 @@ import { jsonBody } from '../app';
 import { parseInput } from '../../core/validation';
 import { apiActor, apiKeyAuth } from './auth';
 import { registerOperation } from './openapi';
+import { idParam } from './params';
 import { pageSchema, paginationQuery, queryBool } from './pagination';
 import { createCustomer, createCustomerInput, deleteCustomer, getCustomer, searchCustomers, updateCustomer, updateCustomerInput } from '../../core/customers/operations';
 import { getCustomer360 } from '../../core/customers/view360';
@@ -17,7 +18,6 @@ import { assignCustomer, claimCustomer, createPool, createPoolInput, listPools, 
 
 /** /api/v1 customers, contacts, activities, 360° view, merge and the public pool. Thin: validate, one core call, map. */
 
-const idParam = (ctx: Koa.Context, name = 'id') => parseInput(z.object({ [name]: z.coerce.number().int().positive() }), ctx.params)[name] as number;
 
 const Customer = z.object({
   id: z.number().int(),

@@ -36,6 +36,16 @@ interface MpState {
 }
 
 const ATTACHMENT_URL_TTL_S = 3600;
+// Request bodies (built once: zod compiles each object schema on its first use).
+const clientSchema = z.enum(['h5', 'weapp', 'lark']);
+const inviteBody = z.object({ code: z.string().trim().min(4).max(32), client: clientSchema.default('h5'), wechatCode: z.string().min(1).max(200).optional(), larkCode: z.string().min(1).max(200).optional() });
+const loginBody = z.object({ code: z.string().min(1).max(200), client: clientSchema.optional() });
+const bindBody = z.object({ wechatCode: z.string().min(1).max(200).optional(), larkCode: z.string().min(1).max(200).optional() });
+const commentBody = z.object({ body: z.string().trim().min(1).max(5000) });
+const reasonBody = z.object({ reason: z.string().trim().min(1).max(1000) });
+const surveyAnswerBody = z.object({ score: z.number().int(), comment: z.string().trim().max(1000).optional().nullable() });
+const feedbackBody = z.object({ helpful: z.boolean(), query: z.string().trim().max(100).optional().nullable() });
+
 function invalidId(field: string): never {
   throw new AppError('NOT_FOUND', { field });
 }
@@ -125,12 +135,8 @@ export function mpRouter(opts: MpRouterOptions = {}): RouterFactory {
     });
 
     // ---- sign-in
-    const clientSchema = z.enum(['h5', 'weapp', 'lark']);
     router.post('/auth/invite', ipLimit, jsonBody(), async (ctx) => {
-      const body = parseInput(
-        z.object({ code: z.string().trim().min(4).max(32), client: clientSchema.default('h5'), wechatCode: z.string().min(1).max(200).optional(), larkCode: z.string().min(1).max(200).optional() }),
-        ctx.request.body,
-      );
+      const body = parseInput(inviteBody, ctx.request.body);
       let idn: { provider: 'wechat' | 'lark'; subject: string } | null = null;
       if (body.wechatCode) idn = { provider: 'wechat', subject: await identity.wechat(body.wechatCode) };
       else if (body.larkCode) idn = { provider: 'lark', subject: await identity.lark(body.larkCode) };
@@ -144,14 +150,14 @@ export function mpRouter(opts: MpRouterOptions = {}): RouterFactory {
     });
     for (const provider of ['wechat', 'lark'] as const) {
       router.post(`/auth/${provider}`, ipLimit, jsonBody(), async (ctx) => {
-        const body = parseInput(z.object({ code: z.string().min(1).max(200), client: clientSchema.optional() }), ctx.request.body);
+        const body = parseInput(loginBody, ctx.request.body);
         const subject = await identity[provider](body.code);
         const client: MpClient = body.client ?? (provider === 'wechat' ? 'weapp' : 'lark');
         ctx.body = sessionBody(await signInWithIdentity(localCore(ctx), provider, subject, client));
       });
     }
     router.post('/auth/bind', auth, jsonBody(), async (ctx) => {
-      const body = parseInput(z.object({ wechatCode: z.string().min(1).max(200).optional(), larkCode: z.string().min(1).max(200).optional() }), ctx.request.body);
+      const body = parseInput(bindBody, ctx.request.body);
       if (!body.wechatCode === !body.larkCode) throw new AppError('VALIDATION', { field: 'wechatCode', detail: { 'zh-CN': 'wechatCode 与 larkCode 须且只能提供一个', en: 'Give exactly one of wechatCode and larkCode' } });
       const provider = body.wechatCode ? 'wechat' : 'lark';
       const subject = await identity[provider]((body.wechatCode ?? body.larkCode)!);
@@ -229,13 +235,13 @@ export function mpRouter(opts: MpRouterOptions = {}): RouterFactory {
       ctx.body = withUrls(await getTicket(ctx.state.core, ctx.state.actor, pathId(ctx, 'ticketId')));
     });
     router.post('/tickets/:id/comments', auth, jsonBody(), async (ctx) => {
-      const body = parseInput(z.object({ body: z.string().trim().min(1).max(5000) }), ctx.request.body);
+      const body = parseInput(commentBody, ctx.request.body);
       const ticketId = pathId(ctx, 'ticketId');
       ctx.status = 201;
       ctx.body = await commentTicket(ctx.state.core, ctx.state.actor, { ticketId, body: body.body });
     });
     router.post('/tickets/:id/reopen', auth, jsonBody(), async (ctx) => {
-      const body = parseInput(z.object({ reason: z.string().trim().min(1).max(1000) }), ctx.request.body);
+      const body = parseInput(reasonBody, ctx.request.body);
       ctx.body = withUrls(await reopenTicket(ctx.state.core, ctx.state.actor, { ticketId: pathId(ctx, 'ticketId'), reason: body.reason }));
     });
     // Pre-signed so <Image src> works without headers; the signature binds id and expiry.
@@ -262,7 +268,7 @@ export function mpRouter(opts: MpRouterOptions = {}): RouterFactory {
       ctx.body = await getSurvey(ctx.state.core, ctx.state.actor, pathId(ctx, 'surveyId'));
     });
     router.post('/surveys/:id/answer', auth, jsonBody(), async (ctx) => {
-      const body = parseInput(z.object({ score: z.number().int(), comment: z.string().trim().max(1000).optional().nullable() }), ctx.request.body);
+      const body = parseInput(surveyAnswerBody, ctx.request.body);
       ctx.body = await answerSurvey(ctx.state.core, ctx.state.actor, { surveyId: pathId(ctx, 'surveyId'), ...body });
     });
 
@@ -274,7 +280,7 @@ export function mpRouter(opts: MpRouterOptions = {}): RouterFactory {
       ctx.body = await getArticle(ctx.state.core, ctx.state.actor, pathId(ctx, 'articleId'));
     });
     router.post('/kb/articles/:id/feedback', auth, jsonBody(), async (ctx) => {
-      const body = parseInput(z.object({ helpful: z.boolean(), query: z.string().trim().max(100).optional().nullable() }), ctx.request.body);
+      const body = parseInput(feedbackBody, ctx.request.body);
       ctx.body = await articleFeedback(ctx.state.core, ctx.state.actor, { articleId: pathId(ctx, 'articleId'), ...body });
     });
 

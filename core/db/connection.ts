@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import { Sequelize, Transaction, QueryTypes, type Options } from 'sequelize';
 import { AppError } from '../errors';
 import { isRetryable, MAX_TX_ATTEMPTS } from './retry';
-import { closeScriptPool } from './script';
 
 export type Dialect = 'mysql' | 'sqlite';
 
@@ -169,7 +168,6 @@ function makeDb(sequelize: Sequelize, dialect: Dialect): Db {
       }
     },
     async close() {
-      await closeScriptPool(sequelize);
       await sequelize.close();
     },
   };

@@ -26,18 +26,26 @@ export function toPositional(sql: string, replacements: Record<string, unknown> 
   return { sql: out, values };
 }
 
+/**
+ * One statement on a pooled mysql2 connection, outside any transaction: the driver's raw result (rows for a SELECT;
+ * for a CALL, its result sets followed by the OK packet). MySQL only.
+ */
+export async function rawQuery(db: Db, sql: string, replacements?: Record<string, unknown>): Promise<unknown> {
+  const cm = (db.sequelize as unknown as { connectionManager: ConnectionManager }).connectionManager;
+  const q = toPositional(sql, replacements);
+  const conn = await cm.getConnection({ type: 'read' });
+  try {
+    return await new Promise<unknown>((resolve, reject) => conn.query(q, (err, result) => (err ? reject(err) : resolve(result))));
+  } finally {
+    await cm.releaseConnection(conn);
+  }
+}
+
 export function fastSelect(db: Db): Db['select'] {
   if (db.dialect !== 'mysql') return db.select.bind(db);
-  const cm = (db.sequelize as unknown as { connectionManager: ConnectionManager }).connectionManager;
   return async <R extends object>(sql: string, replacements?: Record<string, unknown>, t?: Transaction | null): Promise<R[]> => {
     if (t) return db.select<R>(sql, replacements, t);
-    const q = toPositional(sql, replacements);
-    const conn = await cm.getConnection({ type: 'read' });
-    try {
-      return await new Promise<R[]>((resolve, reject) => conn.query(q, (err, rows) => (err ? reject(err) : resolve(rows as R[]))));
-    } finally {
-      await cm.releaseConnection(conn);
-    }
+    return (await rawQuery(db, sql, replacements)) as R[];
   };
 }
 

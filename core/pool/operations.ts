@@ -9,11 +9,11 @@ import { recordAudit } from '../audit/record';
 import { enqueueMessages } from '../notifications/outbox';
 import { CUSTOMER_SELECT, loadCustomerRow, toCustomerDto, type CustomerDto, type CustomerRow } from '../customers/operations';
 import { txSelect, txUpdate } from '../contracts/txsql';
-import { withFastReads } from '../db/fast-read';
+import { rawQuery, withFastReads } from '../db/fast-read';
 import { assertCanSeeCustomer, canSeeCustomer } from '../customers/visibility';
-import { checkPoolRules, claimCheck, withDefaults, type ClaimRefusal, type PoolRules } from './rules';
+import { checkPoolRules, claimCheck, DEFAULT_POOL_RULES, withDefaults, type ClaimRefusal, type PoolRules } from './rules';
 import { adjustHeld } from './held';
-import { runScript } from '../db/script';
+import { isRetryable, MAX_TX_ATTEMPTS } from '../db/retry';
 
 export const DEFAULT_POOL_NAME = '默认公海';
 
@@ -205,9 +205,11 @@ export interface ClaimResult {
 }
 
 type ClaimTarget = { id: number; owner_id: number | null; pool_id: number | null; status: string };
+const notClaimable = () => new AppError('NOT_FOUND', { field: 'customerId' });
+const alreadyMine = () => new AppError('ALREADY_DONE', { detail: { 'zh-CN': '你已经领取了该客户', en: 'You already own this customer' } });
 function assertClaimable(c: ClaimTarget | undefined, userId: number): void {
-  if (!c || c.status !== 'active') throw new AppError('NOT_FOUND', { field: 'customerId' });
-  if (c.owner_id !== null && Number(c.owner_id) === userId) throw new AppError('ALREADY_DONE', { detail: { 'zh-CN': '你已经领取了该客户', en: 'You already own this customer' } });
+  if (!c || c.status !== 'active') throw notClaimable();
+  if (c.owner_id !== null && Number(c.owner_id) === userId) throw alreadyMine();
   if (c.owner_id !== null) throw conflict();
 }
 
@@ -220,7 +222,7 @@ const LOST = "(SELECT MAX(e.created_at) FROM pool_events e WHERE e.customer_id =
  * Claims a pool customer for the acting rep. Race-safe: the rep's limits are checked under a lock on their user row
  * (MySQL; SQLite's single writer does the same) so they hold under concurrent claims, and the customer is taken
  * with a conditional UPDATE … WHERE owner_id IS NULL, so of two reps exactly one wins. On MySQL (outside a caller's
- * transaction) the whole claim is two round trips: claimByScript.
+ * transaction) the whole claim is one round trip: claimByCall.
  * Refusals: ALREADY_DONE (already yours), CONFLICT (someone else was faster), COOLDOWN (until …), LIMIT_REACHED.
  */
 export async function claimCustomer(ctx: CoreContext, actor: Actor, channel: Channel, customerId: number, parentT?: Transaction | null): Promise<ClaimResult> {
@@ -232,7 +234,7 @@ export async function claimCustomer(ctx: CoreContext, actor: Actor, channel: Cha
   // customer (LOST, the cooldown).
   let pre: (CustomerRow & { me_lost: unknown }) | null = null;
   if (!parentT) {
-    if (claimScripted(ctx)) return claimByScript(ctx, user, channel, customerId);
+    if (claimByProcedure(ctx)) return claimByCall(ctx, user, channel, customerId);
     pre = (await withFastReads(ctx).db.select<CustomerRow & { me_lost: unknown }>(`SELECT ${CLAIM_CUSTOMER_COLS}, ${LOST} AS me_lost FROM customers c WHERE c.id = :id`, { id: customerId, u: user.userId }))[0] ?? null;
     taken(pre ? { id: Number(pre.id), owner_id: pre.owner_id, pool_id: pre.pool_id, status: pre.status } : undefined);
   }
@@ -290,82 +292,51 @@ export async function claimCustomer(ctx: CoreContext, actor: Actor, channel: Cha
 const CLAIM_CUSTOMER_COLS = CUSTOMER_SELECT.replace(/,\s*u\.name AS owner_name\s*$/, '');
 if (CLAIM_CUSTOMER_COLS === CUSTOMER_SELECT) throw new Error('CUSTOMER_SELECT changed: update CLAIM_CUSTOMER_COLS in core/pool/operations.ts');
 
-/** Claims outside a caller's transaction on MySQL go through claimByScript (CRM_FAST_READS=off: the plain transaction). */
-const claimScripted = (ctx: CoreContext) => ctx.db.dialect === 'mysql' && process.env.CRM_FAST_READS !== 'off';
+/** Claims outside a caller's transaction on MySQL go through claimByCall (CRM_FAST_READS=off: the plain transaction). */
+const claimByProcedure = (ctx: CoreContext) => ctx.db.dialect === 'mysql' && process.env.CRM_FAST_READS !== 'off';
 
-type ClaimScriptOut = { ok: number | string; won: number | string; me_team_id: number | null; held_count: number; claims_day: string | null; claims_today: number; c_owner: number | null; c_status: string | null };
+type ClaimCallRow = CustomerRow & { outcome: string; max: number | null; lost: Date | string | null; cooldown_days: number | null; me_name: string | null };
 
 /**
- * A claim on MySQL in two round trips (a claim storm is round trips: each costs the server a socket write and
- * wake-up, and the rep a wait):
- * 1. A lock-free read: the customer (also the answer's row), the rep's team, name and counters, and their last
- *    loss of this customer. Whatever it can refuse (not in the pool, already taken, cooling down, a limit reached)
- *    is refused here, with no transaction at all.
- * 2. The transaction as ONE packet (core/db/script.ts), deciding again under locks, in SQL:
- *    - the rep's row takes the claim only while their limits hold (held < max, today's claims < max): this locks
- *      it, so concurrent claims by one rep queue here and each sees the last one's counters;
- *    - the customer is taken only while still in the pool (and in the pool whose rules were checked): of two reps
- *      exactly one wins, the other waits only for the winner's packet;
- *    - a rep whose counters moved but who lost the customer gets them back; the pool event and the audit row
- *      (the row recordAudit writes) are written only for a win;
- *    - and it reads back what a refusal has to explain.
+ * A claim on MySQL in ONE round trip: the stored procedure crm_pool_claim (migrations/…pool-claim-procedure.ts)
+ * makes the same decisions as the transaction below, server-side — a claim storm is round trips, each a socket
+ * write and a wake-up on both sides. Pool rules: each pool's stored overrides, the defaults from core/pool/rules.ts.
+ * A deadlock (the procedure rolled back) is run again, as db.tx does.
  */
-async function claimByScript(ctx: CoreContext, user: Extract<Actor, { kind: 'user' }>, channel: Channel, customerId: number): Promise<ClaimResult> {
-  type Pre = CustomerRow & { me_lost: unknown; me_team_id: number | null; me_name: string; me_held: number; me_claims_day: string | null; me_claims_today: number };
-  const ME = 'me.team_id AS me_team_id, me.name AS me_name, me.held_count AS me_held, me.claims_day AS me_claims_day, me.claims_today AS me_claims_today';
-  const p = { id: customerId, u: user.userId };
-  const pre = (await withFastReads(ctx).db.select<Pre>(`SELECT ${CLAIM_CUSTOMER_COLS}, ${LOST} AS me_lost, ${ME} FROM users me LEFT JOIN customers c ON c.id = :id WHERE me.id = :u`, p))[0];
-  if (!pre) throw new AppError('UNAUTHENTICATED');
-  const { me_lost: lost, me_team_id: _team, me_name: myName, me_held: held, me_claims_day: claimsDay, me_claims_today: claimsToday, ...row } = pre;
-  assertClaimable(row.id === null ? undefined : row, user.userId);
-  const pool = await cachedPoolRules(ctx, row.pool_id === null ? null : Number(row.pool_id));
-  const day = businessDay(ctx);
-  const counters = (h: number, d: string | null, n: number) => ({ held: Number(h), claimsToday: d === day ? Number(n) : 0 });
-  const refusal = claimCheck({ ...counters(held, claimsDay, claimsToday), lastLostAt: toDate(lost) }, pool.rules, ctx.clock.now());
-  if (refusal) throw refusalError(ctx, refusal);
-
-  const now = ctx.clock.now();
-  const v = { ...p, pool: row.pool_id, poolId: pool.id, day, now, maxHeld: pool.rules.maxHeld, maxDay: pool.rules.maxClaimsPerDay, ch: channel, d: JSON.stringify({ poolId: pool.id }) };
-  const results = await runScript(ctx.db.sequelize, [
-    [
-      `UPDATE users SET claims_today = IF(claims_day = :day, claims_today + 1, 1), claims_day = :day, held_count = held_count + 1
-       WHERE id = :u AND held_count < :maxHeld AND (claims_day IS NULL OR claims_day <> :day OR claims_today < :maxDay)`,
-      v,
-    ],
-    ['SET @crm_ok = ROW_COUNT()'],
-    [
-      `UPDATE customers SET owner_id = :u, team_id = (SELECT team_id FROM users WHERE id = :u), claimed_at = :now, updated_at = :now
-       WHERE id = :id AND owner_id IS NULL AND status = 'active' AND pool_id <=> :pool AND @crm_ok > 0`,
-      v,
-    ],
-    ['SET @crm_won = ROW_COUNT()'],
-    // Lost the race after the counters moved: give them back (today's day stays; its count is then the same as before).
-    ['UPDATE users SET held_count = held_count - 1, claims_today = claims_today - 1 WHERE id = :u AND @crm_ok > 0 AND @crm_won = 0', v],
-    ["INSERT INTO pool_events (pool_id, customer_id, action, user_id, actor_id, created_at) SELECT :poolId, :id, 'claim', :u, :u, :now FROM DUAL WHERE @crm_won > 0", v],
-    [
-      `INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, channel, data, created_at)
-       SELECT 'user', :u, 'pool.claim', 'customer', :id, :ch, :d, :now FROM DUAL WHERE @crm_won > 0`,
-      v,
-    ],
-    [
-      `SELECT @crm_ok AS ok, @crm_won AS won, me.team_id AS me_team_id, me.held_count, me.claims_day, me.claims_today, c.owner_id AS c_owner, c.status AS c_status
-       FROM users me LEFT JOIN customers c ON c.id = :id WHERE me.id = :u`,
-      v,
-    ],
-  ]);
-  const out = (results[results.length - 1] as ClaimScriptOut[])[0];
-  if (!Number(out.won)) {
-    if (Number(out.ok)) {
-      // The customer moved between the read and the packet: taken (by someone else, or by this rep's other click), or gone.
-      assertClaimable(out.c_status === null ? undefined : { id: customerId, owner_id: out.c_owner, pool_id: null, status: out.c_status }, user.userId);
-      throw conflict(); // still in the pool, but moved to another pool after its rules were checked: try again
+async function claimByCall(ctx: CoreContext, user: Extract<Actor, { kind: 'user' }>, channel: Channel, customerId: number): Promise<ClaimResult> {
+  const def = await cachedPoolRules(ctx, null); // its id: customers with no pool_id belong to it
+  const d = DEFAULT_POOL_RULES;
+  const args = { c: customerId, u: user.userId, now: ctx.clock.now(), day: businessDay(ctx), ch: channel, pool: def.id, held: d.maxHeld, daily: d.maxClaimsPerDay, cool: d.cooldownDays };
+  let row: ClaimCallRow;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const [rows] = (await rawQuery(ctx.db, 'CALL crm_pool_claim(:c, :u, :now, :day, :ch, :pool, :held, :daily, :cool)', args)) as [ClaimCallRow[]];
+      row = rows[0];
+      break;
+    } catch (e) {
+      if (attempt >= MAX_TX_ATTEMPTS || !isRetryable('mysql', e)) throw e;
+      await new Promise((r) => setTimeout(r, 10 * attempt + Math.random() * 20));
     }
-    // A concurrent claim by the same rep reached a limit first.
-    const late = claimCheck({ ...counters(out.held_count, out.claims_day, out.claims_today), lastLostAt: null }, pool.rules, now);
-    throw late ? refusalError(ctx, late) : conflict();
   }
-  const after: CustomerRow = { ...row, owner_id: user.userId, team_id: out.me_team_id, claimed_at: now, updated_at: now, owner_name: myName };
-  return { customer: toCustomerDto(after, user) };
+  switch (row.outcome) {
+    case 'won':
+      return { customer: toCustomerDto({ ...row, owner_name: row.me_name }, user) };
+    case 'missing':
+      throw notClaimable();
+    case 'mine':
+      throw alreadyMine();
+    case 'taken':
+      throw conflict();
+    case 'cooldown':
+      throw refusalError(ctx, { code: 'COOLDOWN', until: new Date(toDate(row.lost)!.getTime() + Number(row.cooldown_days) * 86_400_000) });
+    case 'held':
+    case 'daily':
+      throw refusalError(ctx, { code: 'LIMIT_REACHED', limit: row.outcome, max: Number(row.max) });
+    case 'no_user':
+      throw new AppError('UNAUTHENTICATED');
+    default:
+      throw new Error(`crm_pool_claim answered an unknown outcome: ${row.outcome}`);
+  }
 }
 
 // Pool rules change rarely and every claim needs them: cached per database for a few seconds (changes made in

@@ -125,6 +125,7 @@ describeEachDb('pool claims', (h) => {
     const err = await claimCustomer(h.ctx, actorOf(rep), 'api', c.id).catch((e: AppError) => e);
     expect(err).toMatchObject({ code: 'COOLDOWN' });
     expect((err as AppError).localized('zh-CN')).toMatch(/冷却期内，\d{4}-\d\d-\d\d \d\d:\d\d 后/);
+    expect((err as AppError).data).toEqual({ until: new Date(h.clock.now().getTime() + 7 * DAY).toISOString() }); // the default 7 days from the release
     h.clock.advance(7 * DAY + 1000);
     await expect(claimCustomer(h.ctx, actorOf(rep), 'api', c.id)).resolves.toBeTruthy();
     // a per-pool cooldown setting is honoured

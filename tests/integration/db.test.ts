@@ -4,7 +4,6 @@ import { getOrCreateSetting } from '../../core/db/settings';
 import { createDb } from '../../core/db/connection';
 import { describeEachDb } from '../helpers/db';
 import { txUpdate } from '../../core/contracts/txsql';
-import { runScript } from '../../core/db/script';
 
 describeEachDb('database helpers', (h) => {
   it('50 concurrent read-modify-write transactions all commit, none lost', async () => {
@@ -64,57 +63,6 @@ describeEachDb('database helpers', (h) => {
     expect(attempts).toBeGreaterThanOrEqual(3); // one of the two was chosen as the deadlock victim and ran again
     const rows = await h.db.select<{ value: string }>(`SELECT value FROM settings WHERE ${keyCol} IN ('dl-a', 'dl-b') ORDER BY ${keyCol}`);
     expect(rows.map((r) => Number(r.value))).toEqual([2, 2]);
-  });
-
-  describe('MySQL: a transaction sent as one packet (runScript)', () => {
-    const keyCol = '`key`';
-    const value = async (k: string) => (await h.db.select<{ value: string }>(`SELECT value FROM settings WHERE ${keyCol} = :k`, { k }))[0]?.value;
-
-    it('commits every statement, binds values (never concatenates them) and runs READ COMMITTED in UTC', async () => {
-      if (h.db.dialect !== 'mysql') return;
-      const evil = "x'); DROP TABLE settings; --";
-      const results = await runScript(h.db.sequelize, [
-        [`INSERT INTO settings (${keyCol}, value, updated_at) VALUES (:k, :v, :now)`, { k: 'script-a', v: evil, now: new Date('2026-01-02T03:04:05Z') }],
-        ['SELECT @@tx_isolation AS iso, @@session.time_zone AS tz'],
-      ]);
-      expect(results).toHaveLength(2);
-      expect((results[1] as Array<{ iso: string; tz: string }>)[0]).toEqual({ iso: 'READ-COMMITTED', tz: '+00:00' });
-      expect(await value('script-a')).toBe(evil);
-      const [row] = await h.db.select<{ at: Date }>(`SELECT updated_at AS at FROM settings WHERE ${keyCol} = 'script-a'`);
-      expect(new Date(row.at).toISOString()).toBe('2026-01-02T03:04:05.000Z');
-    });
-
-    it('a failing statement leaves nothing behind, and the connections stay usable', async () => {
-      if (h.db.dialect !== 'mysql') return;
-      // More failures than the pool has connections: a connection returned with its transaction still open would
-      // make a later script's writes part of that transaction (and then lost).
-      for (let i = 0; i < 25; i++) {
-        await expect(
-          runScript(h.db.sequelize, [
-            [`INSERT INTO settings (${keyCol}, value, updated_at) VALUES (:k, '1', :now)`, { k: `script-fail-${i}`, now: new Date() }],
-            ['INSERT INTO no_such_table VALUES (1)'],
-          ]),
-        ).rejects.toMatchObject({ code: 'ER_NO_SUCH_TABLE' });
-      }
-      const left = await h.db.select<{ n: number }>(`SELECT COUNT(*) AS n FROM settings WHERE ${keyCol} LIKE 'script-fail-%'`);
-      expect(Number(left[0].n)).toBe(0);
-      await Promise.all(Array.from({ length: 25 }, (_, i) => runScript(h.db.sequelize, [[`INSERT INTO settings (${keyCol}, value, updated_at) VALUES (:k, '1', :now)`, { k: `script-ok-${i}`, now: new Date() }]])));
-      const ok = await h.db.select<{ n: number }>(`SELECT COUNT(*) AS n FROM settings WHERE ${keyCol} LIKE 'script-ok-%'`);
-      expect(Number(ok[0].n)).toBe(25);
-    });
-
-    it('a deadlock between two scripts is retried, and both commit', async () => {
-      if (h.db.dialect !== 'mysql') return;
-      for (const k of ['sdl-a', 'sdl-b']) await h.db.sequelize.query(`INSERT INTO settings (${keyCol}, value, updated_at) VALUES (:k, '0', :now)`, { replacements: { k, now: new Date() } });
-      const bump = (first: string, second: string) =>
-        runScript(h.db.sequelize, [
-          [`UPDATE settings SET value = value + 1 WHERE ${keyCol} = :k`, { k: first }],
-          ['DO SLEEP(0.3)'], // both hold their first row when they ask for the other's
-          [`UPDATE settings SET value = value + 1 WHERE ${keyCol} = :k`, { k: second }],
-        ]);
-      await Promise.all([bump('sdl-a', 'sdl-b'), bump('sdl-b', 'sdl-a')]);
-      expect([await value('sdl-a'), await value('sdl-b')].map(Number)).toEqual([2, 2]);
-    });
   });
 
   it('a failed transaction leaves nothing behind', async () => {

@@ -9,7 +9,7 @@ import type { MigrationContext } from '../core/db/migrator';
  * 2. A transaction: the rep's row FOR UPDATE (their limits hold under concurrent claims), the held and daily
  *    limits, the conditional UPDATE that takes the customer (of two reps exactly one wins), the rep's counters,
  *    the pool event and the audit row (the row recordAudit writes).
- * 3. One answer row: the outcome, what a refusal has to explain, and the customer.
+ * 3. One answer row: the outcome and the customer (won), or what the refusal has to explain.
  * Any error rolls the transaction back and is raised again (deadlocks are retried by the caller).
  * SQLite has no stored procedures; nothing to do there.
  */
@@ -65,8 +65,11 @@ BEGIN
       COMMIT; -- a refusal wrote nothing; this ends the transaction and releases the rep's row
     END IF;
   END IF;
-  SELECT v_outcome AS outcome, v_max AS max, v_lost AS lost, v_cooldown AS cooldown_days, v_name AS me_name, c.*
-    FROM (SELECT 1 AS one) one LEFT JOIN customers c ON c.id = p_customer;
+  IF v_outcome = 'won' THEN
+    SELECT 'won' AS outcome, v_name AS me_name, c.* FROM customers c WHERE c.id = p_customer;
+  ELSE
+    SELECT v_outcome AS outcome, v_max AS max, v_lost AS lost, v_cooldown AS cooldown_days;
+  END IF;
 END`;
 
 export async function up({ sequelize, dialect }: MigrationContext): Promise<void> {

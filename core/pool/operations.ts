@@ -295,7 +295,9 @@ if (CLAIM_CUSTOMER_COLS === CUSTOMER_SELECT) throw new Error('CUSTOMER_SELECT ch
 /** Claims outside a caller's transaction on MySQL go through claimByCall (CRM_FAST_READS=off: the plain transaction). */
 const claimByProcedure = (ctx: CoreContext) => ctx.db.dialect === 'mysql' && process.env.CRM_FAST_READS !== 'off';
 
-type ClaimCallRow = CustomerRow & { outcome: string; max: number | null; lost: Date | string | null; cooldown_days: number | null; me_name: string | null };
+type ClaimCallRow =
+  | (CustomerRow & { outcome: 'won'; me_name: string })
+  | { outcome: 'missing' | 'mine' | 'taken' | 'cooldown' | 'held' | 'daily' | 'no_user'; max: number | null; lost: Date | string | null; cooldown_days: number | null };
 
 /**
  * A claim on MySQL in ONE round trip: the stored procedure crm_pool_claim (migrations/…pool-claim-procedure.ts)
@@ -335,7 +337,7 @@ async function claimByCall(ctx: CoreContext, user: Extract<Actor, { kind: 'user'
     case 'no_user':
       throw new AppError('UNAUTHENTICATED');
     default:
-      throw new Error(`crm_pool_claim answered an unknown outcome: ${row.outcome}`);
+      throw new Error(`crm_pool_claim answered an unknown outcome: ${(row as { outcome: string }).outcome}`);
   }
 }
 

@@ -15,6 +15,7 @@ import { parseArgs, resolveDatabaseUrl, USAGE } from './lib/args';
 import { forkChild, type Child } from './lib/child';
 import { createHarness, type RunContext } from './lib/harness';
 import { ensureSeed, listTables } from './lib/seed';
+import { processRoundTripMicros } from './lib/round-trip';
 import { checkLoads, judgeAll, machineDescription, readResults, readSeedRecords, writeSeedRecord, regenerateReadme, terminalTable, writeResult, type ScenarioRecord } from './lib/report';
 
 const BENCH_DIR = __dirname;
@@ -75,7 +76,7 @@ async function main(): Promise<number> {
     const seedScale = args.smoke ? 'smoke' : args.scale;
     // Every scenario's seed tables count, not only the selected ones, so the fingerprint is the same for any selection.
     const seed = await ensureSeed(db, url, seedScale, all.flatMap((s) => s.seed ?? []), log, { reseed: args.reseed });
-    const machine = machineDescription(await dbVersion(db));
+    const machine = `${machineDescription(await dbVersion(db))}, process round trip ${(await processRoundTripMicros(args.smoke ? 100 : 2000)).toFixed(0)} µs`;
     if (!seed.reused) {
       log(`seed: done in ${seed.totalSeconds.toFixed(1)} s`);
       if (args.seedOnly) for (const t of seed.timings) log(`seed: ${t.table.padEnd(12)} ${t.rows.toLocaleString('en-US').padStart(10)} rows, ${t.seconds.toFixed(1)} s of INSERT`);

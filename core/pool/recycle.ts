@@ -218,8 +218,10 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
     // Recycling costs MariaDB CPU and random reads (each recycled row's page, its owner-keyed index entries):
     // the rows go in primary-key order, in chunks of ≤ CHUNK customers, one short transaction each, `limit`
     // lanes at once on their own connections (SQLite has one writer: one lane). The warnings' customer names
-    // are read meanwhile.
-    const limit = Math.max(1, opts.concurrency ?? (ctx.db.dialect === 'mysql' ? 4 : 1));
+    // are read meanwhile. 8 lanes: where a random page read is slow (0.5 ms on network block storage, seen on
+    // these machines) the job waits on reads, and 8 reads in flight beat 4 (3.8 s → 2.9 s over 1M customers); where
+    // reads are fast 8 were no slower than 4. 8 of the pool's 20 connections for a few seconds a day.
+    const limit = Math.max(1, opts.concurrency ?? (ctx.db.dialect === 'mysql' ? 8 : 1));
     due.sort((x, y) => x - y);
     const chunks: number[][] = [];
     for (let i = 0; i < due.length; i += CHUNK) chunks.push(due.slice(i, i + CHUNK));

@@ -2,7 +2,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { Sequelize, Transaction, QueryTypes, type Options } from 'sequelize';
 import { AppError } from '../errors';
-import { isRetryable, MAX_TX_ATTEMPTS } from './retry';
+import { withRetries } from './retry';
 
 export type Dialect = 'mysql' | 'sqlite';
 
@@ -144,14 +144,7 @@ function makeDb(sequelize: Sequelize, dialect: Dialect): Db {
     dialect,
     async tx(fn, parent) {
       if (parent) return fn(parent);
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await (dialect === 'sqlite' ? serialise(() => begin(fn)) : begin(fn));
-        } catch (e) {
-          if (attempt >= MAX_TX_ATTEMPTS || !isRetryable(dialect, e)) throw e;
-          await new Promise((r) => setTimeout(r, 10 * attempt + Math.random() * 20));
-        }
-      }
+      return withRetries(dialect, () => (dialect === 'sqlite' ? serialise(() => begin(fn)) : begin(fn)));
     },
     async select<R extends object>(sql: string, replacements?: Record<string, unknown>, t?: Transaction | null) {
       return sequelize.query<R>(sql, { type: QueryTypes.SELECT, replacements, transaction: t ?? undefined });

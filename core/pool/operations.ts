@@ -13,7 +13,7 @@ import { rawQuery, withFastReads } from '../db/fast-read';
 import { assertCanSeeCustomer, canSeeCustomer } from '../customers/visibility';
 import { checkPoolRules, claimCheck, DEFAULT_POOL_RULES, withDefaults, type ClaimRefusal, type PoolRules } from './rules';
 import { adjustHeld } from './held';
-import { isRetryable, MAX_TX_ATTEMPTS } from '../db/retry';
+import { withRetries } from '../db/retry';
 
 export const DEFAULT_POOL_NAME = '默认公海';
 
@@ -309,17 +309,7 @@ async function claimByCall(ctx: CoreContext, user: Extract<Actor, { kind: 'user'
   const def = await cachedPoolRules(ctx, null); // its id: customers with no pool_id belong to it
   const d = DEFAULT_POOL_RULES;
   const args = { c: customerId, u: user.userId, now: ctx.clock.now(), day: businessDay(ctx), ch: channel, pool: def.id, held: d.maxHeld, daily: d.maxClaimsPerDay, cool: d.cooldownDays };
-  let row: ClaimCallRow;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const [rows] = (await rawQuery(ctx.db, 'CALL crm_pool_claim(:c, :u, :now, :day, :ch, :pool, :held, :daily, :cool)', args)) as [ClaimCallRow[]];
-      row = rows[0];
-      break;
-    } catch (e) {
-      if (attempt >= MAX_TX_ATTEMPTS || !isRetryable('mysql', e)) throw e;
-      await new Promise((r) => setTimeout(r, 10 * attempt + Math.random() * 20));
-    }
-  }
+  const [[row]] = (await withRetries('mysql', () => rawQuery(ctx.db, 'CALL crm_pool_claim(:c, :u, :now, :day, :ch, :pool, :held, :daily, :cool)', args))) as [ClaimCallRow[]];
   switch (row.outcome) {
     case 'won':
       return { customer: toCustomerDto({ ...row, owner_name: row.me_name }, user) };

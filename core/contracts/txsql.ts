@@ -1,6 +1,6 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { CoreContext } from '../context';
-import { toPositional } from '../db/fast-read';
+import { fastPathsOn, toPositional } from '../db/fast-read';
 
 /**
  * The approval decision path runs ~20 statements in one transaction while an approver waits for the card
@@ -11,7 +11,7 @@ import { toPositional } from '../db/fast-read';
 type RawConnection = { query(opts: { sql: string; values: unknown[] }, cb: (err: Error | null, result: unknown) => void): void };
 
 function rawConnection(ctx: CoreContext, t?: Transaction | null): RawConnection | null {
-  if (ctx.db.dialect !== 'mysql' || !t || process.env.CRM_FAST_READS === 'off') return null;
+  if (!t || !fastPathsOn(ctx.db)) return null;
   const conn = (t as unknown as { connection?: RawConnection }).connection;
   return conn && typeof conn.query === 'function' ? conn : null;
 }

@@ -49,12 +49,14 @@ export function fastSelect(db: Db): Db['select'] {
   };
 }
 
+/** Whether hot paths may bypass Sequelize: MySQL, unless CRM_FAST_READS=off (the bench sets it to capture the SQL through Sequelize's logging). */
+export const fastPathsOn = (db: Db): boolean => db.dialect === 'mysql' && process.env.CRM_FAST_READS !== 'off';
+
 const cache = new WeakMap<CoreContext, CoreContext>();
 
 /** The same context with `db.select` on the fast path (for read-only views such as the 360 and its sections). */
 export function withFastReads(ctx: CoreContext): CoreContext {
-  // CRM_FAST_READS=off turns it off (the bench does, to capture the SQL through Sequelize's logging).
-  if (ctx.db.dialect !== 'mysql' || process.env.CRM_FAST_READS === 'off') return ctx;
+  if (!fastPathsOn(ctx.db)) return ctx;
   let fast = cache.get(ctx);
   if (!fast) {
     const db: Db = { ...ctx.db, select: fastSelect(ctx.db) };
@@ -70,7 +72,7 @@ export function withFastReads(ctx: CoreContext): CoreContext {
  * instead of one per statement. On SQLite (or with CRM_FAST_READS=off) `fn` gets the context unchanged.
  */
 export async function withReadConnection<T>(ctx: CoreContext, fn: (ctx: CoreContext) => Promise<T>): Promise<T> {
-  if (ctx.db.dialect !== 'mysql' || process.env.CRM_FAST_READS === 'off') return fn(ctx);
+  if (!fastPathsOn(ctx.db)) return fn(ctx);
   const base = ctx.db;
   const cm = (base.sequelize as unknown as { connectionManager: ConnectionManager }).connectionManager;
   const conn = await cm.getConnection({ type: 'read' });

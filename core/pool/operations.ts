@@ -9,9 +9,9 @@ import { recordAudit } from '../audit/record';
 import { enqueueMessages } from '../notifications/outbox';
 import { CUSTOMER_SELECT, loadCustomerRow, toCustomerDto, type CustomerDto, type CustomerRow } from '../customers/operations';
 import { txSelect, txUpdate } from '../contracts/txsql';
-import { rawQuery, withFastReads } from '../db/fast-read';
+import { fastPathsOn, rawQuery } from '../db/fast-read';
 import { assertCanSeeCustomer, canSeeCustomer } from '../customers/visibility';
-import { checkPoolRules, claimCheck, DEFAULT_POOL_RULES, withDefaults, type ClaimRefusal, type PoolRules } from './rules';
+import { checkPoolRules, claimCheck, cooldownUntil, DEFAULT_POOL_RULES, withDefaults, type ClaimRefusal, type PoolRules } from './rules';
 import { adjustHeld } from './held';
 import { withRetries } from '../db/retry';
 
@@ -234,8 +234,9 @@ export async function claimCustomer(ctx: CoreContext, actor: Actor, channel: Cha
   // customer (LOST, the cooldown).
   let pre: (CustomerRow & { me_lost: unknown }) | null = null;
   if (!parentT) {
-    if (claimByProcedure(ctx)) return claimByCall(ctx, user, channel, customerId);
-    pre = (await withFastReads(ctx).db.select<CustomerRow & { me_lost: unknown }>(`SELECT ${CLAIM_CUSTOMER_COLS}, ${LOST} AS me_lost FROM customers c WHERE c.id = :id`, { id: customerId, u: user.userId }))[0] ?? null;
+    // MySQL: the procedure (CRM_FAST_READS=off: the plain transaction below).
+    if (fastPathsOn(ctx.db)) return claimByCall(ctx, user, channel, customerId);
+    pre = (await ctx.db.select<CustomerRow & { me_lost: unknown }>(`SELECT ${CLAIM_CUSTOMER_COLS}, ${LOST} AS me_lost FROM customers c WHERE c.id = :id`, { id: customerId, u: user.userId }))[0] ?? null;
     taken(pre ? { id: Number(pre.id), owner_id: pre.owner_id, pool_id: pre.pool_id, status: pre.status } : undefined);
   }
   // SQLite, a caller's transaction, or CRM_FAST_READS=off: the same decisions in an ordinary transaction (statements
@@ -292,9 +293,6 @@ export async function claimCustomer(ctx: CoreContext, actor: Actor, channel: Cha
 const CLAIM_CUSTOMER_COLS = CUSTOMER_SELECT.replace(/,\s*u\.name AS owner_name\s*$/, '');
 if (CLAIM_CUSTOMER_COLS === CUSTOMER_SELECT) throw new Error('CUSTOMER_SELECT changed: update CLAIM_CUSTOMER_COLS in core/pool/operations.ts');
 
-/** Claims outside a caller's transaction on MySQL go through claimByCall (CRM_FAST_READS=off: the plain transaction). */
-const claimByProcedure = (ctx: CoreContext) => ctx.db.dialect === 'mysql' && process.env.CRM_FAST_READS !== 'off';
-
 type ClaimCallRow =
   | (CustomerRow & { outcome: 'won'; me_name: string })
   | { outcome: 'missing' | 'mine' | 'taken' | 'cooldown' | 'held' | 'daily' | 'no_user'; max: number | null; lost: Date | string | null; cooldown_days: number | null };
@@ -320,7 +318,7 @@ async function claimByCall(ctx: CoreContext, user: Extract<Actor, { kind: 'user'
     case 'taken':
       throw conflict();
     case 'cooldown':
-      throw refusalError(ctx, { code: 'COOLDOWN', until: new Date(toDate(row.lost)!.getTime() + Number(row.cooldown_days) * 86_400_000) });
+      throw refusalError(ctx, { code: 'COOLDOWN', until: cooldownUntil(toDate(row.lost)!, Number(row.cooldown_days)) });
     case 'held':
     case 'daily':
       throw refusalError(ctx, { code: 'LIMIT_REACHED', limit: row.outcome, max: Number(row.max) });

@@ -124,10 +124,13 @@ export type ClaimRefusal =
   | { code: 'LIMIT_REACHED'; limit: 'held' | 'daily'; max: number }
   | { code: 'COOLDOWN'; until: Date };
 
+/** When a rep who lost a customer at `lastLostAt` may claim it again. */
+export const cooldownUntil = (lastLostAt: Date, cooldownDays: number): Date => new Date(lastLostAt.getTime() + cooldownDays * DAY);
+
 /** Whether a rep may claim now, given what they hold, what they claimed today and when they last lost this customer. */
 export function claimCheck(x: { held: number; claimsToday: number; lastLostAt: Date | null }, rules: PoolRules, now: Date): ClaimRefusal | null {
   if (x.lastLostAt && rules.cooldownDays > 0) {
-    const until = new Date(x.lastLostAt.getTime() + rules.cooldownDays * DAY);
+    const until = cooldownUntil(x.lastLostAt, rules.cooldownDays);
     if (until.getTime() > now.getTime()) return { code: 'COOLDOWN', until };
   }
   if (x.held >= rules.maxHeld) return { code: 'LIMIT_REACHED', limit: 'held', max: rules.maxHeld };

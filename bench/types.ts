@@ -135,6 +135,11 @@ export interface BaselineOptions {
    * (SQLite) and answers their rows as JSON. `GET /bare` always answers a constant JSON (bare koa overhead).
    */
   sql?: Record<string, BaselineQuery[]>;
+  /**
+   * Routes (names in `sql`) whose statements go to MySQL in ONE multi-statement packet, as the product sends a
+   * batched view (core/db/fast-read.ts withBatchedReads); on SQLite they still run in order.
+   */
+  batched?: string[];
 }
 
 export interface SeededUsers {

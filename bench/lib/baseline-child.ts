@@ -15,11 +15,21 @@ import { peakRssMb, serve } from './child';
 
 type Exec = (sql: string, params: unknown[]) => Promise<unknown[]>;
 
-function rawDriver(url: string): { exec: Exec; close(): Promise<void> } {
+/** `batch`: several statements in one packet, one result set each (MySQL; elsewhere undefined). */
+function rawDriver(url: string): { exec: Exec; batch?: (qs: { sql: string; params: unknown[] }[]) => Promise<unknown[]>; close(): Promise<void> } {
   if (dialectOf(url) === 'mysql') {
-    // Same pool size as the product's Sequelize pool (core/db/connection.ts).
-    const pool = mysql.createPool({ uri: url.replace(/^mariadb:/, 'mysql:'), connectionLimit: 10, timezone: 'Z', supportBigNumbers: true });
-    return { exec: async (sql, params) => (await pool.query(sql, params))[0] as unknown[], close: () => pool.end() };
+    // Same pool size as the product's Sequelize pool (core/db/connection.ts); the multi-statement pool for batched
+    // routes is the product's batch pool's size.
+    const opts = { uri: url.replace(/^mariadb:/, 'mysql:'), connectionLimit: 10, timezone: 'Z', supportBigNumbers: true };
+    const pool = mysql.createPool(opts);
+    const multi = mysql.createPool({ ...opts, multipleStatements: true });
+    return {
+      exec: async (sql, params) => (await pool.query(sql, params))[0] as unknown[],
+      batch: async (qs) => (await multi.query(qs.map((q) => q.sql).join(';\n'), qs.flatMap((q) => q.params)))[0] as unknown[],
+      close: async () => {
+        await Promise.all([pool.end(), multi.end()]);
+      },
+    };
   }
   const db = new sqlite3.Database(sqliteStorage(url));
   db.configure('busyTimeout', 10_000);
@@ -34,6 +44,7 @@ const coerce = (v: unknown): unknown => (typeof v === 'string' && /^-?\d+$/.test
 
 async function main(): Promise<void> {
   const routes = JSON.parse(process.env.BENCH_BASELINE_SQL ?? '{}') as Record<string, BaselineQuery[]>;
+  const batched = new Set((process.env.BENCH_BASELINE_BATCHED ?? '').split(',').filter(Boolean));
   const url = process.env.BENCH_DATABASE_URL;
   const driver = url && Object.keys(routes).length ? rawDriver(url) : null;
   const app = new Koa();
@@ -47,8 +58,13 @@ async function main(): Promise<void> {
       ctx.status = 404;
       return;
     }
+    const params = (q: BaselineQuery) => (q.params ?? []).map((p) => coerce(ctx.query[p]));
+    if (driver.batch && batched.has(ctx.params.name) && queries.length > 1) {
+      ctx.body = { results: await driver.batch(queries.map((q) => ({ sql: q.sql, params: params(q) }))) };
+      return;
+    }
     const results: unknown[] = [];
-    for (const q of queries) results.push(await driver.exec(q.sql, (q.params ?? []).map((p) => coerce(ctx.query[p]))));
+    for (const q of queries) results.push(await driver.exec(q.sql, params(q)));
     ctx.body = { results };
   });
   app.use(router.routes()).use(router.allowedMethods());

@@ -1,7 +1,7 @@
 import type { Transaction } from 'sequelize';
 import type { Actor, CoreContext } from '../context';
 import { AppError } from '../errors';
-import { withReadConnection } from '../db/fast-read';
+import { withBatchedReads } from '../db/fast-read';
 import { ACTIVITY_SELECT, toActivityDto, type ActivityDto, type ActivityRow } from '../activities/operations';
 import { CUSTOMER_FROM, CUSTOMER_SELECT, toCustomerDto, type CustomerDto, type CustomerRow } from './operations';
 import { assertCanSeeCustomer, canSeeContactDetails, maskEmail, maskPhone } from './visibility';
@@ -11,7 +11,7 @@ import { describeTier, type TierDescription } from './tiers';
  * The 360° view: profile, contacts, last 20 follow-ups, tier and why, plus every other context's summary
  * through a SECTION REGISTRY. Tasks, opportunities, contracts, receivables, tickets and satisfaction register
  * their section from their own module (`registerView360Section('tasks', …)`) without editing this file.
- * Every query runs in parallel (one round); each section must be ONE indexed query on customer_id.
+ * Every query starts at once (one round: on MySQL one packet); each section must be ONE indexed query on customer_id.
  */
 export type View360Section = (ctx: CoreContext, customerId: number) => Promise<unknown>;
 
@@ -81,8 +81,8 @@ const ACTIVITIES_IN_VIEW = 20;
 
 /** `t`: read inside the caller's transaction (e.g. a chat handler showing what it just wrote), sections included. */
 export async function getCustomer360(ctx: CoreContext, actor: Actor, id: number, t?: Transaction | null): Promise<Customer360> {
-  // Hot read path: outside a transaction, every statement (sections included) goes through one raw mysql2 connection.
-  if (!t) return withReadConnection(ctx, (c) => view360(c, actor, id, null));
+  // Hot read path: outside a transaction, every statement (sections included) goes to MySQL in one packet.
+  if (!t) return withBatchedReads(ctx, (c) => view360(c, actor, id, null));
   // Inside a caller's transaction the sections read there too, so the view shows what the caller just wrote.
   const base = ctx.db;
   const inTx: CoreContext = { ...ctx, db: { ...base, select: (sql, r, tt) => base.select(sql, r, tt ?? t) } };

@@ -17,6 +17,12 @@ export interface Db {
   tx<T>(fn: (t: Transaction) => Promise<T>, parent?: Transaction | null): Promise<T>;
   /** Raw SELECT returning plain rows; `replacements` are named (:name) parameters. */
   select<R extends object>(sql: string, replacements?: Record<string, unknown>, t?: Transaction | null): Promise<R[]>;
+  /**
+   * MySQL only: several SELECTs (positional `?` parameters) in ONE round trip, on a small pool of its own whose
+   * connections accept multi-statement packets (no other statement ever runs on them). Answers each statement's rows,
+   * typed exactly as `select` types them. Rejects when any statement fails (the server stops at that statement).
+   */
+  selectBatch?(queries: { sql: string; values: unknown[] }[]): Promise<unknown[][]>;
   /** `SELECT 1` with a timeout; throws when the database cannot be reached. */
   ping(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -50,13 +56,14 @@ export function createDb(url: string, options: DbOptions = {}): Db {
     define: { underscored: true, timestamps: true, createdAt: 'created_at', updatedAt: 'updated_at' },
   };
   let sequelize: Sequelize;
+  let batch: BatchPool | undefined;
   if (dialect === 'mysql') {
-    sequelize = new Sequelize(url.replace(/^mariadb:/, 'mysql:'), {
+    const mysqlOptions = (pool: Options['pool'], extra: Record<string, unknown> = {}): Options => ({
       ...common,
       dialect: 'mysql',
       timezone: '+00:00',
-      pool: { max: options.poolMax ?? 20, min: 0, idle: 10_000, acquire: 10_000 },
-      dialectOptions: { connectTimeout: 5_000, dateStrings: false, supportBigNumbers: true },
+      pool,
+      dialectOptions: { connectTimeout: 5_000, dateStrings: false, supportBigNumbers: true, ...extra },
       retry: { max: 0 },
       // READ COMMITTED once per connection, not per transaction: Sequelize would otherwise send
       // SET SESSION TRANSACTION ISOLATION LEVEL before every START TRANSACTION (one more round trip each).
@@ -67,14 +74,47 @@ export function createDb(url: string, options: DbOptions = {}): Db {
           ),
       },
     });
+    const mysqlUrl = url.replace(/^mariadb:/, 'mysql:');
+    sequelize = new Sequelize(mysqlUrl, mysqlOptions({ max: options.poolMax ?? 20, min: 0, idle: 10_000, acquire: 10_000 }));
     rawTransactionControl(sequelize);
+    // The batch pool: same connection settings (type casting, time zone, isolation), multi-statement packets on,
+    // opened on first use. Kept apart so that nowhere else could a stray `;` in a statement run a second one.
+    let opened: Sequelize | undefined;
+    batch = {
+      get: () => (opened ??= new Sequelize(mysqlUrl, mysqlOptions({ max: 10, min: 0, idle: 10_000, acquire: 10_000 }, { multipleStatements: true }))),
+      close: async () => opened?.close(),
+    };
   } else {
     const storage = sqliteStorage(url);
     if (storage !== ':memory:') fs.mkdirSync(path.dirname(storage), { recursive: true });
     sequelize = new Sequelize({ ...common, dialect: 'sqlite', storage, retry: { max: 0 } });
     configureSqliteConnections(sequelize);
   }
-  return makeDb(sequelize, dialect);
+  return makeDb(sequelize, dialect, batch);
+}
+
+/** MySQL: the multi-statement read pool behind `Db.selectBatch`, opened on first use. */
+interface BatchPool {
+  get(): Sequelize;
+  close(): Promise<void>;
+}
+
+type RawConnection = { query(opts: { sql: string; values: unknown[] }, cb: (err: Error | null, result: unknown) => void): void };
+type ConnectionManager = { getConnection(opts: { type: 'read' | 'write' }): Promise<RawConnection>; releaseConnection(c: RawConnection): Promise<void> | void };
+
+/** One packet holding every statement, on a connection of the batch pool; one result set per statement. */
+async function sendBatch(pool: BatchPool, queries: { sql: string; values: unknown[] }[]): Promise<unknown[][]> {
+  if (!queries.length) return [];
+  const cm = (pool.get() as unknown as { connectionManager: ConnectionManager }).connectionManager;
+  const conn = await cm.getConnection({ type: 'read' });
+  try {
+    const packet = { sql: queries.map((q) => q.sql).join(';\n'), values: queries.flatMap((q) => q.values) };
+    const result = await new Promise<unknown>((resolve, reject) => conn.query(packet, (err, r) => (err ? reject(err) : resolve(r))));
+    // mysql2 answers one statement with its rows, several with an array of result sets.
+    return queries.length === 1 ? [result as unknown[]] : (result as unknown[][]);
+  } finally {
+    await cm.releaseConnection(conn);
+  }
 }
 
 /**
@@ -125,7 +165,7 @@ function configureSqliteConnections(sequelize: Sequelize): void {
   };
 }
 
-function makeDb(sequelize: Sequelize, dialect: Dialect): Db {
+function makeDb(sequelize: Sequelize, dialect: Dialect, batch?: BatchPool): Db {
   // SQLite has one writer; queueing writers here avoids BUSY storms and keeps ordering fair.
   let writeQueue: Promise<unknown> = Promise.resolve();
   const serialise = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -149,6 +189,7 @@ function makeDb(sequelize: Sequelize, dialect: Dialect): Db {
     async select<R extends object>(sql: string, replacements?: Record<string, unknown>, t?: Transaction | null) {
       return sequelize.query<R>(sql, { type: QueryTypes.SELECT, replacements, transaction: t ?? undefined });
     },
+    ...(batch ? { selectBatch: (queries: { sql: string; values: unknown[] }[]) => sendBatch(batch, queries) } : {}),
     async ping(timeoutMs = 2_000) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
@@ -161,7 +202,7 @@ function makeDb(sequelize: Sequelize, dialect: Dialect): Db {
       }
     },
     async close() {
-      await sequelize.close();
+      await Promise.all([sequelize.close(), batch?.close()]);
     },
   };
   return db;

@@ -28,11 +28,12 @@ export function toPositional(sql: string, replacements: Record<string, unknown> 
 
 /**
  * One statement on a pooled mysql2 connection, outside any transaction: the driver's raw result (rows for a SELECT;
- * for a CALL, its result sets followed by the OK packet). MySQL only.
+ * for a CALL, its result sets followed by the OK packet). MySQL only. `positional`: the statement is already in
+ * `?` form with these values.
  */
-export async function rawQuery(db: Db, sql: string, replacements?: Record<string, unknown>): Promise<unknown> {
+export async function rawQuery(db: Db, sql: string, replacements?: Record<string, unknown>, positional?: unknown[]): Promise<unknown> {
   const cm = (db.sequelize as unknown as { connectionManager: ConnectionManager }).connectionManager;
-  const q = toPositional(sql, replacements);
+  const q = positional ? { sql, values: positional } : toPositional(sql, replacements);
   const conn = await cm.getConnection({ type: 'read' });
   try {
     return await new Promise<unknown>((resolve, reject) => conn.query(q, (err, result) => (err ? reject(err) : resolve(result))));
@@ -67,23 +68,37 @@ export function withFastReads(ctx: CoreContext): CoreContext {
 }
 
 /**
- * Runs a read-only view on ONE pooled MySQL connection: every `ctx.db.select` inside (the view's own and its
- * registered sections') is queued on it by mysql2, so a view costs one pool checkout, like the raw-driver baseline,
- * instead of one per statement. On SQLite (or with CRM_FAST_READS=off) `fn` gets the context unchanged.
+ * Runs a read-only view with its SELECTs batched: on MySQL every `ctx.db.select` issued in the same turn of the
+ * event loop (the view's own and its registered sections', started together by Promise.all) goes to the server in
+ * ONE multi-statement packet (`db.selectBatch`), so a 360 view is one round trip instead of one per statement.
+ * A statement issued later (after an await) starts the next batch. If a batch fails, its statements are run one
+ * by one, so only the failing statement's caller sees the error (a section's failure stays that section's).
+ * Inside a transaction a select goes to the transaction as usual. On SQLite (or with CRM_FAST_READS=off) `fn`
+ * gets the context unchanged.
  */
-export async function withReadConnection<T>(ctx: CoreContext, fn: (ctx: CoreContext) => Promise<T>): Promise<T> {
-  if (!fastPathsOn(ctx.db)) return fn(ctx);
+export async function withBatchedReads<T>(ctx: CoreContext, fn: (ctx: CoreContext) => Promise<T>): Promise<T> {
   const base = ctx.db;
-  const cm = (base.sequelize as unknown as { connectionManager: ConnectionManager }).connectionManager;
-  const conn = await cm.getConnection({ type: 'read' });
-  try {
-    const select = async <R extends object>(sql: string, replacements?: Record<string, unknown>, t?: Transaction | null): Promise<R[]> => {
-      if (t) return base.select<R>(sql, replacements, t);
-      const q = toPositional(sql, replacements);
-      return new Promise<R[]>((resolve, reject) => conn.query(q, (err, rows) => (err ? reject(err) : resolve(rows as R[]))));
-    };
-    return await fn({ ...ctx, db: { ...base, select } });
-  } finally {
-    await cm.releaseConnection(conn);
-  }
+  if (!fastPathsOn(base) || !base.selectBatch) return fn(ctx);
+  type Pending = { q: { sql: string; values: unknown[] }; resolve(rows: unknown[]): void; reject(e: unknown): void };
+  let pending: Pending[] = [];
+  const flush = async (): Promise<void> => {
+    const batch = pending;
+    pending = [];
+    try {
+      const results = batch.length === 1 ? [(await rawQuery(base, batch[0].q.sql, undefined, batch[0].q.values)) as unknown[]] : await base.selectBatch!(batch.map((p) => p.q));
+      batch.forEach((p, i) => p.resolve(results[i]));
+    } catch (e) {
+      if (batch.length === 1) return batch[0].reject(e);
+      await Promise.all(batch.map((p) => rawQuery(base, p.q.sql, undefined, p.q.values).then((rows) => p.resolve(rows as unknown[]), p.reject)));
+    }
+  };
+  const select = <R extends object>(sql: string, replacements?: Record<string, unknown>, t?: Transaction | null): Promise<R[]> => {
+    if (t) return base.select<R>(sql, replacements, t);
+    const q = toPositional(sql, replacements); // throws here, to this caller, on a missing parameter
+    return new Promise<R[]>((resolve, reject) => {
+      if (!pending.length) queueMicrotask(() => void flush());
+      pending.push({ q, resolve: resolve as (rows: unknown[]) => void, reject });
+    });
+  };
+  return fn({ ...ctx, db: { ...base, select } });
 }

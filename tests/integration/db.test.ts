@@ -4,6 +4,7 @@ import { getOrCreateSetting } from '../../core/db/settings';
 import { createDb } from '../../core/db/connection';
 import { describeEachDb } from '../helpers/db';
 import { txUpdate } from '../../core/contracts/txsql';
+import { withBatchedReads } from '../../core/db/fast-read';
 
 describeEachDb('database helpers', (h) => {
   it('50 concurrent read-modify-write transactions all commit, none lost', async () => {
@@ -110,5 +111,55 @@ describeEachDb('database helpers', (h) => {
     let n = 0;
     const values = await Promise.all(Array.from({ length: 10 }, () => getOrCreateSetting(h.db, 'secret', () => `v${++n}`)));
     expect(new Set(values).size).toBe(1);
+  });
+
+  describe('batched reads (withBatchedReads, the 360 view\'s read path)', () => {
+    const seedTeams = async () => {
+      for (const name of ['batch-a', 'batch-b', "batch-c'; DELETE FROM teams; --"]) await h.ctx.models.Team.create({ name });
+    };
+    beforeAll(seedTeams);
+
+    it('selects started together come back each with its own rows, in ONE packet on MySQL', async () => {
+      const calls: number[] = [];
+      const original = h.db.selectBatch?.bind(h.db);
+      const db = { ...h.db, ...(original ? { selectBatch: (qs: { sql: string; values: unknown[] }[]) => (calls.push(qs.length), original(qs)) } : {}) };
+      const [a, b, c, n] = await withBatchedReads({ ...h.ctx, db }, (ctx) =>
+        Promise.all([
+          ctx.db.select<{ name: string }>('SELECT name FROM teams WHERE name = :n', { n: 'batch-a' }),
+          ctx.db.select<{ name: string }>('SELECT name FROM teams WHERE name IN (:ns) ORDER BY name', { ns: ['batch-b', 'batch-a'] }),
+          ctx.db.select<{ name: string }>('SELECT name FROM teams WHERE name = :n', { n: "batch-c'; DELETE FROM teams; --" }),
+          ctx.db.select<{ n: number }>("SELECT COUNT(*) AS n FROM teams WHERE name LIKE 'batch-%'"),
+        ]),
+      );
+      expect(a.map((r) => r.name)).toEqual(['batch-a']);
+      expect(b.map((r) => r.name)).toEqual(['batch-a', 'batch-b']);
+      expect(c.map((r) => r.name)).toEqual(["batch-c'; DELETE FROM teams; --"]); // a value, never a statement
+      expect(Number(n[0].n)).toBe(3);
+      expect(calls).toEqual(h.dialect === 'mysql' ? [4] : []);
+    });
+
+    it('a failing statement fails only its own select; the others still answer', async () => {
+      const results = await withBatchedReads(h.ctx, (ctx) =>
+        Promise.allSettled([
+          ctx.db.select<{ name: string }>('SELECT name FROM teams WHERE name = :n', { n: 'batch-a' }),
+          ctx.db.select('SELECT no_such_column FROM teams'),
+          ctx.db.select<{ name: string }>('SELECT name FROM teams WHERE name = :n', { n: 'batch-b' }),
+        ]),
+      );
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((results[0] as PromiseFulfilledResult<{ name: string }[]>).value.map((r) => r.name)).toEqual(['batch-a']);
+      expect((results[2] as PromiseFulfilledResult<{ name: string }[]>).value.map((r) => r.name)).toEqual(['batch-b']);
+    });
+
+    it('a select after an await starts the next batch, and rows are typed as db.select types them', async () => {
+      const [plain] = await h.db.select<Record<string, unknown>>('SELECT id, name, created_at FROM teams WHERE name = :n', { n: 'batch-a' });
+      const [first, second] = await withBatchedReads(h.ctx, async (ctx) => {
+        const one = await ctx.db.select<Record<string, unknown>>('SELECT id, name, created_at FROM teams WHERE name = :n', { n: 'batch-a' });
+        const two = await ctx.db.select<Record<string, unknown>>('SELECT id, name, created_at FROM teams WHERE name = :n', { n: 'batch-b' });
+        return [one[0], two[0]];
+      });
+      expect(first).toEqual(plain);
+      expect(second.name).toBe('batch-b');
+    });
   });
 });

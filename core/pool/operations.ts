@@ -9,6 +9,7 @@ import { recordAudit } from '../audit/record';
 import { enqueueMessages } from '../notifications/outbox';
 import { CUSTOMER_SELECT, loadCustomerRow, toCustomerDto, type CustomerDto, type CustomerRow } from '../customers/operations';
 import { txSelect, txUpdate } from '../contracts/txsql';
+import { businessDay as zoneDay } from '../contracts/dates';
 import { fastPathsOn, rawQuery } from '../db/fast-read';
 import { assertCanSeeCustomer, canSeeCustomer } from '../customers/visibility';
 import { checkPoolRules, claimCheck, cooldownUntil, DEFAULT_POOL_RULES, withDefaults, type ClaimRefusal, type PoolRules } from './rules';
@@ -168,15 +169,8 @@ async function insertEvent(ctx: CoreContext, t: Transaction, e: { poolId: number
 
 /** The business day (default: now) in the CRM time zone, 'YYYY-MM-DD' (what users.claims_day holds; the daily claim limit resets with it). */
 export function businessDay(ctx: CoreContext, at: Date = ctx.clock.now()): string {
-  const now = at.getTime();
-  const hit = dayCache.get(ctx.timezone);
-  if (hit && now >= hit.from && now < hit.to) return hit.day; // every claim asks; time-zone maths costs ~35 µs
-  const start = DateTime.fromMillis(now).setZone(ctx.timezone).startOf('day');
-  const day = { day: start.toISODate()!, from: start.toMillis(), to: start.plus({ days: 1 }).toMillis() };
-  dayCache.set(ctx.timezone, day);
-  return day.day;
+  return zoneDay(at, ctx.timezone);
 }
-const dayCache = new Map<string, { day: string; from: number; to: number }>();
 
 const fmt = (ctx: CoreContext, d: Date) => DateTime.fromJSDate(d).setZone(ctx.timezone).toFormat('yyyy-MM-dd HH:mm');
 

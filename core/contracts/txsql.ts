@@ -1,6 +1,7 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { CoreContext } from '../context';
 import { fastPathsOn, toPositional } from '../db/fast-read';
+import type { RawConnection } from '../db/connection';
 
 /**
  * The approval decision path runs ~20 statements in one transaction while an approver waits for the card
@@ -8,7 +9,6 @@ import { fastPathsOn, toPositional } from '../db/fast-read';
  * parameters, same type casting and `-FOUND_ROWS` affected-row counts as Sequelize), skipping Sequelize's
  * per-query work; on SQLite, and outside a transaction, they are plain Sequelize queries.
  */
-type RawConnection = { query(opts: { sql: string; values: unknown[] }, cb: (err: Error | null, result: unknown) => void): void };
 
 function rawConnection(ctx: CoreContext, t?: Transaction | null): RawConnection | null {
   if (!t || !fastPathsOn(ctx.db)) return null;

@@ -99,22 +99,27 @@ interface BatchPool {
   close(): Promise<void>;
 }
 
-type RawConnection = { query(opts: { sql: string; values: unknown[] }, cb: (err: Error | null, result: unknown) => void): void };
+/** A mysql2 connection as Sequelize's MySQL pool hands it out (also a transaction's `connection`). */
+export type RawConnection = { query(opts: { sql: string; values: unknown[] }, cb: (err: Error | null, result: unknown) => void): void };
 type ConnectionManager = { getConnection(opts: { type: 'read' | 'write' }): Promise<RawConnection>; releaseConnection(c: RawConnection): Promise<void> | void };
+
+/** One packet (`?` placeholders) on a connection of `sequelize`'s MySQL pool, outside any transaction: the driver's raw result. */
+export async function pooledQuery(sequelize: Sequelize, q: { sql: string; values: unknown[] }): Promise<unknown> {
+  const cm = (sequelize as unknown as { connectionManager: ConnectionManager }).connectionManager;
+  const conn = await cm.getConnection({ type: 'read' });
+  try {
+    return await new Promise<unknown>((resolve, reject) => conn.query(q, (err, result) => (err ? reject(err) : resolve(result))));
+  } finally {
+    await cm.releaseConnection(conn);
+  }
+}
 
 /** One packet holding every statement, on a connection of the batch pool; one result set per statement. */
 async function sendBatch(pool: BatchPool, queries: { sql: string; values: unknown[] }[]): Promise<unknown[][]> {
   if (!queries.length) return [];
-  const cm = (pool.get() as unknown as { connectionManager: ConnectionManager }).connectionManager;
-  const conn = await cm.getConnection({ type: 'read' });
-  try {
-    const packet = { sql: queries.map((q) => q.sql).join(';\n'), values: queries.flatMap((q) => q.values) };
-    const result = await new Promise<unknown>((resolve, reject) => conn.query(packet, (err, r) => (err ? reject(err) : resolve(r))));
-    // mysql2 answers one statement with its rows, several with an array of result sets.
-    return queries.length === 1 ? [result as unknown[]] : (result as unknown[][]);
-  } finally {
-    await cm.releaseConnection(conn);
-  }
+  const result = await pooledQuery(pool.get(), { sql: queries.map((q) => q.sql).join(';\n'), values: queries.flatMap((q) => q.values) });
+  // mysql2 answers one statement with its rows, several with an array of result sets.
+  return queries.length === 1 ? [result as unknown[]] : (result as unknown[][]);
 }
 
 /**

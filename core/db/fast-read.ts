@@ -1,6 +1,6 @@
 import type { Transaction } from 'sequelize';
 import type { CoreContext } from '../context';
-import type { Db } from './connection';
+import { pooledQuery, type Db } from './connection';
 
 /**
  * A hot-path read for MySQL: the same SQL with the same named parameters as `db.select`, but sent straight
@@ -8,8 +8,6 @@ import type { Db } from './connection';
  * shared notes). Rows come back exactly as Sequelize's raw SELECT gives them (same connection config and
  * type casting). Inside a transaction, or on SQLite, it is plain `db.select`.
  */
-type RawConnection = { query(opts: { sql: string; values: unknown[] }, cb: (err: Error | null, rows: unknown) => void): void };
-type ConnectionManager = { getConnection(opts: { type: 'read' | 'write' }): Promise<RawConnection>; releaseConnection(c: RawConnection): Promise<void> | void };
 
 /** `:name` → `?` outside quoted strings; arrays expand in mysql2 (`IN (?)`). */
 // Quoted strings (with backslash escapes) and runs of colons (`::`) are matched whole and kept as they are.
@@ -32,14 +30,7 @@ export function toPositional(sql: string, replacements: Record<string, unknown> 
  * `?` form with these values.
  */
 export async function rawQuery(db: Db, sql: string, replacements?: Record<string, unknown>, positional?: unknown[]): Promise<unknown> {
-  const cm = (db.sequelize as unknown as { connectionManager: ConnectionManager }).connectionManager;
-  const q = positional ? { sql, values: positional } : toPositional(sql, replacements);
-  const conn = await cm.getConnection({ type: 'read' });
-  try {
-    return await new Promise<unknown>((resolve, reject) => conn.query(q, (err, result) => (err ? reject(err) : resolve(result))));
-  } finally {
-    await cm.releaseConnection(conn);
-  }
+  return pooledQuery(db.sequelize, positional ? { sql, values: positional } : toPositional(sql, replacements));
 }
 
 export function fastSelect(db: Db): Db['select'] {

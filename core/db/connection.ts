@@ -118,8 +118,11 @@ export async function pooledQuery(sequelize: Sequelize, q: { sql: string; values
 async function sendBatch(pool: BatchPool, queries: { sql: string; values: unknown[] }[]): Promise<unknown[][]> {
   if (!queries.length) return [];
   const result = await pooledQuery(pool.get(), { sql: queries.map((q) => q.sql).join(';\n'), values: queries.flatMap((q) => q.values) });
-  // mysql2 answers one statement with its rows, several with an array of result sets.
-  return queries.length === 1 ? [result as unknown[]] : (result as unknown[][]);
+  // mysql2 answers one statement with its rows, several with an array of result sets: one per statement, or the
+  // packet did not split as intended (a statement with its own `;`), which must never hand rows to the wrong caller.
+  const sets = (queries.length === 1 ? [result] : result) as unknown[][];
+  if (!Array.isArray(sets) || sets.length !== queries.length || !sets.every(Array.isArray)) throw new Error(`selectBatch: ${queries.length} statements answered ${Array.isArray(sets) ? sets.length : 0} result sets`);
+  return sets;
 }
 
 /**

@@ -151,6 +151,13 @@ describeEachDb('database helpers', (h) => {
       expect((results[2] as PromiseFulfilledResult<{ name: string }[]>).value.map((r) => r.name)).toEqual(['batch-b']);
     });
 
+    it('MySQL: a packet that does not split into one result set per statement is refused, never misassigned', async () => {
+      if (!h.db.selectBatch) return;
+      const one = { sql: 'SELECT 1 AS a', values: [] };
+      await expect(h.db.selectBatch([{ sql: 'SELECT 1 AS a; SELECT 2 AS b', values: [] }, one])).rejects.toThrow(/2 statements answered 3 result sets/);
+      await expect(h.db.selectBatch([one, one])).resolves.toEqual([[{ a: 1 }], [{ a: 1 }]]);
+    });
+
     it('a select after an await starts the next batch, and rows are typed as db.select types them', async () => {
       const [plain] = await h.db.select<Record<string, unknown>>('SELECT id, name, created_at FROM teams WHERE name = :n', { n: 'batch-a' });
       const [first, second] = await withBatchedReads(h.ctx, async (ctx) => {

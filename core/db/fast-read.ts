@@ -26,11 +26,10 @@ export function toPositional(sql: string, replacements: Record<string, unknown> 
 
 /**
  * One statement on a pooled mysql2 connection, outside any transaction: the driver's raw result (rows for a SELECT;
- * for a CALL, its result sets followed by the OK packet). MySQL only. `positional`: the statement is already in
- * `?` form with these values.
+ * for a CALL, its result sets followed by the OK packet). MySQL only.
  */
-export async function rawQuery(db: Db, sql: string, replacements?: Record<string, unknown>, positional?: unknown[]): Promise<unknown> {
-  return pooledQuery(db.sequelize, positional ? { sql, values: positional } : toPositional(sql, replacements));
+export async function rawQuery(db: Db, sql: string, replacements?: Record<string, unknown>): Promise<unknown> {
+  return pooledQuery(db.sequelize, toPositional(sql, replacements));
 }
 
 export function fastSelect(db: Db): Db['select'] {
@@ -76,11 +75,11 @@ export async function withBatchedReads<T>(ctx: CoreContext, fn: (ctx: CoreContex
     const batch = pending;
     pending = [];
     try {
-      const results = batch.length === 1 ? [(await rawQuery(base, batch[0].q.sql, undefined, batch[0].q.values)) as unknown[]] : await base.selectBatch!(batch.map((p) => p.q));
+      const results = batch.length === 1 ? [(await pooledQuery(base.sequelize, batch[0].q)) as unknown[]] : await base.selectBatch!(batch.map((p) => p.q));
       batch.forEach((p, i) => p.resolve(results[i]));
     } catch (e) {
       if (batch.length === 1) return batch[0].reject(e);
-      await Promise.all(batch.map((p) => rawQuery(base, p.q.sql, undefined, p.q.values).then((rows) => p.resolve(rows as unknown[]), p.reject)));
+      await Promise.all(batch.map((p) => pooledQuery(base.sequelize, p.q).then((rows) => p.resolve(rows as unknown[]), p.reject)));
     }
   };
   const select = <R extends object>(sql: string, replacements?: Record<string, unknown>, t?: Transaction | null): Promise<R[]> => {

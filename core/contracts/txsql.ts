@@ -1,7 +1,7 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { CoreContext } from '../context';
 import { fastPathsOn, toPositional } from '../db/fast-read';
-import type { RawConnection } from '../db/connection';
+import { sendOn, type RawConnection } from '../db/connection';
 
 /**
  * The approval decision path runs ~20 statements in one transaction while an approver waits for the card
@@ -16,11 +16,7 @@ function rawConnection(ctx: CoreContext, t?: Transaction | null): RawConnection 
   return conn && typeof conn.query === 'function' ? conn : null;
 }
 
-function send(conn: RawConnection, q: { sql: string; values: unknown[] }): Promise<unknown> {
-  return new Promise((resolve, reject) => conn.query(q, (err, result) => (err ? reject(err) : resolve(result))));
-}
-
-const run = (conn: RawConnection, sql: string, replacements: Record<string, unknown>): Promise<unknown> => send(conn, toPositional(sql, replacements));
+const run = (conn: RawConnection, sql: string, replacements: Record<string, unknown>): Promise<unknown> => sendOn(conn, toPositional(sql, replacements));
 
 export async function txSelect<R extends object>(ctx: CoreContext, sql: string, replacements: Record<string, unknown> = {}, t?: Transaction | null): Promise<R[]> {
   const conn = rawConnection(ctx, t);
@@ -50,6 +46,6 @@ export async function txExec(ctx: CoreContext, sql: string, values: unknown[], t
     const [, n] = await ctx.db.sequelize.query(sql, { replacements: values, transaction: t, type: QueryTypes.UPDATE });
     return Number(n);
   }
-  const r = (await send(conn, { sql, values })) as { affectedRows?: number };
+  const r = (await sendOn(conn, { sql, values })) as { affectedRows?: number };
   return Number(r.affectedRows ?? 0);
 }

@@ -100,7 +100,11 @@ interface BatchPool {
 }
 
 /** A mysql2 connection as Sequelize's MySQL pool hands it out (also a transaction's `connection`). */
-export type RawConnection = { query(opts: { sql: string; values: unknown[] }, cb: (err: Error | null, result: unknown) => void): void };
+export type RawConnection = {
+  query(opts: { sql: string; values: unknown[]; typeCast?: TypeCast }, cb: (err: Error | null, result: unknown) => void): void;
+  config?: { typeCast?: unknown };
+};
+type TypeCast = (field: { type: string }, next: () => unknown) => unknown;
 type ConnectionManager = { getConnection(opts: { type: 'read' | 'write' }): Promise<RawConnection>; releaseConnection(c: RawConnection): Promise<void> | void };
 
 /** One packet (`?` placeholders) on a connection of `sequelize`'s MySQL pool, outside any transaction: the driver's raw result. */
@@ -108,10 +112,35 @@ export async function pooledQuery(sequelize: Sequelize, q: { sql: string; values
   const cm = (sequelize as unknown as { connectionManager: ConnectionManager }).connectionManager;
   const conn = await cm.getConnection({ type: 'read' });
   try {
-    return await new Promise<unknown>((resolve, reject) => conn.query(q, (err, result) => (err ? reject(err) : resolve(result))));
+    return await sendOn(conn, q);
   } finally {
     await cm.releaseConnection(conn);
   }
+}
+
+/**
+ * One statement on a raw mysql2 connection of Sequelize's (pooled, or a transaction's): the driver's raw result,
+ * rows cast exactly as Sequelize casts them, but cheaper. Sequelize's cast parses every DATETIME through a
+ * moment-timezone zone lookup and the Date string constructor; mysql2's own parse reads the digits straight off
+ * the packet in the connection's time zone (+00:00, set by Sequelize): the same Date for a fraction of the CPU (a
+ * 360 view carries ~30 of them, the recycle job's scans ~190,000). Every other type keeps Sequelize's cast.
+ */
+export function sendOn(conn: RawConnection, q: { sql: string; values: unknown[] }): Promise<unknown> {
+  const typeCast = castFor(conn);
+  return new Promise<unknown>((resolve, reject) => conn.query(typeCast ? { ...q, typeCast } : q, (err, result) => (err ? reject(err) : resolve(result))));
+}
+
+const casts = new WeakMap<TypeCast, TypeCast>();
+function castFor(conn: RawConnection): TypeCast | undefined {
+  const sequelizeCast = conn.config?.typeCast;
+  if (typeof sequelizeCast !== 'function') return undefined;
+  let cast = casts.get(sequelizeCast as TypeCast);
+  if (!cast) {
+    const base = sequelizeCast as TypeCast;
+    cast = (field, next) => (field.type === 'DATETIME' ? next() : base(field, next));
+    casts.set(base, cast);
+  }
+  return cast;
 }
 
 /** One packet holding every statement, on a connection of the batch pool; one result set per statement. */

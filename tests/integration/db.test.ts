@@ -3,8 +3,8 @@ import { acquireLease, releaseLease } from '../../core/db/lease';
 import { getOrCreateSetting } from '../../core/db/settings';
 import { createDb } from '../../core/db/connection';
 import { describeEachDb } from '../helpers/db';
-import { txUpdate } from '../../core/contracts/txsql';
-import { withBatchedReads } from '../../core/db/fast-read';
+import { txSelect, txUpdate } from '../../core/contracts/txsql';
+import { fastSelect, withBatchedReads } from '../../core/db/fast-read';
 
 describeEachDb('database helpers', (h) => {
   it('50 concurrent read-modify-write transactions all commit, none lost', async () => {
@@ -111,6 +111,32 @@ describeEachDb('database helpers', (h) => {
     let n = 0;
     const values = await Promise.all(Array.from({ length: 10 }, () => getOrCreateSetting(h.db, 'secret', () => `v${++n}`)));
     expect(new Set(values).size).toBe(1);
+  });
+
+  it('MySQL: the raw paths (pooled, batched, in a transaction) type every column exactly as db.select does', async () => {
+    if (h.dialect !== 'mysql') return; // SQLite has only db.select
+    await h.db.sequelize.query('DROP TABLE IF EXISTS cast_probe');
+    await h.db.sequelize.query(
+      'CREATE TABLE cast_probe (id INT PRIMARY KEY, at DATETIME(3) NULL, at0 DATETIME NULL, day DATE NULL, doc JSON NULL, amount DECIMAL(12,2) NULL, big BIGINT NULL, flag TINYINT(1) NULL, label VARCHAR(20) NULL)',
+    );
+    try {
+      await h.db.sequelize.query(
+        `INSERT INTO cast_probe VALUES
+         (1, '2026-12-06 23:59:59.999', '2026-01-01 00:00:00', '2026-02-28', '{"a":[1,"x"]}', 12345.67, 9007199254740993, 1, '王伟'),
+         (2, '1969-12-31 23:59:59.001', '2000-02-29 12:34:56', '1999-12-31', 'null', -0.5, -42, 0, ''),
+         (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
+      );
+      const sql = 'SELECT * FROM cast_probe ORDER BY id';
+      const expected = await h.db.select<Record<string, unknown>>(sql);
+      expect(expected[0].at).toEqual(new Date('2026-12-06T23:59:59.999Z')); // the reference itself is what we think
+      expect(expected[0].day).toBe('2026-02-28');
+      expect(await fastSelect(h.db)(sql)).toEqual(expected);
+      const [batched] = await withBatchedReads(h.ctx, (ctx) => Promise.all([ctx.db.select(sql), ctx.db.select('SELECT 1 AS one')]));
+      expect(batched).toEqual(expected);
+      expect(await h.db.tx((t) => txSelect(h.ctx, sql, {}, t))).toEqual(expected);
+    } finally {
+      await h.db.sequelize.query('DROP TABLE IF EXISTS cast_probe');
+    }
   });
 
   describe('batched reads (withBatchedReads, the 360 view\'s read path)', () => {

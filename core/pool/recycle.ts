@@ -105,8 +105,10 @@ const CHUNK = 500;
 
 export interface RecycleOptions {
   batchSize?: number;
-  /** Recycle transactions in flight at once (default: 4 on MySQL, 1 on SQLite's single writer). */
+  /** Recycle transactions in flight at once (default: 8 on MySQL, 1 on SQLite's single writer). */
   concurrency?: number;
+  /** Customers per recycle transaction (default 500). */
+  chunkSize?: number;
   /** Lease holder name (defaults to pid + random). */
   holder?: string;
 }
@@ -131,7 +133,7 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
     const columnCache: ColumnCache = new Map();
     // The scans read tens of thousands of index entries: straight through mysql2 (same SQL), not Sequelize.
     const fast = withFastReads(ctx);
-    const due: number[] = []; // decided from the index-only scans; re-checked under lock when recycled
+    const due: number[] = []; // decided from the index-only scans, not yet handed to a lane (re-checked under lock)
     const handle = async (rows: ScanRow[]) => {
       result.batches++;
       result.scanned += rows.length;
@@ -163,82 +165,30 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
       for (const x of live) if (x.d.action === 'recycle') due.push(Number(x.r.id));
     };
 
-    // Pass 1: stale follow-ups, by the (last_followup_at, owner_id) index, in keyset order.
-    if (bounds.minFollowupDays !== null) {
-      const cutoff = new Date(now.getTime() - (bounds.minFollowupDays - bounds.maxWarnDays) * DAY);
-      // ORDER BY must be the index order (last_followup_at, owner_id, then the implicit primary key) so each
-      // batch is a plain index range read stopping after :lim rows; `ORDER BY last_followup_at, id` skipped
-      // owner_id and made MySQL filesort the whole remaining range on every batch (2.3 s per batch at 1M rows).
-      let seek: { at: Date; owner: number; id: number } | null = null;
-      for (;;) {
-        const rows: ScanRow[] = await fast.db.select<ScanRow>(
-          `SELECT ${SCAN_COLS} FROM customers WHERE last_followup_at < :cutoff AND owner_id IS NOT NULL AND status = 'active'
-           ${seek ? 'AND last_followup_at >= :sat AND (last_followup_at > :sat OR (last_followup_at = :sat AND (owner_id > :sow OR (owner_id = :sow AND id > :sid))))' : ''}
-           ORDER BY last_followup_at, owner_id, id LIMIT :lim`,
-          { cutoff, lim: size, sat: seek?.at, sow: seek?.owner, sid: seek?.id },
-        );
-        if (!rows.length) break;
-        const last = rows[rows.length - 1];
-        seek = { at: toDate(last.last_followup_at)!, owner: Number(last.owner_id), id: Number(last.id) };
-        await handle(rows);
-        if (rows.length < size) break;
-      }
-      // Pass 2: never followed up — the claim time is the clock ((claimed_at, owner_id) index).
-      let after = 0;
-      for (;;) {
-        const rows: ScanRow[] = await fast.db.select<ScanRow>(
-          `SELECT ${SCAN_COLS} FROM customers WHERE claimed_at < :cutoff AND owner_id IS NOT NULL AND last_followup_at IS NULL AND status = 'active' AND id > :after ORDER BY id LIMIT :lim`,
-          { cutoff, after, lim: size },
-        );
-        if (!rows.length) break;
-        after = Number(rows[rows.length - 1].id);
-        await handle(rows);
-        if (rows.length < size) break;
-      }
-    }
-    // Pass 3: "no won deal within M days of the claim", only when some pool has such a rule.
-    if (bounds.minWonDealDays !== null) {
-      const cutoff = new Date(now.getTime() - (bounds.minWonDealDays - bounds.maxWarnDays) * DAY);
-      let seek: { at: Date; id: number } | null = null;
-      for (;;) {
-        const rows: ScanRow[] = await fast.db.select<ScanRow>(
-          `SELECT ${SCAN_COLS} FROM customers WHERE claimed_at < :cutoff AND owner_id IS NOT NULL AND status = 'active'
-           AND (last_won_at IS NULL OR last_won_at < claimed_at)
-           ${seek ? 'AND (claimed_at > :sat OR (claimed_at = :sat AND id > :sid))' : ''} ORDER BY claimed_at, id LIMIT :lim`,
-          { cutoff, lim: size, sat: seek?.at, sid: seek?.id },
-        );
-        if (!rows.length) break;
-        const last = rows[rows.length - 1];
-        seek = { at: toDate(last.claimed_at)!, id: Number(last.id) };
-        await handle(rows);
-        if (rows.length < size) break;
-      }
-    }
-
-    // Recycling costs MariaDB CPU and random reads (each recycled row's page, its owner-keyed index entries):
-    // the rows go in primary-key order, in chunks of ≤ CHUNK customers, one short transaction each, `limit`
-    // lanes at once on their own connections (SQLite has one writer: one lane). The warnings' customer names
-    // are read meanwhile. 8 lanes: where a random page read is slow (0.5 ms on network block storage, seen on
-    // these machines) the job waits on reads, and 8 reads in flight beat 4 (3.8 s → 2.9 s over 1M customers); where
-    // reads are fast 8 were no slower than 4. 8 of the pool's 20 connections for a few seconds a day.
+    // Recycling costs MariaDB CPU and page reads (each recycled row's page, its owner-keyed index entries) while
+    // the scans cost this process's CPU: chunks of ≤ chunkSize customers go to `limit` lanes (one short
+    // transaction each, on their own connections; SQLite has one writer: one lane) as soon as the scans have
+    // decided them, so the two overlap. 8 lanes: where a random page read is slow (0.5 ms on network block
+    // storage, seen on these machines) 8 reads in flight beat 4 (3.8 s → 2.9 s over 1M customers); where reads
+    // are fast 8 were no slower. 8 of the pool's 20 connections for a few seconds a day.
     const limit = Math.max(1, opts.concurrency ?? (ctx.db.dialect === 'mysql' ? 8 : 1));
-    due.sort((x, y) => x - y);
-    const chunks: number[][] = [];
-    for (let i = 0; i < due.length; i += CHUNK) chunks.push(due.slice(i, i + CHUNK));
+    const chunkSize = Math.max(1, opts.chunkSize ?? CHUNK);
+    const queue = new ChunkQueue();
     const recycled = new Map<number, { id: number; name: string }[]>(); // former owner → customers (notice at the end)
+    let laneError: unknown = null;
     let lastRenew = Date.now();
-    let next = 0;
     const lane = async () => {
-      for (let ids = chunks[next++]; ids; ids = chunks[next++]) {
+      for (let ids = await queue.take(); ids; ids = await queue.take()) {
         if (Date.now() - lastRenew > leaseMs / 5) {
           lastRenew = Date.now();
           await acquireLease(ctx.db, LEASE, holder, leaseMs, new Date());
         }
         let done: Awaited<ReturnType<typeof recycleBatch>>;
         try {
-          done = await recycleBatch(ctx, ids, rulesOf, now);
+          done = await recycleBatch(ctx, ids.sort((x, y) => x - y), rulesOf, now);
         } catch (e) {
-          next = chunks.length; // the other lanes stop after their current chunk
+          laneError ??= e;
+          queue.close(true); // the other lanes stop after their current chunk, the scans at their next page
           throw e;
         }
         for (const r of done) {
@@ -248,12 +198,71 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
         }
       }
     };
-    const lanes = Array.from({ length: Math.min(limit, chunks.length) }, () => lane());
+    const lanes = Array.from({ length: limit }, () => lane());
     drain = () => Promise.allSettled(lanes);
+    const dispatch = (all: boolean) => {
+      while (due.length >= chunkSize || (all && due.length)) queue.push(due.splice(0, chunkSize));
+    };
+    const handleAndDispatch = async (rows: ScanRow[]) => {
+      if (laneError) throw laneError;
+      await handle(rows);
+      dispatch(false);
+    };
+
+    try {
+      // Pass 1: stale follow-ups, by the (last_followup_at, owner_id) index, in keyset order.
+      if (bounds.minFollowupDays !== null) {
+        const cutoff = new Date(now.getTime() - (bounds.minFollowupDays - bounds.maxWarnDays) * DAY);
+        // ORDER BY must be the index order (last_followup_at, owner_id, then the implicit primary key) so each
+        // batch is a plain index range read stopping after :lim rows; `ORDER BY last_followup_at, id` skipped
+        // owner_id and made MySQL filesort the whole remaining range on every batch (2.3 s per batch at 1M rows).
+        await scanPages<ScanRow>(
+          (last) =>
+            fast.db.select<ScanRow>(
+              `SELECT ${SCAN_COLS} FROM customers WHERE last_followup_at < :cutoff AND owner_id IS NOT NULL AND status = 'active'
+               ${last ? 'AND last_followup_at >= :sat AND (last_followup_at > :sat OR (last_followup_at = :sat AND (owner_id > :sow OR (owner_id = :sow AND id > :sid))))' : ''}
+               ORDER BY last_followup_at, owner_id, id LIMIT :lim`,
+              { cutoff, lim: size, sat: last && toDate(last.last_followup_at), sow: last && Number(last.owner_id), sid: last && Number(last.id) },
+            ),
+          size,
+          handleAndDispatch,
+        );
+        // Pass 2: never followed up — the claim time is the clock ((claimed_at, owner_id) index).
+        await scanPages<ScanRow>(
+          (last) =>
+            fast.db.select<ScanRow>(
+              `SELECT ${SCAN_COLS} FROM customers WHERE claimed_at < :cutoff AND owner_id IS NOT NULL AND last_followup_at IS NULL AND status = 'active' AND id > :after ORDER BY id LIMIT :lim`,
+              { cutoff, after: last ? Number(last.id) : 0, lim: size },
+            ),
+          size,
+          handleAndDispatch,
+        );
+      }
+      // Pass 3: "no won deal within M days of the claim", only when some pool has such a rule.
+      if (bounds.minWonDealDays !== null) {
+        const cutoff = new Date(now.getTime() - (bounds.minWonDealDays - bounds.maxWarnDays) * DAY);
+        await scanPages<ScanRow>(
+          (last) =>
+            fast.db.select<ScanRow>(
+              `SELECT ${SCAN_COLS} FROM customers WHERE claimed_at < :cutoff AND owner_id IS NOT NULL AND status = 'active'
+               AND (last_won_at IS NULL OR last_won_at < claimed_at)
+               ${last ? 'AND (claimed_at > :sat OR (claimed_at = :sat AND id > :sid))' : ''} ORDER BY claimed_at, id LIMIT :lim`,
+              { cutoff, lim: size, sat: last && toDate(last.claimed_at), sid: last && Number(last.id) },
+            ),
+          size,
+          handleAndDispatch,
+        );
+      }
+      dispatch(true);
+    } finally {
+      queue.close(); // no more chunks: the lanes finish what is queued (or stop, after a failure)
+    }
+
     const warned = [...warnings.entries()].map(([owner, m]) => ({ owner, list: [...m.values()].sort((x, y) => x.dueMs - y.dueMs || x.id - y.id) }));
     // The warnings' customer names are read while the lanes finish.
     const settled = await Promise.allSettled([fillNames(ctx, warned.flatMap((w) => w.list.slice(0, 20)), limit), ...lanes]);
     const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+    if (laneError) throw laneError;
     if (failed) throw failed.reason;
 
     // One notice per former owner per run, listing what went (the run's pool_events are the durable record).
@@ -281,6 +290,50 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
   } finally {
     await drain(); // never release the lease while a transaction of this run is open
     await releaseLease(ctx.db, LEASE, holder);
+  }
+}
+
+/**
+ * Keyset pages of a scan, each handed to `handle`; the next page is already requested while the current one is
+ * handled, so the scan's round trips overlap the decisions. `fetch(last)` reads the page after row `last`.
+ */
+async function scanPages<R>(fetch: (last: R | null) => Promise<R[]>, size: number, handle: (rows: R[]) => Promise<void>): Promise<void> {
+  let rows = await fetch(null);
+  while (rows.length) {
+    const next = rows.length < size ? null : fetch(rows[rows.length - 1]);
+    next?.catch(() => undefined); // if `handle` throws, the prefetch's own failure is not the news
+    await handle(rows);
+    if (!next) return;
+    rows = await next;
+  }
+}
+
+/** Chunks of customer ids waiting for a recycle lane; `take` waits for the next one, or null once closed and empty. */
+class ChunkQueue {
+  private items: number[][] = [];
+  private waiters: (() => void)[] = [];
+  private closed = false;
+
+  push(chunk: number[]): void {
+    if (this.closed) return;
+    this.items.push(chunk);
+    this.waiters.shift()?.();
+  }
+
+  /** No more chunks; after a failure also drops the queued ones, so every lane stops after its current chunk. */
+  close(drop = false): void {
+    this.closed = true;
+    if (drop) this.items = [];
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  async take(): Promise<number[] | null> {
+    for (;;) {
+      const chunk = this.items.shift();
+      if (chunk) return chunk;
+      if (this.closed) return null;
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
   }
 }
 

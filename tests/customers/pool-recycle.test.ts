@@ -117,7 +117,7 @@ describeEachDb('pool recycling', (h) => {
     const ids: number[] = [];
     for (let i = 0; i < 9; i++) ids.push(await owned(`同一时刻${i}`, reps[i % 3]));
     await h.db.sequelize.query('UPDATE customers SET last_followup_at = :at WHERE id IN (:ids)', { replacements: { at, ids }, type: QueryTypes.UPDATE });
-    const r = await runRecycle(h.ctx, { batchSize: 2 });
+    const r = await runRecycle(h.ctx, { batchSize: 2, chunkSize: 2, concurrency: 2 });
     for (const id of ids) expect(await ownerOf(id)).toBeNull();
     const events = await h.db.select<{ n: number }>("SELECT COUNT(*) AS n FROM pool_events WHERE action = 'recycle' AND customer_id IN (:ids)", { ids });
     expect(Number(events[0].n)).toBe(9);
@@ -130,7 +130,7 @@ describeEachDb('pool recycling', (h) => {
     const dbs = [createDb(h.url), createDb(h.url)];
     try {
       const ctxs = dbs.map((d) => createContext(d, { clock: h.clock }));
-      const [r1, r2] = await Promise.all(ctxs.map((c, i) => runRecycle(c, { batchSize: 7, concurrency: 3, holder: `proc-${i}` })));
+      const [r1, r2] = await Promise.all(ctxs.map((c, i) => runRecycle(c, { batchSize: 7, chunkSize: 4, concurrency: 3, holder: `proc-${i}` })));
       expect(r1.recycled + r2.recycled).toBe(30);
       const events = await h.db.select<{ n: number }>("SELECT COUNT(*) AS n FROM pool_events WHERE action = 'recycle' AND customer_id IN (:ids)", { ids });
       expect(Number(events[0].n)).toBe(30);

@@ -16,6 +16,7 @@ import { forkChild, type Child } from './lib/child';
 import { createHarness, type RunContext } from './lib/harness';
 import { ensureSeed, listTables } from './lib/seed';
 import { processRoundTripMicros } from './lib/round-trip';
+import { configureBufferPool, type BufferPool } from './lib/mysql-server';
 import { checkLoads, judgeAll, machineDescription, readResults, readSeedRecords, writeSeedRecord, regenerateReadme, terminalTable, writeResult, type ScenarioRecord } from './lib/report';
 
 const BENCH_DIR = __dirname;
@@ -70,13 +71,16 @@ async function main(): Promise<number> {
   if (/^(mysql|mariadb):/.test(url)) await ensureMysqlDatabase(url);
   const db = createDb(url, { poolMax: 10 });
   let loadChild: Child | null = null;
+  let pool: BufferPool | null = null;
   const started = Date.now();
   try {
     await migrate(db);
     const seedScale = args.smoke ? 'smoke' : args.scale;
     // Every scenario's seed tables count, not only the selected ones, so the fingerprint is the same for any selection.
     const seed = await ensureSeed(db, url, seedScale, all.flatMap((s) => s.seed ?? []), log, { reseed: args.reseed });
-    const machine = `${machineDescription(await dbVersion(db))}, process round trip ${(await processRoundTripMicros(args.smoke ? 100 : 2000)).toFixed(0)} µs`;
+    if (db.dialect === 'mysql' && args.scale === 'full' && !args.smoke && !args.seedOnly) pool = await configureBufferPool(db, process.env.BENCH_MYSQL_BUFFER_POOL ?? '1G', log);
+    const poolNote = db.dialect === 'mysql' ? `, InnoDB buffer pool ${pool?.mb ?? Math.round(Number((await db.select<{ v: string }>('SELECT @@innodb_buffer_pool_size AS v'))[0].v) / 2 ** 20)} MB` : '';
+    const machine = `${machineDescription(await dbVersion(db) + poolNote)}, process round trip ${(await processRoundTripMicros(args.smoke ? 100 : 2000)).toFixed(0)} µs`;
     if (!seed.reused) {
       log(`seed: done in ${seed.totalSeconds.toFixed(1)} s`);
       if (args.seedOnly) for (const t of seed.timings) log(`seed: ${t.table.padEnd(12)} ${t.rows.toLocaleString('en-US').padStart(10)} rows, ${t.seconds.toFixed(1)} s of INSERT`);
@@ -175,6 +179,7 @@ async function main(): Promise<number> {
     return failed ? 1 : 0;
   } finally {
     await (loadChild as Child | null)?.kill();
+    await (pool as BufferPool | null)?.restore();
     await db.close();
     if (smokeDir) fs.rmSync(smokeDir, { recursive: true, force: true });
   }

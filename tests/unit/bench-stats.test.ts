@@ -89,3 +89,16 @@ describe('bench target verdicts', () => {
     expect(fmt(42.42)).toBe('42.4');
   });
 });
+
+describe('bench MySQL server settings', () => {
+  it('BENCH_MYSQL_BUFFER_POOL sizes: bytes, K, M, G (any case, optional B); anything else is not a size', async () => {
+    const { parseSize } = await import('../../bench/lib/mysql-server');
+    expect(parseSize('1G')).toBe(2 ** 30);
+    expect(parseSize('768m')).toBe(768 * 2 ** 20);
+    expect(parseSize('1.5GB')).toBe(1.5 * 2 ** 30);
+    expect(parseSize('134217728')).toBe(134217728);
+    expect(parseSize('keep')).toBeNull();
+    expect(parseSize('1T')).toBeNull();
+    expect(parseSize('')).toBeNull();
+  });
+});

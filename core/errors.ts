@@ -45,7 +45,15 @@ export class AppError extends Error {
   readonly data?: Record<string, unknown>;
 
   constructor(code: ErrorCode, options: AppErrorOptions = {}) {
-    super(options.detail?.en ?? ERROR_MESSAGES[code].en, { cause: options.cause });
+    // A refusal (not found, conflict, limit reached…) is an answer, not a fault: no stack trace to capture (it was
+    // ~4% of a refused claim's server CPU). INTERNAL and UNAVAILABLE keep theirs for the log.
+    const limit = Error.stackTraceLimit;
+    if (code !== 'INTERNAL' && code !== 'UNAVAILABLE') Error.stackTraceLimit = 0;
+    try {
+      super(options.detail?.en ?? ERROR_MESSAGES[code].en, { cause: options.cause });
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
     this.name = 'AppError';
     this.code = code;
     this.field = options.field;

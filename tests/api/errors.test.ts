@@ -81,3 +81,16 @@ describeEachDb('error middleware', (h) => {
     expect(res.body.error.code).toBe('NOT_FOUND');
   });
 });
+
+describe('AppError', () => {
+  it('a refusal carries no stack trace (it is an answer), a fault keeps its own, and the global limit is left as it was', () => {
+    const before = Error.stackTraceLimit;
+    const refusal = new AppError('CONFLICT');
+    expect(refusal.stack?.split('\n')).toHaveLength(1);
+    expect(refusal.message).toBe(ERROR_MESSAGES.CONFLICT.en);
+    const fault = new AppError('INTERNAL');
+    expect(fault.stack?.split('\n').length).toBeGreaterThan(1);
+    expect(Error.stackTraceLimit).toBe(before);
+    expect(new Error('x').stack?.split('\n').length).toBeGreaterThan(1);
+  });
+});

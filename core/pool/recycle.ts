@@ -208,6 +208,9 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
       await handle(rows);
       dispatch(false);
     };
+    /** One pass: `page(last)` is the SELECT (and its parameters) for the page after row `last`. */
+    const pass = (page: (last: ScanRow | null) => [string, Record<string, unknown>]) =>
+      scanPages<ScanRow>((last) => fast.db.select<ScanRow>(...page(last)), size, handleAndDispatch);
 
     try {
       // Pass 1: stale follow-ups, by the (last_followup_at, owner_id) index, in keyset order.
@@ -216,42 +219,27 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
         // ORDER BY must be the index order (last_followup_at, owner_id, then the implicit primary key) so each
         // batch is a plain index range read stopping after :lim rows; `ORDER BY last_followup_at, id` skipped
         // owner_id and made MySQL filesort the whole remaining range on every batch (2.3 s per batch at 1M rows).
-        await scanPages<ScanRow>(
-          (last) =>
-            fast.db.select<ScanRow>(
-              `SELECT ${SCAN_COLS} FROM customers WHERE last_followup_at < :cutoff AND owner_id IS NOT NULL AND status = 'active'
-               ${last ? 'AND last_followup_at >= :sat AND (last_followup_at > :sat OR (last_followup_at = :sat AND (owner_id > :sow OR (owner_id = :sow AND id > :sid))))' : ''}
-               ORDER BY last_followup_at, owner_id, id LIMIT :lim`,
-              { cutoff, lim: size, sat: last && toDate(last.last_followup_at), sow: last && Number(last.owner_id), sid: last && Number(last.id) },
-            ),
-          size,
-          handleAndDispatch,
-        );
+        await pass((last) => [
+          `SELECT ${SCAN_COLS} FROM customers WHERE last_followup_at < :cutoff AND owner_id IS NOT NULL AND status = 'active'
+           ${last ? 'AND last_followup_at >= :sat AND (last_followup_at > :sat OR (last_followup_at = :sat AND (owner_id > :sow OR (owner_id = :sow AND id > :sid))))' : ''}
+           ORDER BY last_followup_at, owner_id, id LIMIT :lim`,
+          { cutoff, lim: size, sat: last && toDate(last.last_followup_at), sow: last && Number(last.owner_id), sid: last && Number(last.id) },
+        ]);
         // Pass 2: never followed up — the claim time is the clock ((claimed_at, owner_id) index).
-        await scanPages<ScanRow>(
-          (last) =>
-            fast.db.select<ScanRow>(
-              `SELECT ${SCAN_COLS} FROM customers WHERE claimed_at < :cutoff AND owner_id IS NOT NULL AND last_followup_at IS NULL AND status = 'active' AND id > :after ORDER BY id LIMIT :lim`,
-              { cutoff, after: last ? Number(last.id) : 0, lim: size },
-            ),
-          size,
-          handleAndDispatch,
-        );
+        await pass((last) => [
+          `SELECT ${SCAN_COLS} FROM customers WHERE claimed_at < :cutoff AND owner_id IS NOT NULL AND last_followup_at IS NULL AND status = 'active' AND id > :after ORDER BY id LIMIT :lim`,
+          { cutoff, after: last ? Number(last.id) : 0, lim: size },
+        ]);
       }
       // Pass 3: "no won deal within M days of the claim", only when some pool has such a rule.
       if (bounds.minWonDealDays !== null) {
         const cutoff = new Date(now.getTime() - (bounds.minWonDealDays - bounds.maxWarnDays) * DAY);
-        await scanPages<ScanRow>(
-          (last) =>
-            fast.db.select<ScanRow>(
-              `SELECT ${SCAN_COLS} FROM customers WHERE claimed_at < :cutoff AND owner_id IS NOT NULL AND status = 'active'
-               AND (last_won_at IS NULL OR last_won_at < claimed_at)
-               ${last ? 'AND (claimed_at > :sat OR (claimed_at = :sat AND id > :sid))' : ''} ORDER BY claimed_at, id LIMIT :lim`,
-              { cutoff, lim: size, sat: last && toDate(last.claimed_at), sid: last && Number(last.id) },
-            ),
-          size,
-          handleAndDispatch,
-        );
+        await pass((last) => [
+          `SELECT ${SCAN_COLS} FROM customers WHERE claimed_at < :cutoff AND owner_id IS NOT NULL AND status = 'active'
+           AND (last_won_at IS NULL OR last_won_at < claimed_at)
+           ${last ? 'AND (claimed_at > :sat OR (claimed_at = :sat AND id > :sid))' : ''} ORDER BY claimed_at, id LIMIT :lim`,
+          { cutoff, lim: size, sat: last && toDate(last.claimed_at), sid: last && Number(last.id) },
+        ]);
       }
       dispatch(true);
     } finally {

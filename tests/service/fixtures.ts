@@ -1,6 +1,7 @@
 import type { Actor, CoreContext } from '../../core/context';
 import { contactAttrs, customerAttrs, rng } from '../../core/factories';
 import { actorOf, createUser, type UserDto } from '../../core/users/operations';
+import { recountHeld } from '../../core/pool/held';
 
 let seq = 1000;
 
@@ -18,6 +19,7 @@ export async function makeCustomer(ctx: CoreContext, ownerId: number | null, tie
   const r = rng(i);
   const c = await ctx.models.Customer.create({ ...customerAttrs(i, r, { ownerId, now: ctx.clock.now() }), tier });
   const ct = await ctx.models.Contact.create(contactAttrs(c.get('id'), i, r));
+  if (ownerId !== null) await recountHeld(ctx, [ownerId]); // inserted behind the core's back: the owner's counter from the rows
   return { id: c.get('id'), contactId: ct.get('id'), actor: { kind: 'customer', customerId: c.get('id'), contactId: ct.get('id') } };
 }
 

@@ -269,13 +269,7 @@ export async function claimCustomer(ctx: CoreContext, actor: Actor, channel: Cha
     await adjustHeld(ctx, t, [[user.userId, 1]]);
     await txUpdate(ctx, 'UPDATE users SET claims_day = :day, claims_today = :n WHERE id = :u', claim, t);
     await txUpdate(ctx, "INSERT INTO pool_events (pool_id, customer_id, action, user_id, actor_id, created_at) VALUES (:p, :c, 'claim', :u, :u, :now)", { p: pool.id, c: customerId, u: user.userId, now }, t);
-    // The same row recordAudit writes (actor_type 'user'), as one plain INSERT.
-    await txUpdate(
-      ctx,
-      "INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, channel, data, created_at) VALUES ('user', :u, 'pool.claim', 'customer', :c, :ch, :d, :now)",
-      { u: user.userId, c: customerId, ch: channel, d: JSON.stringify({ poolId: pool.id }), now },
-      t,
-    );
+    await recordAudit(ctx, t, { actor: user, action: 'pool.claim', entityType: 'customer', entityId: customerId, channel, data: { poolId: pool.id } });
     const after: CustomerRow = { ...row, owner_id: user.userId, team_id: myTeam, claimed_at: now, updated_at: now, owner_name: myName };
     return after;
   }, parentT);

@@ -124,6 +124,43 @@ describeEachDb('pool recycling', (h) => {
     expect(r.recycled).toBeGreaterThanOrEqual(9);
   });
 
+  it('a chunk that fails rolls back alone, stops the run with its error, and frees the lease for the next run', async () => {
+    const rep3 = await createUser(h.ctx, system, 'cli', { name: 'R5', role: 'rep', teamId: rep.teamId });
+    const ids: number[] = [];
+    for (let i = 0; i < 8; i++) ids.push(await owned(`失败批次${i}`, rep3, { followupDaysAgo: 40 + i }));
+    const bad = ids[5];
+    // The database refuses this one customer's recycle event, so the chunk holding it fails mid-transaction.
+    await h.db.sequelize.query(
+      h.dialect === 'mysql'
+        ? `CREATE TRIGGER recycle_boom BEFORE INSERT ON pool_events FOR EACH ROW BEGIN IF NEW.customer_id = ${bad} AND NEW.action = 'recycle' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'boom'; END IF; END`
+        : `CREATE TRIGGER recycle_boom BEFORE INSERT ON pool_events WHEN NEW.customer_id = ${bad} AND NEW.action = 'recycle' BEGIN SELECT RAISE(ABORT, 'boom'); END`,
+    );
+    try {
+      const failure = await runRecycle(h.ctx, { batchSize: 3, chunkSize: 2, concurrency: 2 }).then(
+        () => null,
+        (e: Error & { original?: Error }) => `${e.message} ${e.original?.message ?? ''}`, // SQLite's driver error sits under Sequelize's
+      );
+      expect(failure).toMatch(/boom/);
+    } finally {
+      await h.db.sequelize.query('DROP TRIGGER IF EXISTS recycle_boom');
+    }
+    expect(await ownerOf(bad)).toBe(rep3.id);
+    // Nothing half-written: a customer is back in the pool exactly when its recycle event exists.
+    for (const id of ids) {
+      const events = await h.db.select<{ n: number }>("SELECT COUNT(*) AS n FROM pool_events WHERE action = 'recycle' AND customer_id = :id", { id });
+      expect({ id, events: Number(events[0].n) }).toEqual({ id, events: (await ownerOf(id)) === null ? 1 : 0 });
+    }
+    const counter = async () =>
+      (await h.db.select<{ held_count: number; actual: number }>("SELECT held_count, (SELECT COUNT(*) FROM customers WHERE owner_id = :u AND status = 'active') AS actual FROM users WHERE id = :u", { u: rep3.id }))[0];
+    expect(Number((await counter()).held_count)).toBe(Number((await counter()).actual));
+    // The lease went with the failed run: the next run takes it and finishes the job.
+    const again = await runRecycle(h.ctx, { batchSize: 3, chunkSize: 2, concurrency: 2 });
+    expect(again.skipped).toBe(false);
+    for (const id of ids) expect(await ownerOf(id)).toBeNull();
+    expect(Number((await counter()).actual)).toBe(0);
+    expect(Number((await counter()).held_count)).toBe(0);
+  });
+
   it('two processes at once: one lease, each customer recycled once, one notice each', async () => {
     const ids: number[] = [];
     for (let i = 0; i < 30; i++) ids.push(await owned(`双进程${i}`, rep2, { followupDaysAgo: 40 + i }));

@@ -199,6 +199,9 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
       }
     };
     const lanes = Array.from({ length: limit }, () => lane());
+    // A lane can fail while the scans still run, long before anything awaits it: its error is laneError (thrown
+    // by the scans' next page and after the lanes), never an unhandled rejection that would end the process.
+    for (const l of lanes) l.catch(() => undefined);
     drain = () => Promise.allSettled(lanes);
     const dispatch = (all: boolean) => {
       while (due.length >= chunkSize || (all && due.length)) queue.push(due.splice(0, chunkSize));

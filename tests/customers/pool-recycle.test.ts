@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { QueryTypes } from 'sequelize';
 import { describeEachDb } from '../helpers/db';
 import { createDb } from '../../core/db/connection';
@@ -127,8 +129,8 @@ describeEachDb('pool recycling', (h) => {
   it('a chunk that fails rolls back alone, stops the run with its error, and frees the lease for the next run', async () => {
     const rep3 = await createUser(h.ctx, system, 'cli', { name: 'R5', role: 'rep', teamId: rep.teamId });
     const ids: number[] = [];
-    for (let i = 0; i < 8; i++) ids.push(await owned(`失败批次${i}`, rep3, { followupDaysAgo: 40 + i }));
-    const bad = ids[5];
+    for (let i = 0; i < 16; i++) ids.push(await owned(`失败批次${i}`, rep3, { followupDaysAgo: 40 + i }));
+    const bad = ids[15]; // the oldest follow-up: in the first chunk, which fails while the scans still have pages to go
     // The database refuses this one customer's recycle event, so the chunk holding it fails mid-transaction.
     await h.db.sequelize.query(
       h.dialect === 'mysql'
@@ -136,11 +138,16 @@ describeEachDb('pool recycling', (h) => {
         : `CREATE TRIGGER recycle_boom BEFORE INSERT ON pool_events WHEN NEW.customer_id = ${bad} AND NEW.action = 'recycle' BEGIN SELECT RAISE(ABORT, 'boom'); END`,
     );
     try {
-      const failure = await runRecycle(h.ctx, { batchSize: 3, chunkSize: 2, concurrency: 2 }).then(
-        () => null,
-        (e: Error & { original?: Error }) => `${e.message} ${e.original?.message ?? ''}`, // SQLite's driver error sits under Sequelize's
-      );
-      expect(failure).toMatch(/boom/);
+      // In a plain Node process (jest would swallow an unhandled rejection): the run fails with the chunk's error,
+      // and a lane failing while the scans still run does not end the process.
+      const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'recycle-child.ts')], {
+        cwd: path.resolve(__dirname, '../..'),
+        env: { ...process.env, DB_URL: h.url, NOW: h.clock.now().toISOString() },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect({ status: child.status, stderr: child.stderr }).toEqual({ status: 0, stderr: '' });
+      expect(child.stdout).toMatch(/^rejected: .*boom/);
     } finally {
       await h.db.sequelize.query('DROP TRIGGER IF EXISTS recycle_boom');
     }

@@ -78,8 +78,9 @@ async function main(): Promise<number> {
     const seedScale = args.smoke ? 'smoke' : args.scale;
     // Every scenario's seed tables count, not only the selected ones, so the fingerprint is the same for any selection.
     const seed = await ensureSeed(db, url, seedScale, all.flatMap((s) => s.seed ?? []), log, { reseed: args.reseed });
-    if (db.dialect === 'mysql' && args.scale === 'full' && !args.smoke && !args.seedOnly) pool = await configureBufferPool(db, process.env.BENCH_MYSQL_BUFFER_POOL ?? '1G', log);
-    const poolNote = db.dialect === 'mysql' ? `, InnoDB buffer pool ${pool?.mb ?? Math.round(Number((await db.select<{ v: string }>('SELECT @@innodb_buffer_pool_size AS v'))[0].v) / 2 ** 20)} MB` : '';
+    // Only a full-scale run grows the pool; any other MySQL run reads its size for the machine line ('keep').
+    if (db.dialect === 'mysql') pool = await configureBufferPool(db, args.scale === 'full' && !args.smoke && !args.seedOnly ? process.env.BENCH_MYSQL_BUFFER_POOL ?? '1G' : 'keep', log);
+    const poolNote = pool ? `, InnoDB buffer pool ${pool.mb} MB` : '';
     const machine = `${machineDescription(await dbVersion(db) + poolNote)}, process round trip ${(await processRoundTripMicros(args.smoke ? 100 : 2000)).toFixed(0)} µs`;
     if (!seed.reused) {
       log(`seed: done in ${seed.totalSeconds.toFixed(1)} s`);

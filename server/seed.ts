@@ -4,7 +4,7 @@ import { createUser, type UserDto } from '../core/users/operations';
 import { seedServiceDemo, type ServiceSeedSummary } from './service-seed';
 import { recordWonDeal } from '../core/customers/operations';
 import { recomputeAllTiers } from '../core/customers/tiers';
-import { recountHeld } from '../core/pool/held';
+import { recountHeld } from '../core/customers/held';
 
 export interface SeedSummary {
   seeded: boolean;

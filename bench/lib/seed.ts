@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import mysql from 'mysql2/promise';
 import type { Db } from '../../core/db/connection';
 import { migrator } from '../../core/db/migrator';
-import { recountHeld } from '../../core/pool/held';
+import { recountHeld } from '../../core/customers/held';
 import { FACTORY_VERSION, activityAttrs, contactAttrs, customerAttrs, personName, rng, type Rng } from '../../core/factories';
 import type { Scale, SeedContext, SeedInfo, SeedTable, SeededUsers } from '../types';
 

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { Scenario } from '../types';
 import { createApiKey, revokeApiKey } from '../../core/apikeys/operations';
 import { ensureDefaultPool, updatePoolRules } from '../../core/pool/operations';
-import { recountHeld } from '../../core/pool/held';
+import { recountHeld } from '../../core/customers/held';
 
 /**
  * 100 reps claiming pool customers through POST /api/v1/customers/:id/claim (user-bound API keys): every claim

@@ -3,7 +3,7 @@ import { createContext } from '../../core/context';
 import { ManualClock } from '../../core/ports';
 import { ensureDefaultPool, updatePoolRules } from '../../core/pool/operations';
 import { runRecycle, type RecycleResult } from '../../core/pool/recycle';
-import { recountHeld } from '../../core/pool/held';
+import { recountHeld } from '../../core/customers/held';
 
 /**
  * The daily recycle job in-process over the seeded customers, at the seed's clock. The seed's follow-ups are

@@ -10,8 +10,8 @@ import { findCustomersByName } from '../../core/customers/operations';
 import { createContract, createRenewalDraft, getContract, submitContract } from '../../core/contracts/operations';
 import { commentApproval, decideStep, delegateStep, getApprovalView, withdrawApproval } from '../../core/approvals/operations';
 import { recordPayment } from '../../core/receivables/operations';
-import { formatCents, parseYuan, percentToBp } from '../../core/contracts/money';
-import { addDays, businessDay, isDay } from '../../core/contracts/dates';
+import { formatCents, parseYuan, percentToBp } from '../../core/shared/money';
+import { addDays, businessDay, isDay } from '../../core/shared/dates';
 
 /**
  * Contracts in chat: "新合同 …" drafts (or opens the form), "回款 <客户> <金额>" records a payment,

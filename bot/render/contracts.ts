@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { button, buttonRow, card, divider, form, input, markdown, md, note, type Card, type CardElement, type Template } from '../cards/kit';
 import { t, type Locale } from '../i18n';
 import { cardMessage, registerRenderer, textMessage } from './registry';
-import { formatCents } from '../../core/contracts/money';
+import { formatCents } from '../../core/shared/money';
 import type { ApprovalCardPayload, ApprovalView } from '../../core/approvals/operations';
 import type { ContractDto } from '../../core/contracts/operations';
 

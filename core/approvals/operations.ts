@@ -9,7 +9,7 @@ import { enqueueMessages, type OutboundMessage } from '../notifications/outbox';
 import type { RequestStatus, StepStatus } from './model';
 import type { ResolvedStep } from './rules';
 import { approvalSubject } from './subjects';
-import { txSelect, txUpdate } from '../contracts/txsql';
+import { txSelect, txUpdate } from '../shared/txsql';
 
 export const APPROVAL_CARD_KIND = 'approval.request';
 export const APPROVAL_OUTCOME_KIND = 'approval.outcome';

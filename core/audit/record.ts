@@ -1,6 +1,6 @@
 import type { Transaction } from 'sequelize';
 import type { Actor, Channel, CoreContext } from '../context';
-import { txExec } from '../contracts/txsql';
+import { txExec } from '../shared/txsql';
 
 export interface AuditInput {
   actor: Actor;

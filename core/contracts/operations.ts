@@ -12,10 +12,10 @@ import { startApproval, latestRequestId, getApprovalView, type ApprovalView } fr
 import { registerApprovalSubject } from '../approvals/subjects';
 import { customerReceivableSummary } from '../receivables/summary';
 import { recordWonDeal } from '../customers/operations';
-import { businessDay, daysBetween, addDays, isDay, toDay } from './dates';
-import { discountBp, discountExceeds, lineAmountCents, lineListCents, MAX_CENTS, percentToBp, splitEvenly, toCents } from './money';
+import { businessDay, daysBetween, addDays, isDay, toDay } from '../shared/dates';
+import { discountBp, discountExceeds, lineAmountCents, lineListCents, MAX_CENTS, percentToBp, splitEvenly, toCents } from '../shared/money';
 import type { ContractStatus } from './model';
-import { txSelect, txUpdate } from './txsql';
+import { txSelect, txUpdate } from '../shared/txsql';
 // Side effect: registers the 360° 'contracts' and 'receivables' sections with the customers context.
 import './sections';
 

@@ -7,7 +7,7 @@ import { toDate } from '../db/connection';
 import { recordAudit } from '../audit/record';
 import { loadCustomerRow, parseJson, toCustomerDto, type CustomerDto } from './operations';
 import { assertCanEditCustomer } from './visibility';
-import { adjustHeld } from '../pool/held';
+import { adjustHeld } from './held';
 
 /**
  * Explicit merge of two customers: everything that points at the source (contacts, follow-ups, tasks,

@@ -8,7 +8,7 @@ import { decodeCursor, pageOf, type Page } from '../db/keyset';
 import { recordAudit } from '../audit/record';
 import { normalizeCompanyName, normalizeEmail, normalizePhone } from './normalize';
 import { assertCanEditCustomer, assertCanSeeCustomer, canSeeContactDetails, canSeeCustomer, maskEmail, maskPhone, visibleScope } from './visibility';
-import { adjustHeld } from '../pool/held';
+import { adjustHeld } from './held';
 
 export interface CustomerDto {
   id: number;

@@ -8,12 +8,12 @@ import { isUniqueViolation, toDate } from '../db/connection';
 import { recordAudit } from '../audit/record';
 import { enqueueMessages } from '../notifications/outbox';
 import { CUSTOMER_SELECT, loadCustomerRow, toCustomerDto, type CustomerDto, type CustomerRow } from '../customers/operations';
-import { txSelect, txUpdate } from '../contracts/txsql';
-import { businessDay as zoneDay } from '../contracts/dates';
+import { txSelect, txUpdate } from '../shared/txsql';
+import { businessDay as zoneDay } from '../shared/dates';
 import { fastPathsOn, rawQuery } from '../db/fast-read';
 import { assertCanSeeCustomer, canSeeCustomer } from '../customers/visibility';
 import { checkPoolRules, claimCheck, cooldownUntil, DEFAULT_POOL_RULES, withDefaults, type ClaimRefusal, type PoolRules } from './rules';
-import { adjustHeld } from './held';
+import { adjustHeld } from '../customers/held';
 import { withRetries } from '../db/retry';
 
 export const DEFAULT_POOL_NAME = '默认公海';
@@ -234,11 +234,11 @@ export async function claimCustomer(ctx: CoreContext, actor: Actor, channel: Cha
     taken(pre ? { id: Number(pre.id), owner_id: pre.owner_id, pool_id: pre.pool_id, status: pre.status } : undefined);
   }
   // SQLite, a caller's transaction, or CRM_FAST_READS=off: the same decisions in an ordinary transaction (statements
-  // go straight to the transaction's mysql2 connection on MySQL: core/contracts/txsql.ts).
+  // go straight to the transaction's mysql2 connection on MySQL: core/shared/txsql.ts).
   const claimed = await ctx.db.tx(async (t) => {
     // One statement locks the rep's row (their limits hold under concurrent claims; MySQL FOR UPDATE, SQLite's
     // single writer already excludes everyone else) and reads the counters the limits need: customers held (kept
-    // by core/pool/held.ts) and claims on their latest claiming day — no counting. The customer's row is not
+    // by core/customers/held.ts) and claims on their latest claiming day — no counting. The customer's row is not
     // locked: two reps racing for it meet only at the conditional UPDATE. Inside a caller's transaction (no
     // pre-read) the customer's row and the last loss are read here.
     const lock = ctx.db.dialect === 'mysql' ? ' FOR UPDATE' : '';

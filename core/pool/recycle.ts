@@ -4,11 +4,11 @@ import { toDate } from '../db/connection';
 import { acquireLease, releaseLease } from '../db/lease';
 import { randomUUID } from 'node:crypto';
 import { withFastReads } from '../db/fast-read';
-import { txExec, txSelect, txUpdate } from '../contracts/txsql';
+import { txExec, txSelect, txUpdate } from '../shared/txsql';
 import type { OutboundMessage } from '../notifications/outbox';
 import { businessDay, listPools, type PoolDto } from './operations';
 import { recycleDecision, scanBounds, type PoolRules } from './rules';
-import { adjustHeld } from './held';
+import { adjustHeld } from '../customers/held';
 
 /**
  * The daily recycle job (公海回收): customers whose owner neglected them go back to the pool; owners of

@@ -5,8 +5,8 @@ import { AppError, invalid } from '../errors';
 import { parseInput } from '../validation';
 import { recordAudit } from '../audit/record';
 import { enqueueMessages, type OutboundMessage } from '../notifications/outbox';
-import { addDays, businessDay, daysBetween, isDay, toDay } from '../contracts/dates';
-import { formatCents, MAX_CENTS, toCents } from '../contracts/money';
+import { addDays, businessDay, daysBetween, isDay, toDay } from '../shared/dates';
+import { formatCents, MAX_CENTS, toCents } from '../shared/money';
 import { assertPlanSums, instalmentPlanInput, writeInstalments } from '../contracts/operations';
 import { DEFAULT_GRACE_DAYS, DEFAULT_REMINDER_DAYS } from './rules';
 

@@ -1,8 +1,8 @@
 import type { Transaction } from 'sequelize';
 import type { CoreContext } from '../context';
-import { businessDay, daysBetween, toDay } from '../contracts/dates';
-import { toCents } from '../contracts/money';
-import { txSelect } from '../contracts/txsql';
+import { businessDay, daysBetween, toDay } from '../shared/dates';
+import { toCents } from '../shared/money';
+import { txSelect } from '../shared/txsql';
 import { creditRisk, type CreditRisk, type PaymentHistory } from './rules';
 
 export interface CustomerReceivableSummary {

@@ -18,7 +18,7 @@ export interface UserAttrs {
   status: UserStatus;
   skills: string[] | null;
   locale: string | null;
-  /** Active customers this user owns; kept by core/pool/held.ts (adjustHeld), repaired by recountHeld. */
+  /** Active customers this user owns; kept by core/customers/held.ts (adjustHeld), repaired by recountHeld. */
   held_count: number;
   claims_day: string | null;
   claims_today: number;

@@ -8,7 +8,7 @@ import { createUser, actorOf, type UserDto } from '../../core/users/operations';
 import { createCustomer, deleteCustomer } from '../../core/customers/operations';
 import { mergeCustomers } from '../../core/customers/merge';
 import { assignCustomer, claimCustomer, createPool, releaseCustomer } from '../../core/pool/operations';
-import { adjustHeld, recountHeld } from '../../core/pool/held';
+import { adjustHeld, recountHeld } from '../../core/customers/held';
 import { assignLeadTo, captureLead, convertLead } from '../../core/leads/operations';
 import type { Actor } from '../../core/context';
 

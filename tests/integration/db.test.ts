@@ -3,7 +3,7 @@ import { acquireLease, releaseLease } from '../../core/db/lease';
 import { getOrCreateSetting } from '../../core/db/settings';
 import { createDb } from '../../core/db/connection';
 import { describeEachDb } from '../helpers/db';
-import { txSelect, txUpdate } from '../../core/contracts/txsql';
+import { txSelect, txUpdate } from '../../core/shared/txsql';
 import { fastSelect, withBatchedReads } from '../../core/db/fast-read';
 
 describeEachDb('database helpers', (h) => {

@@ -1,7 +1,7 @@
 import type { Actor, CoreContext } from '../../core/context';
 import { contactAttrs, customerAttrs, rng } from '../../core/factories';
 import { actorOf, createUser, type UserDto } from '../../core/users/operations';
-import { recountHeld } from '../../core/pool/held';
+import { recountHeld } from '../../core/customers/held';
 
 let seq = 1000;
 

@@ -1,6 +1,6 @@
 import { businessDay } from '../../core/pool/operations';
 import { ManualClock } from '../../core/ports';
-import { businessDay as zoneDay } from '../../core/contracts/dates';
+import { businessDay as zoneDay } from '../../core/shared/dates';
 import type { CoreContext } from '../../core/context';
 
 // businessDay is asked on every claim and caches the current day's bounds per time zone: the day must still turn

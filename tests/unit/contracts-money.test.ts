@@ -1,4 +1,4 @@
-import { discountBp, discountExceeds, divRoundHalfUp, formatCents, lineAmountCents, parseYuan, percentToBp, splitByBp, splitEvenly } from '../../core/contracts/money';
+import { discountBp, discountExceeds, divRoundHalfUp, formatCents, lineAmountCents, parseYuan, percentToBp, splitByBp, splitEvenly } from '../../core/shared/money';
 import { priceLines, assertPlanSums } from '../../core/contracts/operations';
 
 describe('money in integer cents', () => {

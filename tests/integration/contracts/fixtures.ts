@@ -1,7 +1,7 @@
 import type { CoreContext } from '../../../core/context';
 import { createUser, actorOf, type UserDto } from '../../../core/users/operations';
 import { customerAttrs, rng } from '../../../core/factories';
-import { recountHeld } from '../../../core/pool/held';
+import { recountHeld } from '../../../core/customers/held';
 import type { Actor } from '../../../core/context';
 
 export interface Org {

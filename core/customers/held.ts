@@ -1,6 +1,6 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { CoreContext } from '../context';
-import { txUpdate } from '../contracts/txsql';
+import { txUpdate } from '../shared/txsql';
 
 /**
  * users.held_count = the number of active customers a user owns. A pool claim checks maxHeld against it instead of

@@ -1,0 +1,2 @@
+export { validateCard, cardRejection, describeViolations, type Violation } from './validate';
+export { DOCS } from './docs';

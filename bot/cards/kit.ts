@@ -111,6 +111,13 @@ export function form(name: string, elements: CardElement[]): CardElement {
   return { tag: 'form', name, elements };
 }
 
+/**
+ * The most an `input` may allow: Card JSON 2.0 documents `max_length` as "within the range of 1 to 1,000" and the
+ * platform refuses the whole card otherwise (https://open.feishu.cn/document/uAjLw4CM/ukzMukzMukzM/feishu-cards/card-json-v2-components/interactive-components/input).
+ * It is the UI cap only: the core keeps its own (larger) limits for the API and other transports.
+ */
+export const INPUT_MAX_LENGTH = 1000;
+
 export function input(opts: { name: string; label?: string; placeholder?: string; defaultValue?: string; required?: boolean; maxLength?: number; multiline?: boolean }): CardElement {
   const el: CardElement = { tag: 'input', name: opts.name };
   if (opts.placeholder) el.placeholder = plain(opts.placeholder);

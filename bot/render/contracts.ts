@@ -112,7 +112,8 @@ export function approvalCard(view: ApprovalView, viewerId: number, locale: Local
           button({ text: L('评论', 'Comment'), submit: true, name: 'comment_only', value: { action: 'approval.comment', requestId: view.requestId } }),
         ]),
       ]),
-      form('delegate', [
+      // Form names share the card-wide namespace of component names (form container page: both "unique within the card").
+      form('delegate_form', [
         input({ name: 'delegate', placeholder: L('转交给（同事姓名）', 'Hand over to (colleague’s name)'), maxLength: 100 }),
         button({ text: L('转交', 'Delegate'), submit: true, name: 'delegate_step', value: { action: 'approval.delegate', stepId: view.currentStep!.id } }),
       ]),

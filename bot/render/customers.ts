@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { button, buttonRow, card, columnSet, datePicker, divider, form, input, markdown, md, note, selectStatic, type Card, type CardElement, type Template } from '../cards/kit';
+import { button, buttonRow, card, columnSet, datePicker, divider, form, input, markdown, md, note, selectStatic, INPUT_MAX_LENGTH, type Card, type CardElement, type Template } from '../cards/kit';
 import { CHANNEL_NAMES, t, type Locale } from '../i18n';
 import { cardMessage, registerRenderer } from './registry';
 import type { Customer360 } from '../../core/customers/view360';
@@ -169,7 +169,7 @@ export function followupFormCard(customer: { id: number; name: string }, nonce: 
           initial: 'phone',
           options: Object.entries(CHANNEL_NAMES).map(([value, names]) => ({ value, text: t(locale, names) })),
         }),
-        input({ name: 'summary', label: t(locale, { 'zh-CN': '沟通内容', en: 'Summary' }), required: true, maxLength: 2000, multiline: true }),
+        input({ name: 'summary', label: t(locale, { 'zh-CN': '沟通内容', en: 'Summary' }), required: true, maxLength: INPUT_MAX_LENGTH, multiline: true }),
         input({ name: 'nextStep', label: t(locale, { 'zh-CN': '下一步（可选）', en: 'Next step (optional)' }), maxLength: 500 }),
         datePicker({ name: 'nextAt', placeholder: t(locale, { 'zh-CN': '下次跟进日期（可选）', en: 'Next follow-up date (optional)' }) }),
         button({ text: t(locale, { 'zh-CN': '保存', en: 'Save' }), type: 'primary', submit: true, name: 'save', value: { action: 'customer.followup_submit', customerId: customer.id, key: nonce } }),

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { button, buttonRow, card, divider, form, input, markdown, md, note, selectStatic, type Card, type CardElement } from '../cards/kit';
+import { button, buttonRow, card, divider, form, input, markdown, md, note, selectStatic, INPUT_MAX_LENGTH, type Card, type CardElement } from '../cards/kit';
 import { CHANNEL_NAMES, t, type Locale, type Texts } from '../i18n';
 import { cardMessage, registerRenderer } from './registry';
 import type { TaskDto } from '../../core/tasks/operations';
@@ -79,7 +79,7 @@ export function draftEditCard(d: Draft, locale: Locale, tz: string): Card {
           name: 'channel', placeholder: t(locale, { 'zh-CN': '方式', en: 'Channel' }), initial: d.channel ?? 'other',
           options: Object.entries(CHANNELS).map(([value, names]) => ({ value, text: t(locale, names) })),
         }),
-        input({ name: 'summary', label: t(locale, { 'zh-CN': '内容', en: 'Summary' }), defaultValue: d.summary, required: true, maxLength: 2000, multiline: true }),
+        input({ name: 'summary', label: t(locale, { 'zh-CN': '内容', en: 'Summary' }), defaultValue: d.summary, required: true, maxLength: INPUT_MAX_LENGTH, multiline: true }),
         input({
           name: 'at', label: t(locale, d.kind === 'task' ? { 'zh-CN': '时间（如 2026-12-02 15:00 或 下周三下午3点）', en: 'When (2026-12-02 15:00 or "next Wednesday 3pm")' } : { 'zh-CN': '下次跟进（可空）', en: 'Next follow-up (optional)' }),
           defaultValue: at, maxLength: 60,
@@ -248,7 +248,7 @@ export function slaEscalatedCard(p: LeadPayload, reps: Array<{ id: number; name:
         'zh-CN': `评分 ${p.score}，来源 ${md(p.source)}${p.campaign ? ` · ${md(p.campaign)}` : ''}，已等待 ${p.waitedMinutes} 分钟（时限 ${p.slaMinutes} 分钟）。请指派销售。`,
         en: `Score ${p.score}, source ${md(p.source)}${p.campaign ? ` · ${md(p.campaign)}` : ''}, waiting ${p.waitedMinutes} min (SLA ${p.slaMinutes} min). Please assign a rep.`,
       })),
-      reps.length ? form('assign', [
+      reps.length ? form('assign_form', [
         selectStatic({ name: 'userId', placeholder: t(locale, { 'zh-CN': '选择销售', en: 'Pick a rep' }), required: true, options: reps.map((r) => ({ text: r.name, value: String(r.id) })) }),
         button({ text: t(locale, { 'zh-CN': '指派', en: 'Assign' }), type: 'primary', submit: true, name: 'assign', value: { action: 'lead.assign_to', leadId: p.leadId } }),
       ]) : note(t(locale, { 'zh-CN': '当前没有在岗的销售。', en: 'No rep is available right now.' })),

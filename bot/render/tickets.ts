@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { button, buttonRow, card, divider, form, input, markdown, md, note, type Card, type CardElement, type Template } from '../cards/kit';
+import { button, buttonRow, card, divider, form, input, markdown, md, note, INPUT_MAX_LENGTH, type Card, type CardElement, type Template } from '../cards/kit';
 import { t, type Locale } from '../i18n';
 import { cardMessage, registerRenderer } from './registry';
 import type { TicketDetailDto } from '../../core/tickets/queries';
@@ -50,7 +50,7 @@ export function ticketActions(ticketId: number, status: TicketStatus, locale: Lo
   return [
     buttonRow(buttons),
     form(`ticket_comment_${ticketId}`, [
-      input({ name: 'body', placeholder: t(locale, { 'zh-CN': '回复客户（客户可见）', en: 'Reply to the customer (visible to them)' }), maxLength: 2000, multiline: true }),
+      input({ name: 'body', placeholder: t(locale, { 'zh-CN': '回复客户（客户可见）', en: 'Reply to the customer (visible to them)' }), maxLength: INPUT_MAX_LENGTH, multiline: true }),
       button({ text: t(locale, { 'zh-CN': '发送回复', en: 'Send reply' }), type: 'primary_filled', submit: true, name: 'send', value: { action: 'ticket.comment', ticketId } }),
     ]),
   ];

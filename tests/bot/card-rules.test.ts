@@ -1,0 +1,340 @@
+/**
+ * Every card the bot can send, rendered with realistic data (long Chinese and English names, many rows, both
+ * languages) and checked against the documented Card JSON 2.0 rules (tests/helpers/lark-card). A renderer kind or
+ * an exported `…Card` builder without a fixture here fails the test. Also: the validator refuses cards that break a
+ * rule (each rule test can fail).
+ */
+import type { CoreContext } from '../../core/context';
+import type { TaskDto } from '../../core/tasks/operations';
+import type { Customer360 } from '../../core/customers/view360';
+import type { CustomerDto } from '../../core/customers/operations';
+import type { ApprovalView } from '../../core/approvals/operations';
+import type { ContractDto } from '../../core/contracts/operations';
+import type { ImportReport } from '../../core/leads/import';
+import * as kit from '../../bot/cards/kit';
+import { button, buttonRow, card, columnSet, datePicker, divider, form, input, linkButton, markdown, note, selectStatic, type Card } from '../../bot/cards/kit';
+import { render, registeredRenderers, type LarkMessage } from '../../bot/render/registry';
+import '../../bot/render';
+import * as builtinCards from '../../bot/render/builtin';
+import * as ticketCards from '../../bot/render/tickets';
+import * as contractCards from '../../bot/render/contracts';
+import * as leadCards from '../../bot/render/leads';
+import * as customerCards from '../../bot/render/customers';
+import * as leadImport from '../../bot/handlers/lead-import';
+import type { Draft } from '../../bot/render/leads';
+import type { Locale } from '../../bot/i18n';
+import { validateCard, describeViolations, cardRejection } from '../helpers/lark-card';
+
+const LOCALES: Locale[] = ['zh-CN', 'en'];
+const TZ = 'Asia/Shanghai';
+const ZH = '上海远航国际物流供应链管理集团股份有限公司华东区域运营中心（浦东新区张江高科技园区分部）';
+const EN = 'Acme Global Logistics & Supply Chain Management Holdings International Ltd. — East China Operations Centre';
+const names = (n: number) => Array.from({ length: n }, (_, i) => (i % 2 ? `${EN} #${i + 1}` : `${ZH}第${i + 1}号`));
+const LONG_TEXT = `${ZH}。客户反馈系统在月末结算时偶发超时，要求我们在下周三之前给出书面的排查报告和补偿方案，并安排工程师上门。`.repeat(6);
+const iso = (d: string) => new Date(d).toISOString();
+
+const REPS = Array.from({ length: 50 }, (_, i) => ({ id: i + 1, name: `${['王伟', '李娜', 'Jane Doe-Smithson', '欧阳慕容雪'][i % 4]}${i + 1}` }));
+const fakeCore = { timezone: TZ, locale: 'zh-CN', db: { select: async () => REPS } } as unknown as CoreContext;
+
+const task = (i: number, over: Partial<TaskDto> = {}): TaskDto => ({
+  id: 100 + i, title: `${i % 2 ? EN : ZH} 回访 ${i}`, priority: i % 3 ? 'normal' : 'high', dueAt: iso('2026-03-02T07:00:00Z'), remindAt: null,
+  customerId: 7, customerName: i % 2 ? EN : ZH, leadId: null, ownerId: 1, channel: 'visit', status: 'open', doneAt: null, updatedAt: null, ...over,
+});
+
+const customer = (i: number, over: Partial<CustomerDto> = {}): CustomerDto => ({
+  id: i, name: names(i + 1)[i], phone: '+86 138 0013 8000', email: 'procurement.director@acme-logistics.example.com', ownerId: 1, ownerName: '欧阳慕容雪', teamId: 1, poolId: null,
+  inPool: false, tier: 'high_value', tierReason: null, tags: [], source: 'web', region: '华东', industry: '制造业', notes: null, status: 'active', mergedIntoId: null,
+  lastFollowupAt: iso('2026-02-20T02:00:00Z'), claimedAt: null, releasedAt: null, lastWonAt: null, wonCount: 0, wonTotalCents: 0, ...over,
+} as CustomerDto);
+
+const view360 = (inPool: boolean): Customer360 => ({
+  customer: customer(1, { inPool, ownerId: inPool ? null : 1, ownerName: inPool ? null : '欧阳慕容雪' }),
+  tier: { code: 'high_value', name: '高价值', nameZh: '高价值', nameEn: 'High value', reason: null, explanation: '近 12 个月成交 ¥1,280,000.00，3 份合同' } as Customer360['tier'],
+  contacts: Array.from({ length: 5 }, (_, i) => ({ id: i, customerId: 1, name: `${EN} contact ${i}`, title: '采购总监 Procurement Director', phone: '13800138000', email: null, wechat: null, isPrimary: i === 0 })),
+  activities: Array.from({ length: 20 }, (_, i) => ({ id: i, customerId: 1, contactId: null, userId: 1, userName: '王伟', channel: 'phone', summary: LONG_TEXT, nextStep: null, nextAt: null, occurredAt: iso('2026-02-01T02:00:00Z'), source: 'chat' })) as Customer360['activities'],
+  nextStep: { text: LONG_TEXT.slice(0, 200), at: iso('2026-03-04T06:00:00Z') },
+  sections: { tasks: [task(1), task(2)], contracts: { count: 3 }, receivables: { summary: '逾期 ¥52,000.00' }, tickets: [], satisfaction: { summary: 'CSAT 4.6 / 5' } },
+  sectionErrors: [],
+});
+
+const draft = (over: Partial<Draft> = {}): Draft => ({
+  kind: 'followup', customerId: 7, customerName: ZH, contact: { name: 'Jane Doe-Smithson', phone: '13800138000', email: 'jane@acme.example.com' }, channel: 'visit',
+  summary: LONG_TEXT, at: iso('2026-03-04T07:00:00Z'), nonce: 'n-0123456789abcdef', priority: 'high', ...over,
+});
+
+const approvalView = (status: ApprovalView['status']): ApprovalView => ({
+  requestId: 9, entityType: 'contract', entityId: 3, status, submitter: { id: 2, name: 'Jane Doe-Smithson' }, note: LONG_TEXT.slice(0, 300), reason: status === 'rejected' ? '折扣超出政策，请重新报价' : null, rules: [],
+  steps: Array.from({ length: 4 }, (_, i) => ({ id: 50 + i, seq: i + 1, label: ['销售经理', 'Finance', '法务 Legal', '总经理'][i], approverId: 10 + i, approverName: REPS[i].name, delegatedFromId: i === 2 ? 99 : null, delegatedFromName: i === 2 ? '欧阳慕容雪' : null, status: i === 0 ? 'approved' : i === 1 ? 'pending' : 'waiting', decidedAt: null, channel: null, comment: i === 0 ? LONG_TEXT.slice(0, 120) : null })),
+  currentStep: status === 'pending' ? { id: 51, approverId: 11 } : null,
+  comments: Array.from({ length: 6 }, (_, i) => ({ userId: 1, userName: REPS[i].name, text: LONG_TEXT.slice(0, 80), at: iso('2026-02-01T02:00:00Z') })),
+  subject: {
+    contractId: 3, number: 'HT-2026-000123', title: EN, customer: { id: 7, name: ZH, tier: '高价值' }, owner: { id: 2, name: 'Jane' }, currency: 'CNY', listCents: 158_000_000, amountCents: 128_000_000,
+    discountBp: 1899, discountLimitBp: 1500, discountOverLimit: true, startDate: '2026-03-01', endDate: '2027-02-28',
+    lines: Array.from({ length: 18 }, (_, i) => ({ name: `${i % 2 ? EN : ZH} 模块 ${i}`, quantity: 12, unitPriceCents: 1_250_000, discountBp: 500, amountCents: 14_250_000 })),
+    history: { contracts: 12, contractCents: 980_000_000, paidCents: 870_000_000, outstandingCents: 110_000_000, overdueCents: 5_200_000, risk: 'medium' },
+  },
+  createdAt: iso('2026-02-01T02:00:00Z'), decidedAt: null,
+});
+
+const contract = (): ContractDto => ({
+  id: 3, number: 'HT-2026-000123', customerId: 7, customerName: ZH, ownerId: 2, ownerName: 'Jane Doe-Smithson', title: EN, currency: 'CNY', listCents: 158_000_000, amountCents: 128_000_000, discountBp: 1899,
+  signDate: null, startDate: '2026-03-01', endDate: '2027-02-28', status: 'draft', note: null, renewalOfId: null,
+  lines: Array.from({ length: 20 }, (_, i) => ({ seq: i + 1, name: `${i % 2 ? EN : ZH} 模块 ${i}`, quantity: 12, unitPriceCents: 1_250_000, discountBp: 500, amountCents: 14_250_000 })),
+  instalments: Array.from({ length: 12 }, (_, i) => ({ id: i, seq: i + 1, dueDate: `2026-${String((i % 12) + 1).padStart(2, '0')}-28`, amountCents: 10_666_667, paidCents: 0, status: 'open' })),
+  attachments: [], approvalRequestId: null,
+} as ContractDto);
+
+const ticket = (status: 'new' | 'assigned' | 'in_progress' | 'resolved', priority: 'urgent' | 'high' | 'normal' | 'low' = 'urgent') => ({
+  ticketId: 41, no: 'TK-20260301-0041', title: `${ZH}：${EN}`, description: LONG_TEXT.slice(0, 301), typeLabel: '故障 Incident', priority, status,
+  customerName: ZH, contactName: 'Jane Doe-Smithson', agentName: '欧阳慕容雪', firstResponseDueAt: iso('2026-03-01T03:00:00Z'), resolutionDueAt: iso('2026-03-02T03:00:00Z'),
+});
+
+const lead = (score: number) => ({
+  leadId: 5, company: ZH, contactName: 'Jane Doe-Smithson', phone: '13800138000', email: 'jane@acme.example.com', source: '官网表单 Website form', campaign: '2026 春季展会 Spring Expo', region: '华东', industry: '制造业',
+  score, scoreReasons: Array.from({ length: 8 }, (_, i) => ({ factor: `f${i}`, points: 10, max: 15, zh: `${ZH} 因素 ${i}`, en: `${EN} factor ${i}` })),
+  why: { strategy: 'round_robin', zh: '按地区轮流分配（华东）', en: 'Round robin by region (East China)' }, waitedMinutes: 95, slaMinutes: 30,
+});
+
+const receivable = { instalmentId: 8, contractId: 3, number: 'HT-2026-000123', customerName: ZH, ownerName: 'Jane Doe-Smithson', dueDate: '2026-03-31', outstandingCents: 52_000_000, daysOverdue: 12, daysLeft: 5 };
+const notices = (n: number) => ({ count: n + 7, customers: names(n).map((name, i) => ({ id: i + 1, name, dueAt: iso('2026-03-10T00:00:00Z'), reason: i % 3 ? 'no_followup' : 'no_won_deal' })) });
+const poolItems = (n: number) => names(n).map((name, i) => ({ id: i + 1, name, ownerName: null, inPool: true, tier: ['high_value', 'potential', 'normal', 'at_risk', null][i % 5], region: '华东 East China', industry: '制造业 Manufacturing', releasedAt: iso('2026-02-10T00:00:00Z') }));
+const importReport = (dryRun: boolean, failed = false): ImportReport => ({
+  importId: 1, dryRun, mapping: { company: '公司名称 Company', contactName: '联系人 Contact', phone: '手机 Mobile', email: 'E-mail', source: '来源 Source', region: '地区 Region' }, unmapped: [],
+  total: 2400, valid: 2300, duplicate: 60, invalid: 40, committed: dryRun ? 0 : 1200,
+  rows: Array.from({ length: 100 }, (_, i) => ({ line: i + 2, status: i % 2 ? 'invalid' : 'duplicate', reason: { zh: `${ZH} 手机号格式不正确`, en: `${EN}: bad phone number` } })),
+  failed: failed ? { batch: 3, firstLine: 1001, message: 'deadlock' } : null,
+});
+
+/**
+ * ONE object keyed by renderer kind: every registered kind must be here (payloads rendered in both locales).
+ * To enumerate kinds differently (e.g. an explicit composeBot()), change only `kinds()` below.
+ */
+const RENDERER_FIXTURES: Record<string, Record<string, unknown>[]> = {
+  help: [{}],
+  text: [{ text: LONG_TEXT }],
+  'lead.assigned': [lead(85), lead(40)],
+  'lead.sla_escalated': [lead(90)],
+  'task.reminder': [{ task: task(1), seq: 3 }, { task: task(2, { status: 'done', title: EN }), seq: 4 }],
+  'task.agenda': [{ day: '2026-03-02', today: Array.from({ length: 15 }, (_, i) => task(i)), overdue: Array.from({ length: 10 }, (_, i) => task(i + 20)), followups: Array.from({ length: 10 }, (_, i) => ({ customerId: i, name: names(10)[i], nextAt: null, summary: LONG_TEXT })), nearRecycling: Array.from({ length: 10 }, (_, i) => ({ customerId: i, name: names(10)[i], dueAt: iso('2026-03-09T00:00:00Z') })) }],
+  'leads.card': [{ card: leadCards.draftCard(draft(), 'zh-CN', TZ) }, { card: leadImport.importReportCard(importReport(true), `${ZH}.xlsx`, 'en', { action: 'lead.import', key: 'k' }) }],
+  'approval.request': [{ view: approvalView('pending'), viewerId: 11 }, { view: approvalView('pending'), viewerId: 2 }, { view: approvalView('rejected'), viewerId: 2 }, { view: approvalView('withdrawn'), viewerId: 5 }],
+  'approval.outcome': [{ status: 'approved', decidedByName: 'Jane', reason: null, subject: { number: 'HT-1', customer: { name: ZH } } }, { status: 'rejected', decidedByName: '王伟', reason: LONG_TEXT, subject: {} }],
+  'contract.renewal_due': [{ contractId: 3, number: 'HT-2026-000123', customerName: ZH, amountCents: 128_000_000, endDate: '2026-04-30', daysLeft: 30 }],
+  'receivable.due_soon': [receivable],
+  'receivable.overdue': [receivable],
+  'receivable.overdue_escalation': [receivable],
+  'receivable.digest': [{
+    week: { from: '2026-03-02', to: '2026-03-08' },
+    dueThisWeek: Array.from({ length: 30 }, (_, i) => ({ number: `HT-2026-${i}`, customerName: names(30)[i], ownerName: REPS[i].name, dueDate: '2026-03-05', outstandingCents: 1_000_000 * i })),
+    dueThisWeekCents: 99_000_000,
+    overdueByOwner: REPS.slice(0, 20).map((r, i) => ({ ownerName: r.name, count: i + 1, outstandingCents: 500_000 * i })),
+    forecast: { overdueCents: 52_000_000, months: Array.from({ length: 12 }, (_, i) => ({ month: `2026-${String(i + 1).padStart(2, '0')}`, outstandingCents: 10_000_000 })) },
+  }],
+  'contract.draft': [{ contract: contract() }, { contract: contract(), submitted: true, headline: `审批人：${REPS.slice(0, 4).map((r) => r.name).join(' → ')}` }],
+  'contract.form': [{ customer: ZH }, {}],
+  'receivable.choose': [{ customerName: ZH, amountCents: 50_000_000, options: Array.from({ length: 6 }, (_, i) => ({ contractId: i, number: `HT-2026-00012${i}`, outstandingCents: 12_000_000, nextDueDate: '2026-03-31' })) }],
+  'ticket.assigned': [ticket('assigned'), ticket('new', 'low')],
+  'ticket.sla_warning': [{ ...ticket('in_progress', 'high'), clock: 'frt', dueAt: iso('2026-03-01T03:00:00Z') }],
+  'ticket.sla_breach': [{ ...ticket('in_progress'), clock: 'res', dueAt: iso('2026-03-02T03:00:00Z'), escalated: true }, { ...ticket('resolved', 'normal'), clock: 'frt', dueAt: null }],
+  'survey.low_score': [{ surveyId: 1, kind: 'csat', score: 1, max: 5, comment: LONG_TEXT, ticketNo: 'TK-1', ticketTitle: EN, customerName: ZH, contactName: 'Jane', agentName: '王伟' }, { surveyId: 2, kind: 'nps', score: 2, max: 10, comment: null, ticketNo: null, ticketTitle: null, customerName: null, contactName: null, agentName: null }],
+  'customer.360': [
+    { view: view360(false), viewer: { id: 1, role: 'rep' } },
+    { view: view360(false), viewer: { id: 3, role: 'manager' } },
+    { view: view360(true), viewer: { id: 4, role: 'service' } },
+  ],
+  'customer.pick': [{ query: ZH, items: Array.from({ length: 10 }, (_, i) => customerCards.pickItem(customer(i))) }],
+  'pool.list': [{ filters: { region: '华东', industry: '制造业', tier: 'high_value', q: EN }, items: poolItems(8), nextCursor: 'c-8' }, { filters: {}, items: [], nextCursor: null }],
+  'pool.recycle_warning': [notices(20)],
+  'pool.recycled': [notices(20)],
+  'customer.assigned': [{ customerId: 7, name: ZH }],
+  'customer.reassigned': [{ customerId: 7, name: EN, toName: '欧阳慕容雪' }],
+};
+
+/** Every exported `…Card` builder (and the ones handlers export), keyed `<module>.<name>`, with realistic arguments. */
+const BUILDER_MODULES: Record<string, Record<string, unknown>> = { builtin: builtinCards, tickets: ticketCards, contracts: contractCards, leads: leadCards, customers: customerCards, leadImport };
+const BUILDER_FIXTURES: Record<string, (locale: Locale) => Card[]> = {
+  'builtin.helpCard': (l) => [builtinCards.helpCard(l)],
+  'tickets.ticketCard': (l) => (['new', 'assigned', 'in_progress', 'resolved'] as const).map((s) => ticketCards.ticketCard(ticket(s), { locale: l, zone: TZ })),
+  'contracts.approvalCard': (l) => [approvalCard(l, 'pending', 11), approvalCard(l, 'pending', 2), approvalCard(l, 'approved', 11)],
+  'contracts.draftCard': (l) => [contractCards.draftCard(contract(), l), contractCards.draftCard(contract(), l, { submitted: true, headline: ZH })],
+  'contracts.contractFormCard': (l) => [contractCards.contractFormCard(l, { customer: ZH })],
+  'contracts.chooseContractCard': (l) => [contractCards.chooseContractCard({ customerName: EN, amountCents: 1, options: [{ contractId: 1, number: 'HT-1', outstandingCents: 5, nextDueDate: '2026-01-01' }] }, l)],
+  'leads.draftCard': (l) => (['followup', 'task', 'lead'] as const).map((kind) => leadCards.draftCard(draft({ kind }), l, TZ)),
+  'leads.draftEditCard': (l) => (['followup', 'task', 'lead'] as const).map((kind) => leadCards.draftEditCard(draft({ kind, channel: null }), l, TZ)),
+  'leads.draftPickCard': (l) => [leadCards.draftPickCard(ZH, Array.from({ length: 8 }, (_, i) => ({ id: i, name: names(8)[i], ownerName: i % 2 ? null : '王伟', inPool: i % 2 === 1 })), draft(), l)],
+  'leads.draftUnknownCard': (l) => [leadCards.draftUnknownCard(draft(), l), leadCards.draftUnknownCard(draft({ customerName: null }), l)],
+  'leads.savedCard': () => [leadCards.savedCard(`✓ ${ZH}`, LONG_TEXT, 'orange', [note(EN)])],
+  'leads.leadAssignedCard': (l) => [leadCards.leadAssignedCard(lead(75), l)],
+  'leads.taskCard': (l) => [leadCards.taskCard(task(1), 2, l, TZ), leadCards.taskCard(task(2), null, l, TZ, true)],
+  'leads.rescheduleFormCard': (l) => [leadCards.rescheduleFormCard(task(3), l, TZ)],
+  'leads.agendaCard': (l) => [leadCards.agendaCard({ day: '2026-03-02', today: [], overdue: [], followups: [], nearRecycling: [] }, l, TZ)],
+  'leads.slaEscalatedCard': (l) => [leadCards.slaEscalatedCard(lead(90), REPS, l), leadCards.slaEscalatedCard(lead(90), [], l)],
+  'leads.weekCard': (l) => [leadCards.weekCard(Array.from({ length: 40 }, (_, i) => task(i, { dueAt: iso(`2026-03-0${(i % 7) + 2}T0${i % 9}:00:00Z`) })), 'week', l, TZ), leadCards.weekCard([], 'day', l, TZ)],
+  'leads.newTaskFormCard': (l) => [leadCards.newTaskFormCard({ id: 7, name: ZH }, 'task.new:n', l), leadCards.newTaskFormCard({ id: null, name: null }, 'task.new:m', l)],
+  'customers.customer360Card': (l) => [customerCards.customer360Card(view360(false), { id: 1, role: 'rep' }, l, TZ), customerCards.customer360Card(view360(true), { id: 9, role: 'admin' }, l, TZ)],
+  'customers.pickListCard': (l) => [customerCards.pickListCard(EN, Array.from({ length: 10 }, (_, i) => customerCards.pickItem(customer(i))), l)],
+  'customers.poolListCard': (l) => [customerCards.poolListCard({ filters: { q: ZH }, items: poolItems(8), nextCursor: 'x' }, l, TZ)],
+  'customers.followupFormCard': (l) => [customerCards.followupFormCard({ id: 7, name: ZH }, '7:n', l)],
+  'customers.taskFormCard': (l) => [customerCards.taskFormCard({ id: 7, name: EN }, '7:n', l)],
+  'customers.reassignFormCard': (l) => [customerCards.reassignFormCard({ id: 7, name: ZH }, REPS, l)],
+  'customers.recycleWarningCard': (l) => [customerCards.recycleWarningCard(notices(20), l, TZ)],
+  'customers.recycledCard': (l) => [customerCards.recycledCard(notices(20), l)],
+  'leadImport.importReportCard': (l) => [leadImport.importReportCard(importReport(true), `${ZH}.csv`, l, { action: 'lead.import', key: 'k' }), leadImport.importReportCard(importReport(false, true), 'leads.xlsx', l, null)],
+};
+function approvalCard(l: Locale, status: ApprovalView['status'], viewer: number): Card {
+  return contractCards.approvalCard(approvalView(status), viewer, l);
+}
+
+/** Kit builders covered by the kit fixture below (every element builder the kit exports). */
+const KIT_BUILDERS = ['card', 'markdown', 'note', 'divider', 'button', 'linkButton', 'columnSet', 'buttonRow', 'form', 'input', 'selectStatic', 'datePicker'];
+const KIT_HELPERS = ['cardBytes', 'fitsLimit', 'md'];
+function kitCard(l: Locale): Card {
+  return card({
+    title: `${ZH} ${EN}`,
+    subtitle: l,
+    template: 'carmine',
+    elements: [
+      markdown('**b**', { textSize: 'heading', align: 'center' }),
+      note('n'),
+      divider(),
+      button({ text: 'x', type: 'danger_filled', value: { action: 'a' }, confirm: { title: 't', text: 'c' }, disabled: true, url: 'https://example.com' }),
+      linkButton({ text: 'open', url: 'https://example.com', type: 'laser' }),
+      columnSet([[markdown('a')], { elements: [markdown('b')], weight: 5, verticalAlign: 'bottom' }, { elements: [markdown('c')], width: 'auto' }], { flexMode: 'bisect', horizontalSpacing: 'large' }),
+      buttonRow([button({ text: 'a', value: { action: 'a' } }), button({ text: 'b', type: 'text', value: { action: 'b' } })]),
+      form('kit_form', [
+        input({ name: 'a', label: 'A', placeholder: 'p', defaultValue: 'd', required: true, maxLength: kit.INPUT_MAX_LENGTH, multiline: true }),
+        selectStatic({ name: 's', placeholder: 'p', options: [{ text: 'x', value: 'x' }, { text: 'y', value: 'y' }], initial: 'x', required: true }),
+        datePicker({ name: 'd', placeholder: 'p', initial: '2026-03-01', required: true }),
+        buttonRow([button({ text: 'go', type: 'primary_filled', submit: true, name: 'go', value: { action: 'go' } })]),
+      ]),
+    ],
+  });
+}
+
+function expectValid(label: string, c: unknown): void {
+  const v = validateCard(c);
+  if (v.length) throw new Error(`${label} breaks the documented Card JSON 2.0 rules:\n${describeViolations(v)}`);
+}
+
+/** The registered kinds. The lead may swap this for the composeBot() registry in one line. */
+const kinds = (): string[] => registeredRenderers();
+
+describe('every card the bot sends follows the documented Card JSON 2.0 rules', () => {
+  it('every registered renderer kind has a fixture (a new kind without one fails here)', () => {
+    expect(kinds().filter((k) => !(k in RENDERER_FIXTURES))).toEqual([]);
+    expect(Object.keys(RENDERER_FIXTURES).filter((k) => !kinds().includes(k))).toEqual([]);
+  });
+
+  it.each(Object.keys(RENDERER_FIXTURES))('renderer %s (zh-CN and en)', async (kind) => {
+    for (const locale of LOCALES) {
+      for (const [i, payload] of RENDERER_FIXTURES[kind].entries()) {
+        const msg: LarkMessage = await render(kind, payload, { locale, core: fakeCore });
+        if (msg.msg_type === 'interactive') expectValid(`${kind}[${i}] ${locale}`, msg.content);
+        else expect(msg.msg_type).toBe('text');
+      }
+    }
+  });
+
+  it('every exported …Card builder has a fixture', () => {
+    const exported = Object.entries(BUILDER_MODULES).flatMap(([m, mod]) => Object.entries(mod).filter(([n, f]) => typeof f === 'function' && /Card$/.test(n)).map(([n]) => `${m}.${n}`));
+    expect(exported.filter((k) => !(k in BUILDER_FIXTURES))).toEqual([]);
+    expect(Object.keys(BUILDER_FIXTURES).filter((k) => !exported.includes(k))).toEqual([]);
+  });
+
+  it.each(Object.keys(BUILDER_FIXTURES))('builder %s (zh-CN and en)', (name) => {
+    for (const locale of LOCALES) BUILDER_FIXTURES[name](locale).forEach((c, i) => expectValid(`${name}[${i}] ${locale}`, c));
+  });
+
+  it('every kit element builder, with every option, makes a valid card', () => {
+    const fns = Object.entries(kit).filter(([, f]) => typeof f === 'function').map(([n]) => n);
+    expect(fns.filter((n) => !KIT_BUILDERS.includes(n) && !KIT_HELPERS.includes(n))).toEqual([]);
+    for (const l of LOCALES) expectValid(`kit ${l}`, kitCard(l));
+  });
+});
+
+// ------------------------------------------------------------------ the validator itself
+
+const base = () => card({ title: 't', elements: [markdown('m')] }) as unknown as Record<string, any>;
+const formCard = (...els: Record<string, unknown>[]) => card({ elements: [form('f', [...els, button({ text: 'ok', submit: true, name: 'ok', value: { action: 'x' } })]) as never] });
+const rulesOf = (c: unknown) => validateCard(c).map((v) => v.rule);
+
+describe('the strict Card JSON 2.0 validator refuses what the docs forbid', () => {
+  it('accepts a minimal valid card', () => {
+    expect(validateCard(base())).toEqual([]);
+  });
+  it('input max_length must be 1–1000', () => {
+    const at = (n: number) => rulesOf(formCard(input({ name: 'a', maxLength: n })));
+    expect(at(1000)).toEqual([]);
+    expect(at(1)).toEqual([]);
+    expect(at(2000)).toEqual(['input.max_length']);
+    expect(rulesOf(formCard({ tag: 'input', name: 'a', max_length: 0 }))).toEqual(['input.max_length']);
+    const v = validateCard(formCard(input({ name: 'a', maxLength: 2000 })));
+    expect(v[0].path).toBe('$.body.elements[0].elements[0].max_length');
+    expect(cardRejection(v)).toEqual({ status: 400, code: 230099, msg: expect.stringContaining('ErrCode: 11310; ErrPath: ROOT -> body -> elements[0] -> elements[0] -> max_length') });
+  });
+  it('unknown properties are refused (JSON 2.0 reports unsupported properties)', () => {
+    const c = base();
+    c.body.elements[0].colour = 'red';
+    expect(rulesOf(c)).toEqual(['markdown.unsupported_property']);
+    const r = base();
+    r.elements = [];
+    expect(rulesOf(r)).toEqual(['card.unsupported_property']);
+  });
+  it('enum values: button type, header template, input_type', () => {
+    expect(rulesOf(card({ elements: [{ ...button({ text: 'b', value: { action: 'a' } }), type: 'secondary' }] }))).toEqual(['button.type']);
+    const c = base();
+    c.header.template = 'pink';
+    expect(rulesOf(c)).toEqual(['header.template']);
+    expect(rulesOf(formCard({ ...input({ name: 'a' }), input_type: 'email' }))).toEqual(['input.input_type']);
+  });
+  it('schema "2.0" and update_multi: true', () => {
+    const c = base();
+    c.schema = '1.0';
+    expect(rulesOf(c)).toEqual(['card.schema']);
+    const d = base();
+    d.config.update_multi = false;
+    expect(rulesOf(d)).toEqual(['config.update_multi']);
+  });
+  it('forms: only at the root, not nested, a submit button inside, unique names, names on interactive components', () => {
+    const nested = card({ elements: [columnSet([[formCard().body.elements[0]]])] });
+    expect(rulesOf(nested)).toEqual(['form.root_only']);
+    const inForm = card({ elements: [form('outer', [formCard().body.elements[0], button({ text: 'ok', submit: true, name: 'ok2', value: { action: 'x' } })])] });
+    expect(rulesOf(inForm)).toContain('form.root_only');
+    expect(rulesOf(card({ elements: [form('f', [input({ name: 'a' })])] }))).toEqual(['form.submit_button']);
+    expect(rulesOf(formCard(input({ name: 'ok' })))).toEqual(['form.name_unique']);
+    expect(rulesOf(formCard(input({ name: 'f' })))).toEqual(['form.name_unique']);
+    expect(rulesOf(formCard({ tag: 'input' }))).toEqual(['input.name']);
+    expect(rulesOf(formCard({ tag: 'button', name: 'b', text: { tag: 'plain_text', content: 'b' }, behaviors: [{ type: 'callback', value: {} }] }))).toEqual(['button.form_action_type']);
+    // A submit button outside a form.
+    expect(rulesOf(card({ elements: [button({ text: 'b', submit: true, value: { action: 'a' } })] }))).toEqual(['button.form_action_type']);
+  });
+  it('what may sit in a column and a collapsible panel; columns only in a column_set', () => {
+    expect(rulesOf(card({ elements: [columnSet([[{ tag: 'table' }]])] }))).toEqual(['column.nesting']);
+    expect(rulesOf(card({ elements: [{ tag: 'collapsible_panel', header: { title: { tag: 'plain_text', content: 'p' } }, elements: [{ tag: 'table' }] }] }))).toEqual(['collapsible_panel.nesting']);
+    expect(rulesOf(card({ elements: [{ tag: 'collapsible_panel', elements: [] }] }))).toEqual(['collapsible_panel.header']);
+    expect(rulesOf(card({ elements: [{ tag: 'column', elements: [] }] }))).toEqual(['column.parent']);
+    expect(rulesOf(card({ elements: [columnSet([{ elements: [], weight: 6 }])] }))).toEqual(['column.weight']);
+  });
+  it('deprecated 1.0 components and unknown tags', () => {
+    const v = validateCard(card({ elements: [{ tag: 'note', elements: [] }] }));
+    expect(v.map((x) => [x.rule, x.subCode])).toEqual([['note.deprecated', 200861]]);
+    expect(rulesOf(card({ elements: [{ tag: 'action', actions: [] }] }))).toEqual(['action.deprecated']);
+    expect(rulesOf(card({ elements: [{ tag: 'blink' }] }))).toEqual(['component.unknown']);
+  });
+  it('at most 200 elements, at most 30 KB, at most 5 nested containers', () => {
+    expect(rulesOf(card({ elements: Array.from({ length: 100 }, () => button({ text: 'b', value: { action: 'a' } })) }))).toEqual([]);
+    expect(rulesOf(card({ elements: Array.from({ length: 101 }, () => button({ text: 'b', value: { action: 'a' } })) }))).toEqual(['card.max_elements']);
+    expect(rulesOf(card({ elements: [markdown('x'.repeat(31 * 1024))] }))).toEqual(['card.max_bytes']);
+    let deep: Record<string, unknown> = markdown('x');
+    for (let i = 0; i < 6; i++) deep = { tag: 'collapsible_panel', header: {}, elements: [deep] };
+    expect(rulesOf(card({ elements: [deep as never] }))).toContain('card.max_nesting');
+  });
+  it('option values unique, placeholder ≤ 100 characters, element_id format and uniqueness, confirm needs a title', () => {
+    expect(rulesOf(formCard(selectStatic({ name: 's', options: [{ text: 'a', value: '1' }, { text: 'b', value: '1' }] })))).toEqual(['select_static.options.value_unique']);
+    expect(rulesOf(formCard(input({ name: 'a', placeholder: '长'.repeat(101) })))).toEqual(['input.placeholder']);
+    expect(rulesOf(card({ elements: [{ ...markdown('a'), element_id: '1bad' }] }))).toEqual(['markdown.element_id']);
+    expect(rulesOf(card({ elements: [{ ...markdown('a'), element_id: 'same' }, { ...divider(), element_id: 'same' }] }))).toEqual(['card.element_id_unique']);
+    expect(rulesOf(card({ elements: [{ ...button({ text: 'b', value: { action: 'a' } }), confirm: { text: { tag: 'plain_text', content: 'x' } } }] }))).toEqual(['button.confirm']);
+    expect(rulesOf(formCard(datePicker({ name: 'd', initial: '2026/03/01' })))).toEqual(['date_picker.initial_date']);
+  });
+});

@@ -255,7 +255,7 @@ describe('every card the bot sends follows the documented Card JSON 2.0 rules', 
 // ------------------------------------------------------------------ the validator itself
 
 const base = () => card({ title: 't', elements: [markdown('m')] }) as unknown as Record<string, any>;
-const formCard = (...els: Record<string, unknown>[]) => card({ elements: [form('f', [...els, button({ text: 'ok', submit: true, name: 'ok', value: { action: 'x' } })]) as never] });
+const formCard = (...els: Record<string, unknown>[]) => card({ elements: [form('f', [...(els as kit.CardElement[]), button({ text: 'ok', submit: true, name: 'ok', value: { action: 'x' } })])] });
 const rulesOf = (c: unknown) => validateCard(c).map((v) => v.rule);
 
 describe('the strict Card JSON 2.0 validator refuses what the docs forbid', () => {

@@ -5,7 +5,7 @@ import { createDb } from '../../core/db/connection';
 import { enqueueMessages, type OutboundMessage } from '../../core/notifications/outbox';
 import { createUser } from '../../core/users/operations';
 import { OutboxWorker } from '../../bot/outbox/worker';
-import { card, markdown } from '../../bot/cards/kit';
+import { button, card, form, input, markdown } from '../../bot/cards/kit';
 import { describeEachDb, type DbHandle } from '../helpers/db';
 import { memoryLogger } from '../helpers/app';
 import { FakeLark } from '../helpers/fake-lark';
@@ -94,6 +94,31 @@ describeEachDb('Outbox delivery', (h) => {
     expect(r[2].last_error).toContain('no renderer');
     expect(r[3].last_error).toContain('30 KB');
     expect(fake.messages).toHaveLength(0);
+  });
+
+  it('a card Lark refuses (230099, here input max_length 2000) is marked failed at once with the platform reason, sent or patched, never retried', async () => {
+    const { registerRenderer } = await import('../../bot/render/registry');
+    const bad = () => card({ elements: [form('f', [input({ name: 'body', maxLength: 2000 }), button({ text: 'ok', submit: true, name: 'ok', value: { action: 'x' } })])] });
+    registerRenderer(`test.badcard.${h.dialect}`, () => ({ msg_type: 'interactive', content: bad() }));
+    await enqueue(core, [
+      { to: { openId: 'ou_bad' }, kind: `test.badcard.${h.dialect}`, payload: {} },
+      { to: { openId: 'ou_bad' }, kind: 'help', payload: {}, dedupeKey: 'good:1' },
+    ]);
+    await worker().drain();
+    await enqueue(core, [{ to: { openId: 'ou_bad' }, kind: `test.badcard.${h.dialect}`, payload: {}, updateOf: 'good:1' }]);
+    await worker().drain();
+    const r = await rows(h);
+    expect(r.map((x) => x.status)).toEqual(['failed', 'sent', 'failed']);
+    for (const x of [r[0], r[2]]) {
+      expect(x.attempts).toBe(1);
+      expect(x.last_error).toContain('230099');
+      expect(x.last_error).toContain('Failed to create card content');
+      expect(x.last_error).toContain('max_length');
+    }
+    expect(fake.messages).toHaveLength(1);
+    expect(fake.messages[0].updates).toHaveLength(0);
+    expect(fake.invalidCards.map((c) => c.op)).toEqual(['send', 'patch']);
+    expect(fake.invalidCards[0].violations.map((v) => v.rule)).toEqual(['input.max_length']);
   });
 
   it('with 30% injected 5xx/429/lost responses, every message is delivered exactly once (by uuid), with no 429 caused by us', async () => {

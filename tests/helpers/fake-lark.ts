@@ -13,7 +13,10 @@
  *   await lark.close();
  * Endpoints: POST /open-apis/auth/v3/tenant_access_token/internal, POST /open-apis/im/v1/messages?receive_id_type=…,
  * POST /open-apis/im/v1/messages/:id/reply, PATCH /open-apis/im/v1/messages/:id (and GET /open-apis/im/v1/messages/:id).
- * Real rules enforced: Bearer token required; `content` must be a JSON string; cards ≤ 30 KB; a repeated `uuid`
+ * Real rules enforced: Bearer token required; `content` must be a JSON string; cards ≤ 30 KB; every card (send, reply,
+ * PATCH) must pass the documented Card JSON 2.0 rules (tests/helpers/lark-card) — else the whole card is refused with
+ * HTTP 400, code 230099 "Failed to create card content, ext=ErrCode: …; ErrPath: …" as Lark does, nothing is delivered,
+ * and the refusal is kept in `lark.invalidCards` (its `violations` say what broke which rule); a repeated `uuid`
  * returns the first message (no second delivery); rate limits per aligned wall-clock second: 50/s per app (sends+replies),
  * 5/s per receiver (receive_id or replied-to chat), 5/s per patched message → HTTP 429, code 99991400,
  * header `x-ogw-ratelimit-reset` (seconds). Limits are options of start().
@@ -31,6 +34,7 @@
  *   await postEvent(app.callback(), env, secrets);                  // supertest response; encrypted + signed like Lark
  *   await postEvent(server, cardActionEvent({ openId, value: { action: 'x', key: 'k1' } }), secrets);
  *   await postLegacyCard(server, legacyCardBody({ openId, value }), secrets);   // SHA-1 signed legacy callback
+ *   (both throw when the answer carries a card that breaks the Card JSON 2.0 rules: Lark would show the user error 200673)
  *   signedRequest(body, secrets, { timestamp, nonce, encrypt, signWith })       // headers + raw body, to forge variants
  *
  * ## Typical bot test
@@ -46,6 +50,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import * as lark from '@larksuiteoapi/node-sdk';
 import request from 'supertest';
 import { eventSignature, larkEncrypt, legacyCardSignature } from '../../bot/crypto';
+import { cardRejection, describeViolations, validateCard, type Violation } from './lark-card';
 
 export interface FakeMessage {
   messageId: string;
@@ -85,6 +90,15 @@ interface Stats {
   rateLimited: number;
   injected: number;
   tokens: number;
+  /** Cards refused for breaking the Card JSON 2.0 rules (230099). */
+  invalidCards: number;
+}
+
+export interface RefusedCard {
+  op: 'send' | 'reply' | 'patch';
+  content: Record<string, unknown>;
+  violations: Violation[];
+  answer: { code: number; msg: string };
 }
 
 export class FakeLark {
@@ -92,7 +106,9 @@ export class FakeLark {
   readonly appSecret: string;
   url = '';
   readonly messages: FakeMessage[] = [];
-  stats: Stats = { requests: 0, sent: 0, duplicateUuids: 0, patched: 0, replied: 0, rateLimited: 0, injected: 0, tokens: 0 };
+  stats: Stats = { requests: 0, sent: 0, duplicateUuids: 0, patched: 0, replied: 0, rateLimited: 0, injected: 0, tokens: 0, invalidCards: 0 };
+  /** Cards refused by the Card JSON 2.0 rules, in order. */
+  readonly invalidCards: RefusedCard[] = [];
   private server!: http.Server;
   private readonly byUuid = new Map<string, FakeMessage>();
   private readonly byId = new Map<string, FakeMessage>();
@@ -158,7 +174,8 @@ export class FakeLark {
     this.injection = null;
     this.queued = [];
     this.rejected.clear();
-    this.stats = { requests: 0, sent: 0, duplicateUuids: 0, patched: 0, replied: 0, rateLimited: 0, injected: 0, tokens: 0 };
+    this.invalidCards.length = 0;
+    this.stats = { requests: 0, sent: 0, duplicateUuids: 0, patched: 0, replied: 0, rateLimited: 0, injected: 0, tokens: 0, invalidCards: 0 };
   }
 
   async close(): Promise<void> {
@@ -236,6 +253,16 @@ export class FakeLark {
     }
     const msgType = isPatch ? 'interactive' : String(body.msg_type ?? '');
     if ((msgType === 'interactive' && Buffer.byteLength(contentStr) > 30 * 1024) || Buffer.byteLength(contentStr) > 150 * 1024) return send(400, { code: 230025, msg: 'message content too long' });
+    if (msgType === 'interactive') {
+      // Card JSON 2.0 refuses the whole card when one property breaks its documented rules (230099, sub-code 11310/200861).
+      const violations = validateCard(content);
+      if (violations.length) {
+        const { status, code, msg } = cardRejection(violations);
+        this.stats.invalidCards++;
+        this.invalidCards.push({ op: isPatch ? 'patch' : isReply ? 'reply' : 'send', content, violations, answer: { code, msg } });
+        return send(status, { code, msg, error: { log_id: `fake${randomBytes(8).toString('hex')}` } });
+      }
+    }
 
     let receiverKey: string;
     let target: FakeMessage | undefined;
@@ -436,20 +463,35 @@ export function signedRequest(body: Record<string, unknown>, secrets: LarkSecret
 
 type Target = Parameters<typeof request>[0];
 
-/** POSTs an event to /lark/events, encrypted and signed like Lark. */
-export function postEvent(target: Target, body: Record<string, unknown>, secrets: LarkSecrets, o: SignOptions = {}) {
-  const { headers, raw } = signedRequest(body, secrets, o);
-  return request(target).post('/lark/events').set(headers).send(raw);
+/**
+ * A card in a card-callback answer (`{toast, card: {type: 'raw', data}}`) must pass the Card JSON 2.0 rules: Lark
+ * shows the user error 200673 instead of an invalid card. Throws, so a test whose click returns a bad card fails.
+ */
+export function assertAnswerCard(body: unknown): void {
+  const c = body && typeof body === 'object' ? (body as { card?: { type?: string; data?: unknown } }).card : undefined;
+  if (!c || c.type !== 'raw') return;
+  const violations = validateCard(c.data);
+  if (violations.length) throw new Error(`the card in this card-action answer breaks the Card JSON 2.0 rules (Lark would show error 200673):\n${describeViolations(violations)}`);
 }
 
-/** POSTs a legacy card callback to /lark/cards with the SHA-1 signature over the verification token. */
-export function postLegacyCard(target: Target, body: Record<string, unknown>, secrets: LarkSecrets, o: { timestamp?: string; nonce?: string; signWith?: string } = {}) {
+/** POSTs an event to /lark/events, encrypted and signed like Lark; a card in the answer is validated (assertAnswerCard). */
+export async function postEvent(target: Target, body: Record<string, unknown>, secrets: LarkSecrets, o: SignOptions = {}) {
+  const { headers, raw } = signedRequest(body, secrets, o);
+  const res = await request(target).post('/lark/events').set(headers).send(raw);
+  assertAnswerCard(res.body);
+  return res;
+}
+
+/** POSTs a legacy card callback to /lark/cards with the SHA-1 signature over the verification token; validates an answered card. */
+export async function postLegacyCard(target: Target, body: Record<string, unknown>, secrets: LarkSecrets, o: { timestamp?: string; nonce?: string; signWith?: string } = {}) {
   const raw = JSON.stringify(body);
   const timestamp = o.timestamp ?? String(Math.floor(Date.now() / 1000));
   const nonce = o.nonce ?? randomBytes(8).toString('hex');
   const sig = legacyCardSignature(timestamp, nonce, o.signWith ?? secrets.verificationToken ?? '', raw);
-  return request(target)
+  const res = await request(target)
     .post('/lark/cards')
     .set({ 'content-type': 'application/json', 'x-lark-request-timestamp': timestamp, 'x-lark-request-nonce': nonce, 'x-lark-signature': sig })
     .send(raw);
+  assertAnswerCard(res.body);
+  return res;
 }

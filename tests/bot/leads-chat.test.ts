@@ -11,6 +11,7 @@ import * as chatImport from '../../bot/handlers/lead-import';
 import type { CardActionCommand, CardActionResult, ChatCommand, HandlerKit } from '../../bot/types';
 import type { OutboundMessage } from '../../core/notifications/outbox';
 import type { Actor } from '../../core/context';
+import { assertAnswerCard } from '../helpers/fake-lark';
 
 jest.setTimeout(30_000);
 const system: Actor = { kind: 'system' };
@@ -39,6 +40,10 @@ async function click(h: DbHandle, user: UserDto, value: Record<string, unknown>,
     const handler = actionHandler(String(value.action))!;
     // the dispatcher's per-click idempotence for buttons carrying `key`
     return value.key ? onceForKey(kit, `${value.action}:${value.key}`, String(value.action), user.id, () => handler(cmd, kit)) : handler(cmd, kit);
+  }).then((r) => {
+    // The card answered to a click must pass the Card JSON 2.0 rules, as in postEvent.
+    if (r.card) assertAnswerCard({ card: { type: 'raw', data: r.card } });
+    return r;
   });
 }
 

@@ -14,6 +14,7 @@ import { getTicket } from '../../core/tickets/queries';
 import { listSurveys, answerSurvey } from '../../core/surveys/operations';
 import { createArticle } from '../../core/knowledge/operations';
 import { redeemInvite } from '../../core/mp/operations';
+import { validateCard } from '../helpers/lark-card';
 
 const secrets = { encryptKey: 'test-encrypt-key', verificationToken: 'test-verification-token' };
 const env = { LARK_ENCRYPT_KEY: secrets.encryptKey, LARK_VERIFICATION_TOKEN: secrets.verificationToken };
@@ -34,6 +35,7 @@ describeEachDb('service desk in chat', (h) => {
       const msg = await render('ticket.assigned', assigned.payload, { locale, core: h.ctx });
       expect(msg.msg_type).toBe('interactive');
       expect(fitsLimit(msg.content)).toBe(true);
+      expect(validateCard(msg.content)).toEqual([]);
       const json = JSON.stringify(msg.content);
       expect(json).toContain('ticket.accept');
       expect(json).toContain('ticket.resolve');
@@ -41,6 +43,7 @@ describeEachDb('service desk in chat', (h) => {
       for (const kind of ['ticket.sla_warning', 'ticket.sla_breach']) {
         const m = await render(kind, { ...assigned.payload, clock: 'frt', dueAt: new Date().toISOString(), escalated: true }, { locale, core: h.ctx });
         expect(fitsLimit(m.content)).toBe(true);
+        expect(validateCard(m.content)).toEqual([]);
       }
       const low = await render('survey.low_score', { surveyId: 1, kind: 'csat', score: 1, max: 5, comment: '<b>差</b>', ticketNo: 'T000001', ticketTitle: 'x', customerName: 'c', contactName: 'd', agentName: 'e' }, { locale, core: h.ctx });
       expect(JSON.stringify(low.content)).not.toContain('<b>');

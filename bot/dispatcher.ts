@@ -10,7 +10,7 @@ import { scrubSecrets, type Logger } from '../server/logger';
 import { alreadyDone, claimActionKey, saveActionResult } from './actions';
 import { errorText, errorToast } from './errors';
 import { t as tr, toLocale, type Locale } from './i18n';
-import { isEnvelope, normalizeCardAction, normalizeMessage, type LarkEnvelope, type NormalizedCardAction, type NormalizedChat } from './normalize';
+import { isEnvelope, normalizeCardAction, normalizeMessage, withoutSecrets, type LarkEnvelope, type NormalizedCardAction, type NormalizedChat } from './normalize';
 import { nudgeOutbox } from './outbox/nudge';
 import { actionHandler, intentHandler, matchTextIntent } from './registry';
 import type { CardActionResult, ChatCommand, ChatHandler, HandlerKit } from './types';
@@ -104,7 +104,8 @@ export class LarkBot {
         {
           type: QueryTypes.INSERT,
           transaction: t,
-          replacements: { eventId: env.header.event_id, type: String(env.header.event_type).slice(0, 64), payload: JSON.stringify(env), now },
+          // Never the verification token or a card token: the stored envelope is stripped of secret-named keys.
+          replacements: { eventId: env.header.event_id, type: String(env.header.event_type).slice(0, 64), payload: JSON.stringify(withoutSecrets(env)), now },
         },
       );
       return Number(insertId);
@@ -294,7 +295,7 @@ export class LarkBot {
             await this.core.db.sequelize.query(
               `INSERT INTO lark_inbox (event_id, event_type, payload, status, attempts, next_attempt_at, received_at, processed_at)
                VALUES (:eventId, 'card.action.trigger', :payload, 'done', 1, :now, :now, :now)`,
-              { type: QueryTypes.INSERT, transaction: t, replacements: { eventId: cmd.eventId, payload: JSON.stringify({ value: cmd.value }), now: this.core.clock.now() } },
+              { type: QueryTypes.INSERT, transaction: t, replacements: { eventId: cmd.eventId, payload: JSON.stringify(withoutSecrets({ value: cmd.value })), now: this.core.clock.now() } },
             );
           } catch (e) {
             if (isUniqueViolation(e)) return alreadyDone(locale, null);

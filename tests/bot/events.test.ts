@@ -18,6 +18,10 @@ registerAction('test.bump', async (cmd, kit) => {
   await kit.reply({ kind: 'text', payload: { text: `bumped ${String(cmd.value.n)}` }, to: { openId: cmd.openId } });
   return { toast: { type: 'success', content: 'ok' }, card: card({ title: 'done', elements: [markdown(`bumped ${String(cmd.value.n)}`)] }) };
 });
+// A card action that fails unexpectedly (its error is logged).
+registerAction('test.crash', async () => {
+  throw new Error('boom');
+});
 
 async function outboxCount(h: DbHandle, where = '1=1', r: Record<string, unknown> = {}): Promise<number> {
   const rows = await h.db.select<{ n: number }>(`SELECT COUNT(*) AS n FROM outbox WHERE ${where}`, r);
@@ -30,11 +34,13 @@ async function inboxCount(h: DbHandle): Promise<number> {
 
 describeEachDb('Lark events route', (h) => {
   let server: ReturnType<import('koa')['callback']>;
+  let logs: () => Record<string, unknown>[];
   const openId = 'ou_rep_events';
   beforeAll(async () => {
     await createUser(h.ctx, { kind: 'system' }, 'cli', { name: '王伟', role: 'rep', larkOpenId: openId });
-    const { app } = await testApp(h.ctx, [larkRouter], env);
-    server = app.callback();
+    const t = await testApp(h.ctx, [larkRouter], env);
+    server = t.app.callback();
+    logs = t.logs;
   });
   const idle = () => botFor(h.ctx, memoryLogger().logger).idle();
 
@@ -163,6 +169,43 @@ describeEachDb('Lark events route', (h) => {
     expect(r1.body.toast.type).toBe('error');
     const r2 = await postEvent(server, cardActionEvent({ openId, value: { action: 'no.such.action' } }), secrets);
     expect(r2.body.toast.type).toBe('error');
+  });
+
+  it('no secret reaches lark_inbox.payload or the log: verification token, card tokens and encrypt fields are stripped', async () => {
+    const msg = messageEvent({ openId, text: '帮助' });
+    expect((await postEvent(server, msg, secrets)).status).toBe(200);
+    const stranger = messageEvent({ openId: 'ou_secret_stranger', text: 'hello' });
+    expect((await postEvent(server, stranger, secrets)).status).toBe(200);
+    const click = cardActionEvent({ openId, value: { action: 'test.bump', n: 9 } });
+    expect((await postEvent(server, click, secrets)).body.toast.type).toBe('success');
+    const crash = cardActionEvent({ openId, value: { action: 'test.crash' } });
+    expect((await postEvent(server, crash, secrets)).body.toast.type).toBe('error');
+    const legacy = legacyCardBody({ openId, value: { action: 'test.bump', n: 10, key: `legacy-${newEventId()}` } });
+    expect((await postLegacyCard(server, legacy, secrets)).status).toBe(200);
+    // Refused callbacks are logged (reason only).
+    const forged = signedRequest(messageEvent({ openId, text: '帮助' }), secrets, { signWith: 'another-key' });
+    expect((await request(server).post('/lark/events').set(forged.headers).send(forged.raw)).status).toBe(401);
+    await idle();
+
+    const secretsSeen = [secrets.verificationToken, secrets.encryptKey, click.event.token, crash.event.token, legacy.token];
+    // (the crashed click rolled back with its inbox row)
+    const ids = [msg, stranger, click].map((e) => e.header.event_id);
+    const rows = await h.db.select<{ event_id: string; status: string; payload: unknown }>('SELECT event_id, status, payload FROM lark_inbox WHERE event_id IN (:ids)', { ids });
+    expect(rows.map((r) => r.event_id).sort()).toEqual([...ids].sort());
+    for (const r of rows) {
+      const text = typeof r.payload === 'string' ? r.payload : JSON.stringify(r.payload);
+      for (const s of secretsSeen) expect(text).not.toContain(s);
+      expect(text).not.toMatch(/"(token|encrypt)"/);
+    }
+    // What processing needs is still there: the message was answered from the stored payload.
+    const stored = rows.find((r) => r.event_id === msg.header.event_id)!;
+    expect(stored.status).toBe('done');
+    expect(JSON.stringify(stored.payload)).toContain(msg.event.message.message_id);
+
+    const log = JSON.stringify(logs());
+    expect(log).toContain('card action failed');
+    expect(log).toContain('lark callback rejected');
+    for (const s of secretsSeen) expect(log).not.toContain(s);
   });
 
   it('legacy card callbacks: SHA-1 signature checked; valid ones dispatch', async () => {

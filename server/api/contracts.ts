@@ -5,7 +5,7 @@ import type { RouterFactory } from '../app';
 import { jsonBody } from '../app';
 import { parseInput } from '../../core/validation';
 import { apiActor, apiKeyAuth } from './auth';
-import { registerOperation } from './openapi';
+import type { ApiOperation } from './openapi';
 import { idParam } from './params';
 import {
   contractApprovalView,
@@ -94,7 +94,7 @@ const Forecast = z.object({ overdueCents: z.number().int(), months: z.array(z.ob
 const C = ['contracts'];
 const A = ['approvals'];
 const R = ['receivables'];
-const ops: Parameters<typeof registerOperation>[0][] = [
+export const contractOperations: ApiOperation[] = [
   { method: 'post', path: '/api/v1/contracts', summary: 'Draft a contract (lines, receivable plan, attachments metadata); the key must be bound to a user', tags: C, request: createContractInput, response: Contract, status: 201 },
   { method: 'get', path: '/api/v1/contracts/{id}', summary: 'One contract with lines, instalments and attachments', tags: C, response: Contract },
   { method: 'patch', path: '/api/v1/contracts/{id}', summary: 'Change a draft or rejected contract (lines, dates, note, plan)', tags: C, request: updateDraftInput.omit({ contractId: true }), response: Contract },
@@ -112,7 +112,6 @@ const ops: Parameters<typeof registerOperation>[0][] = [
   { method: 'put', path: '/api/v1/approval-policy', summary: 'Replace the approval rules (admin)', tags: A, request: approvalPolicy, response: approvalPolicy },
   { method: 'get', path: '/api/v1/receivables/forecast', summary: 'Cash-in forecast by month in your scope (own / team / all)', tags: R, query: forecastQuery, response: Forecast },
 ];
-ops.forEach(registerOperation);
 
 export const contractsApiRouter: RouterFactory = ({ core }) => {
   const r = new Router({ prefix: '/api/v1' });

@@ -5,7 +5,7 @@ import type { RouterFactory } from '../app';
 import { jsonBody } from '../app';
 import { parseInput } from '../../core/validation';
 import { apiActor, apiKeyAuth } from './auth';
-import { registerOperation } from './openapi';
+import type { ApiOperation } from './openapi';
 import { idParam } from './params';
 import { pageSchema, paginationQuery, queryBool } from './pagination';
 import { createCustomer, createCustomerInput, deleteCustomer, getCustomer, searchCustomers, updateCustomer, updateCustomerInput } from '../../core/customers/operations';
@@ -100,7 +100,7 @@ const thresholdsBody = z
   .strict();
 
 const T = ['customers'];
-const ops: Parameters<typeof registerOperation>[0][] = [
+export const customerOperations: ApiOperation[] = [
   { method: 'get', path: '/api/v1/customers', summary: 'Search customers you may see (keyset pages)', tags: T, query: searchQuery, response: pageSchema(Customer) },
   { method: 'post', path: '/api/v1/customers', summary: 'Create a customer; a duplicate (name/phone/e-mail) answers the existing one with 200', tags: T, request: createCustomerInput, response: CreateAnswer, status: 201 },
   { method: 'get', path: '/api/v1/customers/{id}', summary: 'One customer (a merged id answers the surviving one)', tags: T, response: Customer },
@@ -122,7 +122,6 @@ const ops: Parameters<typeof registerOperation>[0][] = [
   { method: 'post', path: '/api/v1/pools', summary: 'Create a pool (admin)', tags: ['pool'], request: createPoolInput, response: Pool, status: 201 },
   { method: 'patch', path: '/api/v1/pools/{id}', summary: "Change a pool's rules (admin)", tags: ['pool'], request: poolRulesInput, response: Pool },
 ];
-ops.forEach(registerOperation);
 
 export const customersApiRouter: RouterFactory = ({ core }) => {
   const r = new Router({ prefix: '/api/v1' });

@@ -1,6 +1,7 @@
 import type { RouterFactory } from './app';
 import { h5StaticRouter } from './http/static';
 import { openApiRouter } from './api/openapi';
+import { API_OPERATIONS } from './api';
 import { mpRouter } from './mp/routes';
 import { customersApiRouter } from './api/customers';
 import { publicLeadsRouter } from './api/public-leads';
@@ -10,7 +11,7 @@ import { larkRouter } from '../bot/routes';
 
 /** Every transport's routers, mounted in this order after /healthz. Each capability adds its own here. */
 export const ROUTERS: RouterFactory[] = [
-  openApiRouter,
+  openApiRouter(API_OPERATIONS),
   customersApiRouter,
   publicLeadsRouter(),
   calendarRouter,

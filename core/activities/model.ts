@@ -1,8 +1,9 @@
 import { DataTypes, type Optional, type Sequelize } from 'sequelize';
 import type { Entity, EntityStatic } from '../db/types';
 
-export const ACTIVITY_CHANNELS = ['phone', 'visit', 'wechat', 'email', 'meeting', 'other'] as const;
-export type ActivityChannel = (typeof ACTIVITY_CHANNELS)[number];
+import { ACTIVITY_CHANNELS, type ActivityChannel } from './schemas';
+
+export { ACTIVITY_CHANNELS, type ActivityChannel } from './schemas';
 
 export interface ActivityAttrs {
   id: number;

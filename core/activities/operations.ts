@@ -6,21 +6,10 @@ import { parseInput } from '../validation';
 import { toDate } from '../db/connection';
 import { decodeCursor, pageOf, type Page } from '../db/keyset';
 import { assertCanEditCustomer, assertCanSeeCustomer } from '../customers/visibility';
-import { ACTIVITY_CHANNELS, type ActivityChannel } from './model';
+import type { ActivityChannel } from './model';
+import { logActivityInput, type ActivityDto, type LogActivityInput } from './schemas';
 
-export interface ActivityDto {
-  id: number;
-  customerId: number;
-  contactId: number | null;
-  userId: number | null;
-  userName: string | null;
-  channel: ActivityChannel;
-  summary: string;
-  nextStep: string | null;
-  nextAt: string | null;
-  occurredAt: string;
-  source: string;
-}
+export { logActivityInput, type ActivityDto, type LogActivityInput } from './schemas';
 
 export interface ActivityRow {
   id: number;
@@ -53,19 +42,6 @@ export function toActivityDto(r: ActivityRow): ActivityDto {
     source: r.source,
   };
 }
-
-const dateish = z.union([z.date(), z.string().datetime({ offset: true })]).transform((v) => (v instanceof Date ? v : new Date(v)));
-
-export const logActivityInput = z.object({
-  customerId: z.number().int().positive(),
-  channel: z.enum(ACTIVITY_CHANNELS),
-  summary: z.string().trim().min(1).max(5000),
-  nextStep: z.string().trim().max(500).optional().nullable(),
-  nextAt: dateish.optional().nullable(),
-  occurredAt: dateish.optional().nullable(),
-  contactId: z.number().int().positive().optional().nullable(),
-});
-export type LogActivityInput = z.input<typeof logActivityInput>;
 
 /**
  * Records a follow-up and keeps customers.last_followup_at current (it only moves forward, so a

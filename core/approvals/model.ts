@@ -1,9 +1,10 @@
 import { DataTypes, type Optional, type Sequelize } from 'sequelize';
 import type { Entity, EntityStatic } from '../db/types';
+import type { REQUEST_STATUSES, STEP_STATUSES } from './schemas';
 
-export type RequestStatus = 'pending' | 'approved' | 'rejected' | 'withdrawn';
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 /** waiting: not reached yet; pending: the approver's turn; skipped: a later step after a rejection. */
-export type StepStatus = 'waiting' | 'pending' | 'approved' | 'rejected' | 'withdrawn' | 'skipped';
+export type StepStatus = (typeof STEP_STATUSES)[number];
 
 export interface ApprovalRequestAttrs {
   id: number;

@@ -10,41 +10,12 @@ import type { RequestStatus, StepStatus } from './model';
 import type { ResolvedStep } from './rules';
 import { approvalSubject } from './subjects';
 import { txSelect, txUpdate } from '../shared/txsql';
+import type { ApprovalStepView, ApprovalView, DecisionResult } from './schemas';
+
+export type { ApprovalStepView, ApprovalView, DecisionResult } from './schemas';
 
 export const APPROVAL_CARD_KIND = 'approval.request';
 export const APPROVAL_OUTCOME_KIND = 'approval.outcome';
-
-export interface ApprovalStepView {
-  id: number;
-  seq: number;
-  label: string;
-  approverId: number;
-  approverName: string;
-  delegatedFromId: number | null;
-  delegatedFromName: string | null;
-  status: StepStatus;
-  decidedAt: string | null;
-  channel: string | null;
-  comment: string | null;
-}
-
-export interface ApprovalView {
-  requestId: number;
-  entityType: string;
-  entityId: number;
-  status: RequestStatus;
-  submitter: { id: number; name: string };
-  note: string | null;
-  reason: string | null;
-  rules: string[];
-  steps: ApprovalStepView[];
-  /** The step whose approver may act now, if any. */
-  currentStep: { id: number; approverId: number } | null;
-  comments: { userId: number | null; userName: string; text: string; at: string }[];
-  subject: Record<string, unknown>;
-  createdAt: string;
-  decidedAt: string | null;
-}
 
 /** What a card for one person shows: the view plus who is looking (buttons only for the current approver). */
 export interface ApprovalCardPayload extends Record<string, unknown> {
@@ -260,12 +231,6 @@ export const decideInput = z.object({
   comment: z.string().trim().max(1000).optional().nullable(),
 });
 export type DecideInput = z.input<typeof decideInput>;
-
-export interface DecisionResult {
-  view: ApprovalView;
-  /** approve: the flow moved to the next step (false) or finished (true). */
-  finished: boolean;
-}
 
 interface StepRow {
   id: number;

@@ -18,48 +18,9 @@ import type { ContractStatus } from './model';
 import { txSelect, txUpdate } from '../shared/txsql';
 // Side effect: registers the 360° 'contracts' and 'receivables' sections with the customers context.
 import './sections';
+import type { ContractDto, ContractLineDto } from './schemas';
 
-export interface ContractLineDto {
-  seq: number;
-  name: string;
-  quantity: number;
-  unitPriceCents: number;
-  discountBp: number;
-  amountCents: number;
-}
-
-export interface InstalmentDto {
-  id: number;
-  seq: number;
-  dueDate: string;
-  amountCents: number;
-  paidCents: number;
-  status: string;
-}
-
-export interface ContractDto {
-  id: number;
-  number: string;
-  customerId: number;
-  customerName: string;
-  ownerId: number;
-  ownerName: string;
-  title: string | null;
-  currency: string;
-  listCents: number;
-  amountCents: number;
-  discountBp: number;
-  signDate: string | null;
-  startDate: string;
-  endDate: string;
-  status: ContractStatus;
-  note: string | null;
-  renewalOfId: number | null;
-  lines: ContractLineDto[];
-  instalments: InstalmentDto[];
-  attachments: { id: number; fileName: string; fileKey: string; mime: string | null; sizeBytes: number | null }[];
-  approvalRequestId: number | null;
-}
+export type { ContractDto, ContractLineDto, InstalmentDto } from './schemas';
 
 const day = (field: string) => z.string().refine(isDay, { message: `${field} must be a date YYYY-MM-DD` });
 

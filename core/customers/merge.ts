@@ -8,6 +8,7 @@ import { recordAudit } from '../audit/record';
 import { loadCustomerRow, parseJson, toCustomerDto, type CustomerDto } from './operations';
 import { assertCanEditCustomer } from './visibility';
 import { adjustHeld } from './held';
+import type { MergeResult } from './schemas';
 
 /**
  * Explicit merge of two customers: everything that points at the source (contacts, follow-ups, tasks,
@@ -42,12 +43,6 @@ export const mergeCustomersInput = z.object({
   targetId: z.number().int().positive(),
   sourceId: z.number().int().positive(),
 });
-
-export interface MergeResult {
-  customer: CustomerDto;
-  /** Rows moved per table. */
-  moved: Record<string, number>;
-}
 
 export async function mergeCustomers(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof mergeCustomersInput>, parentT?: Transaction | null): Promise<MergeResult> {
   const { targetId, sourceId } = parseInput(mergeCustomersInput, raw);

@@ -9,38 +9,9 @@ import { recordAudit } from '../audit/record';
 import { normalizeCompanyName, normalizeEmail, normalizePhone } from './normalize';
 import { assertCanEditCustomer, assertCanSeeCustomer, canSeeContactDetails, canSeeCustomer, maskEmail, maskPhone, visibleScope } from './visibility';
 import { adjustHeld } from './held';
+import type { CreateCustomerResult, CustomerDto } from './schemas';
 
-export interface CustomerDto {
-  id: number;
-  name: string;
-  phone: string | null;
-  email: string | null;
-  ownerId: number | null;
-  ownerName: string | null;
-  teamId: number | null;
-  poolId: number | null;
-  /** No owner: claimable from the public pool. */
-  inPool: boolean;
-  tier: string | null;
-  tierReason: Record<string, unknown> | null;
-  tags: string[];
-  source: string | null;
-  region: string | null;
-  industry: string | null;
-  notes: string | null;
-  status: 'active' | 'merged' | 'deleted';
-  mergedIntoId: number | null;
-  lastFollowupAt: string | null;
-  claimedAt: string | null;
-  releasedAt: string | null;
-  lastWonAt: string | null;
-  wonCount: number;
-  wonTotalCents: number;
-  createdAt: string | null;
-  updatedAt: string | null;
-  /** True when the actor may not see this customer and only its identity is shown (a de-dup answer). */
-  restricted: boolean;
-}
+export type { CreateCustomerResult, CustomerDto } from './schemas';
 
 /** Columns every customer read selects (alias c, owner joined as u). */
 export const CUSTOMER_SELECT = `c.id, c.name, c.phone, c.email, c.owner_id, c.team_id, c.pool_id, c.tier, c.tier_reason, c.tags,
@@ -267,12 +238,6 @@ async function resolveOwner(ctx: CoreContext, actor: Actor, input: z.output<type
     if (actor.role !== 'manager' || teamId !== actor.teamId) throw new AppError('FORBIDDEN', { field: 'ownerId' });
   }
   return { ownerId, teamId };
-}
-
-export interface CreateCustomerResult {
-  customer: CustomerDto;
-  /** True when an existing customer matched (name, phone or e-mail); nothing was created. */
-  duplicate: boolean;
 }
 
 /**

@@ -7,18 +7,12 @@ import { acquireLease, releaseLease } from '../db/lease';
 import { recordAudit } from '../audit/record';
 import { checkThresholds, DEFAULT_RFM_THRESHOLDS, explainTier, isTier, scoreRfm, TIER_NAMES, type RfmThresholds, type Tier, type TierReason } from './rules';
 import { assertCanSeeCustomer } from './visibility';
+import type { TierDescription } from './schemas';
+
+export type { TierDescription } from './schemas';
 
 const SETTING_KEY = 'customers.rfm_thresholds';
 const keyCol = (ctx: CoreContext) => (ctx.db.dialect === 'mysql' ? '`key`' : '"key"');
-
-export interface TierDescription {
-  code: Tier;
-  name: string;
-  nameZh: string;
-  nameEn: string;
-  reason: TierReason | null;
-  explanation: string;
-}
 
 export function describeTier(tier: string | null, reason: Record<string, unknown> | null, locale: Locale): TierDescription | null {
   if (!isTier(tier)) return null;

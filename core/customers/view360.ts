@@ -2,10 +2,13 @@ import type { Transaction } from 'sequelize';
 import type { Actor, CoreContext } from '../context';
 import { AppError } from '../errors';
 import { withBatchedReads } from '../db/fast-read';
-import { ACTIVITY_SELECT, toActivityDto, type ActivityDto, type ActivityRow } from '../activities/operations';
-import { CUSTOMER_FROM, CUSTOMER_SELECT, toCustomerDto, type CustomerDto, type CustomerRow } from './operations';
+import { ACTIVITY_SELECT, toActivityDto, type ActivityRow } from '../activities/operations';
+import { CUSTOMER_FROM, CUSTOMER_SELECT, toCustomerDto, type CustomerRow } from './operations';
 import { assertCanSeeCustomer, canSeeContactDetails, maskEmail, maskPhone } from './visibility';
-import { describeTier, type TierDescription } from './tiers';
+import { describeTier } from './tiers';
+import type { ContactDto, Customer360 } from './schemas';
+
+export type { ContactDto, Customer360 } from './schemas';
 
 /**
  * The 360° view: profile, contacts, last 20 follow-ups, tier and why, plus every other context's summary
@@ -26,17 +29,6 @@ export function registerView360Section(name: string, fn: View360Section): void {
 }
 
 export const registeredView360Sections = (): string[] => [...sections.keys()];
-
-export interface ContactDto {
-  id: number;
-  customerId: number;
-  name: string;
-  title: string | null;
-  phone: string | null;
-  email: string | null;
-  wechat: string | null;
-  isPrimary: boolean;
-}
 
 export interface ContactRow {
   id: number;
@@ -62,19 +54,6 @@ export function toContactDto(r: ContactRow, showDetails = true): ContactDto {
     wechat: showDetails ? r.wechat : r.wechat ? '***' : null,
     isPrimary: !!Number(r.is_primary),
   };
-}
-
-export interface Customer360 {
-  customer: CustomerDto;
-  tier: TierDescription | null;
-  contacts: ContactDto[];
-  activities: ActivityDto[];
-  /** The next planned step: the newest follow-up that named one. */
-  nextStep: { text: string | null; at: string | null } | null;
-  /** tasks, opportunities, contracts, receivables, tickets, satisfaction, and any other registered section. */
-  sections: Record<string, unknown>;
-  /** Names of sections that failed; they are answered empty rather than failing the whole view. */
-  sectionErrors: string[];
 }
 
 const ACTIVITIES_IN_VIEW = 20;

@@ -8,27 +8,7 @@ import { parseInput } from '../validation';
 import { recordAudit } from '../audit/record';
 import { articleTerms, queryTerms } from './terms';
 import type { KbArticleAttrs } from './model';
-
-export const articleInput = z.object({
-  title: z.string().trim().min(1).max(200),
-  body: z.string().trim().min(1).max(50_000),
-  category: z.string().trim().min(1).max(64).optional().nullable(),
-  tags: z.array(z.string().trim().min(1).max(32)).max(20).optional(),
-  status: z.enum(['draft', 'published']).optional(),
-});
-export type ArticleInput = z.input<typeof articleInput>;
-
-export interface ArticleDto {
-  id: number;
-  title: string;
-  body: string;
-  category: string | null;
-  tags: string[];
-  status?: 'draft' | 'published';
-  updatedAt: string;
-  helpful: { yes: number; no: number };
-  myFeedback: boolean | null;
-}
+import { articleInput, feedbackInput, searchInput, type ArticleDto, type ArticleInput, type FeedbackResult, type SearchHit } from './schemas';
 
 function requireEditor(actor: Actor): void {
   if (actor.kind === 'system') return;
@@ -113,17 +93,6 @@ export async function getArticle(ctx: CoreContext, actor: Actor, articleId: numb
   return toDto(a as KbArticleAttrs, my, staff);
 }
 
-export interface SearchHit {
-  id: number;
-  title: string;
-  snippet: string;
-  category: string | null;
-  tags: string[];
-  score: number;
-}
-
-export const searchInput = z.object({ q: z.string().trim().min(1).max(100), limit: z.coerce.number().int().min(1).max(20).default(10) });
-
 function snippetOf(body: string, q: string): string {
   const flat = body.replace(/\s+/g, ' ');
   const needles = q.toLowerCase().split(/\s+/).filter(Boolean);
@@ -202,18 +171,12 @@ export async function searchArticles(ctx: CoreContext, _actor: Actor, raw: z.inp
   };
 }
 
-export const feedbackInput = z.object({
-  articleId: z.coerce.number().int().positive(),
-  helpful: z.boolean(),
-  query: z.string().trim().max(100).optional().nullable(),
-});
-
 /**
  * "Did this answer your question?" One vote per contact per article; voting again replaces the vote.
  * Counters move by the difference, inside the transaction; a concurrent first vote loses on the unique
  * (article_id, contact_id) index and is retried as a change.
  */
-export async function articleFeedback(ctx: CoreContext, actor: Actor, raw: z.input<typeof feedbackInput>, parent?: Transaction): Promise<{ helpful: { yes: number; no: number }; myFeedback: boolean }> {
+export async function articleFeedback(ctx: CoreContext, actor: Actor, raw: z.input<typeof feedbackInput>, parent?: Transaction): Promise<FeedbackResult> {
   const input = parseInput(feedbackInput, raw);
   await getArticle(ctx, actor, input.articleId);
   const contactId = actor.kind === 'customer' ? actor.contactId : null;

@@ -10,24 +10,11 @@ import { canSeeCustomer, maskPhone } from '../customers/visibility';
 import { normalizeEmail } from '../customers/normalize';
 import { OPEN_STATUSES } from '../tickets/rules';
 import { customerReceivableSummary } from '../receivables/summary';
-import { createSession, hashInviteCode, newInviteCode, normaliseInviteCode, type CustomerSession, type MpClient } from './session';
+import { createSession, hashInviteCode, newInviteCode, normaliseInviteCode, type CustomerSession } from './session';
+import { createInviteInput, redeemInput, updateProfileInput, type AccountSummary, type InviteDto, type MpClient, type ProfileDto } from './schemas';
 
 export const INVITE_DAYS = 7;
 export type Provider = 'wechat' | 'lark';
-
-export interface InviteDto {
-  code: string;
-  expiresAt: string;
-  customer: { id: number; name: string };
-  contact: { id: number; name: string };
-}
-
-export const createInviteInput = z.object({
-  customerId: z.number().int().positive(),
-  /** An existing contact of the customer, or a name: found among its contacts, else added. */
-  contactId: z.number().int().positive().optional(),
-  contactName: z.string().trim().min(1).max(100).optional(),
-});
 
 /** A rep invites a customer's contact to the mini-program: a one-time code, valid 7 days. Only the hash is stored. */
 export async function createInvite(ctx: CoreContext, actor: Actor, raw: z.input<typeof createInviteInput>, parent?: Transaction): Promise<InviteDto> {
@@ -103,11 +90,6 @@ async function bind(ctx: CoreContext, t: Transaction, provider: Provider, subjec
   });
 }
 
-export const redeemInput = z.object({
-  code: z.string().trim().min(4).max(32),
-  client: z.enum(['h5', 'weapp', 'lark']).default('h5'),
-});
-
 /**
  * Redeems an invite once: the conditional UPDATE (… AND redeemed_at IS NULL) lets exactly one of two
  * concurrent redemptions win. Optionally binds the platform identity resolved by the transport.
@@ -130,7 +112,7 @@ export async function redeemInvite(ctx: CoreContext, raw: z.input<typeof redeemI
     const w = await who(ctx, Number(inv.contact_id), t);
     if (w.customer.id !== Number(inv.customer_id)) throw new AppError('EXPIRED', { field: 'code' }); // the contact moved meanwhile
     if (identity) await bind(ctx, t, identity.provider, identity.subject, w.contact.id, w.customer.id);
-    const session = await createSession(ctx, t, w.contact.id, w.customer.id, input.client as MpClient);
+    const session = await createSession(ctx, t, w.contact.id, w.customer.id, input.client);
     await recordAudit(ctx, t, { actor: { kind: 'customer', contactId: w.contact.id, customerId: w.customer.id }, action: 'mp.invite.redeem', entityType: 'contact', entityId: w.contact.id, channel: 'mp' });
     return { session, ...w };
   });
@@ -154,16 +136,6 @@ const requireCustomer = (actor: Actor) => {
   if (actor.kind !== 'customer') throw new AppError('FORBIDDEN');
   return actor;
 };
-
-export interface AccountSummary {
-  customer: { id: number; name: string; tier: string | null };
-  contact: { id: number; name: string; title: string | null };
-  owner: { name: string; phone: string | null; email: string | null } | null;
-  tickets: { open: number; waitingCustomer: number; resolvedRecently: number };
-  pendingSurveys: number;
-  contracts: null | { active: number; totalCents: number };
-  receivables: null | { outstandingCents: number; overdueCents: number; nextDue: { dueDate: string; outstandingCents: number } | null };
-}
 
 /** The home page: the customer's own account only (ids come from the session, never from the request). */
 export async function accountSummary(ctx: CoreContext, actor: Actor): Promise<AccountSummary> {
@@ -198,12 +170,6 @@ export async function accountSummary(ctx: CoreContext, actor: Actor): Promise<Ac
   };
 }
 
-export interface ProfileDto {
-  contact: { id: number; name: string; title: string | null; phone: string | null; email: string | null; wechat: string | null };
-  customer: { id: number; name: string };
-  bindings: { wechat: boolean; lark: boolean };
-}
-
 export async function getProfile(ctx: CoreContext, actor: Actor): Promise<ProfileDto> {
   const a = requireCustomer(actor);
   const [[r], ids] = await Promise.all([
@@ -220,12 +186,6 @@ export async function getProfile(ctx: CoreContext, actor: Actor): Promise<Profil
     bindings: { wechat: ids.some((i) => i.provider === 'wechat'), lark: ids.some((i) => i.provider === 'lark') },
   };
 }
-
-export const updateProfileInput = z.object({
-  name: z.string().trim().min(1).max(100).optional(),
-  title: z.string().trim().max(100).optional().nullable(),
-  email: z.string().trim().max(190).optional().nullable(),
-});
 
 export async function updateProfile(ctx: CoreContext, actor: Actor, raw: z.input<typeof updateProfileInput>): Promise<ProfileDto> {
   const a = requireCustomer(actor);

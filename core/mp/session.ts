@@ -4,13 +4,14 @@ import type { CoreContext } from '../context';
 import { AppError } from '../errors';
 import { getOrCreateSetting } from '../db/settings';
 import { toDate } from '../db/connection';
+import type { MpClient } from './schemas';
 
 /**
  * Customer sessions of the mini-program. A token is `mp1.<sessionId>.<expiresEpochSeconds>.<hmac>`:
  * the HMAC (MP_SESSION_SECRET, else a generated secret kept in settings) rejects forged or altered tokens
  * without a query; the session row makes them revocable, and its contact must still belong to its customer.
  */
-export type MpClient = 'h5' | 'weapp' | 'lark';
+export type { MpClient } from './schemas';
 export const SESSION_DAYS: Record<MpClient, number> = { weapp: 30, lark: 30, h5: 180 };
 
 export interface CustomerSession {

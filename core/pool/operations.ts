@@ -15,16 +15,11 @@ import { assertCanSeeCustomer, canSeeCustomer } from '../customers/visibility';
 import { checkPoolRules, claimCheck, cooldownUntil, DEFAULT_POOL_RULES, withDefaults, type ClaimRefusal, type PoolRules } from './rules';
 import { adjustHeld } from '../customers/held';
 import { withRetries } from '../db/retry';
+import { assignInput, createPoolInput, poolRulesInput, type PoolDto } from './schemas';
+
+export { createPoolInput, poolRulesInput, type PoolDto } from './schemas';
 
 export const DEFAULT_POOL_NAME = '默认公海';
-
-export interface PoolDto {
-  id: number;
-  name: string;
-  region: string | null;
-  isDefault: boolean;
-  rules: PoolRules;
-}
 
 interface PoolRow {
   id: number;
@@ -74,25 +69,9 @@ export async function poolRulesFor(ctx: CoreContext, poolId: number | null, t?: 
   return ensureDefaultPool(ctx, t);
 }
 
-const recycleRule = z.object({ noFollowupDays: z.number().int().positive().nullable().optional(), noWonDealDays: z.number().int().positive().nullable().optional() }).strict();
-export const poolRulesInput = z
-  .object({
-    maxHeld: z.number().int().min(0).optional(),
-    maxClaimsPerDay: z.number().int().min(0).optional(),
-    cooldownDays: z.number().int().min(0).optional(),
-    warnDays: z.number().int().min(0).optional(),
-    recycle: recycleRule.optional(),
-    byTier: z.partialRecord(z.enum(['high_value', 'potential', 'normal', 'at_risk']), recycleRule).optional(),
-    excludeOpenOpportunity: z.boolean().optional(),
-    excludeActiveContract: z.boolean().optional(),
-  })
-  .strict();
-
 const assertAdmin = (actor: Actor) => {
   if (!(actor.kind === 'system' || actor.kind === 'api' || (actor.kind === 'user' && actor.role === 'admin'))) throw new AppError('FORBIDDEN', { detail: { 'zh-CN': '只有管理员可以配置公海', en: 'Only an admin may configure pools' } });
 };
-
-export const createPoolInput = z.object({ name: z.string().trim().min(1).max(100), region: z.string().trim().max(64).optional().nullable(), rules: poolRulesInput.optional() });
 
 export async function createPool(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof createPoolInput>): Promise<PoolDto> {
   assertAdmin(actor);
@@ -361,7 +340,6 @@ export async function releaseCustomer(ctx: CoreContext, actor: Actor, channel: C
   }, parentT);
 }
 
-const assignInput = z.object({ customerId: z.number().int().positive(), userId: z.number().int().positive() });
 
 /**
  * Gives a customer to a user: a manager within their team (from the pool or from a teammate), an admin

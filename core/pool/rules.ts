@@ -4,29 +4,9 @@
  */
 import { TIERS, type Tier } from '../customers/rules';
 
-export interface RecycleRule {
-  /** Recycle when nobody followed up for this many days (counted from the later of last follow-up and claim). null: never. */
-  noFollowupDays: number | null;
-  /** Recycle when no deal was won within this many days of the claim. null: never. */
-  noWonDealDays: number | null;
-}
+import type { PoolRules, RecycleRule } from './schemas';
 
-export interface PoolRules {
-  /** Customers one rep may hold at once. */
-  maxHeld: number;
-  /** Claims one rep may make per business day (CRM time zone). */
-  maxClaimsPerDay: number;
-  /** Days a rep must wait before re-claiming a customer they released or lost. */
-  cooldownDays: number;
-  /** Owners are warned this many days before a customer is recycled. */
-  warnDays: number;
-  recycle: RecycleRule;
-  /** Per-tier overrides of `recycle` (e.g. high_value: 60 days). */
-  byTier: Partial<Record<Tier, Partial<RecycleRule>>>;
-  /** Never recycle a customer with an open opportunity / an active contract. */
-  excludeOpenOpportunity: boolean;
-  excludeActiveContract: boolean;
-}
+export type { PoolRules, RecycleRule } from './schemas';
 
 export const DEFAULT_POOL_RULES: PoolRules = {
   maxHeld: 50,

@@ -9,6 +9,9 @@ import { addDays, businessDay, daysBetween, isDay, toDay } from '../shared/dates
 import { formatCents, MAX_CENTS, toCents } from '../shared/money';
 import { assertPlanSums, instalmentPlanInput, writeInstalments } from '../contracts/operations';
 import { DEFAULT_GRACE_DAYS, DEFAULT_REMINDER_DAYS } from './rules';
+import type { Forecast, ForecastMonth, PaymentOption, RecordPaymentResult } from './schemas';
+
+export type { Forecast, ForecastMonth, PaymentOption, RecordPaymentResult } from './schemas';
 
 export const RECEIVABLE_KINDS = {
   dueSoon: 'receivable.due_soon',
@@ -83,24 +86,6 @@ export const recordPaymentInput = z
   })
   .refine((v) => v.contractId || v.customerId || v.instalmentId, { message: 'contractId, customerId or instalmentId is required', path: ['contractId'] });
 export type RecordPaymentInput = z.input<typeof recordPaymentInput>;
-
-export interface PaymentOption {
-  contractId: number;
-  number: string;
-  outstandingCents: number;
-  nextDueDate: string;
-}
-
-export type RecordPaymentResult =
-  | {
-      status: 'recorded';
-      contractId: number;
-      number: string;
-      customerId: number;
-      allocations: { instalmentId: number; seq: number; dueDate: string; amountCents: number; instalmentStatus: string }[];
-      contractOutstandingCents: number;
-    }
-  | { status: 'ambiguous'; options: PaymentOption[] };
 
 interface OpenInstalment {
   id: number;
@@ -303,16 +288,6 @@ export async function runReceivablesDaily(ctx: CoreContext, opts: ReceivablesDai
 
 // ---------------------------------------------------------------------------------------------
 // Forecast and digest
-
-export interface ForecastMonth {
-  month: string;
-  dueCents: number;
-  outstandingCents: number;
-}
-export interface Forecast {
-  overdueCents: number;
-  months: ForecastMonth[];
-}
 
 type Scope = { ownerId: number } | { teamId: number } | 'all';
 

@@ -10,6 +10,7 @@ import { isLowScore } from '../tickets/rules';
 import { managerFor } from '../tickets/assign';
 import type { TicketAttrs } from '../tickets/model';
 import type { SurveyAttrs, SurveyKind, SurveyStatus } from './model';
+import { answerInput, surveyListInput, type SurveyDto } from './schemas';
 
 const DAY = 86_400_000;
 const ticketNo = (id: number) => `T${String(id).padStart(6, '0')}`;
@@ -61,18 +62,6 @@ export async function sendNpsSurveys(ctx: CoreContext, opts: { intervalDays?: nu
   }, parent);
 }
 
-export interface SurveyDto {
-  id: number;
-  kind: SurveyKind;
-  status: SurveyStatus;
-  ticket: { id: number; no: string; title: string } | null;
-  question: string;
-  scale: { min: number; max: number };
-  answer: { score: number; comment: string | null; answeredAt: string } | null;
-  createdAt: string;
-  expiresAt: string;
-}
-
 type SurveyRow = SurveyAttrs & { ticket_title: string | null };
 
 function effectiveStatus(r: Pick<SurveyAttrs, 'status' | 'expires_at'>, now: Date): SurveyStatus {
@@ -109,8 +98,6 @@ export async function getSurvey(ctx: CoreContext, actor: Actor, surveyId: number
   return toDto(ctx, await loadSurvey(ctx, actor, surveyId));
 }
 
-const surveyListInput = z.object({ status: z.enum(['pending', 'all']).default('pending') });
-
 export async function listSurveys(ctx: CoreContext, actor: Actor, raw: { status?: 'pending' | 'all' }): Promise<{ items: SurveyDto[] }> {
   if (actor.kind !== 'customer') throw new AppError('FORBIDDEN');
   const input = parseInput(surveyListInput, raw);
@@ -120,12 +107,6 @@ export async function listSurveys(ctx: CoreContext, actor: Actor, raw: { status?
   );
   return { items: rows.map((r) => toDto(ctx, r)) };
 }
-
-export const answerInput = z.object({
-  surveyId: z.coerce.number().int().positive(),
-  score: z.number().int(),
-  comment: z.string().trim().max(1000).optional().nullable(),
-});
 
 /**
  * Records the one answer. The conditional UPDATE (… WHERE status = 'pending') is the race guard: of two

@@ -10,22 +10,12 @@ import { loadTicket, requireStaff, audienceOf } from './access';
 import { getServiceConfig, type ServiceConfig } from './config';
 import { firstResponseMet, pauseClocks, resolutionMet, restartResolution, resumeClocks, slaColumnsOf, startClocks, type SlaColumns } from './clock';
 import { pickAgent, notifyAssigned } from './assign';
-import { detailOf, timelineEntry, type TicketDetailDto, type TimelineEntryDto } from './queries';
-import { PRIORITIES, TICKET_TYPES, canReopen, canTransition, type TicketStatus } from './rules';
+import { detailOf, timelineEntry } from './queries';
+import { commentInput, createTicketInput, reopenInput, type CreateTicketInput, type TicketDetailDto, type TimelineEntryDto } from './schemas';
+import { canReopen, canTransition, type TicketStatus } from './rules';
 import type { TicketAttrs } from './model';
 import { IMAGE_TYPES, MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES, sniffImage, type AttachmentStorage, type NewAttachment } from './storage';
 import { createCsatSurvey } from '../surveys/operations';
-
-export const createTicketInput = z.object({
-  type: z.enum(TICKET_TYPES),
-  description: z.string().trim().min(1).max(5000),
-  title: z.string().trim().min(1).max(100).optional().nullable(),
-  priority: z.enum(PRIORITIES).optional(),
-  /** Staff only: whom the ticket is for. Customers file for themselves. */
-  customerId: z.number().int().positive().optional(),
-  contactId: z.number().int().positive().optional().nullable(),
-});
-export type CreateTicketInput = z.input<typeof createTicketInput>;
 
 export interface CreateTicketOptions {
   channel?: Channel;
@@ -261,13 +251,6 @@ export async function acceptTicket(ctx: CoreContext, actor: Actor, raw: { ticket
   }, parent);
 }
 
-export const commentInput = z.object({
-  ticketId: z.coerce.number().int().positive(),
-  body: z.string().trim().min(1).max(5000),
-  /** Staff only: an internal note the customer never sees. */
-  internal: z.boolean().optional(),
-});
-
 /**
  * Adds a comment. A customer comment on a ticket waiting for them resumes it (and its SLA clocks); a public
  * staff comment is the first response. Closed tickets take no comments.
@@ -361,8 +344,6 @@ export async function closeTicket(ctx: CoreContext, actor: Actor, raw: { ticketI
     return detailOf(ctx, next, 'staff', t);
   }, parent);
 }
-
-export const reopenInput = z.object({ ticketId: z.coerce.number().int().positive(), reason: z.string().trim().min(1).max(1000) });
 
 /** Reopen within 7 days of resolution: back to the agent (or the queue), with a fresh resolution clock. */
 export async function reopenTicket(ctx: CoreContext, actor: Actor, raw: z.input<typeof reopenInput>, parent?: Transaction): Promise<TicketDetailDto> {

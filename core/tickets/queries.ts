@@ -1,5 +1,4 @@
 import type { Transaction } from 'sequelize';
-import { z } from 'zod';
 import type { Actor, CoreContext } from '../context';
 import { toDate } from '../db/connection';
 import type { Locale } from '../errors';
@@ -12,67 +11,15 @@ import {
   TICKET_TYPE_LABELS,
   canReopen,
   reopenDeadline,
-  type Priority,
-  type SlaStage,
   type TicketStatus,
-  type TicketType,
 } from './rules';
+import { listTicketsInput, type AttachmentDto, type ListTicketsInput, type SurveyRefDto, type TicketDetailDto, type TicketPage, type TicketSummaryDto, type TimelineEntryDto } from './schemas';
 import type { TicketAttrs } from './model';
 import { withFastReads } from '../db/fast-read';
 
+export type { AttachmentDto, ListTicketsInput, TicketDetailDto, TicketPage, TicketSummaryDto, TimelineEntryDto } from './schemas';
+
 export const ticketNo = (id: number) => `T${String(id).padStart(6, '0')}`;
-
-export interface TicketSummaryDto {
-  id: number;
-  no: string;
-  type: TicketType;
-  typeLabel: string;
-  priority: Priority;
-  status: TicketStatus;
-  statusLabel: string;
-  title: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface TimelineEntryDto {
-  id: number;
-  kind: 'comment' | 'status' | 'note' | 'assign';
-  author: { type: 'customer' | 'agent' | 'system'; name: string | null };
-  body: string | null;
-  from?: TicketStatus | null;
-  to?: TicketStatus | null;
-  fromLabel?: string | null;
-  toLabel?: string | null;
-  internal?: boolean;
-  at: string;
-}
-
-export interface AttachmentDto {
-  id: number;
-  name: string;
-  mime: string;
-  size: number;
-}
-
-export interface TicketDetailDto extends TicketSummaryDto {
-  description: string;
-  resolvedAt: string | null;
-  closedAt: string | null;
-  canReopen: boolean;
-  reopenUntil: string | null;
-  agent: { id?: number; name: string } | null;
-  customer?: { id: number; name: string; tier: string | null };
-  contact?: { id: number; name: string } | null;
-  sla?: {
-    firstResponse: { stage: SlaStage; dueAt: string | null };
-    resolution: { stage: SlaStage; dueAt: string | null };
-    paused: boolean;
-  };
-  attachments: AttachmentDto[];
-  timeline: TimelineEntryDto[];
-  survey: { id: number; kind: 'csat' | 'nps'; status: string; score?: number | null } | null;
-}
 
 const iso = (v: unknown) => toDate(v)?.toISOString() ?? null;
 
@@ -159,7 +106,7 @@ export async function detailOf(ctx: CoreContext, ticket: TicketAttrs, audience: 
       { a: ticket.assignee_id ?? 0, cu: ticket.customer_id, co: ticket.contact_id ?? 0 },
       t,
     ),
-    ctx.db.select<{ id: number; kind: 'csat' | 'nps'; status: string; score: number | null }>(
+    ctx.db.select<{ id: number; kind: SurveyRefDto['kind']; status: SurveyRefDto['status']; score: number | null }>(
       'SELECT id, kind, status, score FROM surveys WHERE ticket_id = :id ORDER BY id DESC LIMIT 1',
       { id: ticket.id },
       t,
@@ -190,20 +137,6 @@ export async function detailOf(ctx: CoreContext, ticket: TicketAttrs, audience: 
     };
   }
   return dto;
-}
-
-export const listTicketsInput = z.object({
-  status: z.enum(['open', 'closed', 'all']).default('all'),
-  limit: z.coerce.number().int().min(1).max(50).default(20),
-  cursor: z.string().regex(/^\d{1,12}$/).optional().nullable(),
-  customerId: z.coerce.number().int().positive().optional(),
-  assigneeId: z.coerce.number().int().positive().optional(),
-});
-export type ListTicketsInput = z.input<typeof listTicketsInput>;
-
-export interface TicketPage {
-  items: TicketSummaryDto[];
-  nextCursor: string | null;
 }
 
 /**

@@ -226,7 +226,8 @@ export function resumeClock(pausedAt: Date, now: Date, plan: ClockPlan, cal: Bus
   return { dueAt: addBusinessMs(now, leftDue, cal), warnAt: addBusinessMs(now, leftWarn, cal) };
 }
 
-export type SlaStage = 'ok' | 'warned' | 'breached' | 'met';
+export const SLA_STAGES = ['ok', 'warned', 'breached', 'met'] as const;
+export type SlaStage = (typeof SLA_STAGES)[number];
 export interface SlaClockState {
   stage: SlaStage;
   dueAt: Date | null;

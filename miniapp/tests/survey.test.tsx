@@ -3,7 +3,7 @@ import SurveyPage from '../src/survey/answer/index';
 import { apiError, mockApi, setup, survey } from './helpers';
 import type { Survey } from '../src/api/types';
 
-const answered = (s: Survey, score: number, comment?: string): Survey => ({ ...s, status: 'answered', answer: { score, comment, answeredAt: '2026-11-22T05:00:00.000Z' } });
+const answered = (s: Survey, score: number, comment?: string): Survey => ({ ...s, status: 'answered', answer: { score, comment: comment ?? null, answeredAt: '2026-11-22T05:00:00.000Z' } });
 
 describe('survey page', () => {
   beforeEach(() => setup({ params: { id: '5' } }));

@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import * as Taro from '@tarojs/taro';
 import TicketDetailPage from '../src/tickets/detail/index';
 import { apiError, mockApi, setup, ticketDetail } from './helpers';
-import type { TicketDetail } from '../src/api/types';
+import type { TicketDetail, TimelineEntry } from '../src/api/types';
 
 const { navigateTo } = Taro as unknown as { navigateTo: jest.Mock };
 
@@ -26,7 +26,7 @@ describe('ticket detail page', () => {
     const calls = mockApi({
       'GET /tickets/:id': () => t,
       'POST /tickets/:id/comments': (c) => {
-        const entry = { id: 9, kind: 'comment', author: { type: 'customer', name: '王伟' }, body: (c.body as { body: string }).body, at: '2026-11-22T03:00:00.000Z' };
+        const entry: TimelineEntry = { id: 9, kind: 'comment', author: { type: 'customer', name: '王伟' }, body: (c.body as { body: string }).body, at: '2026-11-22T03:00:00.000Z' };
         t = { ...t, status: 'in_progress', statusLabel: '处理中', timeline: [...t.timeline, entry] };
         return { status: 201, body: entry };
       },

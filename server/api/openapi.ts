@@ -3,10 +3,11 @@ import { z } from 'zod';
 import type { RouterFactory } from '../app';
 
 /**
- * The /api/v1 OpenAPI registry. Each API module registers its operations next to its routes:
- *   registerOperation({ method: 'get', path: '/api/v1/customers/{id}', summary: '…', response: CustomerSchema })
- * Paths may use koa style (`:id`) or OpenAPI style (`{id}`). The document is built on request from the
- * zod schemas with z.toJSONSchema and served at GET /api/v1/openapi.json (no key needed).
+ * The /api/v1 OpenAPI document. Each API module exports its operations as data next to its routes
+ *   export const customerOperations: ApiOperation[] = [{ method: 'get', path: '/api/v1/customers/{id}', summary: '…', response: CustomerSchema }]
+ * with the core's schemas (core/<context>/schemas.ts and the operations' inputs); server/api/index.ts lists them all
+ * (API_OPERATIONS) and openApiRouter(list) serves the document built from that list at GET /api/v1/openapi.json
+ * (no key needed). Paths may use koa style (`:id`) or OpenAPI style (`{id}`).
  */
 export interface ApiOperation {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -26,17 +27,7 @@ export interface ApiOperation {
   public?: boolean;
 }
 
-const operations = new Map<string, ApiOperation>();
-
 const toOpenApiPath = (p: string) => p.replace(/:([A-Za-z_]\w*)/g, '{$1}');
-
-export function registerOperation(op: ApiOperation): void {
-  const key = `${op.method} ${toOpenApiPath(op.path)}`;
-  if (operations.has(key)) throw new Error(`API operation ${key} registered twice`);
-  operations.set(key, op);
-}
-
-export const registeredOperations = (): ApiOperation[] => [...operations.values()];
 
 function schemaOf(s: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   try {
@@ -60,9 +51,16 @@ const errorSchema = {
   required: ['error'],
 };
 
-export function buildOpenApiDocument(): Record<string, unknown> {
+/** The document of `operations` (sorted by path, then method); an operation listed twice is a programming error. */
+export function buildOpenApiDocument(operations: readonly ApiOperation[]): Record<string, unknown> {
+  const seen = new Set<string>();
+  for (const op of operations) {
+    const key = `${op.method} ${toOpenApiPath(op.path)}`;
+    if (seen.has(key)) throw new Error(`API operation ${key} listed twice`);
+    seen.add(key);
+  }
   const paths: Record<string, Record<string, unknown>> = {};
-  const sorted = [...operations.values()].sort((a, b) => toOpenApiPath(a.path).localeCompare(toOpenApiPath(b.path)) || a.method.localeCompare(b.method));
+  const sorted = [...operations].sort((a, b) => toOpenApiPath(a.path).localeCompare(toOpenApiPath(b.path)) || a.method.localeCompare(b.method));
   for (const op of sorted) {
     const path = toOpenApiPath(op.path);
     const parameters: Record<string, unknown>[] = [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
@@ -100,18 +98,16 @@ export function buildOpenApiDocument(): Record<string, unknown> {
   };
 }
 
-registerOperation({ method: 'get', path: '/api/v1/openapi.json', summary: 'This OpenAPI document', tags: ['meta'], public: true });
+export const openApiOperations: ApiOperation[] = [{ method: 'get', path: '/api/v1/openapi.json', summary: 'This OpenAPI document', tags: ['meta'], public: true }];
 
-export const openApiRouter: RouterFactory = () => {
-  const r = new Router();
-  let cached: Record<string, unknown> | null = null;
-  let cachedCount = -1;
-  r.get('/api/v1/openapi.json', (ctx) => {
-    if (!cached || cachedCount !== operations.size) {
-      cached = buildOpenApiDocument();
-      cachedCount = operations.size;
-    }
-    ctx.body = cached;
-  });
-  return r;
-};
+/** Serves the document of `operations` (built on the first request, then kept). */
+export function openApiRouter(operations: readonly ApiOperation[]): RouterFactory {
+  return () => {
+    const r = new Router();
+    let cached: Record<string, unknown> | null = null;
+    r.get('/api/v1/openapi.json', (ctx) => {
+      ctx.body = cached ??= buildOpenApiDocument(operations);
+    });
+    return r;
+  };
+}

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { RouterFactory } from '../app';
 import { AppError } from '../../core/errors';
 import { submitWebForm, webFormInput } from '../../core/leads/forms';
-import { registerOperation } from './openapi';
+import type { ApiOperation } from './openapi';
 
 export interface PublicLeadsOptions {
   /** Submissions per client IP per minute (default 10). */
@@ -14,16 +14,18 @@ export interface PublicLeadsOptions {
   perFormPerMinute?: number;
 }
 
-registerOperation({
-  method: 'post',
-  path: '/api/v1/public/leads',
-  summary: 'Submit a lead from a public web form (per-form token; rate limited; honeypot field `website`)',
-  tags: ['leads'],
-  request: webFormInput,
-  response: z.object({ accepted: z.literal(true) }),
-  status: 202,
-  public: true,
-});
+export const publicLeadOperations: ApiOperation[] = [
+  {
+    method: 'post',
+    path: '/api/v1/public/leads',
+    summary: 'Submit a lead from a public web form (per-form token; rate limited; honeypot field `website`)',
+    tags: ['leads'],
+    request: webFormInput,
+    response: z.object({ accepted: z.literal(true) }),
+    status: 202,
+    public: true,
+  },
+];
 
 /**
  * POST /api/v1/public/leads: JSON or an HTML form post. No API key: the form token identifies the form (source,

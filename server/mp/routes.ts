@@ -3,15 +3,35 @@ import Router, { type RouterMiddleware } from '@koa/router';
 import type Koa from 'koa';
 import multer, { type File } from '@koa/multer';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { z } from 'zod';
 import type { Actor, CoreContext } from '../../core/context';
 import { AppError } from '../../core/errors';
 import { parseInput } from '../../core/validation';
-import { resolveSessionSecret, verifySession, encodeToken, revokeSession, type CustomerSession, type MpClient } from '../../core/mp/session';
+import { resolveSessionSecret, verifySession, encodeToken, revokeSession, type CustomerSession } from '../../core/mp/session';
 import { accountSummary, bindIdentity, getProfile, redeemInvite, signInWithIdentity, updateProfile, type SignInResult } from '../../core/mp/operations';
+import {
+  bindBody,
+  commentBody,
+  feedbackBody,
+  inviteBody,
+  kbSearchQuery,
+  loginBody,
+  newTicketBody,
+  profileBody,
+  reopenBody,
+  surveyAnswerBody,
+  surveyListQuery,
+  ticketListQuery,
+  type MpClient,
+  type MpMeta,
+  type MpProfile,
+  type MpSession,
+  type MpTicketDetail,
+  type ProfileDto,
+} from '../../core/mp/schemas';
+import type { TicketDetailDto } from '../../core/tickets/schemas';
 import { addAttachments, createTicket, commentTicket, reopenTicket, readAttachment } from '../../core/tickets/operations';
-import { getTicket, listTickets, type TicketDetailDto } from '../../core/tickets/queries';
-import { IMAGE_TYPES, MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES, type AttachmentStorage } from '../../core/tickets/storage';
+import { getTicket, listTickets } from '../../core/tickets/queries';
+import { IMAGE_TYPES, MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES, type AttachmentStorage, type NewAttachment } from '../../core/tickets/storage';
 import { PRIORITY_LABELS, TICKET_TYPES, TICKET_TYPE_LABELS } from '../../core/tickets/rules';
 import { answerSurvey, getSurvey, listSurveys } from '../../core/surveys/operations';
 import { articleFeedback, getArticle, searchArticles } from '../../core/knowledge/operations';
@@ -36,15 +56,7 @@ interface MpState {
 }
 
 const ATTACHMENT_URL_TTL_S = 3600;
-// Request bodies (built once: zod compiles each object schema on its first use).
-const clientSchema = z.enum(['h5', 'weapp', 'lark']);
-const inviteBody = z.object({ code: z.string().trim().min(4).max(32), client: clientSchema.default('h5'), wechatCode: z.string().min(1).max(200).optional(), larkCode: z.string().min(1).max(200).optional() });
-const loginBody = z.object({ code: z.string().min(1).max(200), client: clientSchema.optional() });
-const bindBody = z.object({ wechatCode: z.string().min(1).max(200).optional(), larkCode: z.string().min(1).max(200).optional() });
-const commentBody = z.object({ body: z.string().trim().min(1).max(5000) });
-const reasonBody = z.object({ reason: z.string().trim().min(1).max(1000) });
-const surveyAnswerBody = z.object({ score: z.number().int(), comment: z.string().trim().max(1000).optional().nullable() });
-const feedbackBody = z.object({ helpful: z.boolean(), query: z.string().trim().max(100).optional().nullable() });
+// Request bodies and queries are the schemas of core/mp/schemas.ts (built once: zod compiles each on first use).
 
 function invalidId(field: string): never {
   throw new AppError('NOT_FOUND', { field });
@@ -95,12 +107,12 @@ export function mpRouter(opts: MpRouterOptions = {}): RouterFactory {
       const exp = Math.floor(core.clock.now().getTime() / 1000) + ATTACHMENT_URL_TTL_S;
       return `/mp/v1/attachments/${id}?exp=${exp}&sig=${sign(`att.${id}.${exp}`)}`;
     };
-    const withUrls = (t: TicketDetailDto) => ({ ...t, attachments: t.attachments.map((a) => ({ ...a, url: attachmentUrl(a.id) })) });
+    const withUrls = (t: TicketDetailDto): MpTicketDetail => ({ ...t, attachments: t.attachments.map((a) => ({ ...a, url: attachmentUrl(a.id) })) });
     const localCore = (ctx: Koa.Context): CoreContext => {
       const locale = requestLocale(ctx, config.locale);
       return locale === core.locale ? core : { ...core, locale };
     };
-    const sessionBody = (r: SignInResult) => ({
+    const sessionBody = (r: SignInResult): MpSession => ({
       token: encodeToken(secret, r.session.sessionId, r.session.expiresAt),
       expiresAt: r.session.expiresAt.toISOString(),
       customer: r.customer,
@@ -108,6 +120,16 @@ export function mpRouter(opts: MpRouterOptions = {}): RouterFactory {
     });
 
     const router = new Router<MpState>({ prefix: '/mp/v1' });
+
+    /** The multipart `photos`, in memory (the core stores them only with a valid ticket). */
+    const receivePhotos = async (ctx: Koa.ParameterizedContext<MpState>): Promise<NewAttachment[]> => {
+      try {
+        await upload(ctx, async () => undefined);
+      } catch (e) {
+        throw multerError(e);
+      }
+      return ((ctx as { files?: File[] }).files ?? []).map((f) => ({ name: f.originalname, mime: f.mimetype, data: f.buffer }));
+    };
 
     const ipLimit: RouterMiddleware<MpState> = async (ctx, next) => {
       await consume(signInLimiter, `ip:${ctx.ip}`);
@@ -127,11 +149,12 @@ export function mpRouter(opts: MpRouterOptions = {}): RouterFactory {
 
     router.get('/meta', (ctx) => {
       const locale = requestLocale(ctx, config.locale);
-      ctx.body = {
+      const meta: MpMeta = {
         ticketTypes: TICKET_TYPES.map((v) => ({ value: v, label: TICKET_TYPE_LABELS[v][locale] })),
         priorities: (['normal', 'high'] as const).map((v) => ({ value: v, label: PRIORITY_LABELS[v][locale] })),
-        upload: { maxFiles: MAX_ATTACHMENTS, maxBytes: MAX_ATTACHMENT_BYTES, mimeTypes: IMAGE_TYPES },
+        upload: { maxFiles: MAX_ATTACHMENTS, maxBytes: MAX_ATTACHMENT_BYTES, mimeTypes: [...IMAGE_TYPES] },
       };
+      ctx.body = meta;
     });
 
     // ---- sign-in
@@ -173,61 +196,33 @@ export function mpRouter(opts: MpRouterOptions = {}): RouterFactory {
     router.get('/me', auth, async (ctx) => {
       ctx.body = await accountSummary(ctx.state.core, ctx.state.actor);
     });
+    const withSession = (p: ProfileDto, s: CustomerSession): MpProfile => ({ ...p, session: { client: s.client, expiresAt: s.expiresAt.toISOString() } });
     router.get('/profile', auth, async (ctx) => {
-      const p = await getProfile(ctx.state.core, ctx.state.actor);
-      ctx.body = { ...p, session: { client: ctx.state.session.client, expiresAt: ctx.state.session.expiresAt.toISOString() } };
+      ctx.body = withSession(await getProfile(ctx.state.core, ctx.state.actor), ctx.state.session);
     });
     router.patch('/profile', auth, jsonBody(), async (ctx) => {
-      const p = await updateProfile(ctx.state.core, ctx.state.actor, (ctx.request.body ?? {}) as Record<string, unknown>);
-      ctx.body = { ...p, session: { client: ctx.state.session.client, expiresAt: ctx.state.session.expiresAt.toISOString() } };
+      const body = parseInput(profileBody, ctx.request.body ?? {});
+      ctx.body = withSession(await updateProfile(ctx.state.core, ctx.state.actor, body), ctx.state.session);
     });
 
     // ---- tickets
     router.get('/tickets', auth, async (ctx) => {
-      const q = ctx.query;
-      ctx.body = await listTickets(ctx.state.core, ctx.state.actor, {
-        status: (q.status as 'open' | 'closed' | 'all' | undefined) ?? 'all',
-        limit: q.limit as unknown as number | undefined,
-        cursor: typeof q.cursor === 'string' && q.cursor ? q.cursor : undefined,
-      });
+      ctx.body = await listTickets(ctx.state.core, ctx.state.actor, parseInput(ticketListQuery, ctx.query));
     });
-    router.post('/tickets', auth, async (ctx, next) => {
-      if (ctx.is('multipart')) {
-        try {
-          await upload(ctx as unknown as Koa.Context, async () => undefined);
-        } catch (e) {
-          throw multerError(e);
-        }
-      } else {
-        await jsonBody()(ctx as unknown as Koa.Context, async () => undefined);
-      }
-      await next();
-    }, async (ctx) => {
-      const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-      const files = ((ctx as unknown as { files?: File[] }).files ?? []).map((f) => ({ name: f.originalname, mime: f.mimetype, data: f.buffer }));
-      const t = await createTicket(
-        ctx.state.core,
-        ctx.state.actor,
-        {
-          type: body.type as 'consult',
-          description: body.description as string,
-          title: (body.title as string | undefined) || undefined,
-          priority: (body.priority as 'normal' | undefined) || undefined,
-        },
-        { channel: 'mp', files, storage },
-      );
+    // JSON or multipart; the photos are read into memory and the body validated before anything is written.
+    router.post('/tickets', auth, async (ctx) => {
+      let files: NewAttachment[] = [];
+      if (ctx.is('multipart')) files = await receivePhotos(ctx);
+      else await jsonBody()(ctx, async () => undefined);
+      const body = parseInput(newTicketBody, ctx.request.body ?? {});
+      const t = await createTicket(ctx.state.core, ctx.state.actor, { ...body, title: body.title || undefined }, { channel: 'mp', files, storage });
       ctx.status = 201;
       ctx.body = withUrls(t);
     });
     router.post('/tickets/:id/attachments', auth, async (ctx) => {
       const ticketId = pathId(ctx, 'ticketId');
       if (!ctx.is('multipart')) throw new AppError('UNSUPPORTED_MEDIA', { field: 'photos', detail: { 'zh-CN': '请以 multipart/form-data 上传图片', en: 'Upload photos as multipart/form-data' } });
-      try {
-        await upload(ctx as unknown as Koa.Context, async () => undefined);
-      } catch (e) {
-        throw multerError(e);
-      }
-      const files = ((ctx as unknown as { files?: File[] }).files ?? []).map((f) => ({ name: f.originalname, mime: f.mimetype, data: f.buffer }));
+      const files = await receivePhotos(ctx);
       ctx.status = 201;
       ctx.body = withUrls(await addAttachments(ctx.state.core, ctx.state.actor, { ticketId }, { files, storage }));
     });
@@ -241,7 +236,7 @@ export function mpRouter(opts: MpRouterOptions = {}): RouterFactory {
       ctx.body = await commentTicket(ctx.state.core, ctx.state.actor, { ticketId, body: body.body });
     });
     router.post('/tickets/:id/reopen', auth, jsonBody(), async (ctx) => {
-      const body = parseInput(reasonBody, ctx.request.body);
+      const body = parseInput(reopenBody, ctx.request.body);
       ctx.body = withUrls(await reopenTicket(ctx.state.core, ctx.state.actor, { ticketId: pathId(ctx, 'ticketId'), reason: body.reason }));
     });
     // Pre-signed so <Image src> works without headers; the signature binds id and expiry.
@@ -261,8 +256,7 @@ export function mpRouter(opts: MpRouterOptions = {}): RouterFactory {
 
     // ---- surveys
     router.get('/surveys', auth, async (ctx) => {
-      const status = ctx.query.status === 'all' ? 'all' : ctx.query.status === undefined || ctx.query.status === 'pending' ? 'pending' : (ctx.query.status as 'pending');
-      ctx.body = await listSurveys(ctx.state.core, ctx.state.actor, { status });
+      ctx.body = await listSurveys(ctx.state.core, ctx.state.actor, parseInput(surveyListQuery, ctx.query));
     });
     router.get('/surveys/:id', auth, async (ctx) => {
       ctx.body = await getSurvey(ctx.state.core, ctx.state.actor, pathId(ctx, 'surveyId'));
@@ -274,7 +268,7 @@ export function mpRouter(opts: MpRouterOptions = {}): RouterFactory {
 
     // ---- knowledge base
     router.get('/kb/search', auth, async (ctx) => {
-      ctx.body = await searchArticles(ctx.state.core, ctx.state.actor, { q: String(ctx.query.q ?? ''), limit: ctx.query.limit as unknown as number | undefined });
+      ctx.body = await searchArticles(ctx.state.core, ctx.state.actor, parseInput(kbSearchQuery, ctx.query));
     });
     router.get('/kb/articles/:id', auth, async (ctx) => {
       ctx.body = await getArticle(ctx.state.core, ctx.state.actor, pathId(ctx, 'articleId'));

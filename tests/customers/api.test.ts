@@ -4,6 +4,7 @@ import { testApp } from '../helpers/app';
 import { createUser, type UserDto } from '../../core/users/operations';
 import { createApiKey } from '../../core/apikeys/operations';
 import { openApiRouter } from '../../server/api/openapi';
+import { API_OPERATIONS } from '../../server/api';
 import { customersApiRouter } from '../../server/api/customers';
 import { runCli } from '../../server/cli/run';
 import type { Actor } from '../../core/context';
@@ -24,7 +25,7 @@ describeEachDb('customers API /api/v1', (h) => {
     k2 = (await createApiKey(h.ctx, system, 'cli', { name: 'r2', userId: rep2.id })).key;
     kMgr = (await createApiKey(h.ctx, system, 'cli', { name: 'm', userId: mgr.id })).key;
     kIntegration = (await createApiKey(h.ctx, system, 'cli', { name: 'erp' })).key;
-    app = (await testApp(h.ctx, [openApiRouter, customersApiRouter])).app;
+    app = (await testApp(h.ctx, [openApiRouter(API_OPERATIONS), customersApiRouter])).app;
   });
 
   it('rejects missing and unknown keys; stores only a hash', async () => {

@@ -1,25 +1,10 @@
 import Taro from '@tarojs/taro';
 import { API_BASE, ApiError, headers, request, toResult } from './client';
 import { platform } from '../lib/platform';
-import type {
-  Article,
-  ArticleHit,
-  Client,
-  Me,
-  Meta,
-  NewTicket,
-  Page,
-  Profile,
-  Session,
-  Survey,
-  SurveySummary,
-  TicketDetail,
-  TicketSummary,
-  TimelineEntry,
-} from './types';
+import type { Article, ArticleHit, Client, FeedbackResult, Me, Meta, NewTicket, Profile, Session, Survey, TicketDetail, TicketPage, TimelineEntry } from './types';
 
 export { ApiError, onUnauthenticated, API_ORIGIN } from './client';
-export type { Article, ArticleHit, Me, Meta, Profile, Session, Survey, SurveySummary, TicketDetail, TicketSummary, TimelineEntry } from './types';
+export type { Article, ArticleHit, Me, Meta, Profile, Session, Survey, TicketDetail, TicketSummary, TimelineEntry } from './types';
 
 /** Typed calls for every /mp/v1 route the pages use (server/mp/CONTRACT.md). */
 export const api = {
@@ -36,20 +21,20 @@ export const api = {
   updateProfile: (body: { name?: string; title?: string; email?: string | null }) => request<Profile>('PATCH', '/profile', { body }),
 
   tickets: (query: { status?: 'open' | 'closed' | 'all'; limit?: number; cursor?: string | null }) =>
-    request<Page<TicketSummary>>('GET', '/tickets', { query: { status: query.status, limit: query.limit, cursor: query.cursor ?? undefined } }),
+    request<TicketPage>('GET', '/tickets', { query: { status: query.status, limit: query.limit, cursor: query.cursor ?? undefined } }),
   ticket: (id: number) => request<TicketDetail>('GET', `/tickets/${id}`),
   createTicket,
   comment: (id: number, body: string) => request<TimelineEntry>('POST', `/tickets/${id}/comments`, { body: { body } }),
   reopen: (id: number, reason: string) => request<TicketDetail>('POST', `/tickets/${id}/reopen`, { body: { reason } }),
 
-  surveys: (status: 'pending' | 'all' = 'pending') => request<{ items: SurveySummary[] }>('GET', '/surveys', { query: { status } }),
+  surveys: (status: 'pending' | 'all' = 'pending') => request<{ items: Survey[] }>('GET', '/surveys', { query: { status } }),
   survey: (id: number) => request<Survey>('GET', `/surveys/${id}`),
   answerSurvey: (id: number, body: { score: number; comment?: string }) => request<Survey>('POST', `/surveys/${id}/answer`, { body }),
 
   searchArticles: (q: string, limit = 10) => request<{ items: ArticleHit[] }>('GET', '/kb/search', { query: { q, limit } }),
   article: (id: number) => request<Article>('GET', `/kb/articles/${id}`),
   articleFeedback: (id: number, helpful: boolean, query?: string) =>
-    request<{ helpful: Article['helpful']; myFeedback: boolean }>('POST', `/kb/articles/${id}/feedback`, { body: { helpful, query } }),
+    request<FeedbackResult>('POST', `/kb/articles/${id}/feedback`, { body: { helpful, query } }),
 };
 
 /** One photo through Taro.uploadFile (WeChat/Lark carry one file per request). */

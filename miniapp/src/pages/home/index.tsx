@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import Taro, { useRouter } from '@tarojs/taro';
 import { Button, Text, View } from '@tarojs/components';
 import { api } from '../../api';
-import type { Me, SurveySummary } from '../../api/types';
+import type { Me, Survey } from '../../api/types';
 import { useLoader, useRequireSession } from '../../lib/hooks';
 import { param, ROUTES, withQuery } from '../../lib/routes';
 import { money, t } from '../../lib/i18n';
@@ -11,7 +11,7 @@ import './index.css';
 
 interface HomeData {
   me: Me;
-  surveys: SurveySummary[];
+  surveys: Survey[];
 }
 
 const go = (url: string) => () => void Taro.navigateTo({ url });
@@ -24,7 +24,7 @@ export default function Home() {
   }, [invite]);
   const signedIn = useRequireSession(!!invite) && !invite;
   const { data, error, loading, reload } = useLoader<HomeData>(async () => {
-    const [me, surveys] = await Promise.all([api.me(), api.surveys('pending').catch(() => ({ items: [] as SurveySummary[] }))]);
+    const [me, surveys] = await Promise.all([api.me(), api.surveys('pending').catch(() => ({ items: [] as Survey[] }))]);
     return { me, surveys: surveys.items };
   }, signedIn);
 

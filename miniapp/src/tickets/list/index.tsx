@@ -2,7 +2,7 @@ import { useState } from 'react';
 import Taro, { useRouter } from '@tarojs/taro';
 import { Button, Text, View } from '@tarojs/components';
 import { api } from '../../api';
-import type { Page, TicketSummary } from '../../api/types';
+import type { TicketPage, TicketSummary } from '../../api/types';
 import { errorText, useLoader, useRequireSession } from '../../lib/hooks';
 import { ROUTES, withQuery } from '../../lib/routes';
 import { formatTime, t } from '../../lib/i18n';
@@ -18,7 +18,7 @@ export default function TicketList() {
   const [more, setMore] = useState<{ items: TicketSummary[]; next: string | null } | null>(null);
   const [moreError, setMoreError] = useState<string | null>(null);
   const signedIn = useRequireSession();
-  const page = useLoader<Page<TicketSummary>>(() => {
+  const page = useLoader<TicketPage>(() => {
     setMore(null);
     return api.tickets({ status: filter, limit: 20 });
   }, signedIn, filter);

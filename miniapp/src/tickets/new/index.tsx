@@ -2,14 +2,14 @@ import { useEffect, useRef, useState } from 'react';
 import Taro from '@tarojs/taro';
 import { Button, Image, Text, Textarea, View } from '@tarojs/components';
 import { api, ApiError } from '../../api';
-import type { ArticleHit, Meta, Option, Priority, TicketType } from '../../api/types';
+import type { ArticleHit, Meta, Priority, TicketType } from '../../api/types';
 import { errorText, useRequireSession } from '../../lib/hooks';
 import { ROUTES, withQuery } from '../../lib/routes';
 import { t } from '../../lib/i18n';
 import { FieldError } from '../../components/Status';
 import '../tickets.css';
 
-const FALLBACK_TYPES: Option<TicketType>[] = [
+const FALLBACK_TYPES: Meta['ticketTypes'] = [
   { value: 'consult', label: '咨询' },
   { value: 'tech_support', label: '技术支持' },
   { value: 'complaint', label: '投诉' },

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { CONTRACT_STATUSES } from './model';
+
+/** The contract shapes that cross a transport (/api/v1, cards), declared once; the types are inferred. Money in integer cents. */
+const id = z.number().int();
+
+export const ContractLineSchema = z.object({ seq: z.number().int(), name: z.string(), quantity: z.number().int(), unitPriceCents: z.number().int(), discountBp: z.number().int(), amountCents: z.number().int() });
+export type ContractLineDto = z.infer<typeof ContractLineSchema>;
+
+export const InstalmentSchema = z.object({ id, seq: z.number().int(), dueDate: z.string(), amountCents: z.number().int(), paidCents: z.number().int(), status: z.string() });
+export type InstalmentDto = z.infer<typeof InstalmentSchema>;
+
+export const ContractSchema = z.object({
+  id,
+  number: z.string(),
+  customerId: id,
+  customerName: z.string(),
+  ownerId: id,
+  ownerName: z.string(),
+  title: z.string().nullable(),
+  currency: z.string(),
+  listCents: z.number().int(),
+  amountCents: z.number().int().describe('integer cents (fen); never a float'),
+  discountBp: z.number().int().describe('overall discount in basis points (1% = 100)'),
+  signDate: z.string().nullable(),
+  startDate: z.string(),
+  endDate: z.string(),
+  status: z.enum(CONTRACT_STATUSES),
+  note: z.string().nullable(),
+  renewalOfId: id.nullable(),
+  lines: z.array(ContractLineSchema),
+  instalments: z.array(InstalmentSchema),
+  attachments: z.array(z.object({ id, fileName: z.string(), fileKey: z.string(), mime: z.string().nullable(), sizeBytes: z.number().int().nullable() })),
+  approvalRequestId: id.nullable(),
+});
+export type ContractDto = z.infer<typeof ContractSchema>;
+
+export const RenewalResultSchema = z.object({ contract: ContractSchema, created: z.boolean() });

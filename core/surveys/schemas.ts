@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { SURVEY_KINDS, SURVEY_STATUSES } from '../tickets/schemas';
+
+/** The survey shapes that cross a transport (/mp/v1), declared once; the types are inferred. zod only. */
+export const SurveySchema = z.object({
+  id: z.number().int(),
+  kind: z.enum(SURVEY_KINDS),
+  status: z.enum(SURVEY_STATUSES),
+  /** The ticket a CSAT survey is about; null for NPS. */
+  ticket: z.object({ id: z.number().int(), no: z.string(), title: z.string() }).nullable(),
+  question: z.string(),
+  scale: z.object({ min: z.number().int(), max: z.number().int() }),
+  answer: z.object({ score: z.number().int(), comment: z.string().nullable(), answeredAt: z.string() }).nullable(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+});
+export type SurveyDto = z.infer<typeof SurveySchema>;
+
+export const SurveyListSchema = z.object({ items: z.array(SurveySchema) });
+
+// ---- inputs
+export const surveyListInput = z.object({ status: z.enum(['pending', 'all']).default('pending') });
+
+export const answerInput = z.object({
+  surveyId: z.coerce.number().int().positive(),
+  score: z.number().int(),
+  comment: z.string().trim().max(1000).optional().nullable(),
+});

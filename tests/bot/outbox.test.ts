@@ -6,6 +6,7 @@ import { enqueueMessages, type OutboundMessage } from '../../core/notifications/
 import { createUser } from '../../core/users/operations';
 import { OutboxWorker } from '../../bot/outbox/worker';
 import { card, markdown } from '../../bot/cards/kit';
+import { composeBot } from '../../bot/compose';
 import { describeEachDb, type DbHandle } from '../helpers/db';
 import { memoryLogger } from '../helpers/app';
 import { FakeLark } from '../helpers/fake-lark';
@@ -78,15 +79,15 @@ describeEachDb('Outbox delivery', (h) => {
 
   it('marks permanent failures with the reason: bot not in chat, user without open_id, unknown kind, oversized card', async () => {
     fake.rejectReceiver('oc_left', 230002, 'Bot is not in the chat');
-    const { registerRenderer } = await import('../../bot/render/registry');
-    registerRenderer(`test.huge.${h.dialect}`, () => ({ msg_type: 'interactive', content: card({ elements: [markdown('x'.repeat(40_000))] }) }));
+    const registry = composeBot();
+    registry.renderer('test.huge', () => ({ msg_type: 'interactive', content: card({ elements: [markdown('x'.repeat(40_000))] }) }));
     await enqueue(core, [
       { to: { chatId: 'oc_left' }, kind: 'text', payload: { text: 'x' } },
       { to: { userId: noOpenIdUser }, kind: 'text', payload: { text: 'x' } },
       { to: { openId: 'ou_x' }, kind: 'no.such.kind', payload: {} },
-      { to: { openId: 'ou_x' }, kind: `test.huge.${h.dialect}`, payload: {} },
+      { to: { openId: 'ou_x' }, kind: 'test.huge', payload: {} },
     ]);
-    await worker().drain();
+    await worker({ registry }).drain();
     const r = await rows(h);
     expect(r.map((x) => x.status)).toEqual(['failed', 'failed', 'failed', 'failed']);
     expect(r[0].last_error).toContain('230002');

@@ -2,9 +2,8 @@
 jest.setTimeout(60_000);
 import { larkRouter } from '../../bot/routes';
 import { botFor } from '../../bot/instance';
-import { render } from '../../bot/render/registry';
+import { composeBot } from '../../bot/compose';
 import { fitsLimit } from '../../bot/cards/kit';
-import '../../bot/handlers';
 import { describeEachDb } from '../helpers/db';
 import { testApp, memoryLogger } from '../helpers/app';
 import { cardActionEvent, messageEvent, postEvent } from '../helpers/fake-lark';
@@ -14,6 +13,8 @@ import { getTicket } from '../../core/tickets/queries';
 import { listSurveys, answerSurvey } from '../../core/surveys/operations';
 import { createArticle } from '../../core/knowledge/operations';
 import { redeemInvite } from '../../core/mp/operations';
+
+const { render } = composeBot();
 
 const secrets = { encryptKey: 'test-encrypt-key', verificationToken: 'test-verification-token' };
 const env = { LARK_ENCRYPT_KEY: secrets.encryptKey, LARK_VERIFICATION_TOKEN: secrets.verificationToken };

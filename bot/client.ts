@@ -1,7 +1,7 @@
 import * as lark from '@larksuiteoapi/node-sdk';
-import type { Config } from '../server/config';
-import type { Logger } from '../server/logger';
-import { sdkLogger } from './dispatcher';
+import type { Logger } from 'pino';
+import { scrubSecrets } from '../core/shared/secrets';
+import type { BotConfig } from './config';
 
 /** LARK_DOMAIN: 'feishu' | 'lark' | a base URL (a local fake, a proxy). */
 export function larkDomain(domain: string): lark.Domain | string {
@@ -11,7 +11,7 @@ export function larkDomain(domain: string): lark.Domain | string {
 }
 
 /** The SDK Client for outbound calls, or null when no app credentials are configured. */
-export function createLarkClient(cfg: Config['lark'], logger?: Logger): lark.Client | null {
+export function createLarkClient(cfg: BotConfig['lark'], logger?: Logger): lark.Client | null {
   if (!cfg.appId || !cfg.appSecret) return null;
   return new lark.Client({
     appId: cfg.appId,
@@ -21,4 +21,17 @@ export function createLarkClient(cfg: Config['lark'], logger?: Logger): lark.Cli
     loggerLevel: lark.LoggerLevel.error,
     ...(logger ? { logger: sdkLogger(logger) } : {}),
   });
+}
+
+/** Routes the SDK's own log lines into pino. */
+export function sdkLogger(logger: Logger) {
+  // The SDK logs whole request errors (headers included): scrub tokens and secrets from the text.
+  const fmt = (args: unknown[]) => scrubSecrets(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
+  return {
+    error: (...a: unknown[]) => logger.error({ sdk: 'lark' }, fmt(a)),
+    warn: (...a: unknown[]) => logger.warn({ sdk: 'lark' }, fmt(a)),
+    info: (...a: unknown[]) => logger.debug({ sdk: 'lark' }, fmt(a)),
+    debug: (...a: unknown[]) => logger.debug({ sdk: 'lark' }, fmt(a)),
+    trace: (...a: unknown[]) => logger.trace({ sdk: 'lark' }, fmt(a)),
+  };
 }

@@ -6,15 +6,17 @@ import { isAppError } from '../core/errors';
 import { parseMessage } from '../core/intent/parse';
 import { enqueueMessages, type OutboundMessage } from '../core/notifications/outbox';
 import { findUserByOpenId, type UserDto } from '../core/users/operations';
-import { scrubSecrets, type Logger } from '../server/logger';
+import type { Logger } from 'pino';
 import { alreadyDone, claimActionKey, saveActionResult } from './actions';
 import { errorText, errorToast } from './errors';
 import { t as tr, toLocale, type Locale } from './i18n';
 import { isEnvelope, normalizeCardAction, normalizeMessage, withoutSecrets, type LarkEnvelope, type NormalizedCardAction, type NormalizedChat } from './normalize';
 import { nudgeOutbox } from './outbox/nudge';
-import { actionHandler, intentHandler, matchTextIntent } from './registry';
+import { sdkLogger } from './client';
+import { composeBot } from './compose';
+import { defaultBotConfig, type BotConfig } from './config';
+import type { BotRegistry } from './registry';
 import type { CardActionResult, ChatCommand, ChatHandler, HandlerKit } from './types';
-import './handlers';
 
 /**
  * The one dispatcher behind both transports (webhook routes and LARK_MODE=ws):
@@ -27,13 +29,17 @@ import './handlers';
 export interface BotOptions {
   core: CoreContext;
   logger: Logger;
-  /** Default locale (CRM_LOCALE); a user's own `locale` wins. */
+  /** What the handlers read (public URL, Lark app); default: no Lark app (defaultBotConfig). */
+  config?: BotConfig;
+  /** The intents, card actions and renderers this bot knows (default: composeBot()). */
+  registry?: BotRegistry;
+  /** Default locale (default: config.locale, else the core's); a user's own `locale` wins. */
   locale?: Locale;
   /** Max processing attempts for an event whose handler keeps failing with an unexpected error. */
   maxAttempts?: number;
   /** Events processed concurrently in-process after their acknowledgement (default 4). */
   maxConcurrent?: number;
-  /** Intent lookup (default: the registry). Tests substitute their own handlers here. */
+  /** Intent lookup (default: the registry's). Tests substitute their own handlers here. */
   intentHandler?: (intent: string) => ChatHandler | undefined;
 }
 
@@ -69,6 +75,8 @@ export function unknownSenderText(openId: string): string {
 export class LarkBot {
   readonly core: CoreContext;
   readonly logger: Logger;
+  readonly config: BotConfig;
+  readonly registry: BotRegistry;
   readonly locale: Locale;
   private readonly maxAttempts: number;
   private readonly lookupIntent: (intent: string) => ChatHandler | undefined;
@@ -81,9 +89,11 @@ export class LarkBot {
   constructor(opts: BotOptions) {
     this.core = opts.core;
     this.logger = opts.logger;
-    this.locale = opts.locale ?? opts.core.locale;
+    this.locale = opts.locale ?? opts.config?.locale ?? opts.core.locale;
+    this.config = opts.config ?? defaultBotConfig(this.locale);
+    this.registry = opts.registry ?? composeBot();
     this.maxAttempts = opts.maxAttempts ?? 5;
-    this.lookupIntent = opts.intentHandler ?? intentHandler;
+    this.lookupIntent = opts.intentHandler ?? this.registry.intentHandler;
     this.maxConcurrent = opts.maxConcurrent ?? 4;
   }
 
@@ -241,7 +251,7 @@ export class LarkBot {
 
   private kit(t: Transaction, locale: Locale, defaultTo: OutboundMessage['to'], onWrite: () => void): HandlerKit {
     return {
-      deps: { core: this.core, locale },
+      deps: { core: this.core, locale, config: this.config },
       t,
       reply: async (m) => {
         await enqueueMessages(this.core, t, [{ ...m, to: m.to ?? defaultTo, locale: m.locale ?? locale }]);
@@ -255,7 +265,7 @@ export class LarkBot {
     if (cmd.type === 'text') {
       cmd.intent = parseMessage(cmd.text, { now: cmd.sentAt, timezone: this.core.timezone });
       name = cmd.intent.intent;
-      if (name === 'unknown') name = matchTextIntent(cmd.text) ?? name;
+      if (name === 'unknown') name = this.registry.matchTextIntent(cmd.text) ?? name;
     } else {
       name = `message.${cmd.type}`;
     }
@@ -285,7 +295,7 @@ export class LarkBot {
     const user = await findUserByOpenId(this.core, cmd.openId);
     const locale = this.localeOf(user, user ? await this.userLocale(user.id) : null);
     if (!user) return { toast: { type: 'error', content: tr(locale, { 'zh-CN': '您还不是 CRM 用户，请联系管理员添加', en: 'You are not a CRM user yet; ask an administrator to add you' }) } };
-    const handler = actionHandler(cmd.value.action);
+    const handler = this.registry.actionHandler(cmd.value.action);
     if (!handler) return { toast: { type: 'error', content: tr(locale, { 'zh-CN': '该操作已失效', en: 'This action is no longer available' }) } };
     let wrote = false;
     try {
@@ -354,17 +364,4 @@ function toCallbackResponse(r: CardActionResult): CardCallbackResponse {
   if (r.toast) out.toast = r.toast;
   if (r.card) out.card = { type: 'raw', data: r.card };
   return out;
-}
-
-/** Routes the SDK's own log lines into pino. */
-export function sdkLogger(logger: Logger) {
-  // The SDK logs whole request errors (headers included): scrub tokens and secrets from the text.
-  const fmt = (args: unknown[]) => scrubSecrets(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
-  return {
-    error: (...a: unknown[]) => logger.error({ sdk: 'lark' }, fmt(a)),
-    warn: (...a: unknown[]) => logger.warn({ sdk: 'lark' }, fmt(a)),
-    info: (...a: unknown[]) => logger.debug({ sdk: 'lark' }, fmt(a)),
-    debug: (...a: unknown[]) => logger.debug({ sdk: 'lark' }, fmt(a)),
-    trace: (...a: unknown[]) => logger.trace({ sdk: 'lark' }, fmt(a)),
-  };
 }

@@ -1,15 +1,27 @@
+import type { Logger } from 'pino';
 import type { CoreContext } from '../core/context';
-import type { Logger } from '../server/logger';
+import type { BotConfig } from './config';
+import type { BotRegistry } from './registry';
 import { LarkBot } from './dispatcher';
-import type { Locale } from './i18n';
+
+/** What the process gives the bot: the core, a logger, the bot's configuration and (default composeBot()) its registry. */
+export interface BotProcessDeps {
+  core: CoreContext;
+  logger: Logger;
+  config: BotConfig;
+  registry?: BotRegistry;
+}
 
 const bots = new WeakMap<CoreContext, LarkBot>();
 
-/** One bot per core context, shared by the routes, the ws client and the inbox worker of a process. */
-export function botFor(core: CoreContext, logger: Logger, locale?: Locale): LarkBot {
+/**
+ * One bot per core context, shared by the routes, the ws client and the inbox worker of a process
+ * (the first caller's configuration wins; later callers get the same bot).
+ */
+export function botFor(core: CoreContext, logger: Logger, config?: BotConfig, registry?: BotRegistry): LarkBot {
   let b = bots.get(core);
   if (!b) {
-    b = new LarkBot({ core, logger, locale });
+    b = new LarkBot({ core, logger, config, registry });
     bots.set(core, b);
   }
   return b;

@@ -1,35 +1,42 @@
 import * as lark from '@larksuiteoapi/node-sdk';
 import { QueryTypes } from 'sequelize';
 import type { CoreContext } from '../core/context';
-import { loadConfig, type Config } from '../server/config';
-import type { Job, JobDeps, Worker } from '../server/jobs';
-import { createLarkClient, larkDomain } from './client';
-import { sdkLogger, type LarkBot } from './dispatcher';
-import { botFor } from './instance';
+import type { Job } from '../core/registry';
+import { createLarkClient, larkDomain, sdkLogger } from './client';
+import type { LarkBot } from './dispatcher';
+import { botFor, type BotProcessDeps } from './instance';
 import { OutboxWorker } from './outbox/worker';
 
-/**
- * The bot's background loops (server/jobs.ts WORKERS): outbox delivery, the inbox sweeper (events left
- * pending by a crash between acknowledgement and processing, or waiting for a retry), and the
- * long-connection client when LARK_MODE=ws. Configuration comes from the environment (validated at start-up).
- */
-function config(): Config | null {
-  try {
-    return loadConfig();
-  } catch {
-    return null;
-  }
+export type { BotProcessDeps };
+
+/** A background loop that is not cron-shaped: started and stopped with the process. */
+export interface Worker {
+  name: string;
+  start(): void;
+  stop(): Promise<void>;
 }
 
-export function outboxWorker(deps: JobDeps): Worker {
-  const cfg = config();
-  const w = new OutboxWorker({ core: deps.core, logger: deps.logger, client: cfg ? createLarkClient(cfg.lark, deps.logger) : null });
+/**
+ * The bot's background loops: outbox delivery, the inbox sweeper (events left pending by a crash between
+ * acknowledgement and processing, or waiting for a retry), and the long-connection client when LARK_MODE=ws.
+ */
+export function botWorkers(deps: BotProcessDeps): Worker[] {
+  return [outboxWorker(deps), inboxWorker(deps), wsWorker(deps)];
+}
+
+/** The bot's scheduled jobs. */
+export function botJobs(_deps: BotProcessDeps): Job[] {
+  return [larkRetentionJob];
+}
+
+export function outboxWorker(deps: BotProcessDeps): Worker {
+  const w = new OutboxWorker({ core: deps.core, logger: deps.logger, client: createLarkClient(deps.config.lark, deps.logger), registry: botFor(deps.core, deps.logger, deps.config, deps.registry).registry });
   return { name: 'lark-outbox', start: () => w.start(), stop: () => w.stop() };
 }
 
 /** Every few seconds: process inbox rows still pending (older than `minAgeMs`, so fresh ones are left to their own process). */
-export function inboxWorker(deps: JobDeps, opts: { intervalMs?: number; minAgeMs?: number; bot?: LarkBot } = {}): Worker {
-  const bot = opts.bot ?? botFor(deps.core, deps.logger, config()?.locale);
+export function inboxWorker(deps: BotProcessDeps, opts: { intervalMs?: number; minAgeMs?: number; bot?: LarkBot } = {}): Worker {
+  const bot = opts.bot ?? botFor(deps.core, deps.logger, deps.config, deps.registry);
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<unknown> | null = null;
   let stopped = false;
@@ -65,14 +72,14 @@ export function inboxWorker(deps: JobDeps, opts: { intervalMs?: number; minAgeMs
 }
 
 /** LARK_MODE=ws: a lark.WSClient feeding the same dispatcher as the webhook routes (Feishu self-built apps). */
-export function wsWorker(deps: JobDeps): Worker {
-  const cfg = config();
+export function wsWorker(deps: BotProcessDeps): Worker {
+  const cfg = deps.config;
   let client: lark.WSClient | null = null;
   return {
     name: 'lark-ws',
     start: () => {
-      if (!cfg || cfg.lark.mode !== 'ws' || !cfg.lark.appId || !cfg.lark.appSecret) return;
-      const bot = botFor(deps.core, deps.logger, cfg.locale);
+      if (cfg.lark.mode !== 'ws' || !cfg.lark.appId || !cfg.lark.appSecret) return;
+      const bot = botFor(deps.core, deps.logger, cfg, deps.registry);
       client = new lark.WSClient({ appId: cfg.lark.appId, appSecret: cfg.lark.appSecret, domain: larkDomain(cfg.lark.domain), logger: sdkLogger(deps.logger), loggerLevel: lark.LoggerLevel.warn });
       void client.start({ eventDispatcher: bot.sdkDispatcher() });
       deps.logger.info('Lark long connection (ws) started');
@@ -109,6 +116,12 @@ export async function sweepLarkRetention(core: CoreContext, now = core.clock.now
   return out;
 }
 
-export const BOT_JOBS: Job[] = [{ name: 'lark-retention', cron: '23 4 * * *', run: (deps) => sweepLarkRetention(deps.core) }];
+export const larkRetentionJob: Job = { name: 'lark-retention', cron: '23 4 * * *', run: (core) => sweepLarkRetention(core) };
 
-export const BOT_WORKERS = [outboxWorker, (deps: JobDeps) => inboxWorker(deps), wsWorker];
+/**
+ * Transitional, empty: server/jobs.ts (being rewritten to take `{ jobs, workers }`) still spreads these into its
+ * lists. The bot's jobs and workers now reach the scheduler through server/compose.ts (botJobs, botWorkers).
+ * Delete both once server/jobs.ts no longer imports them.
+ */
+export const BOT_JOBS: never[] = [];
+export const BOT_WORKERS: never[] = [];

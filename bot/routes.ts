@@ -1,10 +1,12 @@
 import Router from '@koa/router';
 import type Koa from 'koa';
 import { AppError } from '../core/errors';
-import type { AppDeps, RouterFactory } from '../server/app';
-import { botFor } from './instance';
+import { botFor, type BotProcessDeps } from './instance';
 import { normalizeLegacyCardAction } from './normalize';
 import { verifyLarkRequest, type VerifyConfig } from './verify';
+
+/** The bot's router factory; the process adapts it to its own (server/compose.ts). */
+export type BotRouterFactory = (deps: BotProcessDeps) => Router;
 
 /** Lark callbacks are small; anything larger is refused before parsing. */
 export const LARK_BODY_LIMIT = 256 * 1024;
@@ -22,7 +24,7 @@ async function readRaw(ctx: Koa.Context, limit: number): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function reject(deps: AppDeps, ctx: Koa.Context, status: 400 | 401, reason: string): never {
+function reject(deps: BotProcessDeps, ctx: Koa.Context, status: 400 | 401, reason: string): never {
   deps.logger.warn({ path: ctx.path, reason, ip: ctx.ip }, 'lark callback rejected');
   if (status === 400) throw new AppError('VALIDATION', { field: 'body', detail: { 'zh-CN': '请求体不是有效的 JSON', en: 'The request body is not valid JSON' } });
   throw new AppError('UNAUTHENTICATED');
@@ -33,14 +35,14 @@ function reject(deps: AppDeps, ctx: Koa.Context, status: 400 | 401, reason: stri
  * Verification (bot/verify.ts) runs over the raw bytes first; every failure is a 401/400 with nothing processed.
  * Message events are recorded in the inbox and acknowledged; processing starts after the response.
  */
-export const larkRouter: RouterFactory = (deps) => {
+export const larkRouter: BotRouterFactory = (deps) => {
   const cfg: VerifyConfig = { encryptKey: deps.config.lark.encryptKey, verificationToken: deps.config.lark.verificationToken };
   if (!cfg.encryptKey && !cfg.verificationToken) {
     deps.logger.warn('Lark callbacks are disabled: set LARK_VERIFICATION_TOKEN (and LARK_ENCRYPT_KEY) to accept /lark/events');
   } else if (!cfg.encryptKey) {
     deps.logger.warn('LARK_ENCRYPT_KEY is not set: Lark callback signatures are OFF, only the verification token is checked');
   }
-  const bot = botFor(deps.core, deps.logger, deps.config.locale);
+  const bot = botFor(deps.core, deps.logger, deps.config, deps.registry);
   const router = new Router({ prefix: '/lark' });
 
   router.post('/events', async (ctx) => {

@@ -4,6 +4,7 @@ import type { Locale } from '../core/errors';
 import type { OutboundMessage } from '../core/notifications/outbox';
 import type { UserDto } from '../core/users/operations';
 import type { ParsedIntent } from '../core/intent/types';
+import type { BotConfig } from './config';
 
 /**
  * Every inbound Lark event (text, post, image, file, location, card action) is normalised at the edge
@@ -51,6 +52,8 @@ export interface CardActionResult {
 export interface BotDeps {
   core: CoreContext;
   locale: Locale;
+  /** The bot's configuration (public URL for links, the Lark app for downloads). */
+  config: BotConfig;
 }
 
 /** Replies go through the outbox inside the handler's transaction: an event's effects and its replies land together. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IANAZone } from 'luxon';
+import type { BotConfig } from '../bot/config';
 
 const optionalSecret = z.string().min(1).optional();
 const port = z.coerce.number().int().min(0).max(65535); // 0 = any free port (tests)
@@ -39,20 +40,12 @@ const schema = z.object({
 
 export type RawConfig = z.infer<typeof schema>;
 
-export interface Config {
+/** The process configuration; `locale`, `publicUrl` and `lark` are declared by the bot (BotConfig), which reads them. */
+export interface Config extends BotConfig {
   databaseUrl: string;
   port: number;
   host: string;
   timezone: string;
-  locale: 'zh-CN' | 'en';
-  lark: {
-    appId?: string;
-    appSecret?: string;
-    encryptKey?: string;
-    verificationToken?: string;
-    domain: string;
-    mode: 'webhook' | 'ws';
-  };
   mpSessionSecret?: string;
   wechat: { appId?: string; appSecret?: string; apiBase: string };
   logLevel: RawConfig['LOG_LEVEL'];
@@ -60,8 +53,6 @@ export interface Config {
   demoSeed: boolean;
   /** Believe X-Forwarded-For/-Proto (only behind a reverse proxy: per-IP rate limits depend on it). */
   trustProxy: boolean;
-  /** Base of links people open (invites, calendar feeds); defaults to http://localhost:PORT. */
-  publicUrl: string;
   uploadDir: string;
   mp: { signInPerMinute: number; sessionPerMinute: number; demoInviteCode?: string };
 }
@@ -116,6 +107,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadDir: c.CRM_UPLOAD_DIR,
     mp: { signInPerMinute: c.CRM_MP_SIGNIN_RPM, sessionPerMinute: c.CRM_MP_SESSION_RPM, demoInviteCode: c.CRM_DEMO_INVITE_CODE },
   };
+}
+
+/** What the bot is given: only the part of the configuration it reads. */
+export function botConfigOf(c: Config): BotConfig {
+  return { locale: c.locale, publicUrl: c.publicUrl, lark: c.lark };
 }
 
 /** The database URL with its password hidden, for logs. */

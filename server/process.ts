@@ -2,13 +2,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDb } from '../core/db/connection';
 import { migrate } from '../core/db/migrator';
-import { createContext } from '../core/context';
-import { createApp } from './app';
+import { createApp, type AppDeps } from './app';
+import { composeProcess, createCore, type ProcessComposition } from './compose';
 import { redactUrl, type Config } from './config';
 import type { Logger } from './logger';
 import { seedDemo } from './seed';
-import { ROUTERS } from './routes';
-import { startJobs, type RunningJobs } from './jobs';
+import { JOBS, startJobs, type RunningJobs } from './jobs';
 
 export interface RunningServer {
   port: number;
@@ -17,18 +16,24 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>;
 }
 
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+export interface ServerOptions {
+  /** What the process contains (default: composeProcess, server/compose.ts); tests wrap it. */
+  compose?: (deps: AppDeps) => ProcessComposition;
+}
+
+export async function startServer(config: Config, logger: Logger, options: ServerOptions = {}): Promise<RunningServer> {
   const db = createDb(config.databaseUrl);
   logger.info({ database: redactUrl(config.databaseUrl), dialect: db.dialect }, 'connecting to database');
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
-  const core = createContext(db, { timezone: config.timezone, locale: config.locale });
+  const core = createCore(db, config);
   if (config.demoSeed) {
     const seeded = await seedDemo(core);
     if (seeded.seeded) logger.info(seeded, 'demo data seeded (first run)');
   }
   const deps = { core, config, logger };
-  const app = await createApp(deps, { routers: ROUTERS });
+  const composed = (options.compose ?? composeProcess)(deps);
+  const app = await createApp(deps, { routers: composed.routers });
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
@@ -36,7 +41,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const jobs: RunningJobs | null = config.jobs ? startJobs({ core, logger }) : null;
+  const jobs: RunningJobs | null = config.jobs ? startScheduled(deps, composed) : null;
   logger.info({ port, host: config.host }, 'CRM listening');
 
   let closing: Promise<void> | null = null;
@@ -55,6 +60,21 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         logger.info('CRM stopped');
       })();
       return closing;
+    },
+  };
+}
+
+/**
+ * Transitional, until server/jobs.ts takes `{ jobs, workers }`: its own JOBS/WORKERS lists still hold the core's
+ * jobs, so the composed jobs are added to them and the composed workers are started next to them.
+ */
+function startScheduled(deps: AppDeps, composed: ProcessComposition): RunningJobs {
+  const jobs = startJobs(deps, [...JOBS, ...composed.jobs.map((j) => ({ name: j.name, cron: j.cron, run: () => j.run(deps.core) }))]);
+  for (const w of composed.workers) w.start();
+  return {
+    async stop() {
+      await Promise.all(composed.workers.map((w) => w.stop()));
+      await jobs.stop();
     },
   };
 }

@@ -167,7 +167,7 @@ const scenario: Scenario = {
       const server = await h.startServer({ env: { LARK_ENCRYPT_KEY: SECRETS.encryptKey, LARK_VERIFICATION_TOKEN: SECRETS.verificationToken } });
       const probe = await fetch(`${server.url}/lark/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).catch(() => null);
       const http = probe !== null && probe.status !== 404;
-      notes.push(http ? 'through the real server: signed, encrypted POST /lark/events (card.action.trigger)' : 'POST /lark/events is not mounted in server/routes.ts yet: measured in-process through the same dispatcher (LarkBot.cardAction); no HTTP/crypto cost included');
+      notes.push(http ? 'through the real server: signed, encrypted POST /lark/events (card.action.trigger)' : 'POST /lark/events is not mounted in server/compose.ts: measured in-process through the same dispatcher (LarkBot.cardAction); no HTTP/crypto cost included');
       const bot = botFor(h.ctx, createLogger('error'));
       const clickOnce = async (c: Click): Promise<string> => {
         const env = envelope(c, tag);

@@ -19,7 +19,7 @@ const ACTIVITIES = q(`SELECT ${ACTIVITY_SELECT}, u.name AS user_name FROM activi
  * the same registrations as the server, with the probe id turned back into `?` placeholders.
  */
 async function capture360Sql(h: Parameters<Scenario['run']>[0], probe: number): Promise<{ sql: string; params: string[] }[]> {
-  await import('../../server/routes'); // the server's imports register the other contexts' sections
+  await import('../../server/compose'); // the server's imports register the other contexts' sections
   await import('../../server/jobs');
   const { getCustomer360 } = await import('../../core/customers/view360');
   const seen: string[] = [];

@@ -4,7 +4,7 @@
  *
  *   card({ title: '线索', template: 'blue', elements: [markdown('**客户** 某某'), button({ text: '认领', value: { action: 'lead.claim', leadId: 1 } })] })
  *
- * Every button's `value` must carry `action: '<registered action name>'` (bot/registry.ts registerAction);
+ * Every button's `value` must carry `action: '<registered action name>'` (`r.action` in a capability's register(r), bot/compose.ts);
  * add `key` for per-click idempotence when the same action can appear on many cards (see bot/actions.ts).
  */
 

@@ -1,9 +1,8 @@
-import { registerAction, registerIntent, registerTextIntent } from '../registry';
-import { addHelpEntry } from '../render/builtin';
+import type { BotRegistry } from '../registry';
 import { approvalCard, draftCard } from '../render/contracts';
 import { card, markdown, md } from '../cards/kit';
 import { t } from '../i18n';
-import type { CardActionResult, HandlerKit } from '../types';
+import type { CardActionHandler, CardActionResult, ChatHandler, HandlerKit } from '../types';
 import { AppError, isAppError, invalid } from '../../core/errors';
 import { actorOf, type UserDto } from '../../core/users/operations';
 import { findCustomersByName } from '../../core/customers/operations';
@@ -21,12 +20,6 @@ import { addDays, businessDay, isDay } from '../../core/shared/dates';
 
 export const NEW_CONTRACT_RE = /^(?:新合同|新建合同|签合同|new\s+contract)(?:\s+|$)/i;
 export const PAYMENT_RE = /^(?:回款|收款|到账|payment)\s+\S+/i;
-
-registerTextIntent('contract.new', NEW_CONTRACT_RE);
-registerTextIntent('receivable.record', PAYMENT_RE);
-
-addHelpEntry({ id: 'contract.new', title: { 'zh-CN': '新建合同并提交审批', en: 'Draft a contract and submit it' }, example: { 'zh-CN': '新合同 远航科技 软件授权 10套 单价5000 折扣10%', en: 'new contract Acme licences 10 @5000 discount 10%' } });
-addHelpEntry({ id: 'receivable.record', title: { 'zh-CN': '登记回款', en: 'Record a payment' }, example: { 'zh-CN': '回款 远航科技 50000', en: 'payment Acme 50000' } });
 
 export interface NewContractText {
   customer: string | null;
@@ -101,7 +94,7 @@ function defaultTerm(kit: HandlerKit, start: string | null, end: string | null):
   return { startDate: s, endDate: end ?? addDays(`${Number(y) + 1}-${m}-${d}`, -1) };
 }
 
-registerIntent('contract.new', async (cmd, kit) => {
+const contractNewIntent: ChatHandler = async (cmd, kit) => {
   const parsed = parseNewContractText(cmd.text);
   if (!parsed.customer || parsed.unitPriceCents === null) {
     await kit.reply({ kind: 'contract.form', payload: { customer: parsed.customer ?? undefined } });
@@ -121,7 +114,7 @@ registerIntent('contract.new', async (cmd, kit) => {
     kit.t,
   );
   await kit.reply({ kind: 'contract.draft', payload: { contract } });
-});
+};
 
 function paymentText(locale: string, r: Extract<Awaited<ReturnType<typeof recordPayment>>, { status: 'recorded' }>): string {
   const parts = r.allocations.map((a) => `${t(locale, { 'zh-CN': `第${a.seq}期`, en: `#${a.seq}` })} ¥${formatCents(a.amountCents)}`).join('，');
@@ -131,7 +124,7 @@ function paymentText(locale: string, r: Extract<Awaited<ReturnType<typeof record
   });
 }
 
-registerIntent('receivable.record', async (cmd, kit) => {
+const receivableRecordIntent: ChatHandler = async (cmd, kit) => {
   const m = new RegExp(String.raw`^(?:回款|收款|到账|payment)\s+(.+?)\s+(${AMOUNT})\s*$`, 'i').exec(cmd.text.trim());
   if (!m) {
     await kit.reply({ kind: 'text', payload: { text: t(kit.deps.locale, { 'zh-CN': '格式：回款 <客户> <金额>，例如：回款 远航科技 50000', en: 'Format: payment <customer> <amount>, e.g. payment Acme 50000' }) } });
@@ -146,7 +139,7 @@ registerIntent('receivable.record', async (cmd, kit) => {
     return;
   }
   await kit.reply({ kind: 'text', payload: { text: paymentText(kit.deps.locale, r) } });
-});
+};
 
 // ------------------------------------------------------------------------------------------
 // Card actions
@@ -167,28 +160,26 @@ async function lateAnswer(e: unknown, kit: HandlerKit, viewerId: number): Promis
   throw e;
 }
 
-for (const decision of ['approve', 'reject'] as const) {
-  registerAction(`approval.${decision}`, async (cmd, kit) => {
-    const stepId = num(cmd.value.stepId, 'stepId');
-    try {
-      const r = await decideStep(kit.deps.core, actorOf(cmd.user), 'card', { stepId, decision, comment: text(cmd.formValue.comment) || null }, kit.t);
-      const L = (zh: string, en: string) => t(kit.deps.locale, { 'zh-CN': zh, en });
-      const toast = decision === 'reject' ? L('已驳回', 'Rejected') : r.finished ? L('已通过', 'Approved') : L('已同意，已转下一位审批人', 'Approved; passed to the next approver');
-      return { toast: { type: 'success', content: toast }, card: approvalCard(r.view, cmd.user.id, kit.deps.locale) };
-    } catch (e) {
-      return lateAnswer(e, kit, cmd.user.id);
-    }
-  });
-}
+const approvalDecisionAction = (decision: 'approve' | 'reject'): CardActionHandler => async (cmd, kit) => {
+  const stepId = num(cmd.value.stepId, 'stepId');
+  try {
+    const r = await decideStep(kit.deps.core, actorOf(cmd.user), 'card', { stepId, decision, comment: text(cmd.formValue.comment) || null }, kit.t);
+    const L = (zh: string, en: string) => t(kit.deps.locale, { 'zh-CN': zh, en });
+    const toast = decision === 'reject' ? L('已驳回', 'Rejected') : r.finished ? L('已通过', 'Approved') : L('已同意，已转下一位审批人', 'Approved; passed to the next approver');
+    return { toast: { type: 'success', content: toast }, card: approvalCard(r.view, cmd.user.id, kit.deps.locale) };
+  } catch (e) {
+    return lateAnswer(e, kit, cmd.user.id);
+  }
+};
 
-registerAction('approval.comment', async (cmd, kit) => {
+const approvalCommentAction: CardActionHandler = async (cmd, kit) => {
   const comment = text(cmd.formValue.comment);
   if (!comment) throw new AppError('VALIDATION', { field: 'comment', detail: { 'zh-CN': '请先填写评论内容', en: 'Write a comment first' } });
   const view = await commentApproval(kit.deps.core, actorOf(cmd.user), 'card', { requestId: num(cmd.value.requestId, 'requestId'), text: comment }, kit.t);
   return { toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': '已评论', en: 'Comment added' }) }, card: approvalCard(view, cmd.user.id, kit.deps.locale) };
-});
+};
 
-registerAction('approval.delegate', async (cmd, kit) => {
+const approvalDelegateAction: CardActionHandler = async (cmd, kit) => {
   const name = text(cmd.formValue.delegate);
   if (!name) throw invalid('delegate', '请填写要转交的同事姓名', 'Enter the colleague’s name');
   const users = await kit.deps.core.db.select<{ id: number }>('SELECT id FROM users WHERE name = :name ORDER BY id LIMIT 2', { name }, kit.t);
@@ -201,18 +192,18 @@ registerAction('approval.delegate', async (cmd, kit) => {
   } catch (e) {
     return lateAnswer(e, kit, cmd.user.id);
   }
-});
+};
 
-registerAction('approval.withdraw', async (cmd, kit) => {
+const approvalWithdrawAction: CardActionHandler = async (cmd, kit) => {
   try {
     const view = await withdrawApproval(kit.deps.core, actorOf(cmd.user), 'card', { requestId: num(cmd.value.requestId, 'requestId') }, kit.t);
     return { toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': '已撤回，合同回到草稿', en: 'Withdrawn; the contract is a draft again' }) }, card: approvalCard(view, cmd.user.id, kit.deps.locale) };
   } catch (e) {
     return lateAnswer(e, kit, cmd.user.id);
   }
-});
+};
 
-registerAction('contract.submit', async (cmd, kit) => {
+const contractSubmitAction: CardActionHandler = async (cmd, kit) => {
   const contractId = num(cmd.value.contractId, 'contractId');
   const actor = actorOf(cmd.user);
   try {
@@ -230,9 +221,9 @@ registerAction('contract.submit', async (cmd, kit) => {
     }
     throw e;
   }
-});
+};
 
-registerAction('contract.create_form', async (cmd, kit) => {
+const contractCreateFormAction: CardActionHandler = async (cmd, kit) => {
   const f = cmd.formValue;
   const customerName = text(f.customer);
   if (!customerName) throw invalid('customer', '请填写客户', 'Enter a customer');
@@ -256,18 +247,18 @@ registerAction('contract.create_form', async (cmd, kit) => {
     kit.t,
   );
   return { toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': '草稿已创建', en: 'Draft created' }) }, card: draftCard(contract, kit.deps.locale) };
-});
+};
 
-registerAction('contract.renew', async (cmd, kit) => {
+const contractRenewAction: CardActionHandler = async (cmd, kit) => {
   const r = await createRenewalDraft(kit.deps.core, actorOf(cmd.user), 'card', { contractId: num(cmd.value.contractId, 'contractId') }, kit.t);
   const L = (zh: string, en: string) => t(kit.deps.locale, { 'zh-CN': zh, en });
   return {
     toast: { type: r.created ? 'success' : 'info', content: r.created ? L('续约合同草稿已创建', 'Renewal draft created') : L('已处理：续约草稿已存在', 'Already done: the renewal draft exists') },
     card: draftCard(r.contract, kit.deps.locale, { headline: L('续约合同草稿（商机模块尚未上线，先以合同草稿续约）', 'Renewal draft (opportunities are not available yet)') }),
   };
-});
+};
 
-registerAction('receivable.record', async (cmd, kit) => {
+const receivableRecordAction: CardActionHandler = async (cmd, kit) => {
   const typed = text(cmd.formValue.amount);
   const amountCents = typed ? parseYuan(typed, 'amount') : num(cmd.value.amountCents, 'amount');
   const target = cmd.value.instalmentId ? { instalmentId: num(cmd.value.instalmentId, 'instalmentId') } : { contractId: num(cmd.value.contractId, 'contractId') };
@@ -275,4 +266,23 @@ registerAction('receivable.record', async (cmd, kit) => {
   if (r.status !== 'recorded') throw new AppError('CONFLICT');
   const msg = paymentText(kit.deps.locale, r);
   return { toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': '已登记回款', en: 'Payment recorded' }) }, card: card({ title: t(kit.deps.locale, { 'zh-CN': '回款已登记', en: 'Payment recorded' }), template: 'green', elements: [markdown(md(msg))] }) };
-});
+};
+
+/** Contracts, approvals and payments in chat. Called by composeBot() (bot/compose.ts). */
+export function register(r: BotRegistry): void {
+  r.textIntent('contract.new', NEW_CONTRACT_RE);
+  r.textIntent('receivable.record', PAYMENT_RE);
+  r.help({ id: 'contract.new', title: { 'zh-CN': '新建合同并提交审批', en: 'Draft a contract and submit it' }, example: { 'zh-CN': '新合同 远航科技 软件授权 10套 单价5000 折扣10%', en: 'new contract Acme licences 10 @5000 discount 10%' } });
+  r.help({ id: 'receivable.record', title: { 'zh-CN': '登记回款', en: 'Record a payment' }, example: { 'zh-CN': '回款 远航科技 50000', en: 'payment Acme 50000' } });
+  r.intent('contract.new', contractNewIntent);
+  r.intent('receivable.record', receivableRecordIntent);
+  r.action('approval.approve', approvalDecisionAction('approve'));
+  r.action('approval.reject', approvalDecisionAction('reject'));
+  r.action('approval.comment', approvalCommentAction);
+  r.action('approval.delegate', approvalDelegateAction);
+  r.action('approval.withdraw', approvalWithdrawAction);
+  r.action('contract.submit', contractSubmitAction);
+  r.action('contract.create_form', contractCreateFormAction);
+  r.action('contract.renew', contractRenewAction);
+  r.action('receivable.record', receivableRecordAction);
+}

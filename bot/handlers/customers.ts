@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
-import { registerAction, registerIntent, registerTextIntent } from '../registry';
+import type { BotRegistry } from '../registry';
 import { errorText } from '../errors';
 import { t } from '../i18n';
 import { isAppError } from '../../core/errors';
@@ -13,7 +13,7 @@ import { assignCustomer, claimCustomer, releaseCustomer } from '../../core/pool/
 import { ACTIVITY_CHANNELS, type ActivityChannel } from '../../core/activities/model';
 import { customer360Card, followupFormCard, pickItem, poolListCard, reassignFormCard, taskFormCard, type PoolListPayload } from '../render/customers';
 import { createTask } from '../../core/tasks/operations';
-import type { CardActionCommand, CardActionResult, ChatCommand, HandlerKit } from '../types';
+import type { CardActionCommand, CardActionHandler, CardActionResult, ChatCommand, ChatHandler, HandlerKit } from '../types';
 
 /**
  * Customers in chat: "查 <name>" (one → 360° card, several → pick list), "公海 [filters]" (pool list with claim
@@ -34,7 +34,7 @@ async function replyError(kit: HandlerKit, e: unknown): Promise<void> {
 
 // ------------------------------------------------------------------ find
 
-registerIntent('find_customer', async (cmd, kit) => {
+const findCustomerIntent: ChatHandler = async (cmd, kit) => {
   const q = cmd.intent?.customer?.trim() || cmd.text.replace(/^(查询?|找|find|search)\s*/i, '').trim();
   const locale = kit.deps.locale;
   if (!q) {
@@ -56,14 +56,14 @@ registerIntent('find_customer', async (cmd, kit) => {
     return;
   }
   await kit.reply({ kind: 'customer.pick', payload: { query: q, items: found.map(pickItem) } });
-});
+};
 
-registerAction('customer.view', async (cmd, kit) => {
+const customerViewAction: CardActionHandler = async (cmd, kit) => {
   const id = numberOf(cmd.value.customerId);
   if (!id) return { toast: { type: 'error', content: t(kit.deps.locale, { 'zh-CN': '无效的客户', en: 'Invalid customer' }) } };
   const view = await getCustomer360(kit.deps.core, actorOf(cmd.user), id, kit.t);
   return { card: customer360Card(view, viewerOf(cmd.user), kit.deps.locale, kit.deps.core.timezone) };
-});
+};
 
 // ------------------------------------------------------------------ pool list
 
@@ -90,32 +90,31 @@ async function poolPage(kit: HandlerKit, cmd: { user: ChatCommand['user'] }, fil
   };
 }
 
-registerTextIntent('pool_list', /^(公海池?|公海客户|pool)(\s|$)/i);
-registerIntent('pool_list', async (cmd, kit) => {
+const poolListIntent: ChatHandler = async (cmd, kit) => {
   try {
     await kit.reply({ kind: 'pool.list', payload: (await poolPage(kit, cmd, parsePoolFilters(cmd.text), null)) as never });
   } catch (e) {
     await replyError(kit, e);
   }
-});
+};
 
-registerAction('pool.list', async (cmd, kit) => {
+const poolListAction: CardActionHandler = async (cmd, kit) => {
   const v = cmd.value;
   const filters = { region: (v.region as string) ?? null, industry: (v.industry as string) ?? null, tier: (v.tier as string) ?? null, q: (v.q as string) ?? null };
   const page = await poolPage(kit, cmd, filters, typeof v.cursor === 'string' ? v.cursor : null);
   return { card: poolListCard(page, kit.deps.locale, kit.deps.core.timezone) };
-});
+};
 
 // ------------------------------------------------------------------ claim / release / reassign
 
-registerAction('pool.claim', async (cmd, kit) => {
+const poolClaimAction: CardActionHandler = async (cmd, kit) => {
   const id = numberOf(cmd.value.customerId);
   if (!id) return { toast: { type: 'error', content: t(kit.deps.locale, { 'zh-CN': '无效的客户', en: 'Invalid customer' }) } };
   const { customer } = await claimCustomer(kit.deps.core, actorOf(cmd.user), 'card', id, kit.t);
   return { toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': `已领取「${customer.name}」`, en: `Claimed "${customer.name}"` }) } };
-});
+};
 
-registerIntent('claim', async (cmd, kit) => {
+const claimIntent: ChatHandler = async (cmd, kit) => {
   const locale = kit.deps.locale;
   const q = cmd.intent?.customer?.trim() || cmd.text.replace(/^(认领|领取|claim)\s*/i, '').trim();
   if (!q) {
@@ -149,9 +148,9 @@ registerIntent('claim', async (cmd, kit) => {
         : t(locale, { 'zh-CN': `公海里没有“${q}”。发送“公海”查看可领取的客户。`, en: `No pool customer matches "${q}". Send "pool" to see what can be claimed.` }),
     },
   });
-});
+};
 
-registerAction('customer.release', async (cmd, kit) => {
+const customerReleaseAction: CardActionHandler = async (cmd, kit) => {
   const id = numberOf(cmd.value.customerId);
   if (!id) return { toast: { type: 'error', content: 'invalid' } };
   const actor = actorOf(cmd.user);
@@ -161,9 +160,9 @@ registerAction('customer.release', async (cmd, kit) => {
     toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': `「${c.name}」已释放到公海`, en: `"${c.name}" is back in the pool` }) },
     card: customer360Card(view, viewerOf(cmd.user), kit.deps.locale, kit.deps.core.timezone),
   };
-});
+};
 
-registerAction('customer.reassign_form', async (cmd, kit) => {
+const customerReassignFormAction: CardActionHandler = async (cmd, kit) => {
   const id = numberOf(cmd.value.customerId);
   if (!id) return { toast: { type: 'error', content: 'invalid' } };
   const u = cmd.user;
@@ -177,9 +176,9 @@ registerAction('customer.reassign_form', async (cmd, kit) => {
     kit.t,
   );
   return { card: reassignFormCard(c, users.map((x) => ({ id: Number(x.id), name: x.name })), kit.deps.locale) };
-});
+};
 
-registerAction('customer.reassign', async (cmd, kit) => {
+const customerReassignAction: CardActionHandler = async (cmd, kit) => {
   const id = numberOf(cmd.value.customerId);
   const userId = numberOf(cmd.formValue.userId ?? cmd.value.userId);
   if (!id || !userId) return { toast: { type: 'error', content: t(kit.deps.locale, { 'zh-CN': '请选择新负责人', en: 'Pick the new owner' }) } };
@@ -190,19 +189,19 @@ registerAction('customer.reassign', async (cmd, kit) => {
     toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': `已分配给 ${c.ownerName ?? ''}`, en: `Assigned to ${c.ownerName ?? ''}` }) },
     card: customer360Card(view, viewerOf(cmd.user), kit.deps.locale, kit.deps.core.timezone),
   };
-});
+};
 
 // ------------------------------------------------------------------ follow-up form
 
-registerAction('customer.followup_form', async (cmd, kit) => {
+const customerFollowupFormAction: CardActionHandler = async (cmd, kit) => {
   const id = numberOf(cmd.value.customerId);
   if (!id) return { toast: { type: 'error', content: 'invalid' } };
   const c = await getCustomer(kit.deps.core, actorOf(cmd.user), id, kit.t);
   return { card: followupFormCard(c, `${id}:${randomUUID()}`, kit.deps.locale) };
-});
+};
 
 /** The dispatcher makes a submit idempotent by its `key` (a second click answers "already done"). */
-registerAction('customer.followup_submit', async (cmd: CardActionCommand, kit): Promise<CardActionResult> => {
+const customerFollowupSubmitAction: CardActionHandler = async (cmd: CardActionCommand, kit): Promise<CardActionResult> => {
   const id = numberOf(cmd.value.customerId);
   if (!id) return { toast: { type: 'error', content: 'invalid' } };
   const f = cmd.formValue;
@@ -226,18 +225,18 @@ registerAction('customer.followup_submit', async (cmd: CardActionCommand, kit): 
     toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': '跟进已记录', en: 'Follow-up saved' }) },
     card: customer360Card(view, viewerOf(cmd.user), kit.deps.locale, kit.deps.core.timezone),
   };
-});
+};
 
 // ------------------------------------------------------------------ task from the 360 card
 
-registerAction('customer.task_form', async (cmd, kit) => {
+const customerTaskFormAction: CardActionHandler = async (cmd, kit) => {
   const id = numberOf(cmd.value.customerId);
   if (!id) return { toast: { type: 'error', content: 'invalid' } };
   const c = await getCustomer(kit.deps.core, actorOf(cmd.user), id, kit.t);
   return { card: taskFormCard(c, `${id}:${randomUUID()}`, kit.deps.locale) };
-});
+};
 
-registerAction('customer.task_submit', async (cmd, kit) => {
+const customerTaskSubmitAction: CardActionHandler = async (cmd, kit) => {
   const id = numberOf(cmd.value.customerId);
   if (!id) return { toast: { type: 'error', content: 'invalid' } };
   const actor = actorOf(cmd.user);
@@ -254,4 +253,22 @@ registerAction('customer.task_submit', async (cmd, kit) => {
     toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': '任务已创建', en: 'Task created' }) },
     card: customer360Card(view, viewerOf(cmd.user), kit.deps.locale, kit.deps.core.timezone),
   };
-});
+};
+
+/** Customers and the public pool in chat. Called by composeBot() (bot/compose.ts). */
+export function register(r: BotRegistry): void {
+  r.intent('find_customer', findCustomerIntent);
+  r.action('customer.view', customerViewAction);
+  r.textIntent('pool_list', /^(公海池?|公海客户|pool)(\s|$)/i);
+  r.intent('pool_list', poolListIntent);
+  r.action('pool.list', poolListAction);
+  r.action('pool.claim', poolClaimAction);
+  r.intent('claim', claimIntent);
+  r.action('customer.release', customerReleaseAction);
+  r.action('customer.reassign_form', customerReassignFormAction);
+  r.action('customer.reassign', customerReassignAction);
+  r.action('customer.followup_form', customerFollowupFormAction);
+  r.action('customer.followup_submit', customerFollowupSubmitAction);
+  r.action('customer.task_form', customerTaskFormAction);
+  r.action('customer.task_submit', customerTaskSubmitAction);
+}

@@ -1,4 +1,5 @@
-import { registerAction, registerIntent } from '../registry';
+import type { BotRegistry } from '../registry';
+import type { CardActionHandler, ChatHandler } from '../types';
 import { t, type Locale } from '../i18n';
 import { errorText } from '../errors';
 import { isAppError } from '../../core/errors';
@@ -8,7 +9,7 @@ import { importLeads, type ImportReport } from '../../core/leads/import';
 import type { CoreContext } from '../../core/context';
 import { button, card, markdown, md, note, type Card } from '../cards/kit';
 import { createLarkClient } from '../client';
-import { loadConfig } from '../../server/config';
+import type { BotConfig } from '../config';
 
 /**
  * Lead import through chat: a CSV/XLSX file message gets a dry-run report card with "确认导入"; the click answers at
@@ -26,9 +27,9 @@ export function setFileFetcher(f: FileFetcher | null): void {
   fetcher = f;
 }
 
-async function fetchFile(messageId: string, fileKey: string): Promise<Buffer> {
+async function fetchFile(app: BotConfig['lark'], messageId: string, fileKey: string): Promise<Buffer> {
   if (fetcher) return fetcher(messageId, fileKey);
-  const client = createLarkClient(loadConfig(process.env).lark);
+  const client = createLarkClient(app);
   if (!client) throw new Error('no Lark app credentials to download the file');
   const res = await client.im.messageResource.get({ path: { message_id: messageId, file_key: fileKey }, params: { type: 'file' } });
   const chunks: Buffer[] = [];
@@ -66,7 +67,7 @@ function progressCard(fileName: string, done: number, total: number, locale: Loc
   });
 }
 
-registerIntent('message.file', async (cmd, kit) => {
+const messageFileIntent: ChatHandler = async (cmd, kit) => {
   const locale = kit.deps.locale;
   const file = cmd.file;
   if (!file || !/\.(csv|xlsx)$/i.test(file.fileName)) {
@@ -74,14 +75,14 @@ registerIntent('message.file', async (cmd, kit) => {
     return;
   }
   try {
-    const data = await fetchFile(cmd.messageId, file.fileKey);
+    const data = await fetchFile(kit.deps.config.lark, cmd.messageId, file.fileKey);
     const report = await importLeads(kit.deps.core, actorOf(cmd.user), data, { fileName: file.fileName, dryRun: true, source: 'import' });
     const confirm = { action: 'leads.import_commit', messageId: cmd.messageId, fileKey: file.fileKey, fileName: file.fileName, key: cardKey(cmd.messageId) };
     await kit.reply({ kind: 'leads.card', payload: { card: importReportCard(report, file.fileName, locale, confirm) }, dedupeKey: cardKey(cmd.messageId) });
   } catch (e) {
     await kit.reply({ kind: 'text', payload: { text: isAppError(e) ? errorText(e, locale) : t(locale, { 'zh-CN': '无法读取该文件', en: 'Could not read that file' }) } });
   }
-});
+};
 
 /** Patches the import card (outbox update_of), each step once (its own dedupe key). */
 async function patch(core: CoreContext, userId: number, messageId: string, step: string, c: Card): Promise<void> {
@@ -91,7 +92,7 @@ async function patch(core: CoreContext, userId: number, messageId: string, step:
 /** The background commit started by the confirm click; resolves when done (tests await it). */
 export let lastImport: Promise<void> = Promise.resolve();
 
-registerAction('leads.import_commit', async (cmd, kit) => {
+const leadsImportCommitAction: CardActionHandler = async (cmd, kit) => {
   const locale = kit.deps.locale;
   const messageId = String(cmd.value.messageId ?? '');
   const fileKey = String(cmd.value.fileKey ?? '');
@@ -103,7 +104,7 @@ registerAction('leads.import_commit', async (cmd, kit) => {
     let lastPct = -1;
     const pending: Promise<void>[] = [];
     try {
-      const data = await fetchFile(messageId, fileKey);
+      const data = await fetchFile(kit.deps.config.lark, messageId, fileKey);
       const report = await importLeads(core, actorOf(user), data, {
         fileName, dryRun: false, source: 'import',
         onProgress: (done, total) => {
@@ -122,4 +123,10 @@ registerAction('leads.import_commit', async (cmd, kit) => {
     }
   });
   return { toast: { type: 'info', content: t(locale, { 'zh-CN': '开始导入', en: 'Import started' }) }, card: progressCard(fileName, 0, 1, locale) };
-});
+};
+
+/** Lead import from a CSV/Excel file sent in chat. Called by composeBot() (bot/compose.ts). */
+export function register(r: BotRegistry): void {
+  r.intent('message.file', messageFileIntent);
+  r.action('leads.import_commit', leadsImportCommitAction);
+}

@@ -1,7 +1,6 @@
-import { publicBaseUrl } from '../public-url';
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
-import { registerAction, registerIntent, registerTextIntent } from '../registry';
+import type { BotRegistry, HelpEntry } from '../registry';
 import { t } from '../i18n';
 import { errorText } from '../errors';
 import { isAppError } from '../../core/errors';
@@ -15,13 +14,11 @@ import { createCalendarFeed } from '../../core/tasks/reminders';
 import { attachCheckinPhoto, recordCheckinLocation, startCheckin } from '../../core/checkins/operations';
 import { parseMessage } from '../../core/intent/parse';
 import '../../core/tasks/sections';
-import './lead-import';
 import { button, card } from '../cards/kit';
-import { addHelpEntry } from '../render/builtin';
 import {
   draftCard, draftEditCard, draftPickCard, draftUnknownCard, fmtTime, newTaskFormCard, rescheduleFormCard, savedCard, taskCard, weekCard, CHANNELS, type Draft,
 } from '../render/leads';
-import type { CardActionCommand, CardActionResult, ChatCommand, HandlerKit } from '../types';
+import type { CardActionCommand, CardActionHandler, CardActionResult, ChatCommand, ChatHandler, HandlerKit } from '../types';
 
 /**
  * Follow-ups, leads, tasks and check-ins from chat. A message becomes a draft shown on a card with Save / Edit:
@@ -77,10 +74,6 @@ async function showDraft(cmd: ChatCommand, kit: HandlerKit, kind: Draft['kind'])
   await kit.reply({ kind: 'leads.card', payload: { card: draftCard(d, kit.deps.locale, kit.deps.core.timezone) } });
 }
 
-registerIntent('log_followup', (cmd, kit) => showDraft(cmd, kit, 'followup'));
-registerIntent('create_task', (cmd, kit) => showDraft(cmd, kit, 'task'));
-registerIntent('create_lead', (cmd, kit) => showDraft(cmd, kit, 'lead'));
-
 /** "2026-12-02 15:00" or anything the parser understands ("下周三下午3点", "Friday 3pm"); null for empty. */
 export function parseWhen(text: string, now: Date, tz: string): string | null | 'invalid' {
   const s = text.trim();
@@ -99,27 +92,27 @@ function draftFromCard(cmd: CardActionCommand): Draft | null {
 
 const bad = (kit: HandlerKit): CardActionResult => ({ toast: { type: 'error', content: t(kit.deps.locale, { 'zh-CN': '卡片已失效', en: 'This card is no longer valid' }) } });
 
-registerAction('draft.edit', async (cmd, kit) => {
+const draftEditAction: CardActionHandler = async (cmd, kit) => {
   const d = draftFromCard(cmd);
   if (!d) return bad(kit);
   return { card: draftEditCard(d, kit.deps.locale, kit.deps.core.timezone) };
-});
+};
 
-registerAction('draft.pick', async (cmd, kit) => {
+const draftPickAction: CardActionHandler = async (cmd, kit) => {
   const d = draftFromCard(cmd);
   const id = num(cmd.value.customerId);
   if (!d || !id) return bad(kit);
   return { card: draftCard({ ...d, customerId: id, customerName: String(cmd.value.customerName ?? d.customerName) }, kit.deps.locale, kit.deps.core.timezone) };
-});
+};
 
-registerAction('draft.to_lead', async (cmd, kit) => {
+const draftToLeadAction: CardActionHandler = async (cmd, kit) => {
   const d = draftFromCard(cmd);
   if (!d) return bad(kit);
   return { card: draftCard({ ...d, kind: 'lead', customerId: null, nonce: `${d.nonce}:lead` }, kit.deps.locale, kit.deps.core.timezone) };
-});
+};
 
 /** Save: applies the edit form's values (if any), re-resolves a changed customer, then writes. Idempotent by the draft's nonce key. */
-registerAction('draft.save', async (cmd, kit) => {
+const draftSaveAction: CardActionHandler = async (cmd, kit) => {
   const locale = kit.deps.locale;
   const tz = kit.deps.core.timezone;
   let d = draftFromCard(cmd);
@@ -159,7 +152,7 @@ registerAction('draft.save', async (cmd, kit) => {
     if (isAppError(e)) return { toast: { type: 'error', content: errorText(e, locale) } };
     throw e;
   }
-});
+};
 
 async function saveLead(kit: HandlerKit, actor: ReturnType<typeof actorOf>, d: Draft): Promise<CardActionResult> {
   const locale = kit.deps.locale;
@@ -183,14 +176,14 @@ async function saveLead(kit: HandlerKit, actor: ReturnType<typeof actorOf>, d: D
   };
 }
 
-registerAction('lead.convert', async (cmd, kit) => {
+const leadConvertAction: CardActionHandler = async (cmd, kit) => {
   const id = num(cmd.value.leadId);
   if (!id) return bad(kit);
   const r = await convertLead(kit.deps.core, actorOf(cmd.user), 'card', id, kit.t);
   return { toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': `已转为客户 #${r.customerId}`, en: `Converted to customer #${r.customerId}` }) } };
-});
+};
 
-registerAction('lead.assign_to', async (cmd, kit) => {
+const leadAssignToAction: CardActionHandler = async (cmd, kit) => {
   const leadId = num(cmd.value.leadId);
   const userId = num(cmd.formValue?.userId);
   if (!leadId || !userId) return { toast: { type: 'error', content: t(kit.deps.locale, { 'zh-CN': '请选择销售', en: 'Pick a rep' }) } };
@@ -198,15 +191,15 @@ registerAction('lead.assign_to', async (cmd, kit) => {
   return r.assigned
     ? { toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': '已指派', en: 'Assigned' }) } }
     : { toast: { type: 'info', content: t(kit.deps.locale, { 'zh-CN': '该线索已有负责人', en: 'This lead already has an owner' }) } };
-});
+};
 
 // ------------------------------------------------------------------ task buttons
 
-registerAction('task.new', async (cmd, kit) => ({
+const taskNewAction: CardActionHandler = async (cmd, kit) => ({
   card: newTaskFormCard({ id: num(cmd.value.customerId), name: typeof cmd.value.customerName === 'string' ? cmd.value.customerName : null }, `task.new:${randomUUID()}`, kit.deps.locale),
-}));
+});
 
-registerAction('task.create', async (cmd, kit) => {
+const taskCreateAction: CardActionHandler = async (cmd, kit) => {
   const locale = kit.deps.locale;
   const f = cmd.formValue ?? {};
   const title = String(f.title ?? '').trim();
@@ -216,9 +209,9 @@ registerAction('task.create', async (cmd, kit) => {
   const priority = f.priority === 'high' || f.priority === 'low' ? f.priority : 'normal';
   const task = await createTask(kit.deps.core, actorOf(cmd.user), 'card', { title, priority, dueAt: at ? new Date(at) : null, customerId: num(cmd.value.customerId) }, kit.t);
   return { toast: { type: 'success', content: t(locale, { 'zh-CN': '已创建任务', en: 'Task created' }) }, card: taskCard(task, null, locale, kit.deps.core.timezone) };
-});
+};
 
-registerAction('task.done', async (cmd, kit) => {
+const taskDoneAction: CardActionHandler = async (cmd, kit) => {
   const id = num(cmd.value.taskId);
   if (!id) return bad(kit);
   const r = await completeTask(kit.deps.core, actorOf(cmd.user), 'card', id, kit.t);
@@ -226,9 +219,9 @@ registerAction('task.done', async (cmd, kit) => {
     toast: r.changed ? { type: 'success', content: t(kit.deps.locale, { 'zh-CN': '已完成', en: 'Done' }) } : { type: 'info', content: t(kit.deps.locale, { 'zh-CN': '已处理，无需重复操作', en: 'Already done' }) },
     card: taskCard(r.task, null, kit.deps.locale, kit.deps.core.timezone, true),
   };
-});
+};
 
-registerAction('task.snooze', async (cmd, kit) => {
+const taskSnoozeAction: CardActionHandler = async (cmd, kit) => {
   const id = num(cmd.value.taskId);
   const how = cmd.value.how === 'tomorrow9' ? 'tomorrow9' : cmd.value.how === '1h' ? '1h' : null;
   if (!id || !how) return bad(kit);
@@ -237,16 +230,16 @@ registerAction('task.snooze', async (cmd, kit) => {
   const locale = kit.deps.locale;
   if (!r.changed) return { toast: { type: 'info', content: t(locale, { 'zh-CN': '已处理，无需重复操作', en: 'Already done' }) } };
   return { toast: { type: 'success', content: t(locale, { 'zh-CN': `将在 ${fmtTime(r.task.remindAt, kit.deps.core.timezone, locale)} 再提醒`, en: `Will remind again ${fmtTime(r.task.remindAt, kit.deps.core.timezone, locale)}` }) } };
-});
+};
 
-registerAction('task.reschedule_form', async (cmd, kit) => {
+const taskRescheduleFormAction: CardActionHandler = async (cmd, kit) => {
   const id = num(cmd.value.taskId);
   const task = id ? await loadTask(kit.deps.core, id, kit.t) : null;
   if (!task) return bad(kit);
   return { card: rescheduleFormCard(task, kit.deps.locale, kit.deps.core.timezone) };
-});
+};
 
-registerAction('task.reschedule', async (cmd, kit) => {
+const taskRescheduleAction: CardActionHandler = async (cmd, kit) => {
   const id = num(cmd.value.taskId);
   if (!id) return bad(kit);
   const raw = String(cmd.formValue?.at ?? '');
@@ -254,12 +247,11 @@ registerAction('task.reschedule', async (cmd, kit) => {
   if (!at || at === 'invalid') return { toast: { type: 'error', content: t(kit.deps.locale, { 'zh-CN': `看不懂时间“${raw}”`, en: `Cannot read the time "${raw}"` }) } };
   const r = await snoozeTask(kit.deps.core, actorOf(cmd.user), 'card', id, { kind: 'reschedule', at: new Date(at) }, undefined, kit.t);
   return { toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': '已改时间', en: 'Rescheduled' }) }, card: taskCard(r.task, null, kit.deps.locale, kit.deps.core.timezone) };
-});
+};
 
 // ------------------------------------------------------------------ check-in
 
-registerTextIntent('checkin', /^(签到|check\s*-?in)(\s|$)/i);
-registerIntent('checkin', async (cmd, kit) => {
+const checkinIntent: ChatHandler = async (cmd, kit) => {
   const locale = kit.deps.locale;
   const name = (cmd.intent?.customer ?? cmd.text.replace(/^(签到|check\s*-?in)\s*/i, '')).trim();
   let customer: { id: number; name: string } | null = null;
@@ -281,48 +273,46 @@ registerIntent('checkin', async (cmd, kit) => {
   await kit.reply({ kind: 'text', payload: { text: customer
     ? t(locale, { 'zh-CN': `开始签到：${customer.name}。请发送你的位置（可再发一张现场照片）。`, en: `Check-in at ${customer.name}: send your location (and a photo if you like).` })
     : t(locale, { 'zh-CN': `${name ? `没有找到“${name}”，` : ''}签到将不关联客户。请发送你的位置。`, en: `${name ? `No customer "${name}"; ` : ''}the check-in will not be linked to a customer. Send your location.` }) } });
-});
+};
 
-registerAction('checkin.pick', async (cmd, kit) => {
+const checkinPickAction: CardActionHandler = async (cmd, kit) => {
   const id = num(cmd.value.customerId);
   if (!id) return bad(kit);
   await startCheckin(kit.deps.core, actorOf(cmd.user), id, kit.t);
   return { toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': `开始签到：${String(cmd.value.customerName ?? '')}，请发送位置`, en: `Check-in at ${String(cmd.value.customerName ?? '')}: send your location` }) } };
-});
+};
 
-registerIntent('message.location', async (cmd, kit) => {
+const messageLocationIntent: ChatHandler = async (cmd, kit) => {
   const locale = kit.deps.locale;
   const loc = cmd.location;
   const done = loc ? await recordCheckinLocation(kit.deps.core, actorOf(cmd.user), { latitude: loc.latitude, longitude: loc.longitude, address: loc.name || null }, kit.t) : null;
   await kit.reply({ kind: 'text', payload: { text: done
     ? t(locale, { 'zh-CN': `✓ 已签到：${loc!.name || `${loc!.latitude}, ${loc!.longitude}`}，${fmtTime(done.occurredAt, kit.deps.core.timezone, locale)}`, en: `✓ Checked in at ${loc!.name || `${loc!.latitude}, ${loc!.longitude}`}, ${fmtTime(done.occurredAt, kit.deps.core.timezone, locale)}` })
     : t(locale, { 'zh-CN': '如需签到，请先发送“签到 客户名”，再发送位置。', en: 'To check in, send "check in <customer>" first, then your location.' }) } });
-});
+};
 
-registerIntent('message.image', async (cmd, kit) => {
+const messageImageIntent: ChatHandler = async (cmd, kit) => {
   const locale = kit.deps.locale;
   const done = cmd.image ? await attachCheckinPhoto(kit.deps.core, actorOf(cmd.user), cmd.image.imageKey, kit.t) : null;
   await kit.reply({ kind: 'text', payload: { text: done
     ? t(locale, { 'zh-CN': '✓ 已附上签到照片', en: '✓ Photo added to your check-in' })
     : t(locale, { 'zh-CN': '暂不支持处理这类消息。发送“帮助”查看我能做什么。', en: 'I cannot handle this kind of message yet. Send "help" to see what I can do.' }) } });
-});
+};
 
 // ------------------------------------------------------------------ calendar feed
 
-registerTextIntent('calendar', /^(日历|我的日历|calendar|my calendar)$/i);
-registerIntent('calendar', async (cmd, kit) => {
+const calendarIntent: ChatHandler = async (cmd, kit) => {
   const { token } = await createCalendarFeed(kit.deps.core, actorOf(cmd.user), cmd.user.id);
-  const base = publicBaseUrl();
+  const base = kit.deps.config.publicUrl;
   await kit.reply({ kind: 'text', payload: { text: t(kit.deps.locale, {
     'zh-CN': `你的日历订阅地址（请勿转发；再次发送“日历”会生成新地址并使旧地址失效）：${base}/calendar/${token}.ics`,
     en: `Your calendar feed (keep it secret; sending "calendar" again makes a new one and revokes this): ${base}/calendar/${token}.ics`,
   }) } });
-});
+};
 
 // ------------------------------------------------------------------ calendar view in chat
 
-registerTextIntent('agenda', /^(日程|今日日程|今天日程|本周日程|这周日程|agenda|agenda week|my week|this week)$/i);
-registerIntent('agenda', async (cmd, kit) => {
+const agendaIntent: ChatHandler = async (cmd, kit) => {
   const tz = kit.deps.core.timezone;
   const week = /周|week/i.test(cmd.text);
   const now = DateTime.fromJSDate(kit.deps.core.clock.now(), { zone: tz });
@@ -330,10 +320,39 @@ registerIntent('agenda', async (cmd, kit) => {
   const end = week ? start.plus({ weeks: 1 }) : start.plus({ days: 1 });
   const tasks = await listOwnerTasks(kit.deps.core, cmd.user.id, start.toJSDate(), end.toJSDate());
   await kit.reply({ kind: 'leads.card', payload: { card: weekCard(tasks, week ? 'week' : 'day', kit.deps.locale, tz) } });
-});
+};
 
-for (const e of [
+const LEADS_HELP: HelpEntry[] = [
   { id: 'checkin', title: { 'zh-CN': '现场签到', en: 'Field check-in' }, example: { 'zh-CN': '签到 远航科技，然后发送位置和照片', en: 'check in Acme, then send your location and a photo' } },
   { id: 'agenda', title: { 'zh-CN': '日程', en: 'Agenda' }, example: { 'zh-CN': '今日日程 / 本周日程 / 日历', en: 'agenda / agenda week / calendar' } },
   { id: 'lead_import', title: { 'zh-CN': '批量导入线索', en: 'Import leads' }, example: { 'zh-CN': '直接发送 CSV 或 Excel 文件', en: 'send a CSV or Excel file' } },
-]) addHelpEntry(e);
+];
+
+/** Follow-ups, leads, tasks, check-ins and the agenda in chat. Called by composeBot() (bot/compose.ts). */
+export function register(r: BotRegistry): void {
+  r.intent('log_followup', (cmd, kit) => showDraft(cmd, kit, 'followup'));
+  r.intent('create_task', (cmd, kit) => showDraft(cmd, kit, 'task'));
+  r.intent('create_lead', (cmd, kit) => showDraft(cmd, kit, 'lead'));
+  r.action('draft.edit', draftEditAction);
+  r.action('draft.pick', draftPickAction);
+  r.action('draft.to_lead', draftToLeadAction);
+  r.action('draft.save', draftSaveAction);
+  r.action('lead.convert', leadConvertAction);
+  r.action('lead.assign_to', leadAssignToAction);
+  r.action('task.new', taskNewAction);
+  r.action('task.create', taskCreateAction);
+  r.action('task.done', taskDoneAction);
+  r.action('task.snooze', taskSnoozeAction);
+  r.action('task.reschedule_form', taskRescheduleFormAction);
+  r.action('task.reschedule', taskRescheduleAction);
+  r.textIntent('checkin', /^(签到|check\s*-?in)(\s|$)/i);
+  r.intent('checkin', checkinIntent);
+  r.action('checkin.pick', checkinPickAction);
+  r.intent('message.location', messageLocationIntent);
+  r.intent('message.image', messageImageIntent);
+  r.textIntent('calendar', /^(日历|我的日历|calendar|my calendar)$/i);
+  r.intent('calendar', calendarIntent);
+  r.textIntent('agenda', /^(日程|今日日程|今天日程|本周日程|这周日程|agenda|agenda week|my week|this week)$/i);
+  r.intent('agenda', agendaIntent);
+  for (const e of LEADS_HELP) r.help(e);
+}

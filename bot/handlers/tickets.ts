@@ -1,9 +1,7 @@
-import { publicBaseUrl } from '../public-url';
-import { registerAction, registerIntent, registerTextIntent } from '../registry';
-import { addHelpEntry } from '../render/builtin';
+import type { BotRegistry } from '../registry';
 import { cardDataOf, ticketCard } from '../render/tickets';
 import { t } from '../i18n';
-import type { CardActionCommand, CardActionResult, HandlerKit } from '../types';
+import type { CardActionCommand, CardActionHandler, CardActionResult, ChatHandler, HandlerKit } from '../types';
 import { actorOf } from '../../core/users/operations';
 import { AppError } from '../../core/errors';
 import { acceptTicket, commentTicket, resolveTicket } from '../../core/tickets/operations';
@@ -33,29 +31,28 @@ function answer(kit: HandlerKit, d: TicketDetailDto, toast: { 'zh-CN': string; e
   };
 }
 
-registerAction('ticket.accept', async (cmd, kit) => {
+const ticketAcceptAction: CardActionHandler = async (cmd, kit) => {
   const d = await acceptTicket(kit.deps.core, actorOf(cmd.user), { ticketId: ticketIdOf(cmd) }, kit.t);
   return answer(kit, d, { 'zh-CN': '已接单', en: 'Accepted' });
-});
+};
 
-registerAction('ticket.resolve', async (cmd, kit) => {
+const ticketResolveAction: CardActionHandler = async (cmd, kit) => {
   const d = await resolveTicket(kit.deps.core, actorOf(cmd.user), { ticketId: ticketIdOf(cmd) }, kit.t);
   return answer(kit, d, { 'zh-CN': '已标记为解决，客户将收到满意度调查', en: 'Resolved; the customer gets a satisfaction survey' });
-});
+};
 
-registerAction('ticket.comment', async (cmd, kit) => {
+const ticketCommentAction: CardActionHandler = async (cmd, kit) => {
   const ticketId = ticketIdOf(cmd);
   const body = String(cmd.formValue?.body ?? '').trim();
   if (!body) throw new AppError('VALIDATION', { field: 'body', detail: { 'zh-CN': '请填写回复内容', en: 'Write a reply first' } });
   const actor = actorOf(cmd.user);
   await commentTicket(kit.deps.core, actor, { ticketId, body }, kit.t);
   return answer(kit, await getTicket(kit.deps.core, actor, ticketId, kit.t), { 'zh-CN': '回复已发送给客户', en: 'Reply sent to the customer' });
-});
+};
 
 // ---- invite a customer contact to the mini-program
 const INVITE = /^(?:邀请|invite)\s+(.+?)\s+(\S+)\s*$/i;
-registerTextIntent('mp.invite', /^(?:邀请|invite)\s+\S+/i);
-registerIntent('mp.invite', async (cmd, kit) => {
+const mpInviteIntent: ChatHandler = async (cmd, kit) => {
   const L = (zh: string, en: string) => t(kit.deps.locale, { 'zh-CN': zh, en });
   const m = INVITE.exec(cmd.text);
   if (!m) {
@@ -74,7 +71,7 @@ registerIntent('mp.invite', async (cmd, kit) => {
     return;
   }
   const inv = await createInvite(kit.deps.core, actor, { customerId: pick.id, contactName: m[2] }, kit.t);
-  const base = publicBaseUrl();
+  const base = kit.deps.config.publicUrl;
   const until = new Date(inv.expiresAt).toLocaleString(kit.deps.locale === 'en' ? 'en-GB' : 'zh-CN', { timeZone: kit.deps.core.timezone });
   await kit.reply({
     kind: 'text',
@@ -85,22 +82,20 @@ registerIntent('mp.invite', async (cmd, kit) => {
       ),
     },
   });
-});
+};
 
 // ---- knowledge search for agents
 const KB = /^(?:知识库|知识|kb)\s+(.+)$/i;
-registerTextIntent('kb.search', KB);
-registerIntent('kb.search', async (cmd, kit) => {
+const kbSearchIntent: ChatHandler = async (cmd, kit) => {
   const q = KB.exec(cmd.text)?.[1] ?? '';
   const { items } = await searchArticles(kit.deps.core, actorOf(cmd.user), { q: q.slice(0, 100), limit: 5 });
   const L = (zh: string, en: string) => t(kit.deps.locale, { 'zh-CN': zh, en });
   const text = items.length ? `${L('知识库结果：', 'Knowledge base:')}\n${items.map((a, i) => `${i + 1}. ${a.title} — ${a.snippet}`).join('\n')}` : L(`没有找到与“${q}”相关的文章`, `Nothing found for "${q}"`);
   await kit.reply({ kind: 'text', payload: { text } });
-});
+};
 
 // ---- an agent's own service figures (last 30 days)
-registerTextIntent('service.stats', /^(?:服务统计|客服统计|我的服务统计|service\s+stats|my\s+service\s+stats)\s*$/i);
-registerIntent('service.stats', async (cmd, kit) => {
+const serviceStatsIntent: ChatHandler = async (cmd, kit) => {
   const since = new Date(kit.deps.core.clock.now().getTime() - 30 * 86_400_000);
   const s = await agentStats(kit.deps.core, actorOf(cmd.user), { userId: cmd.user.id, since });
   const L = (zh: string, en: string) => t(kit.deps.locale, { 'zh-CN': zh, en });
@@ -114,8 +109,20 @@ registerIntent('service.stats', async (cmd, kit) => {
       ),
     },
   });
-});
+};
 
-addHelpEntry({ id: 'mp.invite', title: { 'zh-CN': '邀请客户使用小程序', en: 'Invite a customer to the mini-program' }, example: { 'zh-CN': '邀请 远航科技有限公司 王伟', en: 'invite Acme Ltd Jane' } });
-addHelpEntry({ id: 'service.stats', title: { 'zh-CN': '我的服务统计', en: 'My service figures' }, example: { 'zh-CN': '服务统计', en: 'service stats' } });
-addHelpEntry({ id: 'kb.search', title: { 'zh-CN': '搜索知识库', en: 'Search the knowledge base' }, example: { 'zh-CN': '知识 打印机无法连接', en: 'kb printer offline' } });
+/** Service desk in chat: ticket card actions, mini-program invites, knowledge search, service figures. Called by composeBot() (bot/compose.ts). */
+export function register(r: BotRegistry): void {
+  r.action('ticket.accept', ticketAcceptAction);
+  r.action('ticket.resolve', ticketResolveAction);
+  r.action('ticket.comment', ticketCommentAction);
+  r.textIntent('mp.invite', /^(?:邀请|invite)\s+\S+/i);
+  r.intent('mp.invite', mpInviteIntent);
+  r.textIntent('kb.search', KB);
+  r.intent('kb.search', kbSearchIntent);
+  r.textIntent('service.stats', /^(?:服务统计|客服统计|我的服务统计|service\s+stats|my\s+service\s+stats)\s*$/i);
+  r.intent('service.stats', serviceStatsIntent);
+  r.help({ id: 'mp.invite', title: { 'zh-CN': '邀请客户使用小程序', en: 'Invite a customer to the mini-program' }, example: { 'zh-CN': '邀请 远航科技有限公司 王伟', en: 'invite Acme Ltd Jane' } });
+  r.help({ id: 'service.stats', title: { 'zh-CN': '我的服务统计', en: 'My service figures' }, example: { 'zh-CN': '服务统计', en: 'service stats' } });
+  r.help({ id: 'kb.search', title: { 'zh-CN': '搜索知识库', en: 'Search the knowledge base' }, example: { 'zh-CN': '知识 打印机无法连接', en: 'kb printer offline' } });
+}

@@ -4,11 +4,12 @@ import type * as lark from '@larksuiteoapi/node-sdk';
 import { QueryTypes } from 'sequelize';
 import type { CoreContext } from '../../core/context';
 import { toDate } from '../../core/db/connection';
-import type { Logger } from '../../server/logger';
+import type { Logger } from 'pino';
 import { fitsLimit } from '../cards/kit';
 import { toLocale } from '../i18n';
-import { render, UnknownKindError, type LarkMessage } from '../render/registry';
-import '../render';
+import { composeBot } from '../compose';
+import type { BotRegistry } from '../registry';
+import { UnknownKindError, type LarkMessage } from '../render/registry';
 import { sharedSendLimits, type SendLimits, type SendLimitsOptions } from './limits';
 import { onOutboxNudge } from './nudge';
 
@@ -30,6 +31,8 @@ export interface OutboxWorkerOptions extends SendLimitsOptions {
   logger: Logger;
   /** The SDK client; null → the worker idles (no credentials) and rows stay pending. */
   client: lark.Client | null;
+  /** Outbox kind → renderer (default: composeBot()). */
+  registry?: BotRegistry;
   owner?: string;
   batchSize?: number;
   leaseMs?: number;
@@ -77,8 +80,9 @@ const TRANSIENT_CODES = new Set([99991663, 99991664, 99991400, 1000, 1001, 99991
 
 export class OutboxWorker {
   readonly owner: string;
-  private readonly o: Required<Omit<OutboxWorkerOptions, keyof SendLimitsOptions | 'client' | 'owner'>> & { client: lark.Client | null };
+  private readonly o: Required<Omit<OutboxWorkerOptions, keyof SendLimitsOptions | 'client' | 'owner' | 'registry'>> & { client: lark.Client | null };
   private readonly limits: SendLimits;
+  private readonly registry: BotRegistry;
   private readonly signal = { stopped: false };
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
@@ -100,6 +104,7 @@ export class OutboxWorker {
       maxBackoffMs: opts.maxBackoffMs ?? 300_000,
     };
     this.limits = sharedSendLimits(opts);
+    this.registry = opts.registry ?? composeBot();
   }
 
   private get core(): CoreContext {
@@ -205,7 +210,7 @@ export class OutboxWorker {
       to = r;
       const payload = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as Record<string, unknown>;
       const locale = toLocale(row.locale ?? r.locale, this.core.locale);
-      message = await render(row.kind, payload ?? {}, { locale, core: this.core });
+      message = await this.registry.render(row.kind, payload ?? {}, { locale, core: this.core });
       if (message.msg_type === 'interactive' && !fitsLimit(message.content)) throw new PermanentError('card exceeds the 30 KB limit');
     } catch (e) {
       if (e instanceof PermanentError || e instanceof UnknownKindError) return { kind: 'failed', reason: e.message };

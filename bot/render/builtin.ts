@@ -1,39 +1,26 @@
 import { card, divider, markdown, note, md, type Card } from '../cards/kit';
-import { t, type Locale, type Texts } from '../i18n';
-import { cardMessage, registerRenderer, textMessage } from './registry';
+import { t, type Locale } from '../i18n';
+import { cardMessage, textMessage } from './registry';
+import type { BotRegistry, HelpEntry } from '../registry';
+
+export type { HelpEntry };
 
 /**
- * What the help card lists. Capabilities may add their own line with `addHelpEntry` from their handler
- * module (bot/handlers/<context>.ts); the built-in entries describe the chat intents of core/intent.
+ * What the help card lists: these built-in entries describe the chat intents of core/intent; capabilities
+ * add their own lines with `r.help(…)` in their `register(r)` (bot/handlers/<context>.ts).
  */
-export interface HelpEntry {
-  /** Sort key / identity (an intent or action name). */
-  id: string;
-  title: Texts;
-  example: Texts;
-}
-
-const entries = new Map<string, HelpEntry>();
-
-export function addHelpEntry(e: HelpEntry): void {
-  entries.set(e.id, e);
-}
-
-for (const e of [
+const BUILTIN_HELP: HelpEntry[] = [
   { id: 'log_followup', title: { 'zh-CN': '记录跟进', en: 'Log a follow-up' }, example: { 'zh-CN': '今天电话联系了华为张总，下周三再跟进', en: 'Called Acme Ltd today, follow up next Wednesday' } },
   { id: 'create_lead', title: { 'zh-CN': '新建线索', en: 'Create a lead' }, example: { 'zh-CN': '新线索 上海某某科技 李经理 13800138000', en: 'New lead Acme Ltd, Jane Doe, jane@acme.com' } },
   { id: 'find_customer', title: { 'zh-CN': '查询客户', en: 'Find a customer' }, example: { 'zh-CN': '查 华为', en: 'find Acme' } },
   { id: 'create_task', title: { 'zh-CN': '创建任务/拜访', en: 'Plan a task or visit' }, example: { 'zh-CN': '明天下午3点拜访华为', en: 'Visit Acme tomorrow 3pm' } },
   { id: 'claim', title: { 'zh-CN': '从公海认领客户', en: 'Claim from the public pool' }, example: { 'zh-CN': '认领 华为', en: 'claim Acme' } },
   { id: 'help', title: { 'zh-CN': '查看帮助', en: 'Show this help' }, example: { 'zh-CN': '帮助', en: 'help' } },
-] satisfies HelpEntry[]) {
-  addHelpEntry(e);
-}
+];
 
-export const helpEntries = (): HelpEntry[] => [...entries.values()];
-
-export function helpCard(locale: Locale): Card {
-  const lines = helpEntries().map((e) => `- **${md(t(locale, e.title))}**：${md(t(locale, e.example))}`.replace('：', locale === 'en' ? ': ' : '：'));
+/** The help card listing `entries` (default: the built-in ones; the bot passes its registry's). */
+export function helpCard(locale: Locale, entries: HelpEntry[] = BUILTIN_HELP): Card {
+  const lines = entries.map((e) => `- **${md(t(locale, e.title))}**：${md(t(locale, e.example))}`.replace('：', locale === 'en' ? ': ' : '：'));
   return card({
     title: t(locale, { 'zh-CN': 'CRM 助手能做什么', en: 'What the CRM bot can do' }),
     template: 'blue',
@@ -46,5 +33,9 @@ export function helpCard(locale: Locale): Card {
   });
 }
 
-registerRenderer('help', (_payload, ctx) => cardMessage(helpCard(ctx.locale)));
-registerRenderer<{ text?: unknown }>('text', (payload) => textMessage(String(payload.text ?? '')));
+/** The built-in outbox kinds: the help card (with every line the registry holds when it renders) and plain text. Called by composeBot(). */
+export function register(r: BotRegistry): void {
+  for (const e of BUILTIN_HELP) r.help(e);
+  r.renderer('help', (_payload, ctx) => cardMessage(helpCard(ctx.locale, r.helpEntries())));
+  r.renderer<{ text?: unknown }>('text', (payload) => textMessage(String(payload.text ?? '')));
+}

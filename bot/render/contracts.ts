@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { button, buttonRow, card, divider, form, input, markdown, md, note, type Card, type CardElement, type Template } from '../cards/kit';
 import { t, type Locale } from '../i18n';
-import { cardMessage, registerRenderer, textMessage } from './registry';
+import { cardMessage, textMessage, type Renderer } from './registry';
+import type { BotRegistry } from '../registry';
 import { formatCents } from '../../core/shared/money';
 import type { ApprovalCardPayload, ApprovalView } from '../../core/approvals/operations';
 import type { ContractDto } from '../../core/contracts/operations';
@@ -228,16 +229,14 @@ function receivableCard(p: ReceivablePayload, locale: Locale, kind: 'due' | 'ove
   });
 }
 
-registerRenderer<ApprovalCardPayload>('approval.request', (p, ctx) => cardMessage(approvalCard(p.view, p.viewerId, ctx.locale)));
-
-registerRenderer<{ status: string; decidedByName: string; reason: string | null; subject: { number?: string; customer?: { name: string } } }>('approval.outcome', (p, ctx) => {
+const approvalOutcomeRenderer: Renderer<{ status: string; decidedByName: string; reason: string | null; subject: { number?: string; customer?: { name: string } } }> = (p, ctx) => {
   const L = (zh: string, en: string) => t(ctx.locale, { 'zh-CN': zh, en });
   const what = `${p.subject.number ?? ''} ${p.subject.customer?.name ?? ''}`.trim();
   if (p.status === 'approved') return textMessage(L(`✅ 合同 ${what} 已审批通过（${p.decidedByName}）`, `✅ Contract ${what} approved (${p.decidedByName})`));
   return textMessage(L(`❌ 合同 ${what} 被 ${p.decidedByName} 驳回：${p.reason ?? ''}`, `❌ Contract ${what} rejected by ${p.decidedByName}: ${p.reason ?? ''}`));
-});
+};
 
-registerRenderer<{ contractId: number; number: string; customerName: string; amountCents: number; endDate: string; daysLeft: number }>('contract.renewal_due', (p, ctx) => {
+const contractRenewalDueRenderer: Renderer<{ contractId: number; number: string; customerName: string; amountCents: number; endDate: string; daysLeft: number }> = (p, ctx) => {
   const L = (zh: string, en: string) => t(ctx.locale, { 'zh-CN': zh, en });
   return cardMessage(
     card({
@@ -255,11 +254,7 @@ registerRenderer<{ contractId: number; number: string; customerName: string; amo
       ],
     }),
   );
-});
-
-registerRenderer<ReceivablePayload>('receivable.due_soon', (p, ctx) => cardMessage(receivableCard(p, ctx.locale, 'due')));
-registerRenderer<ReceivablePayload>('receivable.overdue', (p, ctx) => cardMessage(receivableCard(p, ctx.locale, 'overdue')));
-registerRenderer<ReceivablePayload>('receivable.overdue_escalation', (p, ctx) => cardMessage(receivableCard(p, ctx.locale, 'escalation')));
+};
 
 interface DigestPayload {
   week: { from: string; to: string };
@@ -269,7 +264,7 @@ interface DigestPayload {
   forecast: { overdueCents: number; months: { month: string; outstandingCents: number }[] };
 }
 
-registerRenderer<DigestPayload>('receivable.digest', (p, ctx) => {
+const receivableDigestRenderer: Renderer<DigestPayload> = (p, ctx) => {
   const L = (zh: string, en: string) => t(ctx.locale, { 'zh-CN': zh, en });
   return cardMessage(
     card({
@@ -286,10 +281,7 @@ registerRenderer<DigestPayload>('receivable.digest', (p, ctx) => {
       ],
     }),
   );
-});
-
-registerRenderer<{ contract: ContractDto; headline?: string; submitted?: boolean }>('contract.draft', (p, ctx) => cardMessage(draftCard(p.contract, ctx.locale, p)));
-registerRenderer<{ customer?: string }>('contract.form', (p, ctx) => cardMessage(contractFormCard(ctx.locale, p)));
+};
 
 export interface ChoosePayload {
   customerName: string;
@@ -316,4 +308,17 @@ export function chooseContractCard(p: ChoosePayload, locale: Locale): Card {
     ],
   });
 }
-registerRenderer<ChoosePayload>('receivable.choose', (p, ctx) => cardMessage(chooseContractCard(p, ctx.locale)));
+
+/** Outbox kinds of contracts, approvals and receivables. Called by composeBot() (bot/compose.ts). */
+export function register(r: BotRegistry): void {
+  r.renderer<ApprovalCardPayload>('approval.request', (p, ctx) => cardMessage(approvalCard(p.view, p.viewerId, ctx.locale)));
+  r.renderer('approval.outcome', approvalOutcomeRenderer);
+  r.renderer('contract.renewal_due', contractRenewalDueRenderer);
+  r.renderer<ReceivablePayload>('receivable.due_soon', (p, ctx) => cardMessage(receivableCard(p, ctx.locale, 'due')));
+  r.renderer<ReceivablePayload>('receivable.overdue', (p, ctx) => cardMessage(receivableCard(p, ctx.locale, 'overdue')));
+  r.renderer<ReceivablePayload>('receivable.overdue_escalation', (p, ctx) => cardMessage(receivableCard(p, ctx.locale, 'escalation')));
+  r.renderer('receivable.digest', receivableDigestRenderer);
+  r.renderer<{ contract: ContractDto; headline?: string; submitted?: boolean }>('contract.draft', (p, ctx) => cardMessage(draftCard(p.contract, ctx.locale, p)));
+  r.renderer<{ customer?: string }>('contract.form', (p, ctx) => cardMessage(contractFormCard(ctx.locale, p)));
+  r.renderer<ChoosePayload>('receivable.choose', (p, ctx) => cardMessage(chooseContractCard(p, ctx.locale)));
+}

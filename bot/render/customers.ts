@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
 import { button, buttonRow, card, columnSet, datePicker, divider, form, input, markdown, md, note, selectStatic, INPUT_MAX_LENGTH, type Card, type CardElement, type Template } from '../cards/kit';
 import { CHANNEL_NAMES, t, type Locale } from '../i18n';
-import { cardMessage, registerRenderer } from './registry';
+import { cardMessage, type Renderer } from './registry';
+import type { BotRegistry } from '../registry';
 import type { Customer360 } from '../../core/customers/view360';
 import type { CustomerDto } from '../../core/customers/operations';
 import { TIER_NAMES, isTier } from '../../core/customers/rules';
@@ -238,26 +239,30 @@ export function recycledCard(p: NoticeList, locale: Locale): Card {
   });
 }
 
-registerRenderer<{ view: Customer360; viewer: Viewer }>('customer.360', (p, ctx) => cardMessage(customer360Card(p.view, p.viewer, ctx.locale, ctx.core.timezone)));
-registerRenderer<{ query: string; items: PickItem[] }>('customer.pick', (p, ctx) => cardMessage(pickListCard(p.query, p.items, ctx.locale)));
-registerRenderer<PoolListPayload>('pool.list', (p, ctx) => cardMessage(poolListCard(p, ctx.locale, ctx.core.timezone)));
-registerRenderer<NoticeList>('pool.recycle_warning', (p, ctx) => cardMessage(recycleWarningCard(p, ctx.locale, ctx.core.timezone)));
-registerRenderer<NoticeList>('pool.recycled', (p, ctx) => cardMessage(recycledCard(p, ctx.locale)));
-registerRenderer<{ customerId: number; name: string }>('customer.assigned', (p, ctx) =>
+const customerAssignedRenderer: Renderer<{ customerId: number; name: string }> = (p, ctx) =>
   cardMessage(
     card({
       title: t(ctx.locale, { 'zh-CN': '你有一个新客户', en: 'A customer was assigned to you' }),
       template: 'green',
       elements: [markdown(`**${md(p.name)}**`), buttonRow([button({ text: t(ctx.locale, { 'zh-CN': '查看', en: 'View' }), type: 'primary', value: { action: 'customer.view', customerId: p.customerId } })])],
     }),
-  ),
-);
-registerRenderer<{ customerId: number; name: string; toName?: string }>('customer.reassigned', (p, ctx) =>
+  );
+const customerReassignedRenderer: Renderer<{ customerId: number; name: string; toName?: string }> = (p, ctx) =>
   cardMessage(
     card({
       title: t(ctx.locale, { 'zh-CN': '客户已转给他人', en: 'A customer was reassigned' }),
       template: 'grey',
       elements: [markdown(t(ctx.locale, { 'zh-CN': `「${md(p.name)}」已分配给 ${md(p.toName ?? '')}`, en: `"${md(p.name)}" now belongs to ${md(p.toName ?? '')}` }))],
     }),
-  ),
-);
+  );
+
+/** Outbox kinds of customers and the pool. Called by composeBot() (bot/compose.ts). */
+export function register(r: BotRegistry): void {
+  r.renderer<{ view: Customer360; viewer: Viewer }>('customer.360', (p, ctx) => cardMessage(customer360Card(p.view, p.viewer, ctx.locale, ctx.core.timezone)));
+  r.renderer<{ query: string; items: PickItem[] }>('customer.pick', (p, ctx) => cardMessage(pickListCard(p.query, p.items, ctx.locale)));
+  r.renderer<PoolListPayload>('pool.list', (p, ctx) => cardMessage(poolListCard(p, ctx.locale, ctx.core.timezone)));
+  r.renderer<NoticeList>('pool.recycle_warning', (p, ctx) => cardMessage(recycleWarningCard(p, ctx.locale, ctx.core.timezone)));
+  r.renderer<NoticeList>('pool.recycled', (p, ctx) => cardMessage(recycledCard(p, ctx.locale)));
+  r.renderer('customer.assigned', customerAssignedRenderer);
+  r.renderer('customer.reassigned', customerReassignedRenderer);
+}

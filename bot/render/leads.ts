@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
 import { button, buttonRow, card, divider, form, input, markdown, md, note, selectStatic, INPUT_MAX_LENGTH, type Card, type CardElement } from '../cards/kit';
 import { CHANNEL_NAMES, t, type Locale, type Texts } from '../i18n';
-import { cardMessage, registerRenderer } from './registry';
+import { cardMessage, type Renderer } from './registry';
+import type { BotRegistry } from '../registry';
 import type { TaskDto } from '../../core/tasks/operations';
 
 /**
@@ -237,7 +238,6 @@ export function agendaCard(p: AgendaPayload, locale: Locale, tz: string): Card {
   });
 }
 
-registerRenderer<LeadPayload>('lead.assigned', (p, ctx) => cardMessage(leadAssignedCard(p, ctx.locale)));
 /** To managers: a hot lead nobody took in time, with a form to hand it to an active rep. */
 export function slaEscalatedCard(p: LeadPayload, reps: Array<{ id: number; name: string }>, locale: Locale): Card {
   return card({
@@ -256,13 +256,10 @@ export function slaEscalatedCard(p: LeadPayload, reps: Array<{ id: number; name:
   });
 }
 
-registerRenderer<LeadPayload>('lead.sla_escalated', async (p, ctx) => {
+const leadSlaEscalatedRenderer: Renderer<LeadPayload> = async (p, ctx) => {
   const reps = await ctx.core.db.select<{ id: number; name: string }>("SELECT id, name FROM users WHERE role = 'rep' AND status = 'active' ORDER BY name LIMIT 50");
   return cardMessage(slaEscalatedCard(p, reps.map((r) => ({ id: Number(r.id), name: r.name })), ctx.locale));
-});
-registerRenderer<{ task: TaskDto; seq: number }>('task.reminder', (p, ctx) => cardMessage(taskCard(p.task, p.seq, ctx.locale, ctx.core.timezone)));
-registerRenderer<AgendaPayload>('task.agenda', (p, ctx) => cardMessage(agendaCard(p, ctx.locale, ctx.core.timezone)));
-registerRenderer<{ card: Card }>('leads.card', (p) => cardMessage(p.card));
+};
 
 /** The calendar view in chat: a rep's open tasks by day, for today or this week (Mon–Sun). */
 export function weekCard(tasks: TaskDto[], range: 'day' | 'week', locale: Locale, tz: string): Card {
@@ -298,4 +295,13 @@ export function newTaskFormCard(customer: { id: number | null; name: string | nu
       button({ text: t(locale, { 'zh-CN': '创建', en: 'Create' }), type: 'primary', submit: true, name: 'create', value: { action: 'task.create', customerId: customer.id, key: nonce } }),
     ])],
   });
+}
+
+/** Outbox kinds of leads and tasks. Called by composeBot() (bot/compose.ts). */
+export function register(r: BotRegistry): void {
+  r.renderer<LeadPayload>('lead.assigned', (p, ctx) => cardMessage(leadAssignedCard(p, ctx.locale)));
+  r.renderer('lead.sla_escalated', leadSlaEscalatedRenderer);
+  r.renderer<{ task: TaskDto; seq: number }>('task.reminder', (p, ctx) => cardMessage(taskCard(p.task, p.seq, ctx.locale, ctx.core.timezone)));
+  r.renderer<AgendaPayload>('task.agenda', (p, ctx) => cardMessage(agendaCard(p, ctx.locale, ctx.core.timezone)));
+  r.renderer<{ card: Card }>('leads.card', (p) => cardMessage(p.card));
 }

@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
 import { button, buttonRow, card, divider, form, input, markdown, md, note, INPUT_MAX_LENGTH, type Card, type CardElement, type Template } from '../cards/kit';
 import { t, type Locale } from '../i18n';
-import { cardMessage, registerRenderer } from './registry';
+import { cardMessage, type Renderer } from './registry';
+import type { BotRegistry } from '../registry';
 import type { TicketDetailDto } from '../../core/tickets/queries';
 import { PRIORITY_LABELS, STATUS_LABELS, type Priority, type TicketStatus } from '../../core/tickets/rules';
 
@@ -93,14 +94,13 @@ export function cardDataOf(d: TicketDetailDto): TicketCardData {
   };
 }
 
-registerRenderer<TicketCardData>('ticket.assigned', (p, ctx) =>
-  cardMessage(ticketCard(p, { locale: ctx.locale, zone: ctx.core.timezone, heading: t(ctx.locale, { 'zh-CN': `新工单：${p.title}`, en: `New ticket: ${p.title}` }) })),
-);
+const ticketAssignedRenderer: Renderer<TicketCardData> = (p, ctx) =>
+  cardMessage(ticketCard(p, { locale: ctx.locale, zone: ctx.core.timezone, heading: t(ctx.locale, { 'zh-CN': `新工单：${p.title}`, en: `New ticket: ${p.title}` }) }));
 
 type SlaPayload = TicketCardData & { clock: 'frt' | 'res'; dueAt: string | null; escalated?: boolean };
 const clockName = (c: 'frt' | 'res', locale: Locale) => (c === 'frt' ? t(locale, { 'zh-CN': '首次响应', en: 'First response' }) : t(locale, { 'zh-CN': '解决', en: 'Resolution' }));
 
-registerRenderer<SlaPayload>('ticket.sla_warning', (p, ctx) =>
+const ticketSlaWarningRenderer: Renderer<SlaPayload> = (p, ctx) =>
   cardMessage(
     ticketCard(p, {
       locale: ctx.locale,
@@ -109,10 +109,9 @@ registerRenderer<SlaPayload>('ticket.sla_warning', (p, ctx) =>
       heading: t(ctx.locale, { 'zh-CN': `SLA 即将超时：${clockName(p.clock, ctx.locale)}`, en: `SLA about to breach: ${clockName(p.clock, ctx.locale)}` }),
       extra: [note(t(ctx.locale, { 'zh-CN': `时限 ${fmtTime(p.dueAt, ctx.core.timezone, ctx.locale)}，请尽快处理。`, en: `Due ${fmtTime(p.dueAt, ctx.core.timezone, ctx.locale)}; please act now.` }))],
     }),
-  ),
-);
+  );
 
-registerRenderer<SlaPayload>('ticket.sla_breach', (p, ctx) =>
+const ticketSlaBreachRenderer: Renderer<SlaPayload> = (p, ctx) =>
   cardMessage(
     ticketCard(p, {
       locale: ctx.locale,
@@ -123,8 +122,7 @@ registerRenderer<SlaPayload>('ticket.sla_breach', (p, ctx) =>
         : t(ctx.locale, { 'zh-CN': `SLA 已超时：${clockName(p.clock, ctx.locale)}`, en: `SLA breached: ${clockName(p.clock, ctx.locale)}` }),
       extra: [note(t(ctx.locale, { 'zh-CN': `时限为 ${fmtTime(p.dueAt, ctx.core.timezone, ctx.locale)}。`, en: `It was due ${fmtTime(p.dueAt, ctx.core.timezone, ctx.locale)}.` }))],
     }),
-  ),
-);
+  );
 
 interface LowScorePayload {
   surveyId: number;
@@ -139,7 +137,7 @@ interface LowScorePayload {
   agentName: string | null;
 }
 
-registerRenderer<LowScorePayload>('survey.low_score', (p, ctx) => {
+const surveyLowScoreRenderer: Renderer<LowScorePayload> = (p, ctx) => {
   const L = (zh: string, en: string) => t(ctx.locale, { 'zh-CN': zh, en });
   const lines = [
     `**${L('客户', 'Customer')}**：${md(p.customerName ?? '—')}${p.contactName ? `（${md(p.contactName)}）` : ''}`,
@@ -149,4 +147,12 @@ registerRenderer<LowScorePayload>('survey.low_score', (p, ctx) => {
   if (p.agentName) lines.push(`**${L('处理人', 'Agent')}**：${md(p.agentName)}`);
   if (p.comment) lines.push(`**${L('客户留言', 'Comment')}**：${md(p.comment)}`);
   return cardMessage(card({ title: L('客户低分提醒', 'Low satisfaction score'), template: 'red', elements: [markdown(lines.join('\n')), note(L('请尽快回访客户。', 'Please follow up with the customer soon.'))] }));
-});
+};
+
+/** Outbox kinds of the service desk. Called by composeBot() (bot/compose.ts). */
+export function register(r: BotRegistry): void {
+  r.renderer('ticket.assigned', ticketAssignedRenderer);
+  r.renderer('ticket.sla_warning', ticketSlaWarningRenderer);
+  r.renderer('ticket.sla_breach', ticketSlaBreachRenderer);
+  r.renderer('survey.low_score', surveyLowScoreRenderer);
+}

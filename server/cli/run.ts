@@ -1,8 +1,8 @@
 import { AppError } from '../../core/errors';
 import { createDb } from '../../core/db/connection';
 import { migrate } from '../../core/db/migrator';
-import { createContext } from '../../core/context';
 import { loadConfig, ConfigError } from '../config';
+import { createCore } from '../compose';
 import { COMMANDS } from './commands';
 import type { CliIo } from './types';
 
@@ -37,7 +37,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     let core = null;
     if (db) {
       if (command.name !== 'migrate') await migrate(db);
-      core = createContext(db, { timezone: config.timezone, locale: config.locale });
+      core = createCore(db, config);
     }
     return await command.run(rest, { core, config, io });
   } catch (e) {

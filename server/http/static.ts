@@ -39,7 +39,7 @@ interface Cached {
  * Serves the built H5 app at `/` with an SPA fallback: a GET for a path without a file extension answers
  * index.html (the browser router owns those paths); a missing asset is a 404. Hashed assets are cached for a
  * year, index.html is revalidated. Files are read once and kept (gzipped when worth it) in memory.
- * Mount it LAST (server/routes.ts) so it can never shadow an API route.
+ * Mount it LAST (server/compose.ts) so it can never shadow an API route.
  */
 export function h5StaticRouter(root: string = H5_DIST): RouterFactory {
   return () => {

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import Router from '@koa/router';
 import { startServer } from '../../server/process';
-import { ROUTERS } from '../../server/routes';
+import { composeProcess } from '../../server/compose';
 import { freshDatabase } from '../helpers/db';
 import { memoryLogger, testConfig } from '../helpers/app';
 
@@ -28,10 +28,14 @@ describe('process', () => {
       });
       return r;
     };
-    ROUTERS.unshift(slow); // before the H5 static fallback, which is mounted last
     try {
       const { logger } = memoryLogger();
-      const running = await startServer(testConfig({ DATABASE_URL: tdb.url, PORT: '0', HOST: '127.0.0.1' }), logger);
+      // the process as composed, with the slow route first (before the H5 static fallback, which is mounted last)
+      const compose = (deps: Parameters<typeof composeProcess>[0]) => {
+        const c = composeProcess(deps);
+        return { ...c, routers: [slow, ...c.routers] };
+      };
+      const running = await startServer(testConfig({ DATABASE_URL: tdb.url, PORT: '0', HOST: '127.0.0.1' }), logger, { compose });
       expect((await get(running.port, '/healthz')).status).toBe(200);
 
       const inflight = get(running.port, '/test/slow');
@@ -43,7 +47,6 @@ describe('process', () => {
       expect(await inflight).toEqual({ status: 200, body: '{"done":true}' });
       await closing;
     } finally {
-      ROUTERS.shift();
       await tdb.drop();
     }
   });

@@ -13,8 +13,8 @@ import type { ContractDto } from '../../core/contracts/operations';
 import type { ImportReport } from '../../core/leads/import';
 import * as kit from '../../bot/cards/kit';
 import { button, buttonRow, card, columnSet, datePicker, divider, form, input, linkButton, markdown, note, selectStatic, type Card } from '../../bot/cards/kit';
-import { render, registeredRenderers, type LarkMessage } from '../../bot/render/registry';
-import '../../bot/render';
+import type { LarkMessage } from '../../bot/render/registry';
+import { composeBot } from '../../bot/compose';
 import * as builtinCards from '../../bot/render/builtin';
 import * as ticketCards from '../../bot/render/tickets';
 import * as contractCards from '../../bot/render/contracts';
@@ -216,8 +216,9 @@ function expectValid(label: string, c: unknown): void {
   if (v.length) throw new Error(`${label} breaks the documented Card JSON 2.0 rules:\n${describeViolations(v)}`);
 }
 
-/** The registered kinds. The lead may swap this for the composeBot() registry in one line. */
-const kinds = (): string[] => registeredRenderers();
+/** Every kind the composed bot renders (bot/compose.ts). */
+const bot = composeBot();
+const kinds = (): string[] => bot.renderers();
 
 describe('every card the bot sends follows the documented Card JSON 2.0 rules', () => {
   it('every registered renderer kind has a fixture (a new kind without one fails here)', () => {
@@ -228,7 +229,7 @@ describe('every card the bot sends follows the documented Card JSON 2.0 rules', 
   it.each(Object.keys(RENDERER_FIXTURES))('renderer %s (zh-CN and en)', async (kind) => {
     for (const locale of LOCALES) {
       for (const [i, payload] of RENDERER_FIXTURES[kind].entries()) {
-        const msg: LarkMessage = await render(kind, payload, { locale, core: fakeCore });
+        const msg: LarkMessage = await bot.render(kind, payload, { locale, core: fakeCore });
         if (msg.msg_type === 'interactive') expectValid(`${kind}[${i}] ${locale}`, msg.content);
         else expect(msg.msg_type).toBe('text');
       }

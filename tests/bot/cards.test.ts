@@ -2,8 +2,7 @@ import { button, buttonRow, card, cardBytes, columnSet, datePicker, divider, fit
 import { helpCard } from '../../bot/render/builtin';
 import { t, toLocale } from '../../bot/i18n';
 import { normalizeCardAction, normalizeLegacyCardAction, normalizeMessage, stripMentions } from '../../bot/normalize';
-import { render } from '../../bot/render/registry';
-import '../../bot/render';
+import { composeBot } from '../../bot/compose';
 import { cardActionEvent, legacyCardBody, messageEvent } from '../helpers/fake-lark';
 import type { CoreContext } from '../../core/context';
 
@@ -81,6 +80,8 @@ describe('Card JSON 2.0 builders', () => {
 });
 
 describe('help card and text renderer', () => {
+  const registry = composeBot();
+  const { render } = registry;
   const ctx = (locale: 'zh-CN' | 'en') => ({ locale, core: {} as CoreContext });
   it('lists what the bot can do, in zh-CN by default and in English', async () => {
     const zh = helpCard('zh-CN');
@@ -90,7 +91,9 @@ describe('help card and text renderer', () => {
     const en = JSON.stringify(helpCard('en'));
     for (const s of ['Log a follow-up', 'Create a lead', 'Find a customer', 'Claim']) expect(en).toContain(s);
     expect(fitsLimit(zh)).toBe(true);
-    expect(await render('help', {}, ctx('en'))).toEqual({ msg_type: 'interactive', content: helpCard('en') });
+    expect(await render('help', {}, ctx('en'))).toEqual({ msg_type: 'interactive', content: helpCard('en', registry.helpEntries()) });
+    // every capability's lines are on it, after the built-in ones
+    expect(registry.helpEntries().map((e) => e.id)).toEqual(expect.arrayContaining(['log_followup', 'help', 'mp.invite', 'contract.new', 'checkin', 'lead_import']));
     expect(await render('text', { text: 'hi' }, ctx('zh-CN'))).toEqual({ msg_type: 'text', content: { text: 'hi' } });
   });
   it('i18n helper', () => {

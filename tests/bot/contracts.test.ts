@@ -1,6 +1,6 @@
 import { larkRouter } from '../../bot/routes';
 import { botFor } from '../../bot/instance';
-import { render } from '../../bot/render/registry';
+import { composeBot } from '../../bot/compose';
 import { fitsLimit } from '../../bot/cards/kit';
 import { parseNewContractText } from '../../bot/handlers/contracts';
 import { describeEachDb, type DbHandle } from '../helpers/db';
@@ -8,6 +8,8 @@ import { testApp, memoryLogger } from '../helpers/app';
 import { cardActionEvent, messageEvent, postEvent } from '../helpers/fake-lark';
 import { makeOrg, type Org } from '../integration/contracts/fixtures';
 import type { UserDto } from '../../core/users/operations';
+
+const { render } = composeBot();
 
 const secrets = { encryptKey: 'test-encrypt-key', verificationToken: 'test-verification-token' };
 const env = { LARK_ENCRYPT_KEY: secrets.encryptKey, LARK_VERIFICATION_TOKEN: secrets.verificationToken };

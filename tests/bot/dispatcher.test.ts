@@ -3,7 +3,8 @@ import { createDb } from '../../core/db/connection';
 import { AppError } from '../../core/errors';
 import { createUser } from '../../core/users/operations';
 import { LarkBot } from '../../bot/dispatcher';
-import { intentHandler } from '../../bot/registry';
+import { composeBot } from '../../bot/compose';
+import { defaultBotConfig } from '../../bot/config';
 import { inboxWorker, sweepLarkRetention } from '../../bot/jobs';
 import { describeEachDb, type DbHandle } from '../helpers/db';
 import { memoryLogger } from '../helpers/app';
@@ -21,7 +22,8 @@ const testLocation: ChatHandler = async (cmd, kit) => {
   seen.push(cmd);
   await kit.reply({ kind: 'text', payload: { text: `at ${cmd.text}` } });
 };
-const lookup = (name: string) => (name === 'message.location' ? testLocation : name === 'message.image' ? undefined : intentHandler(name));
+const registry = composeBot();
+const lookup = (name: string) => (name === 'message.location' ? testLocation : name === 'message.image' ? undefined : registry.intentHandler(name));
 const loc = (openId: string, name: string) => messageEvent({ openId, messageType: 'location', content: { name, latitude: '31.2', longitude: '121.5' } });
 
 async function count(h: DbHandle, sql: string, r: Record<string, unknown> = {}): Promise<number> {
@@ -72,8 +74,8 @@ describeEachDb('Lark dispatcher (shared by webhook and ws)', (h) => {
     expect(r.duplicate).toBe(false);
     expect(seen).toHaveLength(0);
     // restart: a fresh bot and the inbox worker's start-up sweep
-    const worker = inboxWorker({ core: h.ctx, logger }, { intervalMs: 60_000, bot: new LarkBot({ core: h.ctx, logger, intentHandler: lookup }) });
-    worker.start({ core: h.ctx, logger });
+    const worker = inboxWorker({ core: h.ctx, logger, config: defaultBotConfig() }, { intervalMs: 60_000, bot: new LarkBot({ core: h.ctx, logger, intentHandler: lookup }) });
+    worker.start();
     await worker.stop();
     expect(seen.map((c) => c.text)).toEqual(['恒通']);
     const again = new LarkBot({ core: h.ctx, logger, intentHandler: lookup });

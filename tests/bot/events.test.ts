@@ -2,7 +2,7 @@ import request from 'supertest';
 import { createUser } from '../../core/users/operations';
 import { larkRouter } from '../../bot/routes';
 import { botFor } from '../../bot/instance';
-import { registerAction } from '../../bot/registry';
+import { composeBot } from '../../bot/compose';
 import { card, markdown } from '../../bot/cards/kit';
 import { describeEachDb } from '../helpers/db';
 import { testApp, memoryLogger } from '../helpers/app';
@@ -13,13 +13,14 @@ import type { DbHandle } from '../helpers/db';
 const secrets = { encryptKey: 'test-encrypt-key', verificationToken: 'test-verification-token' };
 const env = { LARK_ENCRYPT_KEY: secrets.encryptKey, LARK_VERIFICATION_TOKEN: secrets.verificationToken };
 
-// A card action whose effect is visible: one outbox row per application.
-registerAction('test.bump', async (cmd, kit) => {
+// The bot's registry plus a card action whose effect is visible: one outbox row per application.
+const registry = composeBot();
+registry.action('test.bump', async (cmd, kit) => {
   await kit.reply({ kind: 'text', payload: { text: `bumped ${String(cmd.value.n)}` }, to: { openId: cmd.openId } });
   return { toast: { type: 'success', content: 'ok' }, card: card({ title: 'done', elements: [markdown(`bumped ${String(cmd.value.n)}`)] }) };
 });
 // A card action that fails unexpectedly (its error is logged).
-registerAction('test.crash', async () => {
+registry.action('test.crash', async () => {
   throw new Error('boom');
 });
 
@@ -38,7 +39,7 @@ describeEachDb('Lark events route', (h) => {
   const openId = 'ou_rep_events';
   beforeAll(async () => {
     await createUser(h.ctx, { kind: 'system' }, 'cli', { name: '王伟', role: 'rep', larkOpenId: openId });
-    const t = await testApp(h.ctx, [larkRouter], env);
+    const t = await testApp(h.ctx, [(deps) => larkRouter({ ...deps, registry })], env);
     server = t.app.callback();
     logs = t.logs;
   });

@@ -3,10 +3,9 @@ import { createUser, actorOf, type UserDto } from '../../core/users/operations';
 import { createCustomer } from '../../core/customers/operations';
 import { parseMessage } from '../../core/intent/parse';
 import { toDate } from '../../core/db/connection';
-import { actionHandler, intentHandler, matchTextIntent } from '../../bot/registry';
+import { composeBot } from '../../bot/compose';
+import { defaultBotConfig } from '../../bot/config';
 import { onceForKey } from '../../bot/actions';
-import { render } from '../../bot/render/registry';
-import '../../bot/handlers/leads';
 import * as chatImport from '../../bot/handlers/lead-import';
 import type { CardActionCommand, CardActionResult, ChatCommand, HandlerKit } from '../../bot/types';
 import type { OutboundMessage } from '../../core/notifications/outbox';
@@ -14,6 +13,7 @@ import type { Actor } from '../../core/context';
 import { assertAnswerCard } from '../helpers/fake-lark';
 
 jest.setTimeout(30_000);
+const { actionHandler, intentHandler, matchTextIntent, render } = composeBot();
 const system: Actor = { kind: 'system' };
 
 type Sent = Omit<OutboundMessage, 'to'>;
@@ -27,7 +27,7 @@ async function chat(h: DbHandle, user: UserDto, text: string, extra: Partial<Cha
   let name = cmd.type === 'text' ? cmd.intent!.intent : `message.${cmd.type}`;
   if (name === 'unknown') name = matchTextIntent(text) ?? name;
   await h.db.tx(async (t) => {
-    const kit: HandlerKit = { deps: { core: h.ctx, locale: 'zh-CN' }, t, reply: async (m) => void sent.push(m) };
+    const kit: HandlerKit = { deps: { core: h.ctx, locale: 'zh-CN', config: defaultBotConfig() }, t, reply: async (m) => void sent.push(m) };
     await intentHandler(name)!(cmd, kit);
   });
   return sent;
@@ -36,7 +36,7 @@ async function chat(h: DbHandle, user: UserDto, text: string, extra: Partial<Cha
 async function click(h: DbHandle, user: UserDto, value: Record<string, unknown>, formValue: Record<string, unknown> = {}): Promise<CardActionResult> {
   const cmd: CardActionCommand = { eventId: 'x', openId: 'ou_x', user, openMessageId: null, chatId: 'c1', value: value as CardActionCommand['value'], formValue, token: null };
   return h.db.tx(async (t) => {
-    const kit: HandlerKit = { deps: { core: h.ctx, locale: 'zh-CN' }, t, reply: async () => undefined };
+    const kit: HandlerKit = { deps: { core: h.ctx, locale: 'zh-CN', config: defaultBotConfig() }, t, reply: async () => undefined };
     const handler = actionHandler(String(value.action))!;
     // the dispatcher's per-click idempotence for buttons carrying `key`
     return value.key ? onceForKey(kit, `${value.action}:${value.key}`, String(value.action), user.id, () => handler(cmd, kit)) : handler(cmd, kit);

@@ -6,6 +6,7 @@ import { enqueueMessages, type OutboundMessage } from '../../core/notifications/
 import { createUser } from '../../core/users/operations';
 import { OutboxWorker } from '../../bot/outbox/worker';
 import { button, card, form, input, markdown } from '../../bot/cards/kit';
+import { composeBot } from '../../bot/compose';
 import { describeEachDb, type DbHandle } from '../helpers/db';
 import { memoryLogger } from '../helpers/app';
 import { FakeLark } from '../helpers/fake-lark';
@@ -78,15 +79,15 @@ describeEachDb('Outbox delivery', (h) => {
 
   it('marks permanent failures with the reason: bot not in chat, user without open_id, unknown kind, oversized card', async () => {
     fake.rejectReceiver('oc_left', 230002, 'Bot is not in the chat');
-    const { registerRenderer } = await import('../../bot/render/registry');
-    registerRenderer(`test.huge.${h.dialect}`, () => ({ msg_type: 'interactive', content: card({ elements: [markdown('x'.repeat(40_000))] }) }));
+    const registry = composeBot();
+    registry.renderer('test.huge', () => ({ msg_type: 'interactive', content: card({ elements: [markdown('x'.repeat(40_000))] }) }));
     await enqueue(core, [
       { to: { chatId: 'oc_left' }, kind: 'text', payload: { text: 'x' } },
       { to: { userId: noOpenIdUser }, kind: 'text', payload: { text: 'x' } },
       { to: { openId: 'ou_x' }, kind: 'no.such.kind', payload: {} },
-      { to: { openId: 'ou_x' }, kind: `test.huge.${h.dialect}`, payload: {} },
+      { to: { openId: 'ou_x' }, kind: 'test.huge', payload: {} },
     ]);
-    await worker().drain();
+    await worker({ registry }).drain();
     const r = await rows(h);
     expect(r.map((x) => x.status)).toEqual(['failed', 'failed', 'failed', 'failed']);
     expect(r[0].last_error).toContain('230002');
@@ -97,16 +98,16 @@ describeEachDb('Outbox delivery', (h) => {
   });
 
   it('a card Lark refuses (230099, here input max_length 2000) is marked failed at once with the platform reason, sent or patched, never retried', async () => {
-    const { registerRenderer } = await import('../../bot/render/registry');
+    const registry = composeBot();
     const bad = () => card({ elements: [form('f', [input({ name: 'body', maxLength: 2000 }), button({ text: 'ok', submit: true, name: 'ok', value: { action: 'x' } })])] });
-    registerRenderer(`test.badcard.${h.dialect}`, () => ({ msg_type: 'interactive', content: bad() }));
+    registry.renderer(`test.badcard.${h.dialect}`, () => ({ msg_type: 'interactive', content: bad() }));
     await enqueue(core, [
       { to: { openId: 'ou_bad' }, kind: `test.badcard.${h.dialect}`, payload: {} },
       { to: { openId: 'ou_bad' }, kind: 'help', payload: {}, dedupeKey: 'good:1' },
     ]);
-    await worker().drain();
+    await worker({ registry }).drain();
     await enqueue(core, [{ to: { openId: 'ou_bad' }, kind: `test.badcard.${h.dialect}`, payload: {}, updateOf: 'good:1' }]);
-    await worker().drain();
+    await worker({ registry }).drain();
     const r = await rows(h);
     expect(r.map((x) => x.status)).toEqual(['failed', 'sent', 'failed']);
     for (const x of [r[0], r[2]]) {

@@ -3,12 +3,14 @@ import { testApp, memoryLogger } from '../helpers/app';
 import { cardActionEvent, messageEvent, postEvent } from '../helpers/fake-lark';
 import { larkRouter } from '../../bot/routes';
 import { botFor } from '../../bot/instance';
-import { render } from '../../bot/render/registry';
+import { composeBot } from '../../bot/compose';
 import { parsePoolFilters } from '../../bot/handlers/customers';
 import { createUser, actorOf, type UserDto } from '../../core/users/operations';
 import { createCustomer } from '../../core/customers/operations';
 import { createPool } from '../../core/pool/operations';
 import type { Actor } from '../../core/context';
+
+const { render } = composeBot();
 
 const secrets = { encryptKey: 'test-encrypt-key', verificationToken: 'test-verification-token' };
 const env = { LARK_ENCRYPT_KEY: secrets.encryptKey, LARK_VERIFICATION_TOKEN: secrets.verificationToken };

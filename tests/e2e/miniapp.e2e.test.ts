@@ -7,6 +7,7 @@
  * Skipped (with a message) when CHROMIUM_PATH is unset; tests/run.js sets it when Chromium is installed.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
@@ -34,6 +35,18 @@ jest.setTimeout(240_000);
 if (!CHROMIUM) {
   // eslint-disable-next-line no-console
   console.log('[e2e] skipped: CHROMIUM_PATH is not set (apt-get install -y chromium; tests/run.js sets it when Chromium exists)');
+}
+
+/** A free loopback port, so the public URL (links the bot sends) is known before the server starts. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 async function until<T>(what: string, fn: () => T | null | undefined | false | Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
@@ -72,7 +85,6 @@ const text = (m: FakeMessage) => JSON.stringify(m.content) + JSON.stringify(m.up
   let shotNo = 0;
   const consoleErrors: string[] = [];
   const failedCalls: string[] = [];
-  const savedEnv: Record<string, string | undefined> = {};
 
   const shot = async (name: string) => {
     await page.waitForTimeout(300); // let images and fonts settle
@@ -91,9 +103,11 @@ const text = (m: FakeMessage) => JSON.stringify(m.content) + JSON.stringify(m.up
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-e2e-'));
     const url = `sqlite:${path.join(dir, 'e2e.sqlite')}`;
     lark = await FakeLark.start();
+    const port = await freePort();
     const env: Record<string, string> = {
       DATABASE_URL: url,
-      PORT: '0',
+      PORT: String(port),
+      CRM_PUBLIC_URL: `http://127.0.0.1:${port}`, // the invite link the bot sends
       HOST: '127.0.0.1',
       CRM_DEMO_SEED: 'off',
       CRM_JOBS: 'on',
@@ -103,14 +117,10 @@ const text = (m: FakeMessage) => JSON.stringify(m.content) + JSON.stringify(m.up
       LARK_VERIFICATION_TOKEN: SECRETS.verificationToken,
       ...lark.env(),
     };
-    // The bot's workers read their configuration from the environment, as in production.
-    for (const k of Object.keys(env)) savedEnv[k] = process.env[k];
-    Object.assign(process.env, env);
-    const config = loadConfig(process.env);
+    // The process reads the environment once; the bot and its workers get their configuration from it.
+    const config = loadConfig({ ...process.env, ...env });
     server = await startServer(config, memoryLogger('warn').logger);
     base = `http://127.0.0.1:${server.port}`;
-    savedEnv.CRM_PUBLIC_URL = process.env.CRM_PUBLIC_URL;
-    process.env.CRM_PUBLIC_URL = base; // the invite link the bot sends
     db = createDb(url);
     ctx = createContext(db);
     world = await makeWorld(ctx, [['维修', '技术支持', '咨询']]);
@@ -145,10 +155,6 @@ const text = (m: FakeMessage) => JSON.stringify(m.content) + JSON.stringify(m.up
     await db?.close();
     await lark?.close();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
-    for (const [k, v] of Object.entries(savedEnv)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
   });
 
   it('serves the app and shows sign-in to a visitor without a session', async () => {

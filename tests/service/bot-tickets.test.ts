@@ -2,9 +2,8 @@
 jest.setTimeout(60_000);
 import { larkRouter } from '../../bot/routes';
 import { botFor } from '../../bot/instance';
-import { render } from '../../bot/render/registry';
+import { composeBot } from '../../bot/compose';
 import { fitsLimit } from '../../bot/cards/kit';
-import '../../bot/handlers';
 import { describeEachDb } from '../helpers/db';
 import { testApp, memoryLogger } from '../helpers/app';
 import { cardActionEvent, messageEvent, postEvent } from '../helpers/fake-lark';
@@ -15,6 +14,8 @@ import { listSurveys, answerSurvey } from '../../core/surveys/operations';
 import { createArticle } from '../../core/knowledge/operations';
 import { redeemInvite } from '../../core/mp/operations';
 import { validateCard } from '../helpers/lark-card';
+
+const { render } = composeBot();
 
 const secrets = { encryptKey: 'test-encrypt-key', verificationToken: 'test-verification-token' };
 const env = { LARK_ENCRYPT_KEY: secrets.encryptKey, LARK_VERIFICATION_TOKEN: secrets.verificationToken };

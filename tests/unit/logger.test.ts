@@ -1,5 +1,6 @@
-import { createLogger, scrubSecrets } from '../../server/logger';
-import { sdkLogger } from '../../bot/dispatcher';
+import { createLogger } from '../../server/logger';
+import { scrubSecrets } from '../../core/shared/secrets';
+import { sdkLogger } from '../../bot/client';
 import { Writable } from 'node:stream';
 
 describe('secrets never reach the log', () => {

@@ -1,0 +1,56 @@
+import { createContext, type CoreContext } from '../core/context';
+import type { Db } from '../core/db/connection';
+import type { Job } from '../core/registry';
+import { botJobs, botWorkers, type BotProcessDeps, type Worker } from '../bot/jobs';
+import { composeBot } from '../bot/compose';
+import { larkRouter } from '../bot/routes';
+import type { AppDeps, RouterFactory } from './app';
+import { botConfigOf, type Config } from './config';
+import { h5StaticRouter } from './http/static';
+import { openApiRouter } from './api/openapi';
+import { API_OPERATIONS } from './api';
+import { mpRouter } from './mp/routes';
+import { customersApiRouter } from './api/customers';
+import { publicLeadsRouter } from './api/public-leads';
+import { calendarRouter } from './http/calendar';
+import { contractsApiRouter } from './api/contracts';
+
+/**
+ * The composition root: what the CRM process contains, in one place.
+ * - routers: every HTTP router, mounted in this order after /healthz;
+ * - jobs: the cron jobs the scheduler runs (CRM_JOBS=on);
+ * - workers: the background loops started and stopped with the process (CRM_JOBS=on).
+ * The bot's intents, card actions and renderers are listed in bot/compose.ts (composeBot); the core's
+ * contexts in core/compose.ts. server/process.ts starts what this returns; nothing registers itself on import.
+ */
+export interface ProcessComposition {
+  routers: RouterFactory[];
+  jobs: Job[];
+  workers: Worker[];
+}
+
+export function composeProcess(deps: AppDeps): ProcessComposition {
+  // The bot: its own slice of the configuration (it never reads the environment or imports server/) and
+  // everything it understands and sends (bot/compose.ts), shared by its router, its jobs and its workers.
+  const bot: BotProcessDeps = { core: deps.core, logger: deps.logger, config: botConfigOf(deps.config), registry: composeBot() };
+  return {
+    routers: [
+      openApiRouter(API_OPERATIONS),
+      customersApiRouter,
+      publicLeadsRouter(),
+      calendarRouter,
+      mpRouter(),
+      contractsApiRouter,
+      () => larkRouter(bot), // POST /lark/events, POST /lark/cards
+      // Add new routers above this line.
+      h5StaticRouter(), // KEEP LAST: the built H5 mini-program at / with an SPA fallback (never /api, /mp, /lark, /healthz)
+    ],
+    jobs: [...botJobs(bot)],
+    workers: [...botWorkers(bot)],
+  };
+}
+
+/** The core context every entry point (server, CLI) builds from its configuration. */
+export function createCore(db: Db, config: Config): CoreContext {
+  return createContext(db, { timezone: config.timezone, locale: config.locale });
+}

@@ -109,6 +109,6 @@ export async function sweepLarkRetention(core: CoreContext, now = core.clock.now
   return out;
 }
 
-export const BOT_JOBS: Job[] = [{ name: 'lark-retention', cron: '23 4 * * *', run: (deps) => sweepLarkRetention(deps.core) }];
+export const BOT_JOBS: Job[] = [{ name: 'lark-retention', cron: '23 4 * * *', run: (core) => sweepLarkRetention(core) }];
 
 export const BOT_WORKERS = [outboxWorker, (deps: JobDeps) => inboxWorker(deps), wsWorker];

@@ -9,6 +9,7 @@ import type { Logger } from './logger';
 import { seedDemo } from './seed';
 import { ROUTERS } from './routes';
 import { startJobs, type RunningJobs } from './jobs';
+import { BOT_JOBS, BOT_WORKERS } from '../bot/jobs';
 
 export interface RunningServer {
   port: number;
@@ -36,7 +37,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const jobs: RunningJobs | null = config.jobs ? startJobs({ core, logger }) : null;
+  const jobs: RunningJobs | null = config.jobs ? startJobs({ core, logger }, { jobs: [...core.registry.jobs, ...BOT_JOBS], workers: BOT_WORKERS }) : null;
   logger.info({ port, host: config.host }, 'CRM listening');
 
   let closing: Promise<void> | null = null;

@@ -6,7 +6,7 @@ import { t } from '../i18n';
 import { isAppError } from '../../core/errors';
 import { actorOf } from '../../core/users/operations';
 import { findCustomersByName, getCustomer, searchCustomers } from '../../core/customers/operations';
-import { getCustomer360 } from '../../core/customers/view360';
+import { getCustomer360 } from '../../core/customer360/view360';
 import { TIER_NAMES, TIERS } from '../../core/customers/rules';
 import { logActivity } from '../../core/activities/operations';
 import { assignCustomer, claimCustomer, releaseCustomer } from '../../core/pool/operations';

@@ -14,7 +14,6 @@ import { completeTask, createTask, listOwnerTasks, loadTask, snoozeTask } from '
 import { createCalendarFeed } from '../../core/tasks/reminders';
 import { attachCheckinPhoto, recordCheckinLocation, startCheckin } from '../../core/checkins/operations';
 import { parseMessage } from '../../core/intent/parse';
-import '../../core/tasks/sections';
 import './lead-import';
 import { button, card } from '../cards/kit';
 import { addHelpEntry } from '../render/builtin';

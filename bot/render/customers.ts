@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { button, buttonRow, card, columnSet, datePicker, divider, form, input, markdown, md, note, selectStatic, type Card, type CardElement, type Template } from '../cards/kit';
 import { CHANNEL_NAMES, t, type Locale } from '../i18n';
 import { cardMessage, registerRenderer } from './registry';
-import type { Customer360 } from '../../core/customers/view360';
+import type { Customer360 } from '../../core/customer360/view360';
 import type { CustomerDto } from '../../core/customers/operations';
 import { TIER_NAMES, isTier } from '../../core/customers/rules';
 import type { Role } from '../../core/context';

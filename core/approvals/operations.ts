@@ -107,7 +107,7 @@ export async function getApprovalView(ctx: CoreContext, requestId: number, t?: T
       tx,
     );
     const current = req.status === 'pending' ? steps.find((s) => s.status === 'pending') : undefined;
-    const subject = await approvalSubject(req.entity_type).describe(ctx, tx, req.entity_id);
+    const subject = await approvalSubject(ctx, req.entity_type).describe(ctx, tx, req.entity_id);
     const view: ApprovalView = {
       requestId: req.id,
       entityType: req.entity_type,
@@ -362,7 +362,7 @@ export async function decideStep(ctx: CoreContext, actor: Actor, channel: Channe
       channel,
       data: { stepId: step.id, seq: step.seq, comment, entityType: step.entity_type, entityId: step.entity_id },
     });
-    const subject = approvalSubject(step.entity_type);
+    const subject = approvalSubject(ctx, step.entity_type);
     let finished = true;
     let newApprover: number | undefined;
     if (input.decision === 'approve') {
@@ -419,7 +419,7 @@ export async function withdrawApproval(ctx: CoreContext, actor: Actor, channel: 
       throw tooLate(r[0].status, req.id);
     }
     await q(ctx, `UPDATE approval_steps SET status = 'withdrawn', updated_at = :now WHERE request_id = :r AND status IN ('pending', 'waiting')`, { now, r: req.id }, t);
-    await approvalSubject(req.entity_type).onWithdrawn(ctx, t, req.entity_id);
+    await approvalSubject(ctx, req.entity_type).onWithdrawn(ctx, t, req.entity_id);
     await recordAudit(ctx, t, { actor, action: 'approval.withdraw', entityType: 'approval', entityId: req.id, channel, data: { reason: input.reason ?? null } });
     const view = await getApprovalView(ctx, req.id, t);
     await sendCards(ctx, t, view, {});

@@ -13,7 +13,6 @@ import {
   createContractInput,
   createRenewalDraft,
   getContract,
-  instalmentPlanInput,
   submitContract,
   terminateContract,
   updateDraftContract,
@@ -23,6 +22,7 @@ import { commentApproval, decideStep, delegateStep, withdrawApproval } from '../
 import { getApprovalPolicy, setApprovalPolicy } from '../../core/approvals/chain';
 import { approvalPolicy } from '../../core/approvals/rules';
 import { cashInForecast, recordPayment, setReceivablePlan } from '../../core/receivables/operations';
+import { instalmentPlanInput } from '../../core/receivables/plan';
 
 /** /api/v1 contracts, approvals (decide / withdraw / delegate / comment, the policy) and receivables. Thin: validate, one core call, map. */
 

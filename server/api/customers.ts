@@ -9,7 +9,7 @@ import { registerOperation } from './openapi';
 import { idParam } from './params';
 import { pageSchema, paginationQuery, queryBool } from './pagination';
 import { createCustomer, createCustomerInput, deleteCustomer, getCustomer, searchCustomers, updateCustomer, updateCustomerInput } from '../../core/customers/operations';
-import { getCustomer360 } from '../../core/customers/view360';
+import { getCustomer360 } from '../../core/customer360/view360';
 import { mergeCustomers } from '../../core/customers/merge';
 import { addContact, addContactInput, listContacts } from '../../core/customers/contacts';
 import { getTierThresholds, recomputeTier, setTierThresholds } from '../../core/customers/tiers';

@@ -6,6 +6,7 @@ import { isAppError } from '../core/errors';
 import { parseMessage } from '../core/intent/parse';
 import { enqueueMessages, type OutboundMessage } from '../core/notifications/outbox';
 import { findUserByOpenId, type UserDto } from '../core/users/operations';
+import { userLocale } from '../core/users/directory';
 import { scrubSecrets, type Logger } from '../server/logger';
 import { alreadyDone, claimActionKey, saveActionResult } from './actions';
 import { errorText, errorToast } from './errors';
@@ -234,8 +235,7 @@ export class LarkBot {
   }
 
   private async userLocale(userId: number): Promise<string | null> {
-    const r = await this.core.db.select<{ locale: string | null }>('SELECT locale FROM users WHERE id = :id', { id: userId });
-    return r[0]?.locale ?? null;
+    return userLocale(this.core, userId);
   }
 
   private kit(t: Transaction, locale: Locale, defaultTo: OutboundMessage['to'], onWrite: () => void): HandlerKit {

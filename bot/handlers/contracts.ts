@@ -6,6 +6,7 @@ import { t } from '../i18n';
 import type { CardActionResult, HandlerKit } from '../types';
 import { AppError, isAppError, invalid } from '../../core/errors';
 import { actorOf, type UserDto } from '../../core/users/operations';
+import { colleaguesNamed } from '../../core/users/directory';
 import { findCustomersByName } from '../../core/customers/operations';
 import { createContract, createRenewalDraft, getContract, submitContract } from '../../core/contracts/operations';
 import { commentApproval, decideStep, delegateStep, getApprovalView, withdrawApproval } from '../../core/approvals/operations';
@@ -191,7 +192,7 @@ registerAction('approval.comment', async (cmd, kit) => {
 registerAction('approval.delegate', async (cmd, kit) => {
   const name = text(cmd.formValue.delegate);
   if (!name) throw invalid('delegate', '请填写要转交的同事姓名', 'Enter the colleague’s name');
-  const users = await kit.deps.core.db.select<{ id: number }>('SELECT id FROM users WHERE name = :name ORDER BY id LIMIT 2', { name }, kit.t);
+  const users = await colleaguesNamed(kit.deps.core, name, kit.t);
   if (users.length !== 1) {
     throw new AppError('VALIDATION', { field: 'delegate', detail: { 'zh-CN': users.length ? `有多位同事叫“${name}”，请联系管理员` : `找不到同事“${name}”`, en: users.length ? `Several colleagues are called "${name}"` : `No colleague called "${name}"` } });
   }

@@ -3,6 +3,7 @@ import { button, buttonRow, card, divider, form, input, markdown, md, note, sele
 import { CHANNEL_NAMES, t, type Locale, type Texts } from '../i18n';
 import { cardMessage, registerRenderer } from './registry';
 import type { TaskDto } from '../../core/tasks/operations';
+import { activeReps } from '../../core/users/directory';
 
 /**
  * Cards of leads, follow-ups from chat, tasks and reminders. Pure functions of their payload (testable by JSON).
@@ -257,8 +258,7 @@ export function slaEscalatedCard(p: LeadPayload, reps: Array<{ id: number; name:
 }
 
 registerRenderer<LeadPayload>('lead.sla_escalated', async (p, ctx) => {
-  const reps = await ctx.core.db.select<{ id: number; name: string }>("SELECT id, name FROM users WHERE role = 'rep' AND status = 'active' ORDER BY name LIMIT 50");
-  return cardMessage(slaEscalatedCard(p, reps.map((r) => ({ id: Number(r.id), name: r.name })), ctx.locale));
+  return cardMessage(slaEscalatedCard(p, await activeReps(ctx.core, 50), ctx.locale));
 });
 registerRenderer<{ task: TaskDto; seq: number }>('task.reminder', (p, ctx) => cardMessage(taskCard(p.task, p.seq, ctx.locale, ctx.core.timezone)));
 registerRenderer<AgendaPayload>('task.agenda', (p, ctx) => cardMessage(agendaCard(p, ctx.locale, ctx.core.timezone)));

@@ -41,12 +41,13 @@ export async function colleaguesNamed(ctx: CoreContext, name: string, t?: Transa
   return refs(await ctx.db.select<{ id: number; name: string }>('SELECT id, name FROM users WHERE name = :name ORDER BY id LIMIT 2', { name }, t));
 }
 
-/** Active reps and managers who may own customers, by name: of one team, or of every team (teamId null). */
-export async function customerOwnerCandidates(ctx: CoreContext, teamId: number | null, t?: Transaction | null): Promise<UserRef[]> {
+/** Active reps and managers who may own customers, by name: of one team (none when teamId is null), or of every team. */
+export async function customerOwnerCandidates(ctx: CoreContext, scope: { teamId: number | null } | 'all', t?: Transaction | null): Promise<UserRef[]> {
+  if (scope !== 'all' && scope.teamId === null) return [];
   return refs(
     await ctx.db.select<{ id: number; name: string }>(
-      `SELECT id, name FROM users WHERE role IN ('rep', 'manager') AND status = 'active' ${teamId === null ? '' : 'AND team_id = :team'} ORDER BY name LIMIT 100`,
-      { team: teamId },
+      `SELECT id, name FROM users WHERE role IN ('rep', 'manager') AND status = 'active' ${scope === 'all' ? '' : 'AND team_id = :team'} ORDER BY name LIMIT 100`,
+      { team: scope === 'all' ? null : scope.teamId },
       t,
     ),
   );

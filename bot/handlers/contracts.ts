@@ -172,7 +172,8 @@ for (const decision of ['approve', 'reject'] as const) {
   registerAction(`approval.${decision}`, async (cmd, kit) => {
     const stepId = num(cmd.value.stepId, 'stepId');
     try {
-      const r = await decideStep(kit.deps.core, actorOf(cmd.user), 'card', { stepId, decision, comment: text(cmd.formValue.comment) || null }, kit.t);
+      // This answer updates the clicked copy; the core updates the others through the outbox (one update per copy).
+      const r = await decideStep(kit.deps.core, actorOf(cmd.user), 'card', { stepId, decision, comment: text(cmd.formValue.comment) || null }, kit.t, { answeredCopy: { viewerId: cmd.user.id, stepId } });
       const L = (zh: string, en: string) => t(kit.deps.locale, { 'zh-CN': zh, en });
       const toast = decision === 'reject' ? L('已驳回', 'Rejected') : r.finished ? L('已通过', 'Approved') : L('已同意，已转下一位审批人', 'Approved; passed to the next approver');
       return { toast: { type: 'success', content: toast }, card: approvalCard(r.view, cmd.user.id, kit.deps.locale) };
@@ -185,7 +186,7 @@ for (const decision of ['approve', 'reject'] as const) {
 registerAction('approval.comment', async (cmd, kit) => {
   const comment = text(cmd.formValue.comment);
   if (!comment) throw new AppError('VALIDATION', { field: 'comment', detail: { 'zh-CN': '请先填写评论内容', en: 'Write a comment first' } });
-  const view = await commentApproval(kit.deps.core, actorOf(cmd.user), 'card', { requestId: num(cmd.value.requestId, 'requestId'), text: comment }, kit.t);
+  const view = await commentApproval(kit.deps.core, actorOf(cmd.user), 'card', { requestId: num(cmd.value.requestId, 'requestId'), text: comment }, kit.t, { answeredCopy: { viewerId: cmd.user.id } });
   return { toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': '已评论', en: 'Comment added' }) }, card: approvalCard(view, cmd.user.id, kit.deps.locale) };
 });
 
@@ -197,7 +198,8 @@ registerAction('approval.delegate', async (cmd, kit) => {
     throw new AppError('VALIDATION', { field: 'delegate', detail: { 'zh-CN': users.length ? `有多位同事叫“${name}”，请联系管理员` : `找不到同事“${name}”`, en: users.length ? `Several colleagues are called "${name}"` : `No colleague called "${name}"` } });
   }
   try {
-    const view = await delegateStep(kit.deps.core, actorOf(cmd.user), 'card', { stepId: num(cmd.value.stepId, 'stepId'), toUserId: users[0].id }, kit.t);
+    const stepId = num(cmd.value.stepId, 'stepId');
+    const view = await delegateStep(kit.deps.core, actorOf(cmd.user), 'card', { stepId, toUserId: users[0].id }, kit.t, { answeredCopy: { viewerId: cmd.user.id, stepId } });
     return { toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': `已转交给 ${name}`, en: `Handed over to ${name}` }) }, card: approvalCard(view, cmd.user.id, kit.deps.locale) };
   } catch (e) {
     return lateAnswer(e, kit, cmd.user.id);
@@ -206,7 +208,7 @@ registerAction('approval.delegate', async (cmd, kit) => {
 
 registerAction('approval.withdraw', async (cmd, kit) => {
   try {
-    const view = await withdrawApproval(kit.deps.core, actorOf(cmd.user), 'card', { requestId: num(cmd.value.requestId, 'requestId') }, kit.t);
+    const view = await withdrawApproval(kit.deps.core, actorOf(cmd.user), 'card', { requestId: num(cmd.value.requestId, 'requestId') }, kit.t, { answeredCopy: { viewerId: cmd.user.id } });
     return { toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': '已撤回，合同回到草稿', en: 'Withdrawn; the contract is a draft again' }) }, card: approvalCard(view, cmd.user.id, kit.deps.locale) };
   } catch (e) {
     return lateAnswer(e, kit, cmd.user.id);

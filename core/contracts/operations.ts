@@ -305,6 +305,12 @@ export async function getContract(ctx: CoreContext, actor: Actor, id: number, t?
   };
 }
 
+/** Of `customerIds`, those with an approved or active contract (one query on (customer_id, …)). */
+export async function customersWithLiveContracts(ctx: CoreContext, customerIds: number[], t?: Transaction | null): Promise<number[]> {
+  const rows = await ctx.db.select<{ customer_id: number }>("SELECT DISTINCT customer_id FROM contracts WHERE customer_id IN (:ids) AND status IN ('active', 'approved')", { ids: customerIds }, t);
+  return rows.map((r) => Number(r.customer_id));
+}
+
 export interface ContractListItem {
   id: number;
   number: string;

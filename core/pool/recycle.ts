@@ -20,7 +20,7 @@ import { adjustHeld } from '../customers/held';
 
 /*
  * Customers that must not be recycled: contexts register how to tell "this customer is busy" from their own tables
- * on ctx.registry (r.recycleExclusion('contracts.active', 'contract', (ctx, ids) => …one indexed query…)).
+ * on ctx.registry (r.recycleExclusion('contracts.live', 'contract', (ctx, ids) => …one indexed query…)).
  * Opportunity/contract exclusions apply only when the customer's pool rules ask for them (default: yes).
  */
 type ExclusionKind = RecycleExclusionKind;
@@ -39,9 +39,9 @@ async function columnsOf(ctx: CoreContext, table: string, m: ColumnCache): Promi
   return m.get(table)!;
 }
 
-const BUILTIN: Record<'opportunity' | 'contract', { table: string; where: string }> = {
+// (Contracts register their own: core/contracts/index.ts.)
+const BUILTIN: Record<'opportunity', { table: string; where: string }> = {
   opportunity: { table: 'opportunities', where: "status NOT IN ('won', 'lost', 'closed', 'cancelled')" },
-  contract: { table: 'contracts', where: "status IN ('active', 'approved')" },
 };
 
 async function excludedIds(ctx: CoreContext, ids: number[], cache: ColumnCache, t?: Transaction | null): Promise<Map<ExclusionKind, Set<number>>> {
@@ -52,7 +52,7 @@ async function excludedIds(ctx: CoreContext, ids: number[], cache: ColumnCache, 
   const jobs: Promise<void>[] = exclusions.map(async (e) => {
     for (const id of await e.fn(ctx, ids, t)) out.get(e.kind)!.add(Number(id));
   });
-  for (const kind of ['opportunity', 'contract'] as const) {
+  for (const kind of ['opportunity'] as const) {
     if (registeredKinds.has(kind)) continue;
     jobs.push(
       (async () => {

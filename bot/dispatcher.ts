@@ -7,6 +7,7 @@ import { parseMessage } from '../core/intent/parse';
 import { enqueueMessages, type OutboundMessage } from '../core/notifications/outbox';
 import { findUserByOpenId, type UserDto } from '../core/users/operations';
 import type { Logger } from 'pino';
+import { userLocale } from '../core/users/directory';
 import { alreadyDone, claimActionKey, saveActionResult } from './actions';
 import { errorText, errorToast } from './errors';
 import { t as tr, toLocale, type Locale } from './i18n';
@@ -245,8 +246,7 @@ export class LarkBot {
   }
 
   private async userLocale(userId: number): Promise<string | null> {
-    const r = await this.core.db.select<{ locale: string | null }>('SELECT locale FROM users WHERE id = :id', { id: userId });
-    return r[0]?.locale ?? null;
+    return userLocale(this.core, userId);
   }
 
   private kit(t: Transaction, locale: Locale, defaultTo: OutboundMessage['to'], onWrite: () => void): HandlerKit {

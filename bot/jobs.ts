@@ -117,11 +117,3 @@ export async function sweepLarkRetention(core: CoreContext, now = core.clock.now
 }
 
 export const larkRetentionJob: Job = { name: 'lark-retention', cron: '23 4 * * *', run: (core) => sweepLarkRetention(core) };
-
-/**
- * Transitional, empty: server/jobs.ts (being rewritten to take `{ jobs, workers }`) still spreads these into its
- * lists. The bot's jobs and workers now reach the scheduler through server/compose.ts (botJobs, botWorkers).
- * Delete both once server/jobs.ts no longer imports them.
- */
-export const BOT_JOBS: never[] = [];
-export const BOT_WORKERS: never[] = [];

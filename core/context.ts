@@ -2,6 +2,8 @@ import type { Db } from './db/connection';
 import type { Locale } from './errors';
 import { systemClock, type Clock } from './ports';
 import { defineModels, type Models } from './models';
+import { composeCore } from './compose';
+import type { CoreRegistry } from './registry';
 
 /** Everything an operation needs, passed explicitly as its first argument. */
 export interface CoreContext {
@@ -11,6 +13,8 @@ export interface CoreContext {
   /** IANA zone for business dates (default Asia/Shanghai). */
   timezone: string;
   locale: Locale;
+  /** What the core contains (360° sections, approval subjects, recycle exclusions, jobs): see core/compose.ts. */
+  registry: CoreRegistry;
 }
 
 export function createContext(db: Db, opts: Partial<Omit<CoreContext, 'db' | 'models'>> = {}): CoreContext {
@@ -20,6 +24,7 @@ export function createContext(db: Db, opts: Partial<Omit<CoreContext, 'db' | 'mo
     clock: opts.clock ?? systemClock,
     timezone: opts.timezone ?? 'Asia/Shanghai',
     locale: opts.locale ?? 'zh-CN',
+    registry: opts.registry ?? composeCore(),
   };
 }
 

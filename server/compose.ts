@@ -45,7 +45,7 @@ export function composeProcess(deps: AppDeps): ProcessComposition {
       // Add new routers above this line.
       h5StaticRouter(), // KEEP LAST: the built H5 mini-program at / with an SPA fallback (never /api, /mp, /lark, /healthz)
     ],
-    jobs: [...botJobs(bot)],
+    jobs: [...deps.core.registry.jobs, ...botJobs(bot)], // the core's (core/compose.ts) and the bot's
     workers: [...botWorkers(bot)],
   };
 }

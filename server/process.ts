@@ -7,7 +7,7 @@ import { composeProcess, createCore, type ProcessComposition } from './compose';
 import { redactUrl, type Config } from './config';
 import type { Logger } from './logger';
 import { seedDemo } from './seed';
-import { JOBS, startJobs, type RunningJobs } from './jobs';
+import { startJobs, type RunningJobs } from './jobs';
 
 export interface RunningServer {
   port: number;
@@ -41,7 +41,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const jobs: RunningJobs | null = config.jobs ? startScheduled(deps, composed) : null;
+  const jobs: RunningJobs | null = config.jobs ? startJobs(deps, { jobs: composed.jobs, workers: composed.workers }) : null;
   logger.info({ port, host: config.host }, 'CRM listening');
 
   let closing: Promise<void> | null = null;
@@ -60,21 +60,6 @@ export async function startServer(config: Config, logger: Logger, options: Serve
         logger.info('CRM stopped');
       })();
       return closing;
-    },
-  };
-}
-
-/**
- * Transitional, until server/jobs.ts takes `{ jobs, workers }`: its own JOBS/WORKERS lists still hold the core's
- * jobs, so the composed jobs are added to them and the composed workers are started next to them.
- */
-function startScheduled(deps: AppDeps, composed: ProcessComposition): RunningJobs {
-  const jobs = startJobs(deps, [...JOBS, ...composed.jobs.map((j) => ({ name: j.name, cron: j.cron, run: () => j.run(deps.core) }))]);
-  for (const w of composed.workers) w.start();
-  return {
-    async stop() {
-      await Promise.all(composed.workers.map((w) => w.stop()));
-      await jobs.stop();
     },
   };
 }

@@ -2,12 +2,12 @@ import { QueryTypes } from 'sequelize';
 import type { Scenario } from '../types';
 import { createContext } from '../../core/context';
 import { toDate } from '../../core/db/connection';
-import { reminderWorker } from '../../server/lead-jobs';
+import { startJobs } from '../../server/jobs';
 import { createLogger } from '../../server/logger';
 
 /**
- * Reminder delivery latency: N tasks all due at the same moment, the real reminder worker (node-schedule every second,
- * server/lead-jobs.ts) polling the database due-list; latency = outbox row written − due time, per reminder.
+ * Reminder delivery latency: N tasks all due at the same moment, the real reminder job (tasks.reminders, every second,
+ * core/tasks/index.ts, run by the server's scheduler in server/jobs.ts) polling the database due-list; latency = outbox row written − due time, per reminder.
  * "Sent" is the outbox enqueue (the bot's outbox then delivers within Lark's rate limits, measured by its own scenario).
  */
 const TITLE = 'bench-reminder';
@@ -38,8 +38,7 @@ const scenario: Scenario = {
       }
       await h.db.sequelize.query(`INSERT INTO tasks (title, priority, due_at, remind_at, reminder_seq, owner_id, status, source, created_at, updated_at) VALUES ${values.join(', ')}`, { type: QueryTypes.INSERT });
     }
-    const worker = reminderWorker({ core: ctx, logger: createLogger('error') });
-    worker.start({ core: ctx, logger: createLogger('error') });
+    const worker = startJobs({ core: ctx, logger: createLogger('error') }, { jobs: ctx.registry.jobs.filter((j) => j.name === 'tasks.reminders'), workers: [] });
     const deadline = Date.now() + 120_000;
     try {
       for (;;) {

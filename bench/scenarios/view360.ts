@@ -2,7 +2,7 @@ import type { Scenario } from '../types';
 import { createApiKey, revokeApiKey } from '../../core/apikeys/operations';
 import { ACTIVITY_SELECT } from '../../core/activities/operations';
 import { CUSTOMER_FROM, CUSTOMER_SELECT } from '../../core/customers/operations';
-import { CONTACT_SELECT } from '../../core/customers/view360';
+import { CONTACT_SELECT } from '../../core/customers/contacts';
 
 /**
  * GET /api/v1/customers/:id/360 (API key auth, visibility, profile + contacts + last 20 follow-ups + every
@@ -16,12 +16,10 @@ const ACTIVITIES = q(`SELECT ${ACTIVITY_SELECT}, u.name AS user_name FROM activi
 
 /**
  * Every statement one 360 view runs (ours and every registered section), captured from the bench process with
- * the same registrations as the server, with the probe id turned back into `?` placeholders.
+ * the same registry as the server (every createContext() composes it), with the probe id turned back into `?` placeholders.
  */
 async function capture360Sql(h: Parameters<Scenario['run']>[0], probe: number): Promise<{ sql: string; params: string[] }[]> {
-  await import('../../server/compose'); // the server's imports register the other contexts' sections
-  await import('../../server/jobs');
-  const { getCustomer360 } = await import('../../core/customers/view360');
+  const { getCustomer360 } = await import('../../core/customer360/view360');
   const seen: string[] = [];
   const s = h.db.sequelize as unknown as { options: { logging: unknown } };
   const before = s.options.logging;

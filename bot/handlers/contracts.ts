@@ -5,6 +5,7 @@ import { t } from '../i18n';
 import type { CardActionHandler, CardActionResult, ChatHandler, HandlerKit } from '../types';
 import { AppError, isAppError, invalid } from '../../core/errors';
 import { actorOf, type UserDto } from '../../core/users/operations';
+import { colleaguesNamed } from '../../core/users/directory';
 import { findCustomersByName } from '../../core/customers/operations';
 import { createContract, createRenewalDraft, getContract, submitContract } from '../../core/contracts/operations';
 import { commentApproval, decideStep, delegateStep, getApprovalView, withdrawApproval } from '../../core/approvals/operations';
@@ -163,7 +164,8 @@ async function lateAnswer(e: unknown, kit: HandlerKit, viewerId: number): Promis
 const approvalDecisionAction = (decision: 'approve' | 'reject'): CardActionHandler => async (cmd, kit) => {
   const stepId = num(cmd.value.stepId, 'stepId');
   try {
-    const r = await decideStep(kit.deps.core, actorOf(cmd.user), 'card', { stepId, decision, comment: text(cmd.formValue.comment) || null }, kit.t);
+    // This answer updates the clicked copy; the core updates the others through the outbox (one update per copy).
+    const r = await decideStep(kit.deps.core, actorOf(cmd.user), 'card', { stepId, decision, comment: text(cmd.formValue.comment) || null }, kit.t, { answeredCopy: { viewerId: cmd.user.id, stepId } });
     const L = (zh: string, en: string) => t(kit.deps.locale, { 'zh-CN': zh, en });
     const toast = decision === 'reject' ? L('已驳回', 'Rejected') : r.finished ? L('已通过', 'Approved') : L('已同意，已转下一位审批人', 'Approved; passed to the next approver');
     return { toast: { type: 'success', content: toast }, card: approvalCard(r.view, cmd.user.id, kit.deps.locale) };
@@ -175,19 +177,20 @@ const approvalDecisionAction = (decision: 'approve' | 'reject'): CardActionHandl
 const approvalCommentAction: CardActionHandler = async (cmd, kit) => {
   const comment = text(cmd.formValue.comment);
   if (!comment) throw new AppError('VALIDATION', { field: 'comment', detail: { 'zh-CN': '请先填写评论内容', en: 'Write a comment first' } });
-  const view = await commentApproval(kit.deps.core, actorOf(cmd.user), 'card', { requestId: num(cmd.value.requestId, 'requestId'), text: comment }, kit.t);
+  const view = await commentApproval(kit.deps.core, actorOf(cmd.user), 'card', { requestId: num(cmd.value.requestId, 'requestId'), text: comment }, kit.t, { answeredCopy: { viewerId: cmd.user.id } });
   return { toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': '已评论', en: 'Comment added' }) }, card: approvalCard(view, cmd.user.id, kit.deps.locale) };
 };
 
 const approvalDelegateAction: CardActionHandler = async (cmd, kit) => {
   const name = text(cmd.formValue.delegate);
   if (!name) throw invalid('delegate', '请填写要转交的同事姓名', 'Enter the colleague’s name');
-  const users = await kit.deps.core.db.select<{ id: number }>('SELECT id FROM users WHERE name = :name ORDER BY id LIMIT 2', { name }, kit.t);
+  const users = await colleaguesNamed(kit.deps.core, name, kit.t);
   if (users.length !== 1) {
     throw new AppError('VALIDATION', { field: 'delegate', detail: { 'zh-CN': users.length ? `有多位同事叫“${name}”，请联系管理员` : `找不到同事“${name}”`, en: users.length ? `Several colleagues are called "${name}"` : `No colleague called "${name}"` } });
   }
   try {
-    const view = await delegateStep(kit.deps.core, actorOf(cmd.user), 'card', { stepId: num(cmd.value.stepId, 'stepId'), toUserId: users[0].id }, kit.t);
+    const stepId = num(cmd.value.stepId, 'stepId');
+    const view = await delegateStep(kit.deps.core, actorOf(cmd.user), 'card', { stepId, toUserId: users[0].id }, kit.t, { answeredCopy: { viewerId: cmd.user.id, stepId } });
     return { toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': `已转交给 ${name}`, en: `Handed over to ${name}` }) }, card: approvalCard(view, cmd.user.id, kit.deps.locale) };
   } catch (e) {
     return lateAnswer(e, kit, cmd.user.id);
@@ -196,7 +199,7 @@ const approvalDelegateAction: CardActionHandler = async (cmd, kit) => {
 
 const approvalWithdrawAction: CardActionHandler = async (cmd, kit) => {
   try {
-    const view = await withdrawApproval(kit.deps.core, actorOf(cmd.user), 'card', { requestId: num(cmd.value.requestId, 'requestId') }, kit.t);
+    const view = await withdrawApproval(kit.deps.core, actorOf(cmd.user), 'card', { requestId: num(cmd.value.requestId, 'requestId') }, kit.t, { answeredCopy: { viewerId: cmd.user.id } });
     return { toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': '已撤回，合同回到草稿', en: 'Withdrawn; the contract is a draft again' }) }, card: approvalCard(view, cmd.user.id, kit.deps.locale) };
   } catch (e) {
     return lateAnswer(e, kit, cmd.user.id);

@@ -5,8 +5,9 @@ import { errorText } from '../errors';
 import { t } from '../i18n';
 import { isAppError } from '../../core/errors';
 import { actorOf } from '../../core/users/operations';
+import { customerOwnerCandidates } from '../../core/users/directory';
 import { findCustomersByName, getCustomer, searchCustomers } from '../../core/customers/operations';
-import { getCustomer360 } from '../../core/customers/view360';
+import { getCustomer360 } from '../../core/customer360/view360';
 import { TIER_NAMES, TIERS } from '../../core/customers/rules';
 import { logActivity } from '../../core/activities/operations';
 import { assignCustomer, claimCustomer, releaseCustomer } from '../../core/pool/operations';
@@ -170,12 +171,8 @@ const customerReassignFormAction: CardActionHandler = async (cmd, kit) => {
     return { toast: { type: 'error', content: t(kit.deps.locale, { 'zh-CN': '只有主管可以重新分配客户', en: 'Only a manager may reassign customers' }) } };
   }
   const c = await getCustomer(kit.deps.core, actorOf(u), id, kit.t);
-  const users = await kit.deps.core.db.select<{ id: number; name: string }>(
-    `SELECT id, name FROM users WHERE role IN ('rep', 'manager') AND status = 'active' ${u.role === 'admin' ? '' : 'AND team_id = :team'} ORDER BY name LIMIT 100`,
-    { team: u.teamId },
-    kit.t,
-  );
-  return { card: reassignFormCard(c, users.map((x) => ({ id: Number(x.id), name: x.name })), kit.deps.locale) };
+  const users = await customerOwnerCandidates(kit.deps.core, u.role === 'admin' ? 'all' : { teamId: u.teamId }, kit.t);
+  return { card: reassignFormCard(c, users, kit.deps.locale) };
 };
 
 const customerReassignAction: CardActionHandler = async (cmd, kit) => {

@@ -13,7 +13,6 @@ import { completeTask, createTask, listOwnerTasks, loadTask, snoozeTask } from '
 import { createCalendarFeed } from '../../core/tasks/reminders';
 import { attachCheckinPhoto, recordCheckinLocation, startCheckin } from '../../core/checkins/operations';
 import { parseMessage } from '../../core/intent/parse';
-import '../../core/tasks/sections';
 import { button, card } from '../cards/kit';
 import {
   draftCard, draftEditCard, draftPickCard, draftUnknownCard, fmtTime, newTaskFormCard, rescheduleFormCard, savedCard, taskCard, weekCard, CHANNELS, type Draft,
@@ -136,9 +135,8 @@ const draftSaveAction: CardActionHandler = async (cmd, kit) => {
     d = r;
     if (d.kind === 'followup') {
       const channel: ActivityChannel = (ACTIVITY_CHANNELS as readonly string[]).includes(d.channel ?? '') ? (d.channel as ActivityChannel) : 'other';
+      // With a next time, the core also creates the task whose reminder arrives at that minute.
       await logActivity(kit.deps.core, actor, 'chat', { customerId: d.customerId!, channel, summary: d.summary, nextAt: d.at ? new Date(d.at) : null }, kit.t);
-      // The next follow-up becomes a task, so its reminder arrives at that minute.
-      if (d.at) await createTask(kit.deps.core, actor, 'chat', { title: t(locale, { 'zh-CN': `跟进 ${d.customerName}`, en: `Follow up ${d.customerName}` }), dueAt: new Date(d.at), customerId: d.customerId, channel: d.channel as never }, kit.t);
       return {
         toast: { type: 'success', content: t(locale, { 'zh-CN': '已记录跟进', en: 'Follow-up logged' }) },
         card: savedCard(t(locale, { 'zh-CN': `✓ 已记录跟进：${d.customerName}`, en: `✓ Follow-up logged: ${d.customerName}` }),

@@ -10,7 +10,6 @@ import { createInvite } from '../../core/mp/operations';
 import { findCustomersByName } from '../../core/customers/operations';
 import { searchArticles } from '../../core/knowledge/operations';
 import { agentStats } from '../../core/surveys/operations';
-import '../../core/tickets/sections';
 
 /**
  * Service desk in chat: the ticket card's buttons (accept, reply, resolve), inviting a customer contact to the

@@ -5,6 +5,7 @@ import { QueryTypes } from 'sequelize';
 import type { CoreContext } from '../../core/context';
 import { toDate } from '../../core/db/connection';
 import type { Logger } from 'pino';
+import { userContact } from '../../core/users/directory';
 import { fitsLimit } from '../cards/kit';
 import { toLocale } from '../i18n';
 import { composeBot } from '../compose';
@@ -189,10 +190,10 @@ export class OutboxWorker {
 
   private async recipient(row: Row): Promise<{ type: 'open_id' | 'chat_id'; id: string; locale: string | null }> {
     if (row.recipient_type === 'user') {
-      const u = await this.core.db.select<{ lark_open_id: string | null; locale: string | null }>('SELECT lark_open_id, locale FROM users WHERE id = :id', { id: Number(row.recipient) });
-      if (!u.length) throw new PermanentError(`recipient user ${row.recipient} does not exist`);
-      if (!u[0].lark_open_id) throw new PermanentError(`recipient user ${row.recipient} has no Lark open_id`);
-      return { type: 'open_id', id: u[0].lark_open_id, locale: u[0].locale };
+      const u = await userContact(this.core, Number(row.recipient));
+      if (!u) throw new PermanentError(`recipient user ${row.recipient} does not exist`);
+      if (!u.larkOpenId) throw new PermanentError(`recipient user ${row.recipient} has no Lark open_id`);
+      return { type: 'open_id', id: u.larkOpenId, locale: u.locale };
     }
     if (row.recipient_type === 'open_id' || row.recipient_type === 'chat_id') return { type: row.recipient_type, id: row.recipient, locale: null };
     throw new PermanentError(`unknown recipient type ${row.recipient_type}`);

@@ -3,7 +3,7 @@ import { button, buttonRow, card, columnSet, datePicker, divider, form, input, m
 import { CHANNEL_NAMES, t, type Locale } from '../i18n';
 import { cardMessage, type Renderer } from './registry';
 import type { BotRegistry } from '../registry';
-import type { Customer360 } from '../../core/customers/view360';
+import type { Customer360 } from '../../core/customer360/view360';
 import type { CustomerDto } from '../../core/customers/operations';
 import { TIER_NAMES, isTier } from '../../core/customers/rules';
 import type { Role } from '../../core/context';

@@ -4,6 +4,7 @@ import { CHANNEL_NAMES, t, type Locale, type Texts } from '../i18n';
 import { cardMessage, type Renderer } from './registry';
 import type { BotRegistry } from '../registry';
 import type { TaskDto } from '../../core/tasks/operations';
+import { activeReps } from '../../core/users/directory';
 
 /**
  * Cards of leads, follow-ups from chat, tasks and reminders. Pure functions of their payload (testable by JSON).
@@ -256,10 +257,7 @@ export function slaEscalatedCard(p: LeadPayload, reps: Array<{ id: number; name:
   });
 }
 
-const leadSlaEscalatedRenderer: Renderer<LeadPayload> = async (p, ctx) => {
-  const reps = await ctx.core.db.select<{ id: number; name: string }>("SELECT id, name FROM users WHERE role = 'rep' AND status = 'active' ORDER BY name LIMIT 50");
-  return cardMessage(slaEscalatedCard(p, reps.map((r) => ({ id: Number(r.id), name: r.name })), ctx.locale));
-};
+const leadSlaEscalatedRenderer: Renderer<LeadPayload> = async (p, ctx) => cardMessage(slaEscalatedCard(p, await activeReps(ctx.core, 50), ctx.locale));
 
 /** The calendar view in chat: a rep's open tasks by day, for today or this week (Mon–Sun). */
 export function weekCard(tasks: TaskDto[], range: 'day' | 'week', locale: Locale, tz: string): Card {

@@ -6,6 +6,7 @@ import { parseInput } from '../validation';
 import { toDate } from '../db/connection';
 import { decodeCursor, pageOf, type Page } from '../db/keyset';
 import { assertCanEditCustomer, assertCanSeeCustomer } from '../customers/visibility';
+import { createTask } from '../tasks/operations';
 import type { ActivityChannel } from './model';
 import { logActivityInput, type ActivityDto, type LogActivityInput } from './schemas';
 
@@ -46,6 +47,9 @@ export function toActivityDto(r: ActivityRow): ActivityDto {
 /**
  * Records a follow-up and keeps customers.last_followup_at current (it only moves forward, so a
  * back-dated entry never makes a customer look neglected). The recycle clock reads that column.
+ * A follow-up with a next step at a time (`nextAt`) also creates the task that reminds of it, in the same
+ * transaction, whichever transport logged it: for the user who logged it, or the customer's owner when an API
+ * key or the system did (none when the customer has no owner). Its title is the next step, else "跟进 <customer>".
  */
 export async function logActivity(ctx: CoreContext, actor: Actor, channel: Channel, raw: LogActivityInput, parentT?: Transaction | null): Promise<ActivityDto> {
   const input = parseInput(logActivityInput, raw);
@@ -55,8 +59,8 @@ export async function logActivity(ctx: CoreContext, actor: Actor, channel: Chann
     throw new AppError('VALIDATION', { field: 'occurredAt', detail: { 'zh-CN': '跟进时间不能在未来', en: 'A follow-up cannot happen in the future' } });
   }
   return ctx.db.tx(async (t) => {
-    const rows = await ctx.db.select<{ id: number; owner_id: number | null; team_id: number | null; status: string }>(
-      'SELECT id, owner_id, team_id, status FROM customers WHERE id = :id',
+    const rows = await ctx.db.select<{ id: number; name: string; owner_id: number | null; team_id: number | null; status: string }>(
+      'SELECT id, name, owner_id, team_id, status FROM customers WHERE id = :id',
       { id: input.customerId },
       t,
     );
@@ -87,6 +91,14 @@ export async function logActivity(ctx: CoreContext, actor: Actor, channel: Chann
       'UPDATE customers SET last_followup_at = :at, updated_at = :now WHERE id = :id AND (last_followup_at IS NULL OR last_followup_at < :at)',
       { replacements: { id: input.customerId, at: occurredAt, now }, transaction: t, type: QueryTypes.UPDATE },
     );
+    if (input.nextAt) {
+      const ownerId = actor.kind === 'user' ? actor.userId : row!.owner_id;
+      if (ownerId) {
+        const name = rows[0].name;
+        const title = input.nextStep || (ctx.locale === 'en' ? `Follow up ${name}` : `跟进 ${name}`);
+        await createTask(ctx, actor, channel, { title: title.slice(0, 500), dueAt: input.nextAt, customerId: input.customerId, ownerId, channel: input.channel }, t);
+      }
+    }
     return toActivityDto(a.get({ plain: true }) as unknown as ActivityRow);
   }, parentT);
 }

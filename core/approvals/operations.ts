@@ -33,6 +33,29 @@ const q = txUpdate;
 const stepCardKey = (requestId: number, stepId: number, userId: number) => `approval:${requestId}:s${stepId}:u${userId}`;
 const submitterCardKey = (requestId: number) => `approval:${requestId}:submitter`;
 
+/**
+ * Where a change was made from one copy of the approval card (a click), the caller answers that copy itself — the
+ * card in the click's synchronous answer — so the outbox updates every OTHER copy: one update per copy per change.
+ * `stepId`: the step whose copy was clicked (approve, reject, delegate); without it, the viewer's submitter copy or
+ * their latest step copy (comment, withdraw).
+ */
+export interface AnsweredCopy {
+  viewerId: number;
+  stepId?: number;
+}
+export interface CardOptions {
+  answeredCopy?: AnsweredCopy;
+}
+
+function answeredKey(view: ApprovalView, a: AnsweredCopy): string | null {
+  const holds = (st: ApprovalStepView) => st.approverId === a.viewerId || st.delegatedFromId === a.viewerId;
+  const clicked = a.stepId ? view.steps.find((st) => st.id === a.stepId) : undefined;
+  if (clicked && holds(clicked)) return stepCardKey(view.requestId, clicked.id, a.viewerId);
+  if (a.viewerId === view.submitter.id) return submitterCardKey(view.requestId);
+  const latest = view.steps.filter((st) => st.status !== 'waiting' && holds(st)).at(-1);
+  return latest ? stepCardKey(view.requestId, latest.id, a.viewerId) : null;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reading
 
@@ -78,7 +101,7 @@ export async function getApprovalView(ctx: CoreContext, requestId: number, t?: T
       tx,
     );
     const current = req.status === 'pending' ? steps.find((s) => s.status === 'pending') : undefined;
-    const subject = await approvalSubject(req.entity_type).describe(ctx, tx, req.entity_id);
+    const subject = await approvalSubject(ctx, req.entity_type).describe(ctx, tx, req.entity_id);
     const view: ApprovalView = {
       requestId: req.id,
       entityType: req.entity_type,
@@ -153,17 +176,19 @@ async function activateStep(ctx: CoreContext, t: Transaction, requestId: number,
   return delegate ?? approverId;
 }
 
-async function sendCards(ctx: CoreContext, t: Transaction, view: ApprovalView, opts: { newApprover?: number; newSubmitterCard?: boolean }): Promise<void> {
+async function sendCards(ctx: CoreContext, t: Transaction, view: ApprovalView, opts: { newApprover?: number; newSubmitterCard?: boolean; answeredCopy?: AnsweredCopy }): Promise<void> {
   const msgs: OutboundMessage[] = [];
   const payload = (viewerId: number): ApprovalCardPayload => ({ view, viewerId });
-  // Update every copy already sent, in place.
+  // Update every copy already sent, in place — except the one the caller answers itself.
   const candidates = new Map<string, number>([[submitterCardKey(view.requestId), view.submitter.id]]);
   for (const s of view.steps) {
     if (s.status === 'waiting') continue;
     candidates.set(stepCardKey(view.requestId, s.id, s.approverId), s.approverId);
     if (s.delegatedFromId) candidates.set(stepCardKey(view.requestId, s.id, s.delegatedFromId), s.delegatedFromId);
   }
-  const existing = await txSelect<{ dedupe_key: string }>(ctx, 'SELECT dedupe_key FROM outbox WHERE dedupe_key IN (:keys)', { keys: [...candidates.keys()] }, t);
+  const answered = opts.answeredCopy ? answeredKey(view, opts.answeredCopy) : null;
+  if (answered) candidates.delete(answered);
+  const existing = candidates.size ? await txSelect<{ dedupe_key: string }>(ctx, 'SELECT dedupe_key FROM outbox WHERE dedupe_key IN (:keys)', { keys: [...candidates.keys()] }, t) : [];
   for (const { dedupe_key } of existing) {
     const userId = candidates.get(dedupe_key)!;
     msgs.push({ to: { userId }, kind: APPROVAL_CARD_KIND, payload: payload(userId), updateOf: dedupe_key });
@@ -291,7 +316,7 @@ async function lockRequest(ctx: CoreContext, requestId: number, t: Transaction):
  * request serialise), then the step moves pending → decided with a conditional
  * UPDATE; 0 rows means someone (or an earlier click) decided first.
  */
-export async function decideStep(ctx: CoreContext, actor: Actor, channel: Channel, raw: DecideInput, parent?: Transaction): Promise<DecisionResult> {
+export async function decideStep(ctx: CoreContext, actor: Actor, channel: Channel, raw: DecideInput, parent?: Transaction, cards: CardOptions = {}): Promise<DecisionResult> {
   const input = parseInput(decideInput, raw);
   const user = userActor(actor);
   const comment = input.comment?.trim() || null;
@@ -327,7 +352,7 @@ export async function decideStep(ctx: CoreContext, actor: Actor, channel: Channe
       channel,
       data: { stepId: step.id, seq: step.seq, comment, entityType: step.entity_type, entityId: step.entity_id },
     });
-    const subject = approvalSubject(step.entity_type);
+    const subject = approvalSubject(ctx, step.entity_type);
     let finished = true;
     let newApprover: number | undefined;
     if (input.decision === 'approve') {
@@ -344,7 +369,7 @@ export async function decideStep(ctx: CoreContext, actor: Actor, channel: Channe
       await subject.onRejected(ctx, t, step.entity_id, comment!);
     }
     const view = await getApprovalView(ctx, step.request_id, t);
-    await sendCards(ctx, t, view, { newApprover });
+    await sendCards(ctx, t, view, { newApprover, answeredCopy: cards.answeredCopy });
     if (finished) {
       await enqueueMessages(ctx, t, [
         {
@@ -365,7 +390,7 @@ export async function decideStep(ctx: CoreContext, actor: Actor, channel: Channe
 export const withdrawInput = z.object({ requestId: z.number().int().positive(), reason: z.string().trim().max(500).optional().nullable() });
 
 /** The submitter takes a pending request back; the subject returns to draft. */
-export async function withdrawApproval(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof withdrawInput>, parent?: Transaction): Promise<ApprovalView> {
+export async function withdrawApproval(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof withdrawInput>, parent?: Transaction, cards: CardOptions = {}): Promise<ApprovalView> {
   const input = parseInput(withdrawInput, raw);
   const user = userActor(actor);
   return ctx.db.tx(async (t) => {
@@ -384,10 +409,10 @@ export async function withdrawApproval(ctx: CoreContext, actor: Actor, channel: 
       throw tooLate(r[0].status, req.id);
     }
     await q(ctx, `UPDATE approval_steps SET status = 'withdrawn', updated_at = :now WHERE request_id = :r AND status IN ('pending', 'waiting')`, { now, r: req.id }, t);
-    await approvalSubject(req.entity_type).onWithdrawn(ctx, t, req.entity_id);
+    await approvalSubject(ctx, req.entity_type).onWithdrawn(ctx, t, req.entity_id);
     await recordAudit(ctx, t, { actor, action: 'approval.withdraw', entityType: 'approval', entityId: req.id, channel, data: { reason: input.reason ?? null } });
     const view = await getApprovalView(ctx, req.id, t);
-    await sendCards(ctx, t, view, {});
+    await sendCards(ctx, t, view, { answeredCopy: cards.answeredCopy });
     return view;
   }, parent);
 }
@@ -395,7 +420,7 @@ export async function withdrawApproval(ctx: CoreContext, actor: Actor, channel: 
 export const delegateInput = z.object({ stepId: z.number().int().positive(), toUserId: z.number().int().positive(), comment: z.string().trim().max(500).optional().nullable() });
 
 /** The current approver hands their pending step to someone else (e.g. while away). */
-export async function delegateStep(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof delegateInput>, parent?: Transaction): Promise<ApprovalView> {
+export async function delegateStep(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof delegateInput>, parent?: Transaction, cards: CardOptions = {}): Promise<ApprovalView> {
   const input = parseInput(delegateInput, raw);
   const user = userActor(actor);
   return ctx.db.tx(async (t) => {
@@ -418,7 +443,7 @@ export async function delegateStep(ctx: CoreContext, actor: Actor, channel: Chan
     if (!n) throw tooLate('approved', step.request_id);
     await recordAudit(ctx, t, { actor, action: 'approval.delegate', entityType: 'approval', entityId: step.request_id, channel, data: { stepId: step.id, to: input.toUserId, comment: input.comment ?? null } });
     const view = await getApprovalView(ctx, step.request_id, t);
-    await sendCards(ctx, t, view, { newApprover: input.toUserId });
+    await sendCards(ctx, t, view, { newApprover: input.toUserId, answeredCopy: cards.answeredCopy });
     return view;
   }, parent);
 }
@@ -449,7 +474,7 @@ export async function setApprovalDelegate(ctx: CoreContext, actor: Actor, channe
 export const commentInput = z.object({ requestId: z.number().int().positive(), text: z.string().trim().min(1).max(1000) });
 
 /** A remark on the request by a participant (submitter, any approver) or an admin; shown on every card. */
-export async function commentApproval(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof commentInput>, parent?: Transaction): Promise<ApprovalView> {
+export async function commentApproval(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof commentInput>, parent?: Transaction, cards: CardOptions = {}): Promise<ApprovalView> {
   const input = parseInput(commentInput, raw);
   const user = userActor(actor);
   return ctx.db.tx(async (t) => {
@@ -466,7 +491,7 @@ export async function commentApproval(ctx: CoreContext, actor: Actor, channel: C
     }
     await recordAudit(ctx, t, { actor, action: 'approval.comment', entityType: 'approval', entityId: input.requestId, channel, data: { text: input.text } });
     const view = await getApprovalView(ctx, input.requestId, t);
-    await sendCards(ctx, t, view, {});
+    await sendCards(ctx, t, view, { answeredCopy: cards.answeredCopy });
     return view;
   }, parent);
 }

@@ -9,20 +9,17 @@ import { enqueueMessages } from '../notifications/outbox';
 import { recordAudit } from '../audit/record';
 import { resolveChain, getApprovalPolicy } from '../approvals/chain';
 import { startApproval, latestRequestId, getApprovalView, type ApprovalView } from '../approvals/operations';
-import { registerApprovalSubject } from '../approvals/subjects';
+import type { ApprovalSubject } from '../registry';
 import { customerReceivableSummary } from '../receivables/summary';
+import { assertPlanSums, day, instalmentPlanInput, writeInstalments } from '../receivables/plan';
 import { recordWonDeal } from '../customers/operations';
-import { businessDay, daysBetween, addDays, isDay, toDay } from '../shared/dates';
+import { businessDay, daysBetween, addDays, toDay } from '../shared/dates';
 import { discountBp, discountExceeds, lineAmountCents, lineListCents, MAX_CENTS, percentToBp, splitEvenly, toCents } from '../shared/money';
 import type { ContractStatus } from './model';
 import { txSelect, txUpdate } from '../shared/txsql';
-// Side effect: registers the 360° 'contracts' and 'receivables' sections with the customers context.
-import './sections';
 import type { ContractDto, ContractLineDto } from './schemas';
 
 export type { ContractDto, ContractLineDto, InstalmentDto } from './schemas';
-
-const day = (field: string) => z.string().refine(isDay, { message: `${field} must be a date YYYY-MM-DD` });
 
 const lineInput = z
   .object({
@@ -42,7 +39,6 @@ const attachmentInput = z.object({
   sizeBytes: z.number().int().nonnegative().optional().nullable(),
 });
 
-export const instalmentPlanInput = z.array(z.object({ dueDate: day('dueDate'), amountCents: z.number().int().positive().max(MAX_CENTS) })).min(1).max(120);
 
 export const createContractInput = z.object({
   customerId: z.number().int().positive(),
@@ -114,24 +110,6 @@ function addMonthsKeepDay(d: string, n: number): string {
   const nm = (total % 12) + 1;
   const last = new Date(Date.UTC(ny, nm, 0)).getUTCDate();
   return `${ny}-${String(nm).padStart(2, '0')}-${String(Math.min(dd, last)).padStart(2, '0')}`;
-}
-
-/** The plan must sum exactly to the contract amount: a cent off is refused, naming the difference. */
-export function assertPlanSums(plan: { amountCents: number }[], amountCents: number): void {
-  const sum = plan.reduce((a, p) => a + p.amountCents, 0);
-  if (sum !== amountCents) {
-    const diff = sum - amountCents;
-    throw invalid('instalments', `各期金额之和（${sum} 分）必须等于合同金额（${amountCents} 分），相差 ${diff} 分`, `Instalments add up to ${sum} cents, the contract is ${amountCents} cents (difference ${diff})`);
-  }
-}
-
-export async function writeInstalments(ctx: CoreContext, t: Transaction, c: { id: number; customer_id: number; owner_id: number }, plan: { dueDate: string; amountCents: number }[], live: boolean): Promise<void> {
-  const now = ctx.clock.now();
-  const sorted = [...plan].sort((a, b) => (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : 0));
-  await ctx.models.Instalment.bulkCreate(
-    sorted.map((p, i) => ({ contract_id: c.id, customer_id: c.customer_id, owner_id: c.owner_id, seq: i + 1, due_date: p.dueDate, amount_cents: p.amountCents, paid_cents: 0, status: 'pending' as const, live, created_at: now, updated_at: now })),
-    { transaction: t },
-  );
 }
 
 /** Drafts a contract with its lines, receivable plan and attachment metadata. */
@@ -286,6 +264,12 @@ export async function getContract(ctx: CoreContext, actor: Actor, id: number, t?
   };
 }
 
+/** Of `customerIds`, those with an approved or active contract (one query on (customer_id, …)). */
+export async function customersWithLiveContracts(ctx: CoreContext, customerIds: number[], t?: Transaction | null): Promise<number[]> {
+  const rows = await ctx.db.select<{ customer_id: number }>("SELECT DISTINCT customer_id FROM contracts WHERE customer_id IN (:ids) AND status IN ('active', 'approved')", { ids: customerIds }, t);
+  return rows.map((r) => Number(r.customer_id));
+}
+
 export interface ContractListItem {
   id: number;
   number: string;
@@ -410,7 +394,8 @@ async function setStatus(ctx: CoreContext, t: Transaction, id: number, to: Contr
   return n > 0;
 }
 
-registerApprovalSubject('contract', {
+/** The contract as an approval subject (registered in core/contracts/index.ts). */
+export const contractApprovalSubject: ApprovalSubject = {
   async describe(ctx, t, id) {
     const c = await contractRow(ctx, id, t);
     const lines = await txSelect<{ name: string; quantity: number; unit_price_cents: unknown; discount_bp: number; amount_cents: unknown }>(
@@ -466,7 +451,7 @@ registerApprovalSubject('contract', {
   async onWithdrawn(ctx, t, id) {
     await setStatus(ctx, t, id, 'draft', ['pending_approval']);
   },
-});
+};
 
 // ---------------------------------------------------------------------------------------------
 // Attachments, termination, lifecycle

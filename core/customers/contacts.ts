@@ -6,8 +6,36 @@ import { parseInput } from '../validation';
 import { recordAudit } from '../audit/record';
 import { normalizeEmail, normalizePhone } from './normalize';
 import { contactInput } from './operations';
-import { assertCanEditCustomer, assertCanSeeCustomer, canSeeContactDetails, type VisibilityRow } from './visibility';
-import { CONTACT_SELECT, toContactDto, type ContactDto, type ContactRow } from './view360';
+import type { ContactDto } from './schemas';
+import { assertCanEditCustomer, assertCanSeeCustomer, canSeeContactDetails, maskEmail, maskPhone, type VisibilityRow } from './visibility';
+
+export type { ContactDto } from './schemas';
+
+export interface ContactRow {
+  id: number;
+  customer_id: number;
+  name: string;
+  title: string | null;
+  phone: string | null;
+  email: string | null;
+  wechat: string | null;
+  is_primary: number | boolean;
+}
+
+export const CONTACT_SELECT = 'id, customer_id, name, title, phone, email, wechat, is_primary';
+
+export function toContactDto(r: ContactRow, showDetails = true): ContactDto {
+  return {
+    id: Number(r.id),
+    customerId: Number(r.customer_id),
+    name: r.name,
+    title: r.title,
+    phone: showDetails ? r.phone : maskPhone(r.phone),
+    email: showDetails ? r.email : maskEmail(r.email),
+    wechat: showDetails ? r.wechat : r.wechat ? '***' : null,
+    isPrimary: !!Number(r.is_primary),
+  };
+}
 
 async function customerVis(ctx: CoreContext, id: number, t?: Transaction | null): Promise<(VisibilityRow & { status: string }) | null> {
   const r = await ctx.db.select<{ id: number; owner_id: number | null; team_id: number | null; status: string }>('SELECT id, owner_id, team_id, status FROM customers WHERE id = :id', { id }, t);

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { ActivitySchema } from '../activities/schemas';
 import { TIERS, type TierReason } from './rules';
 
 /** The customer shapes that cross a transport (/api/v1, chat), declared once; the types are inferred. */
@@ -69,19 +68,6 @@ export const TierDescriptionSchema = z.object({
   reason: z.custom<TierReason>().nullable(),
 });
 export type TierDescription = z.infer<typeof TierDescriptionSchema>;
-
-export const Customer360Schema = z.object({
-  customer: CustomerSchema,
-  tier: TierDescriptionSchema.nullable(),
-  contacts: z.array(ContactSchema),
-  activities: z.array(ActivitySchema),
-  /** The next planned step: the newest follow-up that named one. */
-  nextStep: z.object({ text: z.string().nullable(), at: z.string().nullable() }).nullable(),
-  sections: z.record(z.string(), z.unknown()).describe('tasks, opportunities, contracts, receivables, tickets, satisfaction, … (empty until those capabilities exist)'),
-  /** Names of sections that failed; they are answered empty rather than failing the whole view. */
-  sectionErrors: z.array(z.string()),
-});
-export type Customer360 = z.infer<typeof Customer360Schema>;
 
 /** RFM tier thresholds: a PATCH changes any of them; GET answers them all. */
 export const tierThresholdsInput = z

@@ -1,4 +1,6 @@
+import os from 'node:os';
 import { QueryTypes } from 'sequelize';
+import type { CoreContext } from '../context';
 import type { Db } from './connection';
 import { isUniqueViolation } from './connection';
 
@@ -29,4 +31,15 @@ export async function releaseLease(db: Db, name: string, holder: string): Promis
     replacements: { name, holder },
     type: QueryTypes.DELETE,
   });
+}
+
+/** Runs `fn` only if this process holds the named lease (two servers never run the same sweep at once). */
+export async function underLease<T>(ctx: CoreContext, name: string, ttlMs: number, fn: () => Promise<T>): Promise<T | { skipped: true }> {
+  const holder = `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  if (!(await acquireLease(ctx.db, name, holder, ttlMs, ctx.clock.now()))) return { skipped: true };
+  try {
+    return await fn();
+  } finally {
+    await releaseLease(ctx.db, name, holder);
+  }
 }

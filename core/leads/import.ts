@@ -8,7 +8,7 @@ import { getLeadsConfig } from './config';
 import { compactScore, scoreCompact } from './rules';
 import { dedupKeysOf } from './capture';
 import { assignLead } from './assign';
-import { sqlDate } from './sql';
+import { sqlDate } from '../shared/sqldate';
 import { checkRow, guessMapping, IMPORT_FIELDS, type CheckedRow, type Mapping } from './import-rules';
 
 /**

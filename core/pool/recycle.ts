@@ -1,5 +1,6 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { CoreContext } from '../context';
+import type { RecycleExclusionKind } from '../registry';
 import { toDate } from '../db/connection';
 import { acquireLease, releaseLease } from '../db/lease';
 import { randomUUID } from 'node:crypto';
@@ -17,20 +18,12 @@ import { adjustHeld } from '../customers/held';
  * lock is held long. Runs under a lease: started from two processes at once, one does the work.
  */
 
-/** Customers that must not be recycled: an open opportunity, an active contract, or anything a context adds. */
-export type RecycleExclusion = (ctx: CoreContext, customerIds: number[], t?: Transaction | null) => Promise<Iterable<number>>;
-type ExclusionKind = 'opportunity' | 'contract' | 'other';
-const exclusions = new Map<string, { kind: ExclusionKind; fn: RecycleExclusion }>();
-
-/**
- * Contexts register how to tell "this customer is busy" from their own tables, e.g.
- * registerRecycleExclusion('contracts.active', 'contract', (ctx, ids) => …one indexed query on customer_id…).
+/*
+ * Customers that must not be recycled: contexts register how to tell "this customer is busy" from their own tables
+ * on ctx.registry (r.recycleExclusion('contracts.live', 'contract', (ctx, ids) => …one indexed query…)).
  * Opportunity/contract exclusions apply only when the customer's pool rules ask for them (default: yes).
  */
-export function registerRecycleExclusion(name: string, kind: ExclusionKind, fn: RecycleExclusion): void {
-  if (exclusions.has(name)) throw new Error(`recycle exclusion ${name} registered twice`);
-  exclusions.set(name, { kind, fn });
-}
+type ExclusionKind = RecycleExclusionKind;
 
 // Built-in fallbacks used when no context registered its own: the tables are checked only if they exist
 // (looked up once per run, so a table added by a later migration is picked up by the next run).
@@ -46,19 +39,20 @@ async function columnsOf(ctx: CoreContext, table: string, m: ColumnCache): Promi
   return m.get(table)!;
 }
 
-const BUILTIN: Record<'opportunity' | 'contract', { table: string; where: string }> = {
+// (Contracts register their own: core/contracts/index.ts.)
+const BUILTIN: Record<'opportunity', { table: string; where: string }> = {
   opportunity: { table: 'opportunities', where: "status NOT IN ('won', 'lost', 'closed', 'cancelled')" },
-  contract: { table: 'contracts', where: "status IN ('active', 'approved')" },
 };
 
 async function excludedIds(ctx: CoreContext, ids: number[], cache: ColumnCache, t?: Transaction | null): Promise<Map<ExclusionKind, Set<number>>> {
   const out = new Map<ExclusionKind, Set<number>>([['opportunity', new Set()], ['contract', new Set()], ['other', new Set()]]);
   if (!ids.length) return out;
-  const registeredKinds = new Set([...exclusions.values()].map((e) => e.kind));
-  const jobs: Promise<void>[] = [...exclusions.values()].map(async (e) => {
+  const exclusions = [...ctx.registry.recycleExclusions.values()];
+  const registeredKinds = new Set(exclusions.map((e) => e.kind));
+  const jobs: Promise<void>[] = exclusions.map(async (e) => {
     for (const id of await e.fn(ctx, ids, t)) out.get(e.kind)!.add(Number(id));
   });
-  for (const kind of ['opportunity', 'contract'] as const) {
+  for (const kind of ['opportunity'] as const) {
     if (registeredKinds.has(kind)) continue;
     jobs.push(
       (async () => {

@@ -7,7 +7,8 @@ import { recordAudit } from '../audit/record';
 import { enqueueMessages, type OutboundMessage } from '../notifications/outbox';
 import { addDays, businessDay, daysBetween, isDay, toDay } from '../shared/dates';
 import { formatCents, MAX_CENTS, toCents } from '../shared/money';
-import { assertPlanSums, instalmentPlanInput, writeInstalments } from '../contracts/operations';
+import { assertPlanSums, instalmentPlanInput, writeInstalments } from './plan';
+import { underLease } from '../db/lease';
 import { DEFAULT_GRACE_DAYS, DEFAULT_REMINDER_DAYS } from './rules';
 import type { Forecast, ForecastMonth, PaymentOption, RecordPaymentResult } from './schemas';
 
@@ -385,4 +386,9 @@ export async function customerInstalments(ctx: CoreContext, customerId: number, 
     t,
   );
   return rows.map((r) => ({ instalmentId: r.id, contractId: r.contract_id, number: r.number, seq: r.seq, dueDate: toDay(r.due_date)!, amountCents: toCents(r.amount_cents), paidCents: toCents(r.paid_cents), status: r.status }));
+}
+
+/** The receivables.digest job: the weekly digest under a lease (one sender across processes). */
+export async function runReceivablesDigest(ctx: CoreContext) {
+  return underLease(ctx, 'receivables.digest', 15 * 60_000, async () => ({ digests: await runWeeklyDigest(ctx) }));
 }

@@ -1,8 +1,8 @@
 import { DataTypes, type Optional, type Sequelize } from 'sequelize';
 import type { Entity, EntityStatic } from '../db/types';
-import type { SurveyKind, SurveyStatus } from '../tickets/schemas';
+import type { SurveyKind, SurveyStatus } from './schemas';
 
-export type { SurveyKind, SurveyStatus } from '../tickets/schemas';
+export type { SurveyKind, SurveyStatus } from './schemas';
 
 export interface SurveyAttrs {
   id: number;

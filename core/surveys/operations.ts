@@ -6,9 +6,8 @@ import { AppError } from '../errors';
 import { toDate } from '../db/connection';
 import { parseInput } from '../validation';
 import { enqueueMessages } from '../notifications/outbox';
-import { isLowScore } from '../tickets/rules';
-import { managerFor } from '../tickets/assign';
-import type { TicketAttrs } from '../tickets/model';
+import { managerFor } from '../users/directory';
+import { isLowScore } from './rules';
 import type { SurveyAttrs, SurveyKind, SurveyStatus } from './model';
 import { answerInput, surveyListInput, type SurveyDto } from './schemas';
 
@@ -21,8 +20,16 @@ const QUESTIONS: Record<SurveyKind, { 'zh-CN': string; en: string }> = {
   nps: { 'zh-CN': '您有多大可能向朋友或同事推荐我们？', en: 'How likely are you to recommend us to a friend or colleague?' },
 };
 
+/** The ticket a CSAT survey asks about (core/tickets passes its row). */
+export interface SurveyedTicket {
+  id: number;
+  customer_id: number;
+  contact_id: number | null;
+  assignee_id: number | null;
+}
+
 /** On resolution: one pending CSAT survey for the ticket's contact (earlier pending ones expire). */
-export async function createCsatSurvey(ctx: CoreContext, t: Transaction, ticket: TicketAttrs, days = 14): Promise<number> {
+export async function createCsatSurvey(ctx: CoreContext, t: Transaction, ticket: SurveyedTicket, days = 14): Promise<number> {
   const now = ctx.clock.now();
   await ctx.models.Survey.update({ status: 'expired', updated_at: now }, { where: { ticket_id: ticket.id, status: 'pending' }, transaction: t });
   const s = await ctx.models.Survey.create(

@@ -1,7 +1,11 @@
 import { z } from 'zod';
-import { SURVEY_KINDS, SURVEY_STATUSES } from '../tickets/schemas';
 
 /** The survey shapes that cross a transport (/mp/v1), declared once; the types are inferred. zod only. */
+export const SURVEY_KINDS = ['csat', 'nps'] as const;
+export const SURVEY_STATUSES = ['pending', 'answered', 'expired'] as const;
+export type SurveyKind = (typeof SURVEY_KINDS)[number];
+export type SurveyStatus = (typeof SURVEY_STATUSES)[number];
+
 export const SurveySchema = z.object({
   id: z.number().int(),
   kind: z.enum(SURVEY_KINDS),

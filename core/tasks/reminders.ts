@@ -3,7 +3,7 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import type { Actor, CoreContext } from '../context';
 import { AppError } from '../errors';
 import { toDate } from '../db/connection';
-import { sqlDate } from '../leads/sql';
+import { sqlDate } from '../shared/sqldate';
 import { enqueueMessages } from '../notifications/outbox';
 import { poolRulesFor } from '../pool/operations';
 import { recycleDecision } from '../pool/rules';

@@ -75,15 +75,3 @@ export async function notifyAssigned(ctx: CoreContext, t: Transaction, ticket: T
     { to: { userId: ticket.assignee_id }, kind: 'ticket.assigned', payload: await ticketCardPayload(ctx, t, ticket), dedupeKey: `ticket:${ticket.id}:assigned:${eventId}` },
   ]);
 }
-
-/** The manager to escalate to: the agent's manager, else the first manager, else the first admin. */
-export async function managerFor(ctx: CoreContext, t: Transaction | null, userId: number | null): Promise<number | null> {
-  if (userId) {
-    const [u] = await ctx.db.select<{ manager_id: number | null }>('SELECT manager_id FROM users WHERE id = :id', { id: userId }, t);
-    if (u?.manager_id) return Number(u.manager_id);
-  }
-  const [m] = await ctx.db.select<{ id: number }>("SELECT id FROM users WHERE role = 'manager' ORDER BY id LIMIT 1", {}, t);
-  if (m) return Number(m.id);
-  const [a] = await ctx.db.select<{ id: number }>("SELECT id FROM users WHERE role = 'admin' ORDER BY id LIMIT 1", {}, t);
-  return a ? Number(a.id) : null;
-}

@@ -261,9 +261,3 @@ export function slaNextAt(frt: SlaClockState, res: SlaClockState, paused: boolea
   if (!xs.length) return null;
   return new Date(Math.min(...xs.map((d) => d.getTime())));
 }
-
-/** Survey rules shared by core/surveys. */
-export const LOW_SCORE = { csat: 2, nps: 6 } as const;
-export function isLowScore(kind: 'csat' | 'nps', score: number): boolean {
-  return score <= LOW_SCORE[kind];
-}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PRIORITIES, SLA_STAGES, TICKET_STATUSES, TICKET_TYPES } from './rules';
+import { SURVEY_KINDS, SURVEY_STATUSES } from '../surveys/schemas';
 
 /**
  * The ticket shapes that cross a transport (/mp/v1, the bot's cards), declared once: the TypeScript types are
@@ -43,10 +44,6 @@ export type TimelineEntryDto = z.infer<typeof TimelineEntrySchema>;
 export const AttachmentSchema = z.object({ id, name: z.string(), mime: z.string(), size: z.number().int() });
 export type AttachmentDto = z.infer<typeof AttachmentSchema>;
 
-export const SURVEY_KINDS = ['csat', 'nps'] as const;
-export const SURVEY_STATUSES = ['pending', 'answered', 'expired'] as const;
-export type SurveyKind = (typeof SURVEY_KINDS)[number];
-export type SurveyStatus = (typeof SURVEY_STATUSES)[number];
 /** The ticket's latest satisfaction survey, as the ticket shows it (the surveys context owns the survey itself). */
 export const SurveyRefSchema = z.object({
   id,

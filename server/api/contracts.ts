@@ -13,7 +13,6 @@ import {
   createContractInput,
   createRenewalDraft,
   getContract,
-  instalmentPlanInput,
   submitContract,
   submitContractInput,
   terminateContract,
@@ -28,6 +27,7 @@ import { ForecastSchema, RecordPaymentResultSchema } from '../../core/receivable
 import { getApprovalPolicy, setApprovalPolicy } from '../../core/approvals/chain';
 import { approvalPolicy } from '../../core/approvals/rules';
 import { cashInForecast, recordPayment, setReceivablePlan } from '../../core/receivables/operations';
+import { instalmentPlanInput } from '../../core/receivables/plan';
 
 /** /api/v1 contracts, approvals (decide / withdraw / delegate / comment, the policy) and receivables. Thin: validate, one core call, map. */
 

@@ -9,7 +9,8 @@ import type { ApiOperation } from './openapi';
 import { idParam } from './params';
 import { pageSchema, paginationQuery, queryBool } from './pagination';
 import { createCustomer, createCustomerInput, deleteCustomer, getCustomer, searchCustomers, updateCustomer, updateCustomerInput } from '../../core/customers/operations';
-import { getCustomer360 } from '../../core/customers/view360';
+import { getCustomer360 } from '../../core/customer360/view360';
+import { Customer360Schema } from '../../core/customer360/schemas';
 import { mergeCustomers, mergeCustomersInput } from '../../core/customers/merge';
 import { addContact, addContactInput, listContacts } from '../../core/customers/contacts';
 import { getTierThresholds, recomputeTier, setTierThresholds } from '../../core/customers/tiers';
@@ -17,7 +18,6 @@ import {
   AddContactResultSchema,
   ContactSchema,
   CreateCustomerResultSchema,
-  Customer360Schema,
   CustomerSchema,
   MergeResultSchema,
   TierThresholdsSchema,

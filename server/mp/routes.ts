@@ -35,7 +35,6 @@ import { IMAGE_TYPES, MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES, type AttachmentStor
 import { PRIORITY_LABELS, TICKET_TYPES, TICKET_TYPE_LABELS } from '../../core/tickets/rules';
 import { answerSurvey, getSurvey, listSurveys } from '../../core/surveys/operations';
 import { articleFeedback, getArticle, searchArticles } from '../../core/knowledge/operations';
-import '../../core/tickets/sections';
 import { jsonBody, type RouterFactory } from '../app';
 import { requestLocale } from '../http/errors';
 import { diskStorage } from './disk-storage';

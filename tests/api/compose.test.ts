@@ -7,9 +7,10 @@ import { memoryLogger, testConfig } from '../helpers/app';
 describeEachDb('server/compose.ts: what the process contains', (h) => {
   const deps = () => ({ core: h.ctx, config: testConfig({ LARK_VERIFICATION_TOKEN: 'tok' }), logger: memoryLogger().logger });
 
-  it("lists the bot's jobs and workers for the scheduler", () => {
+  it("lists the core's jobs, then the bot's, and the bot's workers for the scheduler", () => {
     const composed = composeProcess(deps());
-    expect(composed.jobs.map((j) => [j.name, j.cron])).toEqual([['lark-retention', '23 4 * * *']]);
+    expect(composed.jobs.map((j) => j.name)).toEqual([...h.ctx.registry.jobs.map((j) => j.name), 'lark-retention']);
+    expect(composed.jobs.at(-1)?.cron).toBe('23 4 * * *');
     expect(composed.workers.map((w) => w.name)).toEqual(['lark-outbox', 'lark-inbox', 'lark-ws']);
   });
 
@@ -22,7 +23,7 @@ describeEachDb('server/compose.ts: what the process contains', (h) => {
   });
 
   it('runs the retention job on the core it is given', async () => {
-    const [job] = composeProcess(deps()).jobs;
+    const job = composeProcess(deps()).jobs.find((j) => j.name === 'lark-retention')!;
     await expect(job.run(h.ctx)).resolves.toEqual({ inbox: 0, actions: 0 });
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { CoreContext } from '../../core/context';
 import type { TaskDto } from '../../core/tasks/operations';
-import type { Customer360 } from '../../core/customers/view360';
+import type { Customer360 } from '../../core/customer360/view360';
 import type { CustomerDto } from '../../core/customers/operations';
 import type { ApprovalView } from '../../core/approvals/operations';
 import type { ContractDto } from '../../core/contracts/operations';

@@ -87,6 +87,8 @@ describeEachDb('chat: follow-ups, tasks, leads, check-ins', (h) => {
     const again = await click(h, rep, save);
     expect(again.toast?.type).toBe('info');
     expect(await count('SELECT COUNT(*) AS n FROM activities WHERE customer_id = :c', { c: yuanhang })).toBe(1);
+    // exactly one reminder task for the one follow-up (the core creates it; the bot no longer adds its own)
+    expect(await count('SELECT COUNT(*) AS n FROM tasks WHERE customer_id = :c', { c: yuanhang })).toBe(1);
   });
 
   it('Edit opens a prefilled form; its values (natural-language time too) are what gets saved', async () => {

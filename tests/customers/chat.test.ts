@@ -126,6 +126,10 @@ describeEachDb('customers in chat', (h) => {
     expect(twice.toast?.content).toBe('已处理，无需重复操作');
     const n = await h.db.select<{ n: number }>("SELECT COUNT(*) AS n FROM activities WHERE customer_id = :id AND summary = '上门演示'", { id });
     expect(Number(n[0].n)).toBe(1);
+    // the next step with a date became one reminder task (a core rule: every transport gets it), once
+    const next = await h.db.select<{ title: string }>('SELECT title FROM tasks WHERE customer_id = :id', { id });
+    expect(next.map((x) => x.title)).toEqual(['发报价']);
+    expect(JSON.stringify(saved.card)).toMatch(/待办任务 1/);
     // rep2 cannot log on rep1's customer
     const denied = await click('ou_rep2', { action: 'customer.followup_form', customerId: id });
     expect(denied.toast?.type).toBe('error');
@@ -134,7 +138,7 @@ describeEachDb('customers in chat', (h) => {
     const taskKey = /"action":"customer.task_submit","customerId":\d+,"key":"([^"]+)"/.exec(taskForm)![1];
     const made = await click('ou_rep1', { action: 'customer.task_submit', customerId: id, key: taskKey }, { title: '发送报价单', dueAt: '2026-12-01' });
     expect(made.toast?.type).toBe('success');
-    expect(JSON.stringify(made.card)).toMatch(/待办任务 1/);
+    expect(JSON.stringify(made.card)).toMatch(/待办任务 2/); // the follow-up's next step and this one
     expect((await click('ou_rep1', { action: 'customer.task_submit', customerId: id, key: taskKey }, { title: '发送报价单' })).toast?.content).toBe('已处理，无需重复操作');
     const reassign = await click('ou_mgr', { action: 'customer.reassign', customerId: id }, { userId: String(rep2.id) });
     expect(reassign.toast?.content).toContain('张伟');

@@ -2,7 +2,7 @@ import { describeEachDb } from '../helpers/db';
 import { createUser, actorOf, type UserDto } from '../../core/users/operations';
 import { createCustomer, findCustomersByName, getCustomer, searchCustomers, updateCustomer } from '../../core/customers/operations';
 import { logActivity, listActivities } from '../../core/activities/operations';
-import { getCustomer360, registerView360Section } from '../../core/customers/view360';
+import { getCustomer360 } from '../../core/customer360/view360';
 import type { Actor } from '../../core/context';
 
 const system: Actor = { kind: 'system' };
@@ -89,11 +89,12 @@ describeEachDb('customers core', (h) => {
     await logActivity(h.ctx, actorOf(rep1), 'api', { customerId: c.id, channel: 'phone', summary: '旧电话', occurredAt: older });
     const after = await getCustomer(h.ctx, actorOf(rep1), c.id);
     expect(after.lastFollowupAt).toBe(h.clock.now().toISOString());
-    registerView360Section(`test_${h.dialect}`, async (ctx, id) => ctx.db.select('SELECT id FROM activities WHERE customer_id = :id', { id }));
+    h.ctx.registry.view360Section(`test_${h.dialect}`, async (ctx, id) => ctx.db.select('SELECT id FROM activities WHERE customer_id = :id', { id }));
     const v = await getCustomer360(h.ctx, actorOf(rep1), c.id);
     expect(v.activities.map((a) => a.summary)).toEqual(['拜访', '旧电话']);
     expect(v.nextStep?.text).toBe('报价');
-    expect(v.sections.tasks).toEqual([]);
+    // the next step with a time became its reminder task (core/activities), shown in the tasks section
+    expect((v.sections.tasks as { title: string }[]).map((x) => x.title)).toEqual(['报价']);
     expect(v.sections.tickets).toEqual([]);
     expect(v.sections[`test_${h.dialect}`]).toHaveLength(2);
     const page = await listActivities(h.ctx, actorOf(rep1), { customerId: c.id, limit: 1 });

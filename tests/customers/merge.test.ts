@@ -4,7 +4,7 @@ import { createUser, actorOf, type UserDto } from '../../core/users/operations';
 import { createCustomer, getCustomer } from '../../core/customers/operations';
 import { logActivity } from '../../core/activities/operations';
 import { mergeCustomers } from '../../core/customers/merge';
-import { getCustomer360 } from '../../core/customers/view360';
+import { getCustomer360 } from '../../core/customer360/view360';
 import { claimCustomer, releaseCustomer } from '../../core/pool/operations';
 import type { Actor } from '../../core/context';
 

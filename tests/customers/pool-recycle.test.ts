@@ -8,15 +8,20 @@ import { createUser, actorOf, type UserDto } from '../../core/users/operations';
 import { createCustomer } from '../../core/customers/operations';
 import { logActivity } from '../../core/activities/operations';
 import { createPool } from '../../core/pool/operations';
-import { registerRecycleExclusion, runRecycle } from '../../core/pool/recycle';
-import type { Actor } from '../../core/context';
+import { runRecycle } from '../../core/pool/recycle';
+import type { Actor, CoreContext } from '../../core/context';
 
 const system: Actor = { kind: 'system' };
 const DAY = 86_400_000;
 const busy = new Set<number>();
-registerRecycleExclusion('test.busy', 'other', async (_ctx, ids) => ids.filter((id) => busy.has(id)));
+/** This test's own exclusion, registered on every context it runs recycling with. */
+const withBusy = (ctx: CoreContext): CoreContext => {
+  ctx.registry.recycleExclusion('test.busy', 'other', async (_ctx, ids) => ids.filter((id) => busy.has(id)));
+  return ctx;
+};
 
 describeEachDb('pool recycling', (h) => {
+  beforeAll(() => withBusy(h.ctx));
   let rep: UserDto, rep2: UserDto;
   let poolId: number;
   const owned = async (name: string, owner: UserDto, opts: { followupDaysAgo?: number | null; claimedDaysAgo?: number; tier?: string; pool?: number; wonDaysAgo?: number } = {}) => {
@@ -173,7 +178,7 @@ describeEachDb('pool recycling', (h) => {
     for (let i = 0; i < 30; i++) ids.push(await owned(`双进程${i}`, rep2, { followupDaysAgo: 40 + i }));
     const dbs = [createDb(h.url), createDb(h.url)];
     try {
-      const ctxs = dbs.map((d) => createContext(d, { clock: h.clock }));
+      const ctxs = dbs.map((d) => withBusy(createContext(d, { clock: h.clock })));
       const [r1, r2] = await Promise.all(ctxs.map((c, i) => runRecycle(c, { batchSize: 7, chunkSize: 4, concurrency: 3, holder: `proc-${i}` })));
       expect(r1.recycled + r2.recycled).toBe(30);
       const events = await h.db.select<{ n: number }>("SELECT COUNT(*) AS n FROM pool_events WHERE action = 'recycle' AND customer_id IN (:ids)", { ids });

@@ -7,14 +7,14 @@
 import { createDb } from '../../core/db/connection';
 import { createContext } from '../../core/context';
 import { ManualClock } from '../../core/ports';
-import { registerRecycleExclusion, runRecycle } from '../../core/pool/recycle';
+import { runRecycle } from '../../core/pool/recycle';
 
-registerRecycleExclusion('child.slow-pages', 'other', async () => {
+const db = createDb(process.env.DB_URL!);
+const ctx = createContext(db, { clock: new ManualClock(new Date(process.env.NOW!)) });
+ctx.registry.recycleExclusion('child.slow-pages', 'other', async () => {
   await new Promise((r) => setTimeout(r, 40));
   return [];
 });
-const db = createDb(process.env.DB_URL!);
-const ctx = createContext(db, { clock: new ManualClock(new Date(process.env.NOW!)) });
 runRecycle(ctx, { batchSize: 2, chunkSize: 2, concurrency: 2 })
   .then(
     () => process.stdout.write('resolved\n'),

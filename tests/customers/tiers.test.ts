@@ -5,7 +5,7 @@ import { createContext } from '../../core/context';
 import { createUser, actorOf, type UserDto } from '../../core/users/operations';
 import { createCustomer, getCustomer, recordWonDeal } from '../../core/customers/operations';
 import { getTierThresholds, recomputeAllTiers, recomputeTier, setTierThresholds } from '../../core/customers/tiers';
-import { getCustomer360 } from '../../core/customers/view360';
+import { getCustomer360 } from '../../core/customer360/view360';
 import type { Actor } from '../../core/context';
 
 const system: Actor = { kind: 'system' };

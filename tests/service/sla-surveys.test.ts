@@ -139,9 +139,7 @@ describeEachDb('surveys', (h) => {
 
 describeEachDb('360° sections', (h) => {
   it('tickets lists open tickets; satisfaction the latest scores', async () => {
-    const { registerServiceSections } = await import('../../core/tickets/sections');
-    const { getCustomer360 } = await import('../../core/customers/view360');
-    registerServiceSections();
+    const { getCustomer360 } = await import('../../core/customer360/view360');
     const w = await makeWorld(h.ctx, [['咨询']]);
     const open = await createTicket(h.ctx, w.customerA.actor, { type: 'consult', description: '还没解决' });
     const done = await createTicket(h.ctx, w.customerA.actor, { type: 'consult', description: '已解决' });

@@ -1,5 +1,6 @@
 import { discountBp, discountExceeds, divRoundHalfUp, formatCents, lineAmountCents, parseYuan, percentToBp, splitByBp, splitEvenly } from '../../core/shared/money';
-import { priceLines, assertPlanSums } from '../../core/contracts/operations';
+import { priceLines } from '../../core/contracts/operations';
+import { assertPlanSums } from '../../core/receivables/plan';
 
 describe('money in integer cents', () => {
   it('rounds half-up explicitly', () => {

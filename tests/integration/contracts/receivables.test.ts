@@ -5,7 +5,7 @@ import { createContract, submitContract, getContract, runRenewalReminders, creat
 import { decideStep } from '../../../core/approvals/operations';
 import { recordPayment, runReceivablesDaily, setReceivablePlan, cashInForecast, runWeeklyDigest } from '../../../core/receivables/operations';
 import { customerReceivableSummary } from '../../../core/receivables/summary';
-import { getCustomer360 } from '../../../core/customers/view360';
+import { getCustomer360 } from '../../../core/customer360/view360';
 
 const codeOf = (p: Promise<unknown>) => outcomeOf(p, 'OK');
 

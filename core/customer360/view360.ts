@@ -3,58 +3,22 @@ import type { Actor, CoreContext } from '../context';
 import { AppError } from '../errors';
 import { withBatchedReads } from '../db/fast-read';
 import { ACTIVITY_SELECT, toActivityDto, type ActivityRow } from '../activities/operations';
-import { CUSTOMER_FROM, CUSTOMER_SELECT, toCustomerDto, type CustomerRow } from './operations';
-import { assertCanSeeCustomer, canSeeContactDetails, maskEmail, maskPhone } from './visibility';
-import { describeTier } from './tiers';
-import type { ContactDto, Customer360 } from './schemas';
+import { CUSTOMER_FROM, CUSTOMER_SELECT, toCustomerDto, type CustomerRow } from '../customers/operations';
+import { CONTACT_SELECT, toContactDto, type ContactRow } from '../customers/contacts';
+import { assertCanSeeCustomer, canSeeContactDetails } from '../customers/visibility';
+import { describeTier } from '../customers/tiers';
+import type { Customer360 } from './schemas';
 
-export type { ContactDto, Customer360 } from './schemas';
+export type { Customer360 } from './schemas';
 
 /**
- * The 360° view: profile, contacts, last 20 follow-ups, tier and why, plus every other context's summary
- * through a SECTION REGISTRY. Tasks, opportunities, contracts, receivables, tickets and satisfaction register
- * their section from their own module (`registerView360Section('tasks', …)`) without editing this file.
- * Every query starts at once (one round: on MySQL one packet); each section must be ONE indexed query on customer_id.
+ * The 360° view (its own context, above customers and activities): profile, contacts, last 20 follow-ups, tier
+ * and why, plus every other context's summary from the SECTIONS in ctx.registry (tasks, contracts, receivables,
+ * tickets and satisfaction register theirs in their index.ts). Every query starts at once (one round: on MySQL one
+ * packet); each section must be ONE indexed query on customer_id.
  */
-export type View360Section = (ctx: CoreContext, customerId: number) => Promise<unknown>;
-
-const sections = new Map<string, View360Section>();
-
 /** Sections every 360 answer has, empty ([]) until their context registers them. */
 export const STANDARD_SECTIONS = ['tasks', 'opportunities', 'contracts', 'receivables', 'tickets', 'satisfaction'] as const;
-
-export function registerView360Section(name: string, fn: View360Section): void {
-  if (sections.has(name)) throw new Error(`view360 section ${name} registered twice`);
-  sections.set(name, fn);
-}
-
-export const registeredView360Sections = (): string[] => [...sections.keys()];
-
-export interface ContactRow {
-  id: number;
-  customer_id: number;
-  name: string;
-  title: string | null;
-  phone: string | null;
-  email: string | null;
-  wechat: string | null;
-  is_primary: number | boolean;
-}
-
-export const CONTACT_SELECT = 'id, customer_id, name, title, phone, email, wechat, is_primary';
-
-export function toContactDto(r: ContactRow, showDetails = true): ContactDto {
-  return {
-    id: Number(r.id),
-    customerId: Number(r.customer_id),
-    name: r.name,
-    title: r.title,
-    phone: showDetails ? r.phone : maskPhone(r.phone),
-    email: showDetails ? r.email : maskEmail(r.email),
-    wechat: showDetails ? r.wechat : r.wechat ? '***' : null,
-    isPrimary: !!Number(r.is_primary),
-  };
-}
 
 const ACTIVITIES_IN_VIEW = 20;
 
@@ -70,6 +34,7 @@ export async function getCustomer360(ctx: CoreContext, actor: Actor, id: number,
 
 async function view360(ctx: CoreContext, actor: Actor, id: number, t: Transaction | null): Promise<Customer360> {
   if (!Number.isInteger(id) || id <= 0) throw new AppError('VALIDATION', { field: 'customerId' });
+  const sections = ctx.registry.view360Sections;
   const sectionNames = [...new Set([...STANDARD_SECTIONS, ...sections.keys()])];
   const sectionErrors: string[] = [];
   // Everything in one parallel round; visibility is checked on the profile before anything is returned.

@@ -1,8 +1,7 @@
-import os from 'node:os';
 import type { CoreContext } from '../context';
-import { acquireLease, releaseLease } from '../db/lease';
+import { underLease } from '../db/lease';
 import { runContractLifecycle, runRenewalReminders, DEFAULT_RENEWAL_DAYS } from './operations';
-import { runReceivablesDaily, runWeeklyDigest } from '../receivables/operations';
+import { runReceivablesDaily } from '../receivables/operations';
 import { DEFAULT_GRACE_DAYS, DEFAULT_REMINDER_DAYS } from '../receivables/rules';
 
 const keyCol = (ctx: CoreContext) => (ctx.db.dialect === 'mysql' ? '`key`' : '"key"');
@@ -23,18 +22,7 @@ export async function contractSettings(ctx: CoreContext): Promise<{ reminderDays
   };
 }
 
-/** Runs `fn` only if this process holds the named lease (two servers never run the same sweep at once). */
-export async function underLease<T>(ctx: CoreContext, name: string, ttlMs: number, fn: () => Promise<T>): Promise<T | { skipped: true }> {
-  const holder = `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
-  if (!(await acquireLease(ctx.db, name, holder, ttlMs, ctx.clock.now()))) return { skipped: true };
-  try {
-    return await fn();
-  } finally {
-    await releaseLease(ctx.db, name, holder);
-  }
-}
-
-/** 00:05 daily: contract lifecycle, then receivable statuses and reminders, then renewal reminders. */
+/** The contracts.daily job: contract lifecycle, then receivable statuses and reminders, then renewal reminders. */
 export async function runContractsDaily(ctx: CoreContext) {
   return underLease(ctx, 'contracts.daily', 15 * 60_000, async () => {
     const s = await contractSettings(ctx);
@@ -43,8 +31,4 @@ export async function runContractsDaily(ctx: CoreContext) {
     const renewals = await runRenewalReminders(ctx, { daysBefore: s.renewalDays });
     return { lifecycle, receivables, renewals };
   });
-}
-
-export async function runReceivablesDigest(ctx: CoreContext) {
-  return underLease(ctx, 'receivables.digest', 15 * 60_000, async () => ({ digests: await runWeeklyDigest(ctx) }));
 }

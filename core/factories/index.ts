@@ -1,10 +1,11 @@
 /**
  * Typed, deterministic data factories shared by the tests, the demo seed and the benchmarks.
- * Same seed → same data, so bench fingerprints and test expectations are stable.
+ * Same seed → same data, so bench fingerprints and test expectations are stable. Not a context and not the kernel:
+ * a folder above every context (it builds their rows), imported by no core module.
  */
-import type { ActivityCreation, ActivityChannel } from './activities/model';
-import type { ContactCreation, CustomerCreation } from './customers/model';
-import { normalizeCompanyName, normalizeEmail, normalizePhone } from './customers/normalize';
+import type { ActivityCreation, ActivityChannel } from '../activities/model';
+import type { ContactCreation, CustomerCreation } from '../customers/model';
+import { normalizeCompanyName, normalizeEmail, normalizePhone } from '../customers/normalize';
 
 export type Rng = () => number;
 

@@ -1,0 +1,27 @@
+import { CoreRegistry } from './registry';
+import { register as customers } from './customers/index';
+import { register as pool } from './pool/index';
+import { register as leads } from './leads/index';
+import { register as tasks } from './tasks/index';
+import { register as receivables } from './receivables/index';
+import { register as contracts } from './contracts/index';
+import { register as surveys } from './surveys/index';
+import { register as tickets } from './tickets/index';
+
+/**
+ * The core's composition root: every 360° section, approval subject, recycle exclusion and scheduled job the core
+ * contains, in one readable list (contexts with nothing to register are not listed). createContext() calls it, so
+ * every entry point — server, bot, CLI, tests, bench — holds the same registry, whatever modules it imported.
+ */
+export function composeCore(): CoreRegistry {
+  const r = new CoreRegistry();
+  customers(r); // customers.tiers
+  pool(r); // pool.recycle
+  leads(r); // leads.sla
+  tasks(r); // 360: tasks; tasks.agenda, tasks.reminders (every second)
+  receivables(r); // 360: receivables; receivables.digest
+  contracts(r); // approval subject 'contract'; 360: contracts; contracts.daily
+  surveys(r); // surveys.nps
+  tickets(r); // 360: tickets, satisfaction; tickets.sla
+  return r;
+}

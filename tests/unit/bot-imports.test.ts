@@ -1,18 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { tsFiles } from '../helpers/source-files';
 
 /** Arrows run server → bot → core: the bot gets its configuration, logger and types from the process that composes it. */
 const BOT = path.resolve(__dirname, '../../bot');
 const FORBIDDEN = /(from\s+|import\(\s*|require\(\s*)['"](\.\.\/)+server(\/.*)?['"]/;
 /** Nor does it read the environment itself (server/config.ts builds its BotConfig). */
 const READS_ENV = /\bloadConfig\(|\bprocess\.env\b/;
-
-function tsFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    return e.isDirectory() ? tsFiles(p) : p.endsWith('.ts') ? [p] : [];
-  });
-}
 
 describe('bot/ imports no server/ module and reads no environment', () => {
   it('has files to check', () => {

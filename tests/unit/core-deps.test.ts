@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { tsFiles } from '../helpers/source-files';
 
 /**
  * The core's dependency rule, by folder: contexts import each other in ONE order, never in a cycle, and the kernel
@@ -48,13 +49,6 @@ interface Edge {
   file: string;
   spec: string;
   typeOnly: boolean;
-}
-
-function tsFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    return e.isDirectory() ? tsFiles(p) : p.endsWith('.ts') ? [p] : [];
-  });
 }
 
 /** Every module specifier a file names: import/export … from, side-effect import, import(), require(). */

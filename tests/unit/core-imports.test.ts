@@ -1,15 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { tsFiles } from '../helpers/source-files';
 
 const CORE = path.resolve(__dirname, '../../core');
 const FORBIDDEN = /from\s+['"](koa|koa\/.*|@koa\/.*|@larksuiteoapi\/.*|@tarojs\/.*|(\.\.\/)+(bot|server|miniapp)(\/.*)?)['"]|require\(['"](koa|@koa\/|@larksuiteoapi|@tarojs)/;
-
-function tsFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    return e.isDirectory() ? tsFiles(p) : p.endsWith('.ts') ? [p] : [];
-  });
-}
 
 describe('core/ imports no transport', () => {
   it('has files to check', () => {

@@ -141,6 +141,8 @@ export const BODY_PROPS: Record<string, Check> = { ...layout, elements: arr };
 export const DEPRECATED_TAGS = new Set(['note', 'action']);
 
 const common = { tag: any, element_id: elementId, margin };
+/** The properties the input, select_static and date_picker tables all list for a form field. */
+const field = { ...common, name: str, required: bool, disabled: bool, width: controlWidth, behaviors, value: strOrObj, confirm: confirm(true) };
 
 // ------------------------------------------------------------------ components
 
@@ -258,16 +260,11 @@ export const COMPONENTS: Record<string, ComponentRule> = {
     doc: DOCS.input,
     interactive: true,
     props: {
-      ...common,
-      name: str,
-      required: bool,
-      disabled: bool,
+      ...field,
       disabled_tips: obj,
       // "The content of the placeholder text, supporting up to 100 characters."
       placeholder: text(['plain_text'], 100),
       default_value: str,
-      width: controlWidth,
-      behaviors,
       // "Maximum text length the input box can accommodate, within the range of 1 to 1,000."
       max_length: intIn(1, 1000),
       input_type: oneOf('text', 'multiline_text', 'password'),
@@ -277,27 +274,18 @@ export const COMPONENTS: Record<string, ComponentRule> = {
       max_rows: num,
       label: text(['plain_text']),
       label_position: oneOf('top', 'left'),
-      value: strOrObj,
-      confirm: confirm(true),
     },
   },
   select_static: {
     doc: DOCS.selectStatic,
     interactive: true,
     props: {
-      ...common,
+      ...field,
       type: oneOf('default', 'text'),
-      name: str,
-      required: bool,
-      disabled: bool,
       initial_option: str,
       initial_index: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? null : 'must be a non-negative integer'),
       placeholder: text(['plain_text']),
-      width: controlWidth,
-      behaviors,
       options: arr,
-      confirm: confirm(true),
-      value: strOrObj,
     },
   },
   multi_select_static: { doc: DOCS.multiSelectStatic, interactive: true, props: null },
@@ -305,19 +293,12 @@ export const COMPONENTS: Record<string, ComponentRule> = {
     doc: DOCS.datePicker,
     interactive: true,
     props: {
-      ...common,
-      name: str,
-      required: bool,
-      disabled: bool,
-      width: controlWidth,
-      behaviors,
+      ...field,
       // "Format is yyyy-MM-dd."
       initial_date: (v) => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? null : 'must be yyyy-MM-dd'),
       // "supporting up to 100 characters"
       placeholder: text(['plain_text'], 100),
       // The table marks `value` required, but the page's own sample omits it: not enforced (lenient).
-      value: strOrObj,
-      confirm: confirm(true),
     },
   },
   overflow: { doc: DOCS.overview, interactive: true, props: null },

@@ -9,7 +9,7 @@ import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { createDb, type Db } from '../core/db/connection';
 import { migrate } from '../core/db/migrator';
-import { createContext } from '../core/context';
+import { createContext } from '../core/compose';
 import type { Scenario } from './types';
 import { parseArgs, resolveDatabaseUrl, USAGE } from './lib/args';
 import { forkChild, type Child } from './lib/child';

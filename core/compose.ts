@@ -1,3 +1,7 @@
+import type { CoreContext } from './context';
+import type { Db } from './db/connection';
+import { defineModels } from './models';
+import { systemClock } from './ports';
 import { CoreRegistry } from './registry';
 import { register as customers } from './customers/index';
 import { register as pool } from './pool/index';
@@ -12,6 +16,7 @@ import { register as tickets } from './tickets/index';
  * The core's composition root: every 360° section, approval subject, recycle exclusion and scheduled job the core
  * contains, in one readable list (contexts with nothing to register are not listed). createContext() calls it, so
  * every entry point — server, bot, CLI, tests, bench — holds the same registry, whatever modules it imported.
+ * Only entry points import this file; contexts import the shapes in core/context.ts.
  */
 export function composeCore(): CoreRegistry {
   const r = new CoreRegistry();
@@ -24,4 +29,16 @@ export function composeCore(): CoreRegistry {
   surveys(r); // surveys.nps
   tickets(r); // 360: tickets, satisfaction; tickets.sla
   return r;
+}
+
+/** The context every entry point builds once per database: the models, a clock, the business zone and language, the registry. */
+export function createContext(db: Db, opts: Partial<Omit<CoreContext, 'db' | 'models'>> = {}): CoreContext {
+  return {
+    db,
+    models: defineModels(db.sequelize),
+    clock: opts.clock ?? systemClock,
+    timezone: opts.timezone ?? 'Asia/Shanghai',
+    locale: opts.locale ?? 'zh-CN',
+    registry: opts.registry ?? composeCore(),
+  };
 }

@@ -1,11 +1,13 @@
 import type { Db } from './db/connection';
 import type { Locale } from './errors';
-import { systemClock, type Clock } from './ports';
-import { defineModels, type Models } from './models';
-import { composeCore } from './compose';
+import type { Clock } from './ports';
+import type { Models } from './models';
 import type { CoreRegistry } from './registry';
 
-/** Everything an operation needs, passed explicitly as its first argument. */
+/**
+ * Everything an operation needs, passed explicitly as its first argument. Built by createContext (core/compose.ts),
+ * the core's composition root; this file only declares the shapes every context shares.
+ */
 export interface CoreContext {
   db: Db;
   models: Models;
@@ -15,17 +17,6 @@ export interface CoreContext {
   locale: Locale;
   /** What the core contains (360° sections, approval subjects, recycle exclusions, jobs): see core/compose.ts. */
   registry: CoreRegistry;
-}
-
-export function createContext(db: Db, opts: Partial<Omit<CoreContext, 'db' | 'models'>> = {}): CoreContext {
-  return {
-    db,
-    models: defineModels(db.sequelize),
-    clock: opts.clock ?? systemClock,
-    timezone: opts.timezone ?? 'Asia/Shanghai',
-    locale: opts.locale ?? 'zh-CN',
-    registry: opts.registry ?? composeCore(),
-  };
 }
 
 /** Who is acting: a CRM user, the system (jobs), an API key or a mini-program customer. */

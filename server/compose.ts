@@ -1,4 +1,5 @@
-import { createContext, type CoreContext } from '../core/context';
+import { createContext } from '../core/compose';
+import type { CoreContext } from '../core/context';
 import type { Db } from '../core/db/connection';
 import type { Job } from '../core/registry';
 import { botJobs, botWorkers, type BotProcessDeps, type Worker } from '../bot/jobs';

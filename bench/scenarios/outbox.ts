@@ -1,6 +1,6 @@
 import { QueryTypes } from 'sequelize';
 import type { Harness, Scenario } from '../types';
-import { createContext } from '../../core/context';
+import { createContext } from '../../core/compose';
 import { enqueueMessages } from '../../core/notifications/outbox';
 import { OutboxWorker } from '../../bot/outbox/worker';
 import { createLogger } from '../../server/logger';

@@ -1,5 +1,5 @@
 import type { Scenario } from '../types';
-import { createContext } from '../../core/context';
+import { createContext } from '../../core/compose';
 import { ManualClock } from '../../core/ports';
 import { ensureDefaultPool, updatePoolRules } from '../../core/pool/operations';
 import { runRecycle, type RecycleResult } from '../../core/pool/recycle';

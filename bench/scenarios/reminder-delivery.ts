@@ -1,6 +1,6 @@
 import { QueryTypes } from 'sequelize';
 import type { Scenario } from '../types';
-import { createContext } from '../../core/context';
+import { createContext } from '../../core/compose';
 import { toDate } from '../../core/db/connection';
 import { startJobs } from '../../server/jobs';
 import { createLogger } from '../../server/logger';

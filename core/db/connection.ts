@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import { Sequelize, Transaction, QueryTypes, type Options } from 'sequelize';
 import { AppError } from '../errors';
 import { withRetries } from './retry';
+import type { Dialect } from './types';
 
-export type Dialect = 'mysql' | 'sqlite';
+export type { Dialect } from './types';
 
 export interface Db {
   readonly sequelize: Sequelize;

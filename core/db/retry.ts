@@ -1,4 +1,4 @@
-import type { Dialect } from './connection';
+import type { Dialect } from './types';
 
 const MAX_TX_ATTEMPTS = 4;
 

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { createDb } from '../../core/db/connection';
 import { migrate } from '../../core/db/migrator';
-import { createContext } from '../../core/context';
+import { createContext } from '../../core/compose';
 import { describeEachDb, freshDatabase, MYSQL_URL } from '../helpers/db';
 import { testApp } from '../helpers/app';
 import { TcpProxy } from '../helpers/tcp-proxy';

@@ -1,6 +1,7 @@
 import { larkRouter } from '../../bot/routes';
 import { OutboxWorker } from '../../bot/outbox/worker';
-import { createContext, type CoreContext } from '../../core/context';
+import { createContext } from '../../core/compose';
+import type { CoreContext } from '../../core/context';
 import { createContract, submitContract } from '../../core/contracts/operations';
 import { actorOf, type UserDto } from '../../core/users/operations';
 import { describeEachDb } from '../helpers/db';

@@ -1,4 +1,4 @@
-import { createContext } from '../../core/context';
+import { createContext } from '../../core/compose';
 import { createDb } from '../../core/db/connection';
 import { AppError } from '../../core/errors';
 import { createUser } from '../../core/users/operations';

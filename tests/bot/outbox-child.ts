@@ -4,7 +4,7 @@
  */
 import * as lark from '@larksuiteoapi/node-sdk';
 import { createDb } from '../../core/db/connection';
-import { createContext } from '../../core/context';
+import { createContext } from '../../core/compose';
 import { createLogger } from '../../server/logger';
 import { OutboxWorker } from '../../bot/outbox/worker';
 

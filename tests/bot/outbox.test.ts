@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { createContext, type CoreContext } from '../../core/context';
+import { createContext } from '../../core/compose';
+import type { CoreContext } from '../../core/context';
 import { createDb } from '../../core/db/connection';
 import { enqueueMessages, type OutboundMessage } from '../../core/notifications/outbox';
 import { createUser } from '../../core/users/operations';

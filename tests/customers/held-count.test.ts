@@ -1,5 +1,5 @@
 import { createDb, type Db } from '../../core/db/connection';
-import { createContext } from '../../core/context';
+import { createContext } from '../../core/compose';
 import { migrator } from '../../core/db/migrator';
 import { customerAttrs, rng } from '../../core/factories';
 import { describeEachDb, DIALECTS, freshDatabase, SETUP_TIMEOUT_MS, type TestDatabase } from '../helpers/db';

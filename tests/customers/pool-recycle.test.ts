@@ -3,7 +3,7 @@ import path from 'node:path';
 import { QueryTypes } from 'sequelize';
 import { describeEachDb } from '../helpers/db';
 import { createDb } from '../../core/db/connection';
-import { createContext } from '../../core/context';
+import { createContext } from '../../core/compose';
 import { createUser, actorOf, type UserDto } from '../../core/users/operations';
 import { createCustomer } from '../../core/customers/operations';
 import { logActivity } from '../../core/activities/operations';

@@ -5,7 +5,7 @@
  * Env: DB_URL, NOW (ISO). Prints `resolved` or `rejected: <message>`.
  */
 import { createDb } from '../../core/db/connection';
-import { createContext } from '../../core/context';
+import { createContext } from '../../core/compose';
 import { ManualClock } from '../../core/ports';
 import { runRecycle } from '../../core/pool/recycle';
 

@@ -1,7 +1,7 @@
 import { QueryTypes } from 'sequelize';
 import { describeEachDb } from '../helpers/db';
 import { createDb } from '../../core/db/connection';
-import { createContext } from '../../core/context';
+import { createContext } from '../../core/compose';
 import { createUser, actorOf, type UserDto } from '../../core/users/operations';
 import { createCustomer, getCustomer, recordWonDeal } from '../../core/customers/operations';
 import { getTierThresholds, recomputeAllTiers, recomputeTier, setTierThresholds } from '../../core/customers/tiers';

@@ -29,11 +29,11 @@ function isolated<T>(load: () => T): T {
 
 async function sectionsViaApi(h: DbHandle, key: string, customerId: number): Promise<Sections> {
   const m = isolated(() => ({
-    context: require('../../core/context') as typeof import('../../core/context'),
+    compose: require('../../core/compose') as typeof import('../../core/compose'),
     app: require('../helpers/app') as typeof import('../helpers/app'),
     api: require('../../server/api/customers') as typeof import('../../server/api/customers'),
   }));
-  const core: CoreContext = m.context.createContext(h.db, { clock: h.clock });
+  const core: CoreContext = m.compose.createContext(h.db, { clock: h.clock });
   const { app } = await m.app.testApp(core, [m.api.customersApiRouter]);
   const res = await request(app.callback()).get(`/api/v1/customers/${customerId}/360`).set({ Authorization: `Bearer ${key}` });
   expect(res.status).toBe(200);
@@ -42,12 +42,12 @@ async function sectionsViaApi(h: DbHandle, key: string, customerId: number): Pro
 
 async function sectionsViaBot(h: DbHandle, user: UserDto, customerName: string): Promise<Sections> {
   const m = isolated(() => ({
-    context: require('../../core/context') as typeof import('../../core/context'),
+    compose: require('../../core/compose') as typeof import('../../core/compose'),
     app: require('../helpers/app') as typeof import('../helpers/app'),
     routes: require('../../bot/routes') as typeof import('../../bot/routes'),
     instance: require('../../bot/instance') as typeof import('../../bot/instance'),
   }));
-  const core: CoreContext = m.context.createContext(h.db, { clock: h.clock });
+  const core: CoreContext = m.compose.createContext(h.db, { clock: h.clock });
   const { app } = await m.app.testApp(core, [m.routes.larkRouter], env);
   expect((await postEvent(app.callback(), messageEvent({ openId: user.larkOpenId!, text: `查 ${customerName}` }), secrets)).status).toBe(200);
   await m.instance.botFor(core, m.app.memoryLogger().logger).idle();

@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import { createDb, type Db, type Dialect } from '../../core/db/connection';
 import { migrate } from '../../core/db/migrator';
-import { createContext, type CoreContext } from '../../core/context';
+import { createContext } from '../../core/compose';
+import type { CoreContext } from '../../core/context';
 import { ManualClock } from '../../core/ports';
 
 export const MYSQL_URL = process.env.TEST_MYSQL_URL;

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { describeEachDb } from '../helpers/db';
 import { testApp } from '../helpers/app';
 import { createDb } from '../../core/db/connection';
-import { createContext } from '../../core/context';
+import { createContext } from '../../core/compose';
 import { createUser, actorOf, type UserDto } from '../../core/users/operations';
 import { createCustomer } from '../../core/customers/operations';
 import { completeTask, createTask, snoozeTask } from '../../core/tasks/operations';

@@ -1,5 +1,5 @@
 import type { CoreContext } from '../../core/context';
-import { createContext } from '../../core/context';
+import { createContext } from '../../core/compose';
 import { createDb } from '../../core/db/connection';
 import type { Job } from '../../core/registry';
 import { startJobs } from '../../server/jobs';

@@ -4,6 +4,7 @@ import { CHANNEL_NAMES, t, type Locale, type Texts } from '../i18n';
 import { cardMessage, type Renderer } from './registry';
 import type { BotRegistry } from '../registry';
 import type { TaskDto } from '../../core/tasks/operations';
+import type { LeadDto } from '../../core/leads/operations';
 import { activeReps } from '../../core/users/directory';
 
 /**
@@ -141,22 +142,10 @@ export function savedCard(title: string, body: string, template: 'green' | 'oran
 
 // ------------------------------------------------------------------ outbox renderers
 
-interface LeadPayload {
-  leadId: number;
-  company: string | null;
-  contactName: string | null;
-  phone?: string | null;
-  email?: string | null;
-  source: string;
-  campaign: string | null;
-  region?: string | null;
-  industry?: string | null;
-  score: number;
-  scoreReasons?: Array<{ factor: string; points: number; max: number; zh: string; en: string }>;
-  why?: { strategy: string; zh: string; en: string };
-  waitedMinutes?: number;
-  slaMinutes?: number;
-}
+/** The 'lead.assigned' and 'lead.sla_escalated' payloads (core/leads/assign.ts, core/leads/operations.ts): a lead's fields. */
+type LeadPayload = Pick<LeadDto, 'company' | 'contactName' | 'source' | 'campaign' | 'score'>
+  & Partial<Pick<LeadDto, 'phone' | 'email' | 'region' | 'industry' | 'scoreReasons'>>
+  & { leadId: number; why?: NonNullable<LeadDto['assignReason']>; waitedMinutes?: number; slaMinutes?: number };
 
 export function leadAssignedCard(p: LeadPayload, locale: Locale): Card {
   const zh = locale !== 'en';

@@ -10,18 +10,12 @@ import type { RequestStatus, StepStatus } from './model';
 import type { ResolvedStep } from './rules';
 import { approvalSubject } from './subjects';
 import { txSelect, txUpdate } from '../shared/txsql';
-import type { ApprovalStepView, ApprovalView, DecisionResult } from './schemas';
+import type { ApprovalCardPayload, ApprovalStepView, ApprovalView, DecisionResult } from './schemas';
 
-export type { ApprovalStepView, ApprovalView, DecisionResult } from './schemas';
+export type { ApprovalCardPayload, ApprovalStepView, ApprovalView, DecisionResult } from './schemas';
 
 export const APPROVAL_CARD_KIND = 'approval.request';
 export const APPROVAL_OUTCOME_KIND = 'approval.outcome';
-
-/** What a card for one person shows: the view plus who is looking (buttons only for the current approver). */
-export interface ApprovalCardPayload extends Record<string, unknown> {
-  view: ApprovalView;
-  viewerId: number;
-}
 
 function userActor(actor: Actor): Extract<Actor, { kind: 'user' }> {
   if (actor.kind !== 'user') throw new AppError('FORBIDDEN', { detail: { 'zh-CN': '只有用户可以审批', en: 'Only users take part in approvals' } });

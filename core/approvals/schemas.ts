@@ -39,6 +39,12 @@ export const ApprovalSchema = z.object({
 });
 export type ApprovalView = z.infer<typeof ApprovalSchema>;
 
+/**
+ * The 'approval.request' outbox payload: what a card for one person shows, the view plus who is looking (buttons only
+ * for the current approver). No schema of its own: it is ApprovalView and a user id, both declared here.
+ */
+export type ApprovalCardPayload = { view: ApprovalView; viewerId: number };
+
 export const DecisionResultSchema = z.object({
   view: ApprovalSchema,
   /** approve: the flow moved to the next step (false) or finished (true). */

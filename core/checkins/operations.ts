@@ -3,6 +3,9 @@ import type { Actor, CoreContext } from '../context';
 import { AppError } from '../errors';
 import { toDate } from '../db/connection';
 import { logActivity } from '../activities/operations';
+import type { CheckinDto, CheckinStatus } from './schemas';
+
+export type { CheckinDto } from './schemas';
 
 /**
  * Field-visit check-ins from chat: "签到 [customer]" opens one; the location message that follows records position,
@@ -10,23 +13,11 @@ import { logActivity } from '../activities/operations';
  */
 export const CHECKIN_WINDOW_MS = 30 * 60_000;
 
-export interface CheckinDto {
-  id: number;
-  userId: number;
-  customerId: number | null;
-  status: 'open' | 'done';
-  latitude: number | null;
-  longitude: number | null;
-  address: string | null;
-  imageKey: string | null;
-  occurredAt: string | null;
-}
-
 const toDto = (r: Record<string, unknown>): CheckinDto => ({
   id: Number(r.id),
   userId: Number(r.user_id),
   customerId: r.customer_id === null ? null : Number(r.customer_id),
-  status: r.status as CheckinDto['status'],
+  status: r.status as CheckinStatus,
   latitude: r.latitude === null ? null : Number(r.latitude),
   longitude: r.longitude === null ? null : Number(r.longitude),
   address: (r.address as string) ?? null,

@@ -1,8 +1,6 @@
 import { DataTypes, type Optional, type Sequelize } from 'sequelize';
 import type { Entity, EntityStatic } from '../db/types';
-
-export const CONTRACT_STATUSES = ['draft', 'pending_approval', 'approved', 'rejected', 'active', 'expired', 'terminated'] as const;
-export type ContractStatus = (typeof CONTRACT_STATUSES)[number];
+import type { ContractStatus } from './schemas';
 
 export interface ContractAttrs {
   id: number;

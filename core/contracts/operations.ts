@@ -15,11 +15,10 @@ import { assertPlanSums, day, instalmentPlanInput, writeInstalments } from '../r
 import { recordWonDeal } from '../customers/operations';
 import { businessDay, daysBetween, addDays, toDay } from '../shared/dates';
 import { discountBp, discountExceeds, lineAmountCents, lineListCents, MAX_CENTS, percentToBp, splitEvenly, toCents } from '../shared/money';
-import type { ContractStatus } from './model';
 import { txSelect, txUpdate } from '../shared/txsql';
-import type { ContractDto, ContractLineDto } from './schemas';
+import type { ContractDto, ContractLineDto, ContractListItem, ContractStatus } from './schemas';
 
-export type { ContractDto, ContractLineDto, InstalmentDto } from './schemas';
+export type { ContractDto, ContractLineDto, ContractListItem, InstalmentDto } from './schemas';
 
 const lineInput = z
   .object({
@@ -268,18 +267,6 @@ export async function getContract(ctx: CoreContext, actor: Actor, id: number, t?
 export async function customersWithLiveContracts(ctx: CoreContext, customerIds: number[], t?: Transaction | null): Promise<number[]> {
   const rows = await ctx.db.select<{ customer_id: number }>("SELECT DISTINCT customer_id FROM contracts WHERE customer_id IN (:ids) AND status IN ('active', 'approved')", { ids: customerIds }, t);
   return rows.map((r) => Number(r.customer_id));
-}
-
-export interface ContractListItem {
-  id: number;
-  number: string;
-  title: string | null;
-  amountCents: number;
-  currency: string;
-  status: ContractStatus;
-  startDate: string;
-  endDate: string;
-  ownerId: number;
 }
 
 /** A customer's contracts, newest first (360° view, approval card history). */

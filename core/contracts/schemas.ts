@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { CONTRACT_STATUSES } from './model';
 
 /** The contract shapes that cross a transport (/api/v1, cards), declared once; the types are inferred. Money in integer cents. */
+export const CONTRACT_STATUSES = ['draft', 'pending_approval', 'approved', 'rejected', 'active', 'expired', 'terminated'] as const;
+export type ContractStatus = (typeof CONTRACT_STATUSES)[number];
 const id = z.number().int();
 
 export const ContractLineSchema = z.object({ seq: z.number().int(), name: z.string(), quantity: z.number().int(), unitPriceCents: z.number().int(), discountBp: z.number().int(), amountCents: z.number().int() });
@@ -34,5 +35,9 @@ export const ContractSchema = z.object({
   approvalRequestId: id.nullable(),
 });
 export type ContractDto = z.infer<typeof ContractSchema>;
+
+/** A row of a customer's contract list (the 360° view's contracts section, the approval card's history). */
+export const ContractListItemSchema = ContractSchema.pick({ id: true, number: true, title: true, amountCents: true, currency: true, status: true, startDate: true, endDate: true, ownerId: true });
+export type ContractListItem = z.infer<typeof ContractListItemSchema>;
 
 export const RenewalResultSchema = z.object({ contract: ContractSchema, created: z.boolean() });

@@ -6,6 +6,7 @@ import { enqueueMessages } from '../notifications/outbox';
 import { recordAudit } from '../audit/record';
 import { getLeadsConfig } from './config';
 import { chooseAssignee, type AssignChoice, type Rep } from './rules';
+import type { AssignReason } from './schemas';
 
 const SCOPE = 'default';
 
@@ -106,7 +107,7 @@ export async function assignLeadTo(ctx: CoreContext, actor: Actor, leadId: numbe
 
 async function giveLead(ctx: CoreContext, actor: Actor, t: Transaction, leadId: number, choice: AssignChoice, manual = false): Promise<AssignResult> {
   const now = ctx.clock.now();
-  const reason = { strategy: manual ? 'manual' : choice.strategy, zh: choice.zh, en: choice.en };
+  const reason: AssignReason = { strategy: manual ? 'manual' : choice.strategy, zh: choice.zh, en: choice.en };
   // Conditional: 0 rows changed = someone else assigned it first.
   const [, changed] = await ctx.db.sequelize.query(
     `UPDATE leads SET owner_id = :uid, status = 'assigned', assigned_at = :now, assign_reason = :reason, updated_at = :now

@@ -8,23 +8,11 @@ import { recordAudit } from '../audit/record';
 import { normalizeCompanyName, normalizeEmail, normalizePhone } from '../customers/normalize';
 import { findDuplicateId } from '../customers/operations';
 import { getLeadsConfig } from './config';
-import { explainReasons, scoreCompact, compactScore, type CompactReason, type ScoreReason } from './rules';
+import { explainReasons, scoreCompact, compactScore, type CompactReason } from './rules';
 import { assignLead } from './assign';
-import type { RowInput } from './import-rules';
+import type { AssignReason, LeadDto, LeadStatus, ScoreReason } from './schemas';
 
-/** A lead: the captured fields (the same shape an import row becomes) plus what the CRM adds. */
-export interface LeadDto extends RowInput {
-  id: number;
-  status: 'new' | 'assigned' | 'converted' | 'lost';
-  score: number;
-  scoreReasons: ScoreReason[];
-  interactions: number;
-  ownerId: number | null;
-  assignedAt: string | null;
-  assignReason: { strategy: string; zh: string; en: string } | null;
-  customerId: number | null;
-  createdAt: string | null;
-}
+export type { LeadDto } from './schemas';
 
 export const LEAD_SELECT = `id, company, contact_name, title, phone, email, region, industry, skill, company_size, source, campaign, message,
   status, score, score_reasons, interactions, owner_id, assigned_at, assign_reason, customer_id, created_at`;
@@ -56,13 +44,13 @@ export function toLeadDto(r: Row): LeadDto {
     source: r.source as string,
     campaign: (r.campaign as string) ?? null,
     message: (r.message as string) ?? null,
-    status: r.status as LeadDto['status'],
+    status: r.status as LeadStatus,
     score: Number(r.score ?? 0),
     scoreReasons: reasonsOf(r),
     interactions: Number(r.interactions ?? 0),
     ownerId: num(r.owner_id),
     assignedAt: toDate(r.assigned_at)?.toISOString() ?? null,
-    assignReason: parseJson(r.assign_reason, null),
+    assignReason: parseJson<AssignReason | null>(r.assign_reason, null),
     customerId: num(r.customer_id),
     createdAt: toDate(r.created_at)?.toISOString() ?? null,
   };

@@ -1,8 +1,9 @@
 import { normalizeCompanyName, normalizeEmail, normalizePhone, toHalfWidth } from '../customers/normalize';
+import type { LeadFields } from './schemas';
 
 /** Pure rules of lead import: column mapping guesses (Chinese and English headers) and row validation. */
 
-export const IMPORT_FIELDS = ['company', 'contactName', 'title', 'phone', 'email', 'region', 'industry', 'skill', 'companySize', 'source', 'campaign', 'message'] as const;
+export const IMPORT_FIELDS = ['company', 'contactName', 'title', 'phone', 'email', 'region', 'industry', 'skill', 'companySize', 'source', 'campaign', 'message'] as const satisfies readonly (keyof LeadFields)[];
 export type ImportField = (typeof IMPORT_FIELDS)[number];
 /** field → column index in the file. */
 export type Mapping = Partial<Record<ImportField, number>>;
@@ -55,20 +56,8 @@ export function guessMapping(headers: string[], overrides: Record<string, string
   return { mapping, unmapped: headers.filter((_, i) => !used.has(i)) };
 }
 
-export interface RowInput {
-  company: string | null;
-  contactName: string | null;
-  title: string | null;
-  phone: string | null;
-  email: string | null;
-  region: string | null;
-  industry: string | null;
-  skill: string | null;
-  companySize: number | null;
-  source: string;
-  campaign: string | null;
-  message: string | null;
-}
+/** A valid import row: a lead's captured fields (core/leads/schemas.ts). */
+export type RowInput = LeadFields;
 
 export interface CheckedRow {
   /** 1-based line in the file, header = line 1. */

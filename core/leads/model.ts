@@ -1,5 +1,6 @@
 import { DataTypes, type Optional, type Sequelize } from 'sequelize';
 import type { Entity, EntityStatic } from '../db/types';
+import type { LeadStatus } from './schemas';
 
 export interface LeadAttrs {
   id: number;
@@ -18,7 +19,7 @@ export interface LeadAttrs {
   source: string;
   campaign: string | null;
   message: string | null;
-  status: 'new' | 'assigned' | 'converted' | 'lost';
+  status: LeadStatus;
   score: number;
   score_reasons: unknown;
   interactions: number;

@@ -1,10 +1,12 @@
+import type { ScoreFactor, ScoreReason } from './schemas';
+
 /**
  * Pure lead policy: scoring, assignment choice, the response SLA. No database; unit-tested directly.
  */
 
 export interface ScoringConfig {
   /** Points each factor can give at most; they need not sum to 100 (the score is capped at 100). */
-  weights: { industry: number; source: number; size: number; interactions: number; recency: number };
+  weights: Record<ScoreFactor, number>;
   /** Industries that fit the product (exact or contained, case-insensitive). */
   targetIndustries: string[];
   /** Source → 0..1 quality; unknown sources get `defaultSource`. */
@@ -45,15 +47,6 @@ export interface ScoreInput {
   createdAt: Date;
 }
 
-export interface ScoreReason {
-  factor: keyof ScoringConfig['weights'];
-  points: number;
-  max: number;
-  /** What the points are for, in both languages. */
-  zh: string;
-  en: string;
-}
-
 export interface LeadScore {
   score: number;
   hot: boolean;
@@ -63,7 +56,7 @@ export interface LeadScore {
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
 /** Stored form of a score's explanation: [factor, points, max, days since last touch (recency only)]. Texts are derived. */
-export type CompactReason = [ScoreReason['factor'], number, number, number?];
+export type CompactReason = [ScoreFactor, number, number, number?];
 
 export function scoreLead(input: ScoreInput, config: ScoringConfig, now: Date): LeadScore {
   const compact = scoreCompact(input, config, now);

@@ -9,7 +9,9 @@ import { enqueueMessages } from '../notifications/outbox';
 import { managerFor } from '../users/directory';
 import { isLowScore } from './rules';
 import type { SurveyAttrs, SurveyKind, SurveyStatus } from './model';
-import { answerInput, surveyListInput, type SurveyDto } from './schemas';
+import { answerInput, surveyListInput, type AgentStats, type SurveyDto } from './schemas';
+
+export type { AgentStats } from './schemas';
 
 const DAY = 86_400_000;
 const ticketNo = (id: number) => `T${String(id).padStart(6, '0')}`;
@@ -175,14 +177,6 @@ async function escalationManager(ctx: CoreContext, t: Transaction, s: SurveyRow)
   if (s.agent_id) return managerFor(ctx, t, s.agent_id);
   const [o] = await ctx.db.select<{ owner_id: number | null }>('SELECT owner_id FROM customers WHERE id = :id', { id: s.customer_id }, t);
   return managerFor(ctx, t, o?.owner_id ?? null);
-}
-
-export interface AgentStats {
-  userId: number;
-  openTickets: number;
-  resolvedTickets: number;
-  csat: { answered: number; average: number | null; low: number };
-  breaches: number;
 }
 
 /** Per-agent service figures since `since` (default: all time). */

@@ -22,6 +22,17 @@ export type SurveyDto = z.infer<typeof SurveySchema>;
 
 export const SurveyListSchema = z.object({ items: z.array(SurveySchema) });
 
+/** One agent's service figures (the bot's 服务统计 answer): tickets open and resolved, CSAT answers, SLA breaches. */
+export const AgentStatsSchema = z.object({
+  userId: z.number().int(),
+  openTickets: z.number().int(),
+  resolvedTickets: z.number().int(),
+  /** `average`: of the answered CSAT scores, two decimals, null without answers; `low`: answers scoring 2 or less. */
+  csat: z.object({ answered: z.number().int(), average: z.number().nullable(), low: z.number().int() }),
+  breaches: z.number().int(),
+});
+export type AgentStats = z.infer<typeof AgentStatsSchema>;
+
 // ---- inputs
 export const surveyListInput = z.object({ status: z.enum(['pending', 'all']).default('pending') });
 

@@ -1,8 +1,6 @@
 import { DataTypes, type Optional, type Sequelize } from 'sequelize';
 import type { Entity, EntityStatic } from '../db/types';
-
-export const TASK_PRIORITIES = ['high', 'normal', 'low'] as const;
-export type TaskPriority = (typeof TASK_PRIORITIES)[number];
+import type { TaskPriority, TaskStatus } from './schemas';
 
 export interface TaskAttrs {
   id: number;
@@ -16,7 +14,7 @@ export interface TaskAttrs {
   lead_id: number | null;
   owner_id: number;
   channel: string | null;
-  status: 'open' | 'done' | 'cancelled';
+  status: TaskStatus;
   done_at: Date | null;
   source: string | null;
   created_by: number | null;

@@ -5,24 +5,10 @@ import { AppError } from '../errors';
 import { parseInput } from '../validation';
 import { toDate } from '../db/connection';
 import { recordAudit } from '../audit/record';
-import { TASK_PRIORITIES, type TaskPriority } from './model';
+import { TASK_PRIORITIES, type TaskDto, type TaskPriority } from './schemas';
 import { snoozeTarget, type SnoozeKind } from './rules';
 
-export interface TaskDto {
-  id: number;
-  title: string;
-  priority: TaskPriority;
-  dueAt: string | null;
-  remindAt: string | null;
-  customerId: number | null;
-  customerName: string | null;
-  leadId: number | null;
-  ownerId: number;
-  channel: string | null;
-  status: 'open' | 'done' | 'cancelled';
-  doneAt: string | null;
-  updatedAt: string | null;
-}
+export type { TaskDto } from './schemas';
 
 export const TASK_SELECT = `t.id, t.title, t.priority, t.due_at, t.remind_at, t.customer_id, c.name AS customer_name, t.lead_id, t.owner_id, t.channel,
   t.status, t.done_at, t.updated_at`;

@@ -1,10 +1,7 @@
 import { DataTypes, type Optional, type Sequelize } from 'sequelize';
 import type { Entity, EntityStatic } from '../db/types';
 import type { Role } from '../context';
-
-export const ROLES = ['rep', 'manager', 'service', 'admin'] as const satisfies readonly Role[];
-export const USER_STATUSES = ['active', 'away'] as const;
-export type UserStatus = (typeof USER_STATUSES)[number];
+import type { UserStatus } from './schemas';
 
 export interface UserAttrs {
   id: number;

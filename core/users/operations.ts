@@ -1,24 +1,14 @@
 import { z } from 'zod';
-import type { Actor, Channel, CoreContext, Role } from '../context';
+import type { Actor, Channel, CoreContext } from '../context';
 import { AppError } from '../errors';
 import { isUniqueViolation } from '../db/connection';
 import { recordAudit } from '../audit/record';
 import { normalizeEmail, normalizePhone } from '../customers/normalize';
-import { ROLES, type UserAttrs } from './model';
+import type { UserAttrs } from './model';
+import { ROLES, type UserDto } from './schemas';
 import { parseInput } from '../validation';
 
-export interface UserDto {
-  id: number;
-  name: string;
-  email: string | null;
-  phone: string | null;
-  role: Role;
-  teamId: number | null;
-  managerId: number | null;
-  larkOpenId: string | null;
-  status: 'active' | 'away';
-  skills: string[];
-}
+export type { UserDto } from './schemas';
 
 export function toUserDto(u: UserAttrs): UserDto {
   return {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { migrator } from '../../core/db/migrator';
 import { createUser } from '../../core/users/operations';
-import { ROLES } from '../../core/users/model';
+import { ROLES } from '../../core/users/schemas';
 import { seedDemo } from '../seed';
 import type { CliCommand } from './types';
 import { parseCommand } from './parse';

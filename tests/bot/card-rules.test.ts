@@ -11,6 +11,7 @@ import type { CustomerDto } from '../../core/customers/operations';
 import type { ApprovalView } from '../../core/approvals/operations';
 import type { ContractDto } from '../../core/contracts/operations';
 import type { ImportReport } from '../../core/leads/import';
+import { SCORE_FACTORS } from '../../core/leads/schemas';
 import * as kit from '../../bot/cards/kit';
 import { button, buttonRow, card, columnSet, datePicker, divider, form, input, linkButton, markdown, note, selectStatic, type Card } from '../../bot/cards/kit';
 import type { LarkMessage } from '../../bot/render/registry';
@@ -91,7 +92,7 @@ const ticket = (status: 'new' | 'assigned' | 'in_progress' | 'resolved', priorit
 
 const lead = (score: number) => ({
   leadId: 5, company: ZH, contactName: 'Jane Doe-Smithson', phone: '13800138000', email: 'jane@acme.example.com', source: '官网表单 Website form', campaign: '2026 春季展会 Spring Expo', region: '华东', industry: '制造业',
-  score, scoreReasons: Array.from({ length: 8 }, (_, i) => ({ factor: `f${i}`, points: 10, max: 15, zh: `${ZH} 因素 ${i}`, en: `${EN} factor ${i}` })),
+  score, scoreReasons: Array.from({ length: 8 }, (_, i) => ({ factor: SCORE_FACTORS[i % SCORE_FACTORS.length], points: 10, max: 15, zh: `${ZH} 因素 ${i}`, en: `${EN} factor ${i}` })),
   why: { strategy: 'round_robin', zh: '按地区轮流分配（华东）', en: 'Round robin by region (East China)' }, waitedMinutes: 95, slaMinutes: 30,
 });
 

@@ -5,6 +5,7 @@ import { cardMessage, type Renderer } from './registry';
 import type { BotRegistry } from '../registry';
 import type { TicketDetailDto } from '../../core/tickets/queries';
 import { PRIORITY_LABELS, STATUS_LABELS, type Priority, type TicketStatus } from '../../core/tickets/rules';
+import type { SurveyKind } from '../../core/surveys/schemas';
 
 /**
  * Service desk cards: the ticket card an agent gets on assignment (accept / comment / resolve), SLA warnings
@@ -126,7 +127,7 @@ const ticketSlaBreachRenderer: Renderer<SlaPayload> = (p, ctx) =>
 
 interface LowScorePayload {
   surveyId: number;
-  kind: 'csat' | 'nps';
+  kind: SurveyKind;
   score: number;
   max: number;
   comment: string | null;

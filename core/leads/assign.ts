@@ -7,6 +7,7 @@ import { recordAudit } from '../audit/record';
 import { getLeadsConfig } from './config';
 import { chooseAssignee, type AssignChoice, type Rep } from './rules';
 import type { AssignReason } from './schemas';
+import { LEAD_SELECT, toLeadDto } from './dto';
 
 const SCOPE = 'default';
 
@@ -120,16 +121,14 @@ async function giveLead(ctx: CoreContext, actor: Actor, t: Transaction, leadId: 
       replacements: { uid: choice.userId, now, s: SCOPE }, type: QueryTypes.UPDATE, transaction: t,
     });
   }
-  const lead = (await ctx.db.select<Record<string, unknown>>(
-    'SELECT id, company, contact_name, phone, email, source, campaign, score, score_reasons, region, industry FROM leads WHERE id = :id', { id: leadId }, t))[0];
-  let reasons = lead.score_reasons;
-  if (typeof reasons === 'string') reasons = JSON.parse(reasons);
+  // The card shows the score explained (stored compactly as numbers): the same DTO every reader gets.
+  const lead = toLeadDto((await ctx.db.select<Record<string, unknown>>(`SELECT ${LEAD_SELECT} FROM leads WHERE id = :id`, { id: leadId }, t))[0]);
   await enqueueMessages(ctx, t, [{
     to: { userId: choice.userId },
     kind: 'lead.assigned',
     payload: {
-      leadId, company: lead.company, contactName: lead.contact_name, phone: lead.phone, email: lead.email, source: lead.source,
-      campaign: lead.campaign, region: lead.region, industry: lead.industry, score: Number(lead.score), scoreReasons: reasons, why: reason,
+      leadId, company: lead.company, contactName: lead.contactName, phone: lead.phone, email: lead.email, source: lead.source,
+      campaign: lead.campaign, region: lead.region, industry: lead.industry, score: lead.score, scoreReasons: lead.scoreReasons, why: reason,
     },
     dedupeKey: `lead.assigned:${leadId}:${choice.userId}`,
   }]);

@@ -3,58 +3,19 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import type { Actor, Channel, CoreContext } from '../context';
 import { AppError } from '../errors';
 import { parseInput } from '../validation';
-import { toDate, parseJson } from '../db/connection';
+import { toDate } from '../db/connection';
 import { recordAudit } from '../audit/record';
 import { normalizeCompanyName, normalizeEmail, normalizePhone } from '../customers/normalize';
 import { findDuplicateId } from '../customers/operations';
 import { getLeadsConfig } from './config';
-import { explainReasons, scoreCompact, compactScore, type CompactReason } from './rules';
+import { scoreCompact, compactScore } from './rules';
 import { assignLead } from './assign';
-import type { AssignReason, LeadDto, LeadStatus, ScoreReason } from './schemas';
-
-export type { LeadDto } from './schemas';
-
-export const LEAD_SELECT = `id, company, contact_name, title, phone, email, region, industry, skill, company_size, source, campaign, message,
-  status, score, score_reasons, interactions, owner_id, assigned_at, assign_reason, customer_id, created_at`;
+import { LEAD_SELECT, num, toLeadDto } from './dto';
+import type { LeadDto } from './schemas';
 
 type Row = Record<string, unknown>;
-const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
-/** Stored numbers → explanation with texts (older rows may hold full reasons already). */
-function reasonsOf(r: Row): ScoreReason[] {
-  const stored = parseJson<unknown[]>(r.score_reasons, []);
-  if (!stored.length || !Array.isArray(stored[0])) return stored as ScoreReason[];
-  return explainReasons(stored as CompactReason[], {
-    industry: (r.industry as string) ?? null, source: r.source as string, companySize: num(r.company_size), interactions: Number(r.interactions ?? 0),
-  });
-}
-
-export function toLeadDto(r: Row): LeadDto {
-  return {
-    id: Number(r.id),
-    company: (r.company as string) ?? null,
-    contactName: (r.contact_name as string) ?? null,
-    title: (r.title as string) ?? null,
-    phone: (r.phone as string) ?? null,
-    email: (r.email as string) ?? null,
-    region: (r.region as string) ?? null,
-    industry: (r.industry as string) ?? null,
-    skill: (r.skill as string) ?? null,
-    companySize: num(r.company_size),
-    source: r.source as string,
-    campaign: (r.campaign as string) ?? null,
-    message: (r.message as string) ?? null,
-    status: r.status as LeadStatus,
-    score: Number(r.score ?? 0),
-    scoreReasons: reasonsOf(r),
-    interactions: Number(r.interactions ?? 0),
-    ownerId: num(r.owner_id),
-    assignedAt: toDate(r.assigned_at)?.toISOString() ?? null,
-    assignReason: parseJson<AssignReason | null>(r.assign_reason, null),
-    customerId: num(r.customer_id),
-    createdAt: toDate(r.created_at)?.toISOString() ?? null,
-  };
-}
+export type { LeadDto } from './schemas';
 
 export async function loadLead(ctx: CoreContext, id: number, t?: Transaction | null): Promise<LeadDto | null> {
   const rows = await ctx.db.select<Row>(`SELECT ${LEAD_SELECT} FROM leads WHERE id = :id`, { id }, t);

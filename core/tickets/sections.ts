@@ -2,6 +2,7 @@ import type { View360Section } from '../registry';
 import { toDate } from '../db/connection';
 import { OPEN_STATUSES, STATUS_LABELS, TICKET_TYPE_LABELS, type TicketStatus, type TicketType } from './rules';
 import { ticketNo } from './queries';
+import type { SurveyKind } from '../surveys/schemas';
 
 /**
  * The 360° view's 'tickets' (open tickets, SLA due) and 'satisfaction' (latest scores): one indexed query each
@@ -31,7 +32,7 @@ export const ticketsSection: View360Section = async (ctx, customerId) => {
 };
 
 export const satisfactionSection: View360Section = async (ctx, customerId) => {
-  const rows = await ctx.db.select<{ kind: 'csat' | 'nps'; score: number; comment: string | null; answered_at: unknown; ticket_id: number | null }>(
+  const rows = await ctx.db.select<{ kind: SurveyKind; score: number; comment: string | null; answered_at: unknown; ticket_id: number | null }>(
     "SELECT kind, score, comment, answered_at, ticket_id FROM surveys WHERE customer_id = :c AND status = 'answered' ORDER BY id DESC LIMIT 10",
     { c: customerId },
   );

@@ -50,6 +50,10 @@ describeEachDb('leads: round-robin assignment', (h) => {
     const payload = typeof msg.payload === 'string' ? JSON.parse(msg.payload) : msg.payload;
     expect(payload.why).toMatchObject({ strategy: 'round_robin', zh: '按轮询分配' });
     expect(payload.scoreReasons).toHaveLength(5);
+    // Explained as the card shows them (stored compactly as [factor, points, max]): texts in both languages, points of max.
+    for (const r of payload.scoreReasons as { zh?: unknown; en?: unknown; points?: unknown; max?: unknown }[]) {
+      expect(r).toEqual(expect.objectContaining({ zh: expect.any(String), en: expect.any(String), points: expect.any(Number), max: expect.any(Number) }));
+    }
   });
 });
 

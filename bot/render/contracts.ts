@@ -6,6 +6,7 @@ import type { BotRegistry } from '../registry';
 import { formatCents } from '../../core/shared/money';
 import type { ApprovalCardPayload, ApprovalView } from '../../core/approvals/operations';
 import type { ContractDto } from '../../core/contracts/operations';
+import type { ContractApprovalSubject } from '../../core/contracts/schemas';
 
 /**
  * Card JSON 2.0 for contracts, approvals and receivables. Buttons whose effect is not idempotent in the
@@ -39,32 +40,14 @@ const REQUEST_STATUS: Record<string, { text: { 'zh-CN': string; en: string }; te
   withdrawn: { text: { 'zh-CN': '已撤回', en: 'Withdrawn' }, template: 'grey' },
 };
 
-interface ContractSubject {
-  contractId: number;
-  number: string;
-  title: string | null;
-  customer: { id: number; name: string; tier: string | null };
-  owner: { id: number; name: string };
-  currency: string;
-  listCents: number;
-  amountCents: number;
-  discountBp: number;
-  discountLimitBp: number;
-  discountOverLimit: boolean;
-  startDate: string;
-  endDate: string;
-  lines: { name: string; quantity: number; unitPriceCents: number; discountBp: number; amountCents: number }[];
-  history: { contracts: number; contractCents: number; paidCents: number; outstandingCents: number; overdueCents: number; risk: string };
-}
-
-function lineText(l: ContractSubject['lines'][number], currency: string): string {
+function lineText(l: ContractApprovalSubject['lines'][number], currency: string): string {
   const disc = l.discountBp ? ` −${pct(l.discountBp)}` : '';
   return `- ${md(l.name)} × ${l.quantity} @ ${yuan(l.unitPriceCents, currency)}${disc} = **${yuan(l.amountCents, currency)}**`;
 }
 
 /** The approval card as one person sees it: buttons only for the current approver, withdraw only for the submitter. */
 export function approvalCard(view: ApprovalView, viewerId: number, locale: Locale): Card {
-  const s = view.subject as unknown as ContractSubject;
+  const s = view.subject as ContractApprovalSubject; // the approval subject 'contract' (core/contracts/schemas.ts)
   const st = REQUEST_STATUS[view.status] ?? REQUEST_STATUS.pending;
   const L = (zh: string, en: string) => t(locale, { 'zh-CN': zh, en });
   const discount = s.discountOverLimit

@@ -16,7 +16,7 @@ import { recordWonDeal } from '../customers/operations';
 import { businessDay, daysBetween, addDays, toDay } from '../shared/dates';
 import { discountBp, discountExceeds, lineAmountCents, lineListCents, MAX_CENTS, percentToBp, splitEvenly, toCents } from '../shared/money';
 import { txSelect, txUpdate } from '../shared/txsql';
-import type { ContractDto, ContractLineDto, ContractListItem, ContractStatus } from './schemas';
+import type { ContractApprovalSubject, ContractDto, ContractLineDto, ContractListItem, ContractStatus } from './schemas';
 
 export type { ContractDto, ContractLineDto, ContractListItem, InstalmentDto } from './schemas';
 
@@ -383,7 +383,7 @@ async function setStatus(ctx: CoreContext, t: Transaction, id: number, to: Contr
 
 /** The contract as an approval subject (registered in core/contracts/index.ts). */
 export const contractApprovalSubject: ApprovalSubject = {
-  async describe(ctx, t, id) {
+  async describe(ctx, t, id): Promise<ContractApprovalSubject> {
     const c = await contractRow(ctx, id, t);
     const lines = await txSelect<{ name: string; quantity: number; unit_price_cents: unknown; discount_bp: number; amount_cents: unknown }>(
       ctx,
@@ -408,8 +408,8 @@ export const contractApprovalSubject: ApprovalSubject = {
       discountBp: Number(c.discount_bp),
       discountLimitBp: policy.discountLimitBp,
       discountOverLimit: discountExceeds(list, amount, policy.discountLimitBp),
-      startDate: toDay(c.start_date),
-      endDate: toDay(c.end_date),
+      startDate: toDay(c.start_date)!, // NOT NULL columns
+      endDate: toDay(c.end_date)!,
       status: c.status,
       lines: lines.map((l) => ({ name: l.name, quantity: Number(l.quantity), unitPriceCents: toCents(l.unit_price_cents), discountBp: Number(l.discount_bp), amountCents: toCents(l.amount_cents) })),
       history: {

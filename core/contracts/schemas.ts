@@ -40,4 +40,35 @@ export type ContractDto = z.infer<typeof ContractSchema>;
 export const ContractListItemSchema = ContractSchema.pick({ id: true, number: true, title: true, amountCents: true, currency: true, status: true, startDate: true, endDate: true, ownerId: true });
 export type ContractListItem = z.infer<typeof ContractListItemSchema>;
 
+/**
+ * What a contract's approval card shows (the approval subject 'contract', core/contracts/index.ts): the contract, its
+ * lines, the discount against the policy limit and the customer's payment history. Dates are YYYY-MM-DD.
+ */
+export const ContractApprovalSubjectSchema = z.object({
+  contractId: id,
+  number: z.string(),
+  title: z.string().nullable(),
+  customer: z.object({ id, name: z.string(), tier: z.string().nullable() }),
+  owner: z.object({ id, name: z.string() }),
+  currency: z.string(),
+  listCents: z.number().int(),
+  amountCents: z.number().int(),
+  discountBp: z.number().int(),
+  discountLimitBp: z.number().int(),
+  discountOverLimit: z.boolean(),
+  startDate: z.string(),
+  endDate: z.string(),
+  status: z.enum(CONTRACT_STATUSES),
+  lines: z.array(ContractLineSchema.omit({ seq: true })),
+  history: z.object({
+    contracts: z.number().int(),
+    contractCents: z.number().int(),
+    paidCents: z.number().int(),
+    outstandingCents: z.number().int(),
+    overdueCents: z.number().int(),
+    risk: z.string(),
+  }),
+});
+export type ContractApprovalSubject = z.infer<typeof ContractApprovalSubjectSchema>;
+
 export const RenewalResultSchema = z.object({ contract: ContractSchema, created: z.boolean() });

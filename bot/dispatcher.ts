@@ -8,10 +8,11 @@ import { enqueueMessages, type OutboundMessage } from '../core/notifications/out
 import { findUserByOpenId, type UserDto } from '../core/users/operations';
 import type { Logger } from 'pino';
 import { userLocale } from '../core/users/directory';
+import { withoutSecrets } from '../core/shared/secrets';
 import { alreadyDone, claimActionKey, saveActionResult } from './actions';
 import { errorText, errorToast } from './errors';
 import { t as tr, toLocale, type Locale } from './i18n';
-import { isEnvelope, normalizeCardAction, normalizeMessage, withoutSecrets, type LarkEnvelope, type NormalizedCardAction, type NormalizedChat } from './normalize';
+import { isEnvelope, normalizeCardAction, normalizeMessage, type LarkEnvelope, type NormalizedCardAction, type NormalizedChat } from './normalize';
 import { nudgeOutbox } from './outbox/nudge';
 import { sdkLogger } from './client';
 import { composeBot } from './compose';

@@ -21,25 +21,6 @@ export function isEnvelope(body: unknown): body is LarkEnvelope {
   return typeof h.event_id === 'string' && h.event_id.length > 0 && h.event_id.length <= 190 && typeof h.event_type === 'string';
 }
 
-/**
- * Keys whose values are secrets in what Lark sends: the verification token (`header.token`, or `token` once the SDK
- * flattened header and event), the card callback token (`event.token`, valid 30 min for delayed updates), an
- * `encrypt` body, and any other *token / *secret / encrypt-key field.
- */
-const SECRET_KEY = /^(?:token|encrypt|encrypt_?key|verification_?token|.*_token|.*Token|.*secret.*|.*Secret.*)$/;
-
-/**
- * A deep copy without secret-named keys: what may be stored (lark_inbox.payload) or logged. Message text and button
- * values are kept (they are data, not keys); only keys named like secrets are dropped.
- */
-export function withoutSecrets<T>(v: T): T {
-  if (Array.isArray(v)) return v.map((x) => withoutSecrets(x)) as T;
-  if (!v || typeof v !== 'object') return v;
-  const out: Obj = {};
-  for (const [k, x] of Object.entries(v as Obj)) if (!SECRET_KEY.test(k)) out[k] = withoutSecrets(x);
-  return out as T;
-}
-
 /** Removes mention placeholders (`@_user_1`, `@_all`) and collapses whitespace. */
 export function stripMentions(text: string, mentions: unknown): string {
   let out = text;

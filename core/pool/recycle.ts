@@ -23,10 +23,10 @@ import { adjustHeld } from '../customers/held';
  * on ctx.registry (r.recycleExclusion('contracts.live', 'contract', (ctx, ids) => …one indexed query…)).
  * Opportunity/contract exclusions apply only when the customer's pool rules ask for them (default: yes).
  */
-type ExclusionKind = RecycleExclusionKind;
 
-// Built-in fallbacks used when no context registered its own: the tables are checked only if they exist
-// (looked up once per run, so a table added by a later migration is picked up by the next run).
+// The built-in fallback for open opportunities, used while no context registers its own (contracts register theirs:
+// core/contracts/index.ts): the table is checked only if it exists (looked up once per run, so a table added by a
+// later migration is picked up by the next run).
 type ColumnCache = Map<string, Set<string> | null>;
 async function columnsOf(ctx: CoreContext, table: string, m: ColumnCache): Promise<Set<string> | null> {
   if (!m.has(table)) {
@@ -39,27 +39,24 @@ async function columnsOf(ctx: CoreContext, table: string, m: ColumnCache): Promi
   return m.get(table)!;
 }
 
-// (Contracts register their own: core/contracts/index.ts.)
-const BUILTIN: Record<'opportunity', { table: string; where: string }> = {
-  opportunity: { table: 'opportunities', where: "status NOT IN ('won', 'lost', 'closed', 'cancelled')" },
-};
+const OPEN_OPPORTUNITIES = { table: 'opportunities', where: "status NOT IN ('won', 'lost', 'closed', 'cancelled')" };
 
-async function excludedIds(ctx: CoreContext, ids: number[], cache: ColumnCache, t?: Transaction | null): Promise<Map<ExclusionKind, Set<number>>> {
-  const out = new Map<ExclusionKind, Set<number>>([['opportunity', new Set()], ['contract', new Set()], ['other', new Set()]]);
+async function excludedIds(ctx: CoreContext, ids: number[], cache: ColumnCache, t?: Transaction | null): Promise<Map<RecycleExclusionKind, Set<number>>> {
+  const out = new Map<RecycleExclusionKind, Set<number>>([['opportunity', new Set()], ['contract', new Set()], ['other', new Set()]]);
   if (!ids.length) return out;
   const exclusions = [...ctx.registry.recycleExclusions.values()];
   const registeredKinds = new Set(exclusions.map((e) => e.kind));
   const jobs: Promise<void>[] = exclusions.map(async (e) => {
     for (const id of await e.fn(ctx, ids, t)) out.get(e.kind)!.add(Number(id));
   });
-  for (const kind of ['opportunity'] as const) {
-    if (registeredKinds.has(kind)) continue;
+  if (!registeredKinds.has('opportunity')) {
     jobs.push(
       (async () => {
-        const cols = await columnsOf(ctx, BUILTIN[kind].table, cache);
+        const { table, where } = OPEN_OPPORTUNITIES;
+        const cols = await columnsOf(ctx, table, cache);
         if (!cols?.has('customer_id') || !cols.has('status')) return;
-        const rows = await ctx.db.select<{ customer_id: number }>(`SELECT DISTINCT customer_id FROM ${BUILTIN[kind].table} WHERE customer_id IN (:ids) AND ${BUILTIN[kind].where}`, { ids }, t);
-        for (const r of rows) out.get(kind)!.add(Number(r.customer_id));
+        const rows = await ctx.db.select<{ customer_id: number }>(`SELECT DISTINCT customer_id FROM ${table} WHERE customer_id IN (:ids) AND ${where}`, { ids }, t);
+        for (const r of rows) out.get('opportunity')!.add(Number(r.customer_id));
       })(),
     );
   }

@@ -160,9 +160,13 @@ async function saveLead(kit: HandlerKit, actor: ReturnType<typeof actorOf>, d: D
     phone: d.contact?.phone, email: d.contact?.email, source: 'chat', message: d.summary,
   }, kit.t);
   if (r.duplicateOf) {
-    const what = r.duplicateOf.kind === 'customer'
-      ? t(locale, { 'zh-CN': `已是客户 #${r.duplicateOf.id}，已记录这次接触`, en: `Already customer #${r.duplicateOf.id}; this touch was recorded` })
-      : t(locale, { 'zh-CN': `已存在线索 #${r.duplicateOf.id}，已合并记录`, en: `Existing lead #${r.duplicateOf.id}; linked to it` });
+    // 撞单: the core decides what may be said (an id only of a record this user may see; else whose it is).
+    const d = r.duplicateOf;
+    const what = d.id === null
+      ? t(locale, { 'zh-CN': `${d.notice?.['zh-CN'] ?? '已存在'}；已记录这次接触`, en: `${d.notice?.en ?? 'Already exists'}; this touch was recorded` })
+      : d.kind === 'customer'
+        ? t(locale, { 'zh-CN': `已是客户 #${d.id}，已记录这次接触`, en: `Already customer #${d.id}; this touch was recorded` })
+        : t(locale, { 'zh-CN': `已存在线索 #${d.id}，已合并记录`, en: `Existing lead #${d.id}; linked to it` });
     return { toast: { type: 'info', content: what }, card: savedCard(t(locale, { 'zh-CN': '重复线索', en: 'Duplicate lead' }), what, 'orange') };
   }
   const lead = r.lead!;

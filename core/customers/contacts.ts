@@ -7,7 +7,7 @@ import { recordAudit } from '../audit/record';
 import { normalizeEmail, normalizePhone } from './normalize';
 import { contactInput } from './operations';
 import type { ContactDto } from './schemas';
-import { assertCanEditCustomer, assertCanSeeCustomer, canSeeContactDetails, maskEmail, maskPhone, type VisibilityRow } from './visibility';
+import { assertCanEditCustomer, assertCanSeeCustomer, canSeePersonalFields, maskEmail, maskPhone, type VisibilityRow } from './visibility';
 
 export type { ContactDto } from './schemas';
 
@@ -47,7 +47,7 @@ export async function listContacts(ctx: CoreContext, actor: Actor, customerId: n
   const vis = await customerVis(ctx, customerId);
   assertCanSeeCustomer(ctx, actor, vis);
   const rows = await ctx.db.select<ContactRow>(`SELECT ${CONTACT_SELECT} FROM contacts WHERE customer_id = :id ORDER BY is_primary DESC, id LIMIT 200`, { id: customerId });
-  const details = canSeeContactDetails(actor, vis!);
+  const details = canSeePersonalFields(actor, vis!);
   return rows.map((r) => toContactDto(r, details));
 }
 
@@ -55,7 +55,8 @@ export const addContactInput = contactInput.extend({ isPrimary: z.boolean().opti
 
 /**
  * Adds a contact. The same phone or e-mail already on this customer answers that contact (de-dup);
- * on another customer it is allowed (people change companies) but reported in `alsoOn`.
+ * on another customer it is allowed (people change companies) and reported in `alsoOn` when the actor may see that
+ * customer's contacts unmasked (never otherwise: `alsoOn` is not a lookup of other reps' customers by phone).
  */
 export async function addContact(
   ctx: CoreContext,
@@ -82,8 +83,12 @@ export async function addContact(
       const existing = await ctx.db.select<ContactRow>(`SELECT ${CONTACT_SELECT} FROM contacts WHERE customer_id = :cid AND (${same.join(' OR ')}) LIMIT 1`, repl, t);
       if (existing[0]) return { contact: toContactDto(existing[0]), duplicate: true, alsoOn: [] };
     }
+    // Other customers with the same person: only those whose contacts the actor may see unmasked are named (撞单
+    // rule, core/customers/dedup-notice.ts); the rest are not mentioned at all.
     const elsewhere = same.length
-      ? await ctx.db.select<{ customer_id: number }>(`SELECT DISTINCT customer_id FROM contacts WHERE customer_id <> :cid AND (${same.join(' OR ')}) LIMIT 10`, repl, t)
+      ? (await ctx.db.select<{ customer_id: number; owner_id: number | null; team_id: number | null }>(
+        `SELECT DISTINCT k.customer_id, c.owner_id, c.team_id FROM contacts k JOIN customers c ON c.id = k.customer_id WHERE k.customer_id <> :cid AND (${same.map((x) => `k.${x}`).join(' OR ')}) LIMIT 10`, repl, t))
+        .filter((r) => canSeePersonalFields(actor, { id: Number(r.customer_id), owner_id: r.owner_id === null ? null : Number(r.owner_id), team_id: r.team_id === null ? null : Number(r.team_id) }))
       : [];
     const now = ctx.clock.now();
     if (input.isPrimary) await ctx.models.Contact.update({ is_primary: false }, { where: { customer_id: customerId }, transaction: t });

@@ -7,7 +7,8 @@ import { isUniqueViolation, toDate, parseJson } from '../db/connection';
 import { decodeCursor, pageOf, type Page } from '../db/keyset';
 import { recordAudit } from '../audit/record';
 import { normalizeCompanyName, normalizeEmail, normalizePhone } from './normalize';
-import { assertCanEditCustomer, assertCanSeeCustomer, canSeeContactDetails, canSeeCustomer, maskEmail, maskPhone, visibleScope } from './visibility';
+import { assertCanEditCustomer, assertCanSeeCustomer, canSeePersonalFields, canSeeCustomer, maskEmail, maskPhone, personalFieldMatch, visibleScope } from './visibility';
+import { duplicateError, duplicateNotice, type DuplicateHit } from './dedup-notice';
 import { adjustHeld } from './held';
 import type { CreateCustomerResult, CustomerDto } from './schemas';
 
@@ -54,7 +55,7 @@ export const iso = (v: unknown): string | null => toDate(v)?.toISOString() ?? nu
 export function toCustomerDto(r: CustomerRow, actor: Actor): CustomerDto {
   const row = { id: Number(r.id), owner_id: r.owner_id === null ? null : Number(r.owner_id), team_id: r.team_id === null ? null : Number(r.team_id) };
   const visible = canSeeCustomer(actor, row);
-  const details = visible && canSeeContactDetails(actor, row);
+  const details = visible && canSeePersonalFields(actor, row);
   const dto: CustomerDto = {
     id: row.id,
     name: r.name,
@@ -153,6 +154,14 @@ export function normsOf(input: { name: string; phone?: string | null; email?: st
 
 /** The existing live customer a new one would duplicate, by phone, e-mail (customer or contact) or normalised name. */
 export async function findDuplicateId(ctx: CoreContext, n: DedupNorms, extra: { phones?: string[]; emails?: string[] } = {}, t?: Transaction | null): Promise<number | null> {
+  return (await findDuplicate(ctx, n, extra, t))?.id ?? null;
+}
+
+/**
+ * The same, with which key collided. Its answer is for de-dup decisions only: what the caller is told about it is
+ * decided by duplicateNotice (core/customers/dedup-notice.ts), never by handing the hit out.
+ */
+export async function findDuplicate(ctx: CoreContext, n: DedupNorms, extra: { phones?: string[]; emails?: string[] } = {}, t?: Transaction | null): Promise<DuplicateHit | null> {
   const phones = [n.phone, ...(extra.phones ?? [])].filter((x): x is string => !!x);
   const emails = [n.email, ...(extra.emails ?? [])].filter((x): x is string => !!x);
   const keys: { kind: string; value: string }[] = [
@@ -160,6 +169,10 @@ export async function findDuplicateId(ctx: CoreContext, n: DedupNorms, extra: { 
     ...emails.map((value) => ({ kind: 'email', value })),
     ...(n.name ? [{ kind: 'name', value: n.name }] : []),
   ];
+  const hitOf = async (id: number, kind: string): Promise<DuplicateHit | null> => {
+    const live = await liveId(ctx, id, t);
+    return live === null ? null : { id: live, kind: kind as DuplicateHit['kind'] };
+  };
   if (keys.length) {
     const where = keys.map((_, i) => `(kind = :k${i} AND value = :v${i})`).join(' OR ');
     const repl: Record<string, unknown> = {};
@@ -167,23 +180,23 @@ export async function findDuplicateId(ctx: CoreContext, n: DedupNorms, extra: { 
       repl[`k${i}`] = k.kind;
       repl[`v${i}`] = k.value;
     });
-    const hit = await ctx.db.select<{ customer_id: number }>(`SELECT customer_id FROM dedup_keys WHERE ${where} LIMIT 1`, repl, t);
-    if (hit[0]) return liveId(ctx, Number(hit[0].customer_id), t);
+    const hit = await ctx.db.select<{ customer_id: number; kind: string }>(`SELECT customer_id, kind FROM dedup_keys WHERE ${where} LIMIT 1`, repl, t);
+    if (hit[0]) return hitOf(Number(hit[0].customer_id), hit[0].kind);
   }
   // Rows written before de-dup keys existed (imports, seeds): the indexed norm columns.
-  const probes: [string, Record<string, unknown>][] = [];
+  const probes: [string, Record<string, unknown>, string][] = [];
   if (phones.length) {
-    probes.push(["SELECT id FROM customers WHERE phone_norm IN (:v) AND status <> 'deleted' LIMIT 1", { v: phones }]);
-    probes.push(["SELECT k.customer_id AS id FROM contacts k JOIN customers c ON c.id = k.customer_id WHERE k.phone_norm IN (:v) AND c.status <> 'deleted' LIMIT 1", { v: phones }]);
+    probes.push(["SELECT id FROM customers WHERE phone_norm IN (:v) AND status <> 'deleted' LIMIT 1", { v: phones }, 'phone']);
+    probes.push(["SELECT k.customer_id AS id FROM contacts k JOIN customers c ON c.id = k.customer_id WHERE k.phone_norm IN (:v) AND c.status <> 'deleted' LIMIT 1", { v: phones }, 'phone']);
   }
   if (emails.length) {
-    probes.push(["SELECT id FROM customers WHERE email_norm IN (:v) AND status <> 'deleted' LIMIT 1", { v: emails }]);
-    probes.push(["SELECT k.customer_id AS id FROM contacts k JOIN customers c ON c.id = k.customer_id WHERE k.email_norm IN (:v) AND c.status <> 'deleted' LIMIT 1", { v: emails }]);
+    probes.push(["SELECT id FROM customers WHERE email_norm IN (:v) AND status <> 'deleted' LIMIT 1", { v: emails }, 'email']);
+    probes.push(["SELECT k.customer_id AS id FROM contacts k JOIN customers c ON c.id = k.customer_id WHERE k.email_norm IN (:v) AND c.status <> 'deleted' LIMIT 1", { v: emails }, 'email']);
   }
-  if (n.name) probes.push(["SELECT id FROM customers WHERE name_norm = :v AND status <> 'deleted' LIMIT 1", { v: n.name }]);
-  for (const [sql, r] of probes) {
+  if (n.name) probes.push(["SELECT id FROM customers WHERE name_norm = :v AND status <> 'deleted' LIMIT 1", { v: n.name }, 'name']);
+  for (const [sql, r, kind] of probes) {
     const rows = await ctx.db.select<{ id: number }>(sql, r, t);
-    if (rows[0]) return liveId(ctx, Number(rows[0].id), t);
+    if (rows[0]) return hitOf(Number(rows[0].id), kind);
   }
   return null;
 }
@@ -242,7 +255,7 @@ async function resolveOwner(ctx: CoreContext, actor: Actor, input: z.output<type
 
 /**
  * Creates a customer unless one already exists with the same normalised name, phone or e-mail; then the
- * existing record is answered (restricted to its identity when the actor may not see it). Race-safe:
+ * existing record is answered when the actor may see it in full, and DUPLICATE is thrown otherwise (duplicateNotice). Race-safe:
  * the unique (kind, value) index on dedup_keys lets exactly one of concurrent creates win.
  */
 export async function createCustomer(ctx: CoreContext, actor: Actor, channel: Channel, raw: CreateCustomerInput, parentT?: Transaction | null): Promise<CreateCustomerResult> {
@@ -258,13 +271,17 @@ export async function createCustomer(ctx: CoreContext, actor: Actor, channel: Ch
   const extraPhones = contactPhone ? [contactPhone] : [];
   const extraEmails = contactEmail ? [contactEmail] : [];
 
-  const answerExisting = async (id: number, t: Transaction): Promise<CreateCustomerResult> => {
-    const row = await loadCustomerRow(ctx, id, t);
+  // 撞单: a record the actor may see in full is answered (200, duplicate: true); any other is refused with only what
+  // duplicateNotice allows (409 DUPLICATE: the owner's name to ask, or "in the public pool").
+  const answerExisting = async (hit: DuplicateHit, t: Transaction): Promise<CreateCustomerResult> => {
+    const notice = await duplicateNotice(ctx, actor, hit, t);
+    if (!notice.visible) throw duplicateError(notice);
+    const row = await loadCustomerRow(ctx, hit.id, t);
     return { customer: toCustomerDto(row!, actor), duplicate: true };
   };
 
   return ctx.db.tx(async (t) => {
-    const existing = await findDuplicateId(ctx, norms, { phones: extraPhones, emails: extraEmails }, t);
+    const existing = await findDuplicate(ctx, norms, { phones: extraPhones, emails: extraEmails }, t);
     if (existing) return answerExisting(existing, t);
     const { ownerId, teamId } = await resolveOwner(ctx, actor, input, t);
     const now = ctx.clock.now();
@@ -299,7 +316,7 @@ export async function createCustomer(ctx: CoreContext, actor: Actor, channel: Ch
       if (!isUniqueViolation(e)) throw e;
       // Lost a race with a concurrent create: undo ours (same transaction) and answer the winner.
       await ctx.db.sequelize.query('DELETE FROM customers WHERE id = :id', { replacements: { id }, transaction: t, type: QueryTypes.DELETE });
-      const winner = await findDuplicateId(ctx, norms, { phones: extraPhones, emails: extraEmails }, t);
+      const winner = await findDuplicate(ctx, norms, { phones: extraPhones, emails: extraEmails }, t);
       if (!winner) throw new AppError('CONFLICT', { cause: e });
       return answerExisting(winner, t);
     }
@@ -367,12 +384,16 @@ export async function searchCustomers(ctx: CoreContext, actor: Actor, raw: Searc
   if (input.q) {
     const phone = /^[+\d\s\-()]{7,}$/.test(input.q) ? normalizePhone(input.q) : null;
     const email = input.q.includes('@') ? normalizeEmail(input.q) : null;
+    // A phone or e-mail matches only customers whose unmasked value the actor may see (never an oracle for a
+    // masked one); a query of that shape matches no name (names are not phone numbers), so the phone index serves it.
     if (phone) {
-      where.push('(c.phone_norm = :qphone OR c.id IN (SELECT customer_id FROM contacts WHERE phone_norm = :qphone))');
-      repl.qphone = phone;
+      const m = personalFieldMatch(actor, 'phone', '(c.phone_norm = :qphone OR c.id IN (SELECT customer_id FROM contacts WHERE phone_norm = :qphone))');
+      where.push(m.sql);
+      Object.assign(repl, m.replacements, { qphone: phone });
     } else if (email) {
-      where.push('(c.email_norm = :qemail OR c.id IN (SELECT customer_id FROM contacts WHERE email_norm = :qemail))');
-      repl.qemail = email;
+      const m = personalFieldMatch(actor, 'email', '(c.email_norm = :qemail OR c.id IN (SELECT customer_id FROM contacts WHERE email_norm = :qemail))');
+      where.push(m.sql);
+      Object.assign(repl, m.replacements, { qemail: email });
     } else {
       const norm = normalizeCompanyName(input.q) || input.q.toLowerCase();
       where.push(`c.name_norm LIKE :qlike ESCAPE ${likeEscapeClause(ctx)}`);
@@ -412,10 +433,20 @@ export async function findCustomersByName(ctx: CoreContext, actor: Actor, text: 
   const repl: Record<string, unknown> = { ...scope.replacements, lim: limit };
   const queries: string[] = [];
   const phone = /^[+\d\s\-()]{7,}$/.test(q) ? normalizePhone(q) : null;
+  const email = !phone && q.includes('@') ? normalizeEmail(q) : null;
   if (phone) {
+    // Only customers whose unmasked phone the actor may see (see personalFieldMatch).
     repl.phone = phone;
-    queries.push(`${base} AND c.phone_norm = :phone LIMIT :lim`);
-    queries.push(`${base} AND c.id IN (SELECT customer_id FROM contacts WHERE phone_norm = :phone) LIMIT :lim`);
+    const own = personalFieldMatch(actor, 'phone', 'c.phone_norm = :phone');
+    const viaContact = personalFieldMatch(actor, 'phone', 'c.id IN (SELECT customer_id FROM contacts WHERE phone_norm = :phone)');
+    Object.assign(repl, own.replacements);
+    queries.push(`${base} AND ${own.sql} LIMIT :lim`);
+    queries.push(`${base} AND ${viaContact.sql} LIMIT :lim`);
+  } else if (email) {
+    repl.email = email;
+    const m = personalFieldMatch(actor, 'email', '(c.email_norm = :email OR c.id IN (SELECT customer_id FROM contacts WHERE email_norm = :email))');
+    Object.assign(repl, m.replacements);
+    queries.push(`${base} AND ${m.sql} LIMIT :lim`);
   } else {
     const norm = normalizeCompanyName(q) || q.toLowerCase();
     repl.norm = norm;
@@ -453,8 +484,8 @@ export const updateCustomerInput = z
 export type UpdateCustomerInput = z.input<typeof updateCustomerInput>;
 
 /**
- * Changes the profile. A new name/phone/e-mail that belongs to another customer is refused with
- * DUPLICATE carrying that customer's id (merge them explicitly instead).
+ * Changes the profile. A new name/phone/e-mail that belongs to another customer is refused with DUPLICATE, saying
+ * what duplicateNotice allows (that customer's id and name only to whoever may see it; merge them explicitly).
  */
 export async function updateCustomer(ctx: CoreContext, actor: Actor, channel: Channel, id: number, raw: UpdateCustomerInput, parentT?: Transaction | null): Promise<CustomerDto> {
   const input = parseInput(updateCustomerInput, raw);
@@ -485,8 +516,8 @@ export async function updateCustomer(ctx: CoreContext, actor: Actor, channel: Ch
     for (const k of ['region', 'industry', 'source', 'notes'] as const) if (input[k] !== undefined) patch[k] = input[k] || null;
     if (input.tags !== undefined) patch.tags = input.tags;
     if (newKeys.name || newKeys.phone || newKeys.email) {
-      const other = await findDuplicateId(ctx, newKeys, {}, t);
-      if (other && other !== id) throw new AppError('DUPLICATE', { field: newKeys.phone ? 'phone' : newKeys.email ? 'email' : 'name', data: { existingId: other } });
+      const other = await findDuplicate(ctx, newKeys, {}, t);
+      if (other && other.id !== id) throw duplicateError(await duplicateNotice(ctx, actor, other, t));
       try {
         await ctx.db.sequelize.query('DELETE FROM dedup_keys WHERE customer_id = :id AND kind IN (:kinds)', {
           replacements: { id, kinds: Object.entries(newKeys).filter(([, v]) => v !== null && v !== '').map(([k]) => k) },

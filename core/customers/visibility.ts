@@ -103,12 +103,53 @@ export function visibleScope(actor: Actor, alias = 'c'): SqlScope {
   return { sql: `(${a}owner_id IS NULL OR ${a}owner_id = :vs_user)`, replacements: { vs_user: actor.userId } };
 }
 
-/** Phones and e-mails of pool customers are masked for reps until claimed; customer actors never see owners' data. */
-export function canSeeContactDetails(actor: Actor, row: VisibilityRow): boolean {
+/**
+ * Personal fields: the values that identify or reach a person. Every class here is masked in DTOs for whoever
+ * `canSeePersonalFields` refuses, and may be matched by a search or a lookup only through `personalFieldMatch`
+ * (so a search is never an oracle for a masked value). A new personal field (an ID number, a second mobile…)
+ * is added here, with its columns; tests/unit/personal-field-search.test.ts fails when a query in core/ matches
+ * one of these columns elsewhere.
+ */
+export const PERSONAL_FIELDS = {
+  phone: { customers: ['phone', 'phone_norm'], contacts: ['phone', 'phone_norm'], leads: ['phone', 'phone_norm'] },
+  email: { customers: ['email', 'email_norm'], contacts: ['email', 'email_norm'], leads: ['email', 'email_norm'] },
+  wechat: { contacts: ['wechat'] },
+  idNumber: {},
+} as const;
+export type PersonalFieldClass = keyof typeof PERSONAL_FIELDS;
+
+/**
+ * May the actor see the customer's personal fields unmasked? The one rule (masking and search both use it):
+ * a rep only on their own customers (pool customers are masked until claimed); managers on what they may see
+ * (their team's, their own, the pool); admin, service, system, an integration key everything; a mini-program
+ * customer only their own company.
+ */
+export function canSeePersonalFields(actor: Actor, row: VisibilityRow): boolean {
   if (!canSeeCustomer(actor, row)) return false;
   if (actor.kind !== 'user') return true;
   if (actor.role === 'rep') return row.owner_id === actor.userId;
   return true;
+}
+
+/** The older name of canSeePersonalFields (phones and e-mails of pool customers are masked for reps until claimed). */
+export const canSeeContactDetails = canSeePersonalFields;
+
+/** canSeePersonalFields as SQL over the customers table aliased `alias` (an index-friendly conjunct). */
+export function personalFieldScope(actor: Actor, alias = 'c'): SqlScope {
+  const a = alias ? `${alias}.` : '';
+  if (actor.kind === 'user' && actor.role === 'rep') return { sql: `${a}owner_id = :pf_user`, replacements: { pf_user: actor.userId } };
+  return visibleScope(actor, alias);
+}
+
+/**
+ * A predicate that matches a personal field, restricted to the customers whose unmasked field the actor may see:
+ * `(match AND scope)`. `match` is SQL over the customer aliased `alias` (e.g. `c.phone_norm = :p` or
+ * `c.id IN (SELECT customer_id FROM contacts WHERE phone_norm = :p)`). Searches OR this with their name match.
+ */
+export function personalFieldMatch(actor: Actor, field: PersonalFieldClass, match: string, alias = 'c'): SqlScope {
+  void field; // every class follows the same rule today; the parameter names what is matched at each call site
+  const scope = personalFieldScope(actor, alias);
+  return { sql: `(${match} AND ${scope.sql})`, replacements: scope.replacements };
 }
 
 export function maskPhone(raw: string | null): string | null {

@@ -6,7 +6,9 @@ import { parseInput } from '../validation';
 import { toDate } from '../db/connection';
 import { recordAudit } from '../audit/record';
 import { normalizeCompanyName, normalizeEmail, normalizePhone } from '../customers/normalize';
-import { findDuplicateId } from '../customers/operations';
+import { findDuplicate } from '../customers/operations';
+import { duplicateNotice, duplicateText } from '../customers/dedup-notice';
+import type { Locale } from '../errors';
 import { getLeadsConfig } from './config';
 import { scoreCompact, compactScore } from './rules';
 import { assignLead } from './assign';
@@ -84,8 +86,33 @@ export async function findLeadByKeys(ctx: CoreContext, keys: Array<{ kind: strin
 
 export interface CaptureResult {
   lead: LeadDto | null;
-  /** Set when the capture matched an existing lead or customer: it was linked to it, nothing new was created. */
-  duplicateOf: { kind: 'lead' | 'customer'; id: number } | null;
+  /**
+   * Set when the capture matched an existing lead or customer: it was linked to it, nothing new was created. `id`
+   * (and `lead`) only when the actor may see that record (撞单 rule, core/customers/dedup-notice.ts); otherwise null,
+   * and `notice` says only whose it is or that it is in the public pool.
+   */
+  duplicateOf: { kind: 'lead' | 'customer'; id: number | null; notice?: Record<Locale, string> } | null;
+}
+
+/**
+ * May the actor see this lead in full? A rep their own; a manager the unassigned ones and their team's; admin,
+ * service, the system and integration keys all.
+ */
+export async function leadNotice(ctx: CoreContext, actor: Actor, leadId: number, t?: Transaction | null): Promise<{ visible: boolean; notice: Record<Locale, string> }> {
+  const r = (await ctx.db.select<{ owner_id: number | null; team_id: number | null; owner_name: string | null }>(
+    'SELECT l.owner_id, u.team_id, u.name AS owner_name FROM leads l LEFT JOIN users u ON u.id = l.owner_id WHERE l.id = :id', { id: leadId }, t))[0];
+  const owner = r?.owner_id == null ? null : Number(r.owner_id);
+  let visible = true;
+  if (actor.kind === 'customer') visible = false;
+  if (actor.kind === 'user' && actor.role === 'rep') visible = owner === actor.userId;
+  if (actor.kind === 'user' && actor.role === 'manager') visible = owner === null || owner === actor.userId || (actor.teamId !== null && r?.team_id != null && Number(r.team_id) === actor.teamId);
+  if (visible) return { visible, notice: { 'zh-CN': `已存在线索 #${leadId}，已合并记录`, en: `Existing lead #${leadId}; linked to it` } };
+  return {
+    visible,
+    notice: r?.owner_name
+      ? { 'zh-CN': `该线索已由 ${r.owner_name} 跟进，已合并记录，请联系其协作`, en: `This lead is already followed by ${r.owner_name}; linked to it — ask them to work with you` }
+      : { 'zh-CN': '该线索已存在，已合并记录', en: 'This lead already exists; linked to it' },
+  };
 }
 
 /** Records that a lead/customer was touched again (source + campaign history) and bumps the lead's interactions. */
@@ -140,16 +167,21 @@ export async function captureLead(ctx: CoreContext, actor: Actor, channel: Chann
   const keys = dedupKeysOf(norms);
   const touchPayload = { company: input.company, contactName: input.contactName, phone: input.phone, email: input.email, message: input.message, channel };
   return ctx.db.tx(async (t) => {
-    const customerId = await findDuplicateId(ctx, { name: norms.name, phone: norms.phone, email: norms.email }, {}, t);
-    if (customerId) {
-      await recordTouch(ctx, t, { kind: 'customer', id: customerId }, input.source, input.campaign, touchPayload);
-      return { lead: null, duplicateOf: { kind: 'customer', id: customerId } };
+    const customer = await findDuplicate(ctx, { name: norms.name, phone: norms.phone, email: norms.email }, {}, t);
+    if (customer) {
+      await recordTouch(ctx, t, { kind: 'customer', id: customer.id }, input.source, input.campaign, touchPayload);
+      const n = await duplicateNotice(ctx, actor, customer, t);
+      return { lead: null, duplicateOf: n.visible ? { kind: 'customer', id: customer.id } : { kind: 'customer', id: null, notice: duplicateText(n) } };
     }
+    const linkLead = async (leadId: number): Promise<CaptureResult> => {
+      await recordTouch(ctx, t, { kind: 'lead', id: leadId }, input.source, input.campaign, touchPayload);
+      const n = await leadNotice(ctx, actor, leadId, t);
+      return n.visible
+        ? { lead: await loadLead(ctx, leadId, t), duplicateOf: { kind: 'lead', id: leadId } }
+        : { lead: null, duplicateOf: { kind: 'lead', id: null, notice: n.notice } };
+    };
     const known = await findLeadByKeys(ctx, keys, t);
-    if (known) {
-      await recordTouch(ctx, t, { kind: 'lead', id: known }, input.source, input.campaign, touchPayload);
-      return { lead: await loadLead(ctx, known, t), duplicateOf: { kind: 'lead', id: known } };
-    }
+    if (known) return linkLead(known);
     const now = ctx.clock.now();
     const created = await ctx.models.Lead.create({
       company: input.company, name_norm: norms.name || null, contact_name: input.contactName, title: input.title,
@@ -164,8 +196,7 @@ export async function captureLead(ctx: CoreContext, actor: Actor, channel: Chann
       // Lost a race with a concurrent capture of the same lead: undo ours and link to the winner.
       await ctx.db.sequelize.query('DELETE FROM lead_dedup_keys WHERE lead_id = :id', { replacements: { id }, type: QueryTypes.DELETE, transaction: t });
       await ctx.db.sequelize.query('DELETE FROM leads WHERE id = :id', { replacements: { id }, type: QueryTypes.DELETE, transaction: t });
-      await recordTouch(ctx, t, { kind: 'lead', id: winner }, input.source, input.campaign, touchPayload);
-      return { lead: await loadLead(ctx, winner, t), duplicateOf: { kind: 'lead', id: winner } };
+      return linkLead(winner);
     }
     await ctx.db.sequelize.query(
       'INSERT INTO lead_touches (lead_id, customer_id, source, campaign, payload, created_at) VALUES (:id, NULL, :source, :campaign, :payload, :now)',

@@ -6,7 +6,8 @@ import { AppError } from '../errors';
 import { recordAudit } from '../audit/record';
 import { getLeadsConfig } from './config';
 import { compactScore, scoreCompact } from './rules';
-import { dedupKeysOf } from './capture';
+import { dedupKeysOf, leadNotice } from './capture';
+import { duplicateNotice, duplicateText } from '../customers/dedup-notice';
 import { assignLead } from './assign';
 import { sqlDate } from '../shared/sqldate';
 import { checkRow, guessMapping, IMPORT_FIELDS, type CheckedRow, type Mapping } from './import-rules';
@@ -88,6 +89,8 @@ export interface ImportReport {
   total: number;
   valid: number;
   duplicate: number;
+  /** Duplicates of records the importer may not see (said only whose they are): they count against the read budget. */
+  undisclosed?: number;
   invalid: number;
   committed: number;
   /** Row-level details for duplicates and invalid rows (first 1,000). */
@@ -159,7 +162,7 @@ export async function importLeads(ctx: CoreContext, actor: Actor, data: Buffer |
   const batchSize = opts.batchSize ?? 2000;
   const report: ImportReport = {
     importId: null, dryRun: opts.dryRun, mapping: describeMapping(mapping, table.headers), unmapped,
-    total: table.rows.length, valid: 0, duplicate: 0, invalid: 0, committed: 0, rows: [], failed: null,
+    total: table.rows.length, valid: 0, duplicate: 0, undisclosed: 0, invalid: 0, committed: 0, rows: [], failed: null,
   };
   const note = (r: RowReport) => {
     if (report.rows.length < 1000) report.rows.push(r);
@@ -198,6 +201,24 @@ export async function importLeads(ctx: CoreContext, actor: Actor, data: Buffer |
     });
   }
 
+  // 撞单: a row matching a record the importer may not see says only whose it is (or "in the pool"), no id.
+  const told = new Map<string, { visible: boolean; reason: { zh: string; en: string } }>();
+  const tell = async (target: Target): Promise<{ visible: boolean; reason: { zh: string; en: string } }> => {
+    if (actor.kind !== 'user') return { visible: true, reason: DUP_REASON(target) };
+    const k = `${target.kind}:${target.id}`;
+    let r = told.get(k);
+    if (!r) {
+      if (target.kind === 'customer') {
+        const n = await duplicateNotice(ctx, actor, { id: target.id, kind: null });
+        r = n.visible ? { visible: true, reason: DUP_REASON(target) } : { visible: false, reason: { zh: duplicateText(n)['zh-CN'], en: duplicateText(n).en } };
+      } else {
+        const n = await leadNotice(ctx, actor, target.id);
+        r = n.visible ? { visible: true, reason: DUP_REASON(target) } : { visible: false, reason: { zh: n.notice['zh-CN'], en: n.notice.en } };
+      }
+      told.set(k, r);
+    }
+    return r;
+  };
   let done = report.total - checked.length;
   opts.onProgress?.(done, report.total);
   const newIds: number[] = [];
@@ -230,7 +251,9 @@ export async function importLeads(ctx: CoreContext, actor: Actor, data: Buffer |
       newIds.push(...r.created.map((c) => c.id));
       for (const d of r.duplicates) {
         report.duplicate++;
-        note({ line: d.line, status: 'duplicate', reason: DUP_REASON(d.target), duplicateOf: d.target });
+        const told = await tell(d.target);
+        if (!told.visible) report.undisclosed = (report.undisclosed ?? 0) + 1;
+        note({ line: d.line, status: 'duplicate', reason: told.reason, ...(told.visible ? { duplicateOf: d.target } : {}) });
       }
     } catch (e) {
       report.failed = { batch: b + 1, firstLine: batch[0].line, message: e instanceof Error ? e.message : String(e) };

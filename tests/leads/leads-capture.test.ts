@@ -39,7 +39,7 @@ describeEachDb('leads: capture, de-dup, scoring, conversion', (h) => {
     for (const d of [byPhone, byEmail, byName]) expect(d.duplicateOf?.kind).toBe('lead');
     expect(new Set([byPhone, byEmail, byName].map((d) => d.duplicateOf!.id)).size).toBe(1);
     expect(await count('SELECT COUNT(*) AS n FROM leads')).toBe(before);
-    const id = byPhone.duplicateOf!.id;
+    const id = byPhone.duplicateOf!.id!;
     // Every touch keeps its source and campaign; interactions feed the score.
     const touches = await h.db.select<{ source: string; campaign: string | null }>('SELECT source, campaign FROM lead_touches WHERE lead_id = :id ORDER BY id', { id });
     expect(touches.map((t) => t.source)).toEqual(['转介绍', '官网', 'ads', 'event']);

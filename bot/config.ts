@@ -1,4 +1,5 @@
 import type { Locale } from './i18n';
+import type { ReadBudgetConfig } from '../core/audit/read-budget';
 
 /**
  * What the bot reads from the configuration. The process builds it (server/config.ts, from the environment)
@@ -18,6 +19,8 @@ export interface BotConfig {
     domain: string;
     mode: 'webhook' | 'ws';
   };
+  /** Per-user read budgets of the chat find/lookup commands (CRM_READ_*); core defaults when absent. */
+  readBudget?: ReadBudgetConfig;
 }
 
 /** A bot with no Lark app configured (tests, tools): webhook mode, links to http://localhost:3000. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IANAZone } from 'luxon';
 import type { BotConfig } from '../bot/config';
+import { DEFAULT_READ_BUDGET, type ReadBudgetConfig } from '../core/audit/read-budget';
 
 const optionalSecret = z.string().min(1).optional();
 const port = z.coerce.number().int().min(0).max(65535); // 0 = any free port (tests)
@@ -35,6 +36,12 @@ const schema = z.object({
   CRM_UPLOAD_DIR: z.string().min(1).default('data/uploads'),
   CRM_MP_SIGNIN_RPM: z.coerce.number().int().min(1).max(100_000).default(20),
   CRM_MP_SESSION_RPM: z.coerce.number().int().min(1).max(1_000_000).default(120),
+  // Per-user read budgets (core/audit/read-budget.ts), per CRM_READ_WINDOW_S window.
+  CRM_READ_SEARCH_PER_WINDOW: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_READ_BUDGET.search),
+  CRM_READ_LIST_PER_WINDOW: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_READ_BUDGET.list),
+  CRM_READ_LOOKUP_PER_WINDOW: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_READ_BUDGET.lookup),
+  CRM_READ_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(DEFAULT_READ_BUDGET.windowSeconds),
+  CRM_READ_EMPTY_BURST: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_READ_BUDGET.emptyBurst),
   CRM_DEMO_INVITE_CODE: z.string().regex(/^[A-Za-z0-9-]{6,32}$/, 'must be 6–32 letters or digits').optional(),
 });
 
@@ -55,6 +62,8 @@ export interface Config extends BotConfig {
   trustProxy: boolean;
   uploadDir: string;
   mp: { signInPerMinute: number; sessionPerMinute: number; demoInviteCode?: string };
+  /** Per-user read budgets of /api/v1 and chat (CRM_READ_*). */
+  readBudget: ReadBudgetConfig;
 }
 
 export class ConfigError extends Error {
@@ -106,12 +115,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (c.CRM_PUBLIC_URL ?? `http://localhost:${c.PORT || 3000}`).replace(/\/+$/, ''),
     uploadDir: c.CRM_UPLOAD_DIR,
     mp: { signInPerMinute: c.CRM_MP_SIGNIN_RPM, sessionPerMinute: c.CRM_MP_SESSION_RPM, demoInviteCode: c.CRM_DEMO_INVITE_CODE },
+    readBudget: {
+      search: c.CRM_READ_SEARCH_PER_WINDOW,
+      list: c.CRM_READ_LIST_PER_WINDOW,
+      lookup: c.CRM_READ_LOOKUP_PER_WINDOW,
+      windowSeconds: c.CRM_READ_WINDOW_S,
+      emptyBurst: c.CRM_READ_EMPTY_BURST,
+    },
   };
 }
 
 /** What the bot is given: only the part of the configuration it reads. */
 export function botConfigOf(c: Config): BotConfig {
-  return { locale: c.locale, publicUrl: c.publicUrl, lark: c.lark };
+  return { locale: c.locale, publicUrl: c.publicUrl, lark: c.lark, readBudget: c.readBudget };
 }
 
 /** The database URL with its password hidden, for logs. */

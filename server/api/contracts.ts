@@ -5,6 +5,7 @@ import type { RouterFactory } from '../app';
 import { jsonBody } from '../app';
 import { parseInput } from '../../core/validation';
 import { apiActor, apiKeyAuth } from './auth';
+import { readBudget } from './read-budget';
 import type { ApiOperation } from './openapi';
 import { idParam } from './params';
 import {
@@ -68,16 +69,19 @@ export const contractOperations: ApiOperation[] = [
   { method: 'get', path: '/api/v1/receivables/forecast', summary: 'Cash-in forecast by month in your scope (own / team / all)', tags: R, query: forecastQuery, response: ForecastSchema },
 ];
 
-export const contractsApiRouter: RouterFactory = ({ core }) => {
+export const contractsApiRouter: RouterFactory = ({ core, config }) => {
   const r = new Router({ prefix: '/api/v1' });
   const auth = apiKeyAuth(core);
+  const budget = readBudget(core, config.readBudget); // per-user read budgets (README, "Read budgets")
+  const lookup = budget.spend('lookup');
+  const list = budget.spend('list');
   const body = jsonBody();
 
   r.post('/contracts', auth, body, async (ctx) => {
     ctx.status = 201;
     ctx.body = await createContract(core, apiActor(ctx), 'api', ctx.request.body as never);
   });
-  r.get('/contracts/:id', auth, async (ctx) => {
+  r.get('/contracts/:id', auth, lookup, async (ctx) => {
     ctx.body = await getContract(core, apiActor(ctx), idParam(ctx));
   });
   r.patch('/contracts/:id', auth, body, async (ctx) => {
@@ -88,7 +92,7 @@ export const contractsApiRouter: RouterFactory = ({ core }) => {
     ctx.status = 201;
     ctx.body = await submitContract(core, apiActor(ctx), 'api', { contractId: idParam(ctx), note });
   });
-  r.get('/contracts/:id/approval', auth, async (ctx) => {
+  r.get('/contracts/:id/approval', auth, lookup, async (ctx) => {
     const view = await contractApprovalView(core, apiActor(ctx), idParam(ctx));
     if (!view) ctx.status = 404;
     else ctx.body = view;
@@ -133,7 +137,7 @@ export const contractsApiRouter: RouterFactory = ({ core }) => {
   r.put('/approval-policy', auth, body, async (ctx) => {
     ctx.body = await setApprovalPolicy(core, apiActor(ctx), ctx.request.body);
   });
-  r.get('/receivables/forecast', auth, async (ctx) => {
+  r.get('/receivables/forecast', auth, list, async (ctx) => {
     const q = parseInput(forecastQuery, ctx.query);
     ctx.body = await cashInForecast(core, apiActor(ctx), q);
   });

@@ -5,6 +5,7 @@ import type { RouterFactory } from '../app';
 import { jsonBody } from '../app';
 import { parseInput } from '../../core/validation';
 import { apiActor, apiKeyAuth } from './auth';
+import { readBudget } from './read-budget';
 import type { ApiOperation } from './openapi';
 import { idParam } from './params';
 import { pageSchema, paginationQuery, queryBool } from './pagination';
@@ -69,31 +70,37 @@ export const customerOperations: ApiOperation[] = [
   { method: 'patch', path: '/api/v1/pools/{id}', summary: "Change a pool's rules (admin)", tags: ['pool'], request: poolRulesInput, response: PoolSchema },
 ];
 
-export const customersApiRouter: RouterFactory = ({ core }) => {
+export const customersApiRouter: RouterFactory = ({ core, config }) => {
   const r = new Router({ prefix: '/api/v1' });
   const auth = apiKeyAuth(core);
   const body = jsonBody();
+  // Per-user read budgets (README, "Read budgets"): searches, lists and lookups; de-dup refusals cost a search.
+  const budget = readBudget(core, config.readBudget);
+  const search = budget.spend((ctx) => (typeof ctx.query.q === 'string' && ctx.query.q.trim() ? 'search' : 'list'));
+  const list = budget.spend('list');
+  const lookup = budget.spend('lookup');
+  const dedup = budget.dedupGuard();
 
-  r.get('/customers', auth, async (ctx) => {
+  r.get('/customers', auth, search, async (ctx) => {
     const q = parseInput(searchQuery, ctx.query);
     ctx.body = await searchCustomers(core, apiActor(ctx), q);
   });
-  r.post('/customers', auth, body, async (ctx) => {
+  r.post('/customers', auth, dedup, body, async (ctx) => {
     const res = await createCustomer(core, apiActor(ctx), 'api', ctx.request.body as never);
     ctx.status = res.duplicate ? 200 : 201;
     ctx.body = res;
   });
-  r.get('/customers/:id', auth, async (ctx) => {
+  r.get('/customers/:id', auth, lookup, async (ctx) => {
     ctx.body = await getCustomer(core, apiActor(ctx), idParam(ctx));
   });
-  r.patch('/customers/:id', auth, body, async (ctx) => {
+  r.patch('/customers/:id', auth, dedup, body, async (ctx) => {
     ctx.body = await updateCustomer(core, apiActor(ctx), 'api', idParam(ctx), ctx.request.body as never);
   });
   r.delete('/customers/:id', auth, async (ctx) => {
     await deleteCustomer(core, apiActor(ctx), 'api', idParam(ctx));
     ctx.status = 204;
   });
-  r.get('/customers/:id/360', auth, async (ctx) => {
+  r.get('/customers/:id/360', auth, lookup, async (ctx) => {
     ctx.body = await getCustomer360(core, apiActor(ctx), idParam(ctx));
   });
   r.post('/customers/:id/merge', auth, body, async (ctx) => {
@@ -103,15 +110,15 @@ export const customersApiRouter: RouterFactory = ({ core }) => {
   r.post('/customers/:id/tier', auth, async (ctx) => {
     ctx.body = { tier: await recomputeTier(core, apiActor(ctx), idParam(ctx)) };
   });
-  r.get('/customers/:id/contacts', auth, async (ctx) => {
+  r.get('/customers/:id/contacts', auth, list, async (ctx) => {
     ctx.body = { items: await listContacts(core, apiActor(ctx), idParam(ctx)) };
   });
-  r.post('/customers/:id/contacts', auth, body, async (ctx) => {
+  r.post('/customers/:id/contacts', auth, dedup, body, async (ctx) => {
     const res = await addContact(core, apiActor(ctx), 'api', idParam(ctx), ctx.request.body as never);
     ctx.status = res.duplicate ? 200 : 201;
     ctx.body = res;
   });
-  r.get('/customers/:id/activities', auth, async (ctx) => {
+  r.get('/customers/:id/activities', auth, list, async (ctx) => {
     const q = parseInput(paginationQuery, ctx.query);
     ctx.body = await listActivities(core, apiActor(ctx), { customerId: idParam(ctx), ...q });
   });
@@ -138,7 +145,7 @@ export const customersApiRouter: RouterFactory = ({ core }) => {
   r.patch('/tiers/thresholds', auth, body, async (ctx) => {
     ctx.body = await setTierThresholds(core, apiActor(ctx), 'api', parseInput(tierThresholdsInput, ctx.request.body));
   });
-  r.get('/pools', auth, async (ctx) => {
+  r.get('/pools', auth, list, async (ctx) => {
     ctx.body = { items: await listPools(core) };
   });
   r.post('/pools', auth, body, async (ctx) => {

@@ -14,6 +14,7 @@ import { assignCustomer, claimCustomer, releaseCustomer } from '../../core/pool/
 import { ACTIVITY_CHANNELS, type ActivityChannel } from '../../core/activities/model';
 import { customer360Card, followupFormCard, pickItem, poolListCard, reassignFormCard, taskFormCard, type PoolListPayload } from '../render/customers';
 import { createTask } from '../../core/tasks/operations';
+import { noteEmptyInChat, spendInCard, spendInChat } from '../read-budget';
 import type { CardActionCommand, CardActionHandler, CardActionResult, ChatCommand, ChatHandler, HandlerKit } from '../types';
 
 /**
@@ -43,8 +44,10 @@ const findCustomerIntent: ChatHandler = async (cmd, kit) => {
     return;
   }
   const actor = actorOf(cmd.user);
+  if (!(await spendInChat(kit, actor, 'search'))) return;
   const found = await findCustomersByName(kit.deps.core, actor, q, 10);
   if (!found.length) {
+    await noteEmptyInChat(kit, actor);
     await kit.reply({
       kind: 'text',
       payload: { text: t(locale, { 'zh-CN': `没有找到“${q}”（只显示你负责的客户和公海客户）。`, en: `No customer matches "${q}" (you see your own customers and the public pool).` }) },
@@ -62,6 +65,8 @@ const findCustomerIntent: ChatHandler = async (cmd, kit) => {
 const customerViewAction: CardActionHandler = async (cmd, kit) => {
   const id = numberOf(cmd.value.customerId);
   if (!id) return { toast: { type: 'error', content: t(kit.deps.locale, { 'zh-CN': '无效的客户', en: 'Invalid customer' }) } };
+  const limited = await spendInCard(kit, actorOf(cmd.user), 'lookup');
+  if (limited) return limited;
   const view = await getCustomer360(kit.deps.core, actorOf(cmd.user), id, kit.t);
   return { card: customer360Card(view, viewerOf(cmd.user), kit.deps.locale, kit.deps.core.timezone) };
 };
@@ -92,6 +97,7 @@ async function poolPage(kit: HandlerKit, cmd: { user: ChatCommand['user'] }, fil
 }
 
 const poolListIntent: ChatHandler = async (cmd, kit) => {
+  if (!(await spendInChat(kit, actorOf(cmd.user), 'list'))) return;
   try {
     await kit.reply({ kind: 'pool.list', payload: (await poolPage(kit, cmd, parsePoolFilters(cmd.text), null)) as never });
   } catch (e) {
@@ -102,6 +108,8 @@ const poolListIntent: ChatHandler = async (cmd, kit) => {
 const poolListAction: CardActionHandler = async (cmd, kit) => {
   const v = cmd.value;
   const filters = { region: (v.region as string) ?? null, industry: (v.industry as string) ?? null, tier: (v.tier as string) ?? null, q: (v.q as string) ?? null };
+  const limited = await spendInCard(kit, actorOf(cmd.user), 'list');
+  if (limited) return limited;
   const page = await poolPage(kit, cmd, filters, typeof v.cursor === 'string' ? v.cursor : null);
   return { card: poolListCard(page, kit.deps.locale, kit.deps.core.timezone) };
 };
@@ -123,6 +131,7 @@ const claimIntent: ChatHandler = async (cmd, kit) => {
     return;
   }
   const actor = actorOf(cmd.user);
+  if (!(await spendInChat(kit, actor, 'search'))) return;
   const found = await findCustomersByName(kit.deps.core, actor, q, 10);
   const inPool = found.filter((c) => c.inPool);
   if (inPool.length === 1 || (inPool.length > 1 && inPool[0].name === q)) {

@@ -10,6 +10,8 @@ import type { CoreContext } from '../../core/context';
 import { button, card, markdown, md, note, type Card } from '../cards/kit';
 import { createLarkClient } from '../client';
 import type { BotConfig } from '../config';
+import { budgetOf, chargeDedup, dedupBlocked } from '../read-budget';
+import { spendReadBudget } from '../../core/audit/read-budget';
 
 /**
  * Lead import through chat: a CSV/XLSX file message gets a dry-run report card with "确认导入"; the click answers at
@@ -75,8 +77,19 @@ const messageFileIntent: ChatHandler = async (cmd, kit) => {
     return;
   }
   try {
+    const actor = actorOf(cmd.user);
+    const blocked = await dedupBlocked(kit, actor);
+    if (blocked) {
+      await kit.reply({ kind: 'text', payload: { text: blocked } });
+      return;
+    }
     const data = await fetchFile(kit.deps.config.lark, cmd.messageId, file.fileKey);
-    const report = await importLeads(kit.deps.core, actorOf(cmd.user), data, { fileName: file.fileName, dryRun: true, source: 'import' });
+    const report = await importLeads(kit.deps.core, actor, data, { fileName: file.fileName, dryRun: true, source: 'import' });
+    // Rows that collide with records this person may not see cost a search each (撞单 is no bulk oracle).
+    if (!(await chargeDedup(kit, actor, report.undisclosed ?? 0))) {
+      await kit.reply({ kind: 'text', payload: { text: t(locale, { 'zh-CN': '该文件中与他人客户重复的行过多，已超出查询额度，请稍后再试或请主管导入。', en: 'Too many rows of this file duplicate colleagues\' customers: over your search budget. Try later or ask a manager to import it.' }) } });
+      return;
+    }
     const confirm = { action: 'leads.import_commit', messageId: cmd.messageId, fileKey: file.fileKey, fileName: file.fileName, key: cardKey(cmd.messageId) };
     await kit.reply({ kind: 'leads.card', payload: { card: importReportCard(report, file.fileName, locale, confirm) }, dedupeKey: cardKey(cmd.messageId) });
   } catch (e) {
@@ -115,6 +128,10 @@ const leadsImportCommitAction: CardActionHandler = async (cmd, kit) => {
           }
         },
       });
+      if (report.undisclosed) {
+        // Charged again (the file may differ from its dry run); the import has run, so nothing is refused here.
+        await spendReadBudget(core, actorOf(user), 'dedup.refused', budgetOf(kit), { channel: 'chat', points: report.undisclosed }).catch(() => undefined);
+      }
       await Promise.all(pending); // progress patches land before the final one
       await patch(core, user.id, messageId, 'final', importReportCard(report, fileName, locale, null));
     } catch (e) {

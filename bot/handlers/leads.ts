@@ -17,6 +17,7 @@ import { button, card } from '../cards/kit';
 import {
   draftCard, draftEditCard, draftPickCard, draftUnknownCard, fmtTime, newTaskFormCard, rescheduleFormCard, savedCard, taskCard, weekCard, CHANNELS, type Draft,
 } from '../render/leads';
+import { chargeDedup, dedupBlocked } from '../read-budget';
 import type { CardActionCommand, CardActionHandler, CardActionResult, ChatCommand, ChatHandler, HandlerKit } from '../types';
 
 /**
@@ -155,6 +156,8 @@ const draftSaveAction: CardActionHandler = async (cmd, kit) => {
 async function saveLead(kit: HandlerKit, actor: ReturnType<typeof actorOf>, d: Draft): Promise<CardActionResult> {
   const locale = kit.deps.locale;
   const isCompany = !!d.customerName;
+  const blocked = await dedupBlocked(kit, actor);
+  if (blocked) return { toast: { type: 'error', content: blocked } };
   const r = await captureLead(kit.deps.core, actor, 'chat', {
     company: d.customerName, contactName: d.contact?.name ?? (isCompany ? null : d.summary.slice(0, 100)),
     phone: d.contact?.phone, email: d.contact?.email, source: 'chat', message: d.summary,
@@ -162,6 +165,7 @@ async function saveLead(kit: HandlerKit, actor: ReturnType<typeof actorOf>, d: D
   if (r.duplicateOf) {
     // 撞单: the core decides what may be said (an id only of a record this user may see; else whose it is).
     const d = r.duplicateOf;
+    if (d.id === null) await chargeDedup(kit, actor, 1);
     const what = d.id === null
       ? t(locale, { 'zh-CN': `${d.notice?.['zh-CN'] ?? '已存在'}；已记录这次接触`, en: `${d.notice?.en ?? 'Already exists'}; this touch was recorded` })
       : d.kind === 'customer'

@@ -31,11 +31,10 @@ describeEachDb('customers core', (h) => {
     expect(byEmail.customer.id).toBe(a.customer.id);
     const byContactPhone = await createCustomer(h.ctx, actorOf(rep1), 'api', { name: 'Other3', phone: '139-0000-0001' });
     expect(byContactPhone.customer.id).toBe(a.customer.id);
-    // Another rep learns only that it exists (and whose it is).
-    const asRep2 = await createCustomer(h.ctx, actorOf(rep2), 'api', { name: '远航科技股份有限公司' });
-    expect(asRep2.duplicate).toBe(true);
-    expect(asRep2.customer.restricted).toBe(true);
-    expect(asRep2.customer.phone).toBe('138****0001');
+    // Another rep learns only that it exists and whose it is (撞单): no id, no name, no phone.
+    const asRep2 = await createCustomer(h.ctx, actorOf(rep2), 'api', { name: '远航科技股份有限公司' }).catch((e) => e);
+    expect(asRep2).toMatchObject({ code: 'DUPLICATE', data: { ownerName: 'R1' } });
+    expect(Object.keys(asRep2.data)).toEqual(['ownerName']);
   });
 
   it('concurrent creates of the same company → one record', async () => {

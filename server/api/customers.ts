@@ -49,9 +49,9 @@ const activityBody = logActivityInput.omit({ customerId: true });
 const T = ['customers'];
 export const customerOperations: ApiOperation[] = [
   { method: 'get', path: '/api/v1/customers', summary: 'Search customers you may see (keyset pages)', tags: T, query: searchQuery, response: pageSchema(CustomerSchema) },
-  { method: 'post', path: '/api/v1/customers', summary: 'Create a customer; a duplicate (name/phone/e-mail) answers the existing one with 200', tags: T, request: createCustomerInput, response: CreateCustomerResultSchema, status: 201 },
+  { method: 'post', path: '/api/v1/customers', summary: 'Create a customer; a duplicate (name/phone/e-mail) you may see answers the existing one with 200, any other is 409 DUPLICATE saying only whose it is (README, 撞单)', tags: T, request: createCustomerInput, response: CreateCustomerResultSchema, status: 201 },
   { method: 'get', path: '/api/v1/customers/{id}', summary: 'One customer (a merged id answers the surviving one)', tags: T, response: CustomerSchema },
-  { method: 'patch', path: '/api/v1/customers/{id}', summary: 'Change the profile (409 DUPLICATE if it would collide with another customer)', tags: T, request: updateCustomerInput, response: CustomerSchema },
+  { method: 'patch', path: '/api/v1/customers/{id}', summary: 'Change the profile (409 DUPLICATE if it would collide with another customer; its id only if you may see it)', tags: T, request: updateCustomerInput, response: CustomerSchema },
   { method: 'delete', path: '/api/v1/customers/{id}', summary: 'Soft-delete (manager/admin)', tags: T, status: 204 },
   { method: 'get', path: '/api/v1/customers/{id}/360', summary: 'The 360° view in one call', tags: T, response: Customer360Schema },
   { method: 'post', path: '/api/v1/customers/{id}/merge', summary: 'Merge sourceId into this customer (keeps every contact, follow-up, task, history entry)', tags: T, request: mergeBody, response: MergeResultSchema },

@@ -10,7 +10,8 @@ import { apiActor } from './auth';
  * - `spend(kind)`: the route is a read of `kind`; over budget → 429 RATE_LIMITED with Retry-After (server/http/errors.ts).
  *   A search answering no items also counts toward the burst audit.
  * - `dedupGuard()`: on a write that runs a de-dup check (create, patch, contacts): refused with 429 while the
- *   search budget is used up, and a DUPLICATE answer it gives costs a search (so create/patch is no oracle).
+ *   search budget is used up, and a DUPLICATE answer about a record the caller may not see (no `existingId`: README,
+ *   "撞单") costs a search (so create/patch is no oracle).
  */
 export function readBudget(core: CoreContext, cfg: ReadBudgetConfig) {
   return {
@@ -33,7 +34,7 @@ export function readBudget(core: CoreContext, cfg: ReadBudgetConfig) {
         try {
           await next();
         } catch (e) {
-          if (e instanceof AppError && e.code === 'DUPLICATE') await spendReadBudget(core, actor, 'dedup.refused', cfg, { channel: 'api' }).catch(() => undefined);
+          if (e instanceof AppError && e.code === 'DUPLICATE' && e.data?.existingId === undefined) await spendReadBudget(core, actor, 'dedup.refused', cfg, { channel: 'api' }).catch(() => undefined);
           throw e;
         }
       };

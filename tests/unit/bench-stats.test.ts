@@ -90,15 +90,25 @@ describe('bench target verdicts', () => {
   });
 });
 
-describe('bench MySQL server settings', () => {
-  it('BENCH_MYSQL_BUFFER_POOL sizes: bytes, K, M, G (any case, optional B); anything else is not a size', async () => {
-    const { parseSize } = await import('../../bench/lib/mysql-server');
-    expect(parseSize('1G')).toBe(2 ** 30);
-    expect(parseSize('768m')).toBe(768 * 2 ** 20);
-    expect(parseSize('1.5GB')).toBe(1.5 * 2 ** 30);
-    expect(parseSize('134217728')).toBe(134217728);
-    expect(parseSize('keep')).toBeNull();
-    expect(parseSize('1T')).toBeNull();
-    expect(parseSize('')).toBeNull();
+describe('the bench-owned MariaDB server', () => {
+  it('writes a my.cnf with its own datadir, port and socket under its folder, and the buffer pool it documents', async () => {
+    const { myCnf, BENCH_MARIADB } = await import('../../bench/lib/mariadb-instance');
+    const cnf = myCnf('/x/bench-mariadb');
+    expect(cnf).toContain('datadir = /x/bench-mariadb/datadir');
+    expect(cnf).toContain('socket = /x/bench-mariadb/mariadb.sock');
+    expect(cnf).toContain(`port = ${BENCH_MARIADB.port}`);
+    expect(BENCH_MARIADB.port).not.toBe(3306);
+    expect(cnf).toContain(`innodb_buffer_pool_size = ${BENCH_MARIADB.bufferPool}`);
+    expect(cnf).toContain('bind-address = 127.0.0.1');
+  });
+  it('--scale full uses its own server unless BENCH_DATABASE_URL names one; DATABASE_URL never picks a full-scale server', async () => {
+    const { parseArgs, resolveDatabaseUrl } = await import('../../bench/lib/args');
+    const full = parseArgs(['--scale', 'full']);
+    expect(resolveDatabaseUrl(full, {}, 'sqlite:x')).toBe('own');
+    expect(resolveDatabaseUrl(full, { DATABASE_URL: 'mysql://root@127.0.0.1:3306/crm' }, 'sqlite:x')).toBe('own');
+    expect(resolveDatabaseUrl(full, { BENCH_DATABASE_URL: 'mysql://root@h:3306/b' }, 'sqlite:x')).toBe('mysql://root@h:3306/b');
+    expect(() => resolveDatabaseUrl(full, { BENCH_DATABASE_URL: 'sqlite:x.db' }, 'sqlite:x')).toThrow(/needs MySQL/);
+    expect(resolveDatabaseUrl(parseArgs(['--smoke', '--scale', 'full']), {}, 'sqlite:tmp')).toBe('sqlite:tmp');
+    expect(resolveDatabaseUrl(parseArgs([]), {}, 'sqlite:tmp')).toBe('sqlite:data/bench.sqlite');
   });
 });

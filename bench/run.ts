@@ -17,7 +17,7 @@ import { createHarness, type RunContext } from './lib/harness';
 import { ensureSeed, listTables } from './lib/seed';
 import { processRoundTripMicros } from './lib/round-trip';
 import { startBenchMariadb, type BenchMariadb } from './lib/mariadb-instance';
-import { checkLoads, judgeAll, machineDescription, readResults, readSeedRecords, writeSeedRecord, regenerateReadme, terminalTable, writeResult, type ScenarioRecord } from './lib/report';
+import { checkLoads, judgeAll, machineDescription, readResults, readRunRecords, readSeedRecords, runRecord, writeRunRecord, writeSeedRecord, regenerateReadme, terminalTable, writeResult, type ScenarioRecord } from './lib/report';
 
 const BENCH_DIR = __dirname;
 const RESULTS_DIR = path.join(BENCH_DIR, 'results');
@@ -52,6 +52,23 @@ async function dbVersion(db: Db): Promise<string> {
   if (db.dialect === 'mysql') return `MySQL ${(await db.select<{ v: string }>('SELECT VERSION() AS v'))[0].v}`;
   return `SQLite ${(await db.select<{ v: string }>('SELECT sqlite_version() AS v'))[0].v}`;
 }
+
+/** Samples the 1-minute load average every 5 s (and at start and end) while a scenario runs. */
+function loadSampler(): { stop(): NonNullable<ScenarioRecord['load']> } {
+  const xs = [os.loadavg()[0]];
+  const t = setInterval(() => xs.push(os.loadavg()[0]), 5_000);
+  t.unref();
+  return {
+    stop() {
+      clearInterval(t);
+      xs.push(os.loadavg()[0]);
+      return { min: Math.min(...xs), mean: xs.reduce((a, b) => a + b, 0) / xs.length, max: Math.max(...xs), samples: xs.length };
+    },
+  };
+}
+
+const readme = () =>
+  regenerateReadme(path.join(BENCH_DIR, 'README.md'), readResults(RESULTS_DIR), readResults(path.join(RESULTS_DIR, 'full')), readSeedRecords(path.join(RESULTS_DIR, 'seed')), readRunRecords(path.join(RESULTS_DIR, 'runs')));
 
 async function bufferPoolMb(db: Db): Promise<number> {
   return Math.round(Number((await db.select<{ v: string }>('SELECT @@innodb_buffer_pool_size AS v'))[0].v) / 2 ** 20);
@@ -97,7 +114,7 @@ async function main(): Promise<number> {
       }
     }
     if (args.seedOnly) {
-      if (!args.smoke) regenerateReadme(path.join(BENCH_DIR, 'README.md'), readResults(RESULTS_DIR), readResults(path.join(RESULTS_DIR, 'full')), readSeedRecords(path.join(RESULTS_DIR, 'seed')));
+      if (!args.smoke) readme();
       return 0;
     }
     const rc: RunContext = {
@@ -147,6 +164,7 @@ async function main(): Promise<number> {
       }
       log(`running ${s.name}…`);
       const h = createHarness(rc);
+      const sampler = loadSampler();
       try {
         const limitSec = SCENARIO_TIMEOUT_SEC[args.smoke ? 'smoke' : args.scale];
         let timer: NodeJS.Timeout | undefined;
@@ -157,7 +175,7 @@ async function main(): Promise<number> {
           }),
         ]).finally(() => clearTimeout(timer));
         rec.figures = judgeAll(result.figures, { scale: args.scale, smoke: args.smoke, dialect: db.dialect });
-        rec.notes.push(...(result.notes ?? []));
+        rec.notes.push(...(result.notes ?? []), ...h.harness.warmupNotes());
         if (result.details) rec.details = result.details;
         const check = checkLoads(h.record.loads);
         rec.notes.push(...check.notes);
@@ -167,6 +185,7 @@ async function main(): Promise<number> {
         rec.status = 'failed';
         rec.error = e instanceof Error ? e.message : String(e);
       } finally {
+        rec.load = sampler.stop();
         await h.close();
         rec.peakRssMb = { server: h.record.serverPeakRssMb, baseline: h.record.baselinePeakRssMb };
         rec.seconds = (Date.now() - t0) / 1000;
@@ -180,7 +199,8 @@ async function main(): Promise<number> {
       }
     }
     if (!args.smoke && records.length) {
-      regenerateReadme(path.join(BENCH_DIR, 'README.md'), readResults(RESULTS_DIR), readResults(path.join(RESULTS_DIR, 'full')), readSeedRecords(path.join(RESULTS_DIR, 'seed')));
+      writeRunRecord(path.join(RESULTS_DIR, 'runs'), runRecord(records, (Date.now() - started) / 1000));
+      readme();
       log('bench/README.md figures regenerated');
     }
     log(`${records.length} scenario(s) in ${((Date.now() - started) / 1000).toFixed(1)} s, ${failed} failed`);

@@ -174,7 +174,7 @@ export function judgedValue(f: Pick<Figure, 'value' | 'rounds' | 'pooled'>, t: T
  * pass). A missed target fails the run unless smoke or the target is defined at another scale or database. Outside
  * smoke a timed target needs at least MIN_ROUNDS rounds (targets marked `deterministic`, e.g. sizes, do not).
  */
-export function judge(f: Pick<Figure, 'value' | 'rounds' | 'pooled'>, t: Target | undefined, c: JudgeContext): Verdict {
+export function judge(f: Pick<Figure, 'value' | 'rounds' | 'pooled' | 'noise'>, t: Target | undefined, c: JudgeContext): Verdict {
   if (!t) return { kind: 'no-target', fails: false, gap: 0, judged: f.value, judgedOn: '' };
   const { value, on } = judgedValue(f, t);
   const base = { judged: value, judgedOn: on };

@@ -193,6 +193,7 @@ async function main(): Promise<number> {
       if (rec.status === 'failed') failed++;
       records.push(rec);
       console.log(terminalTable(rec));
+      log(`${s.name}: ${rec.seconds.toFixed(1)} s`);
       if (!args.smoke) {
         writeResult(RESULTS_DIR, rec);
         if (args.scale === 'full' && rec.status !== 'skipped') writeResult(path.join(RESULTS_DIR, 'full'), rec);

@@ -139,7 +139,7 @@ const scenario: Scenario = {
   targets: ['approval.p99'],
   async run(h) {
     const approverCount = h.smoke ? 4 : 50;
-    const perApprover = h.smoke ? 3 : 10;
+    const perApprover = h.smoke ? 1 : 10;
     const rounds = 3;
     const maxWarmups = h.smoke ? 1 : 6;
     const warmTags: string[] = [];

@@ -94,7 +94,7 @@ const scenario: Scenario = {
       const per = warm.length / 3;
       for (let round = 0; round < 3; round++) {
         await warmUp(warm.slice(round * per, (round + 1) * per));
-        storms.push(await run(workers, h.smoke ? 2 : 10, [250, 750]));
+        storms.push(await run(workers, h.smoke ? 1 : 10, [250, 750]));
       }
       // Every round is shown; the latency target is judged on every answer of the three storms pooled.
       const every = (f: (x: (typeof storms)[number]) => number) => stat(storms.map(f));
@@ -102,7 +102,7 @@ const scenario: Scenario = {
       const storm = storms.slice().sort((a, b) => a.p99 - b.p99)[1];
       // Saturation (reported): the same 100 without pausing at all, i.e. what this box sustains. In a closed loop
       // at saturation every answer waits behind the other 99 (Little's law), so its latency is 100 / throughput.
-      const saturated = await run(workers, h.smoke ? 2 : 10, null);
+      const saturated = await run(workers, h.smoke ? 1 : 10, null);
       // Baseline, same client and machine: 100 requests at once to a bare koa route (constant JSON, no database)
       // in its own process — what the storm's synchronised first burst costs before any claim work.
       const base = await h.startBaseline();

@@ -88,7 +88,7 @@ const scenario: Scenario = {
   targets: ['lead-import.ratio'],
   seed: [seedLeads, seedLeadKeys],
   async run(h) {
-    const n = h.smoke ? 500 : h.scale === 'full' ? 100_000 : 20_000;
+    const n = h.smoke ? 200 : h.scale === 'full' ? 100_000 : 20_000;
     const table = makeTable(n, h.seed.counts.leads ?? 0);
     const since = new Date(Date.now() - 1000);
     await cleanup(h, since);

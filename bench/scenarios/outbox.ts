@@ -22,7 +22,7 @@ const scenario: Scenario = {
   database: 'any',
   targets: ['outbox.fraction', 'outbox.429s'],
   async run(h: Harness) {
-    const n = h.smoke ? 60 : 600;
+    const n = h.smoke ? 20 : 600;
     const receivers = 50;
     const core = createContext(h.db);
     const logger = createLogger('error');

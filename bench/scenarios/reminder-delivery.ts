@@ -21,7 +21,7 @@ const scenario: Scenario = {
   database: 'any',
   targets: ['reminder.p99'],
   async run(h) {
-    const n = h.smoke ? 200 : 10_000;
+    const n = h.smoke ? 100 : 10_000;
     const ctx = createContext(h.db, { timezone: 'Asia/Shanghai' });
     const reps = h.seed.users.reps.length ? h.seed.users.reps : [h.seed.users.admin];
     const cleanup = async () => {
@@ -31,7 +31,7 @@ const scenario: Scenario = {
     };
     const round = async (count: number): Promise<number[]> => {
       await cleanup();
-      const due = new Date(Math.ceil(Date.now() / 1000) * 1000 + 3000);
+      const due = new Date(Math.ceil(Date.now() / 1000) * 1000 + (h.smoke ? 1000 : 3000));
       const esc = (v: unknown) => h.db.sequelize.escape(v as string);
       const now = new Date();
       for (let b = 0; b < count; b += 2000) {

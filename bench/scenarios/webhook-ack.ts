@@ -55,7 +55,7 @@ const scenario: Scenario = {
   targets: ['webhook-ack.p99'],
   async run(h: Harness) {
     const rate = h.smoke ? 50 : 200;
-    const seconds = h.smoke ? 1 : 5;
+    const seconds = h.smoke ? 0.4 : 5;
     const rounds = 3;
     const reps = await h.db.select<{ lark_open_id: string }>('SELECT lark_open_id FROM users WHERE lark_open_id IS NOT NULL ORDER BY id LIMIT 50');
     const openIds = reps.length ? reps.map((r) => r.lark_open_id) : ['ou_bench_nobody'];
@@ -78,8 +78,8 @@ const scenario: Scenario = {
       }
       await paced(baseline.url, Array.from({ length: Math.ceil(rate / 2) }, () => ({ path: '/bare', method: 'GET' as const, headers: {} })), rate);
       for (let round = 0; round < rounds; round++) {
-        const events = Array.from({ length: rate * seconds }, (_, i) => signedEvent(i, round, openIds[i % openIds.length]));
-        const bares = Array.from({ length: rate * seconds }, () => ({ path: '/bare', method: 'GET' as const, headers: {} }));
+        const events = Array.from({ length: Math.round(rate * seconds) }, (_, i) => signedEvent(i, round, openIds[i % openIds.length]));
+        const bares = Array.from({ length: Math.round(rate * seconds) }, () => ({ path: '/bare', method: 'GET' as const, headers: {} }));
         const order = round % 2 === 0 ? ['p', 'b'] : ['b', 'p'];
         for (const o of order) {
           if (o === 'p') {

@@ -44,7 +44,9 @@ async function closedLoop(o: LoadRun): Promise<LoadRunResult> {
       } as autocannon.Request,
     ],
     timeout: 10,
-  }) as unknown as Promise<autocannon.Result> & { on(event: 'response', fn: (client: unknown, status: number, bytes: number, ms: number) => void): void };
+    // autocannon ends a run at its next sample tick (1 s by default): short (smoke) rounds tick as often as they last
+    sampleInt: Math.max(50, Math.min(1000, Math.round(o.durationSec * 1000))),
+  } as autocannon.Options) as unknown as Promise<autocannon.Result> & { on(event: 'response', fn: (client: unknown, status: number, bytes: number, ms: number) => void): void };
   instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => latencies.push(ms));
   const r = await instance;
   const ok = r['2xx'];

@@ -87,7 +87,7 @@ export interface LoadRequest {
 export interface LoadOptions {
   /** Base URL of the target, e.g. `server.url`. */
   url: string;
-  /** Requests each connection cycles through (vary ids here); default `[{ path: '/' }]`. */
+  /** Requests in order, one stream shared by every connection, cycled (vary ids here: zipfIds); default `[{ path: "/" }]`. */
   requests?: LoadRequest[];
   /** Concurrent connections; default 50 (smoke: 2). */
   connections?: number;

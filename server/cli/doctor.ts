@@ -44,7 +44,7 @@ export function bufferPoolCheck(f: BufferPoolFigures, locale: 'zh-CN' | 'en' = '
     message = ok
       ? `InnoDB 缓冲池 ${size(f.poolBytes)} 容得下客户相关表及其索引（共 ${size(tableBytes)}：${list}）。`
       : `InnoDB 缓冲池（innodb_buffer_pool_size）为 ${size(f.poolBytes)}，小于客户相关表及其索引（共 ${size(tableBytes)}：${list}）：` +
-        `360 视图、搜索和回收任务将从磁盘读取。请把 innodb_buffer_pool_size 设为至少 ${size(suggestedBytes)}（见 README「生产部署」）。`;
+        `360 视图、搜索和回收任务将从磁盘读取。请把 innodb_buffer_pool_size 设为至少 ${size(suggestedBytes)}（见 README 的 “Production” 一节）。`;
   }
   return { ok, poolBytes: f.poolBytes, tableBytes, suggestedBytes, message };
 }

@@ -75,6 +75,11 @@ export function valueText(f: Figure): string {
   return `${fmt(f.value)}${unitText(f)}`;
 }
 
+/** The number the verdict was taken on, with its unit (what the targets table shows), else the headline value. */
+export function judgedText(f: JudgedFigure): string {
+  return f.judged !== undefined && Number.isFinite(f.judged) ? `${fmt(f.judged)}${unitText(f)}` : valueText(f);
+}
+
 /** "min / median / max (n)" of the rounds, with the unit. */
 export function roundsCell(f: Figure): string {
   const t = roundsText(f.rounds);
@@ -145,11 +150,11 @@ function recordsMarkdown(records: ScenarioRecord[], empty: string): string {
 export function resultsMarkdown(latest: ScenarioRecord[], full: ScenarioRecord[] = []): { targets: string; full: string; latest: string } {
   const byTarget = new Map<string, { f: JudgedFigure; r: ScenarioRecord }>();
   for (const r of [...full, ...latest]) for (const f of r.figures) if (f.target && !byTarget.has(f.target)) byTarget.set(f.target, { f, r });
-  const targets = ['| target | issue | held | what | figure | rounds: min / median / max (n) | scale / db | verdict |', '|---|---|---|---|---|---|---|---|'];
+  const targets = ['| target | issue | held | what | figure judged | rounds: min / median / max (n) | scale / db | verdict |', '|---|---|---|---|---|---|---|---|'];
   for (const [id, t] of Object.entries(TARGETS) as [TargetId, Target][]) {
     const hit = byTarget.get(id);
     targets.push(
-      `| \`${id}\` | #${t.issue} | ${describeTarget(id)} | ${esc(t.description)} | ${hit ? esc(valueText(hit.f)) : '—'} | ${hit ? esc(roundsCell(hit.f)) : ''} | ${hit ? `${hit.r.scale} / ${hit.r.dialect}` : ''} | ${hit ? esc(verdictText(hit.f) || 'met') : 'not measured yet'} |`,
+      `| \`${id}\` | #${t.issue} | ${describeTarget(id)} | ${esc(t.description)} | ${hit ? esc(judgedText(hit.f)) : '—'} | ${hit ? esc(roundsCell(hit.f)) : ''} | ${hit ? `${hit.r.scale} / ${hit.r.dialect}` : ''} | ${hit ? esc(verdictText(hit.f) || 'met') : 'not measured yet'} |`,
     );
   }
   return {

@@ -132,6 +132,12 @@ describe('bench report', () => {
     expect(resultsMarkdown([record()]).full).toContain('No full-scale run recorded yet');
   });
 
+  it('the targets table shows the number the verdict was taken on, not the median of the rounds', () => {
+    const rec = record({ scale: 'full', figures: judgeAll([{ name: 'recycle', value: 1.18, rounds: [1.04, 1.18, 2.4], unit: 's', target: 'recycle.duration' }], { scale: 'full', smoke: false }) });
+    const md = resultsMarkdown([rec], [rec]);
+    expect(md.targets).toMatch(/`recycle.duration` .*\| 2.40 s \| 1.04 \/ 1.18 \/ 2.40 \(3\) \| full \/ mysql \| MISSED by 20% \(worst of 3 rounds: 2.40\)/);
+  });
+
   it('replaces a marked section in place, or appends it with a heading', () => {
     const doc = `# B\n\nintro\n\n${MARKERS.latest[0]}\nold\n${MARKERS.latest[1]}\n\nafter\n`;
     const out = replaceSection(doc, MARKERS.latest, 'new', '## Latest');

@@ -6,7 +6,7 @@ import type { BaselineOptions, Comparison, Figure, Harness, LoadOptions, LoadRes
 import type { TargetId } from '../targets';
 import { forkChild, type Child } from './child';
 import type { LoadRun, LoadRunResult } from './load-child';
-import { percentile, pooledPercentile, ratioStat, stat, warmedUp } from './stats';
+import { pooledPercentile, ratioStat, stat, warmedUp } from './stats';
 
 export interface LoadDefaults {
   connections: number;
@@ -240,5 +240,3 @@ export function standardFigures(label: string, m: Comparison | LoadResult, t: { 
   return [roundsFigure(`${label} req/s`, m.rps, 'req/s', t.rps), lat(`${label} p50`, m, 'p50', t.p50), lat(`${label} p99`, m, 'p99', t.p99)];
 }
 
-/** Per-round values of a Stat-free list (e.g. in-process p99 per round) as a Stat. */
-export { percentile, stat };

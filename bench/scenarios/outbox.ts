@@ -1,6 +1,6 @@
 import { QueryTypes } from 'sequelize';
 import { roundsFigure } from '../lib/harness';
-import { percentile, pooledPercentile, stat, warmedUp } from '../lib/stats';
+import { stat, warmedUp } from '../lib/stats';
 import type { Harness, Scenario } from '../types';
 import { createContext } from '../../core/compose';
 import { enqueueMessages } from '../../core/notifications/outbox';

@@ -279,7 +279,7 @@ export function runsMarkdown(runs: RunRecord[]): string {
     for (const s of r.scenarios) {
       const load = s.load ? `${fmt(s.load.min)}–${fmt(s.load.max)}` : '';
       if (!s.figures.length) out.push(`| ${s.scenario} | (${s.status}) | | | | | ${load} |`);
-      for (const f of s.figures) out.push(`| ${s.scenario} | ${esc(f.name)} | ${f.rounds.map((x) => fmt(x)).join(', ')} | ${f.pooled !== undefined ? fmt(f.pooled) : ''} | ${esc(f.judgedOn ?? '')}${f.judged !== undefined ? `: ${fmt(f.judged)}` : ''} | ${esc(f.verdict)} | ${load} |`);
+      for (const f of s.figures) out.push(`| ${s.scenario} | ${esc(f.name)} | ${f.rounds.map((x) => fmt(x)).join(', ')} | ${f.pooled !== undefined ? fmt(f.pooled) : ''} | ${esc(f.judgedOn ?? '')}${f.judged !== undefined ? `: ${fmt(f.judged)}` : ''} | ${esc(f.verdict.replace(/ \((pooled|median|worst|one value)[^)]*\)/, ''))} | ${load} |`);
     }
     out.push('');
   }

@@ -171,7 +171,7 @@ describe('bench run records', () => {
     const md = runsMarkdown([run]);
     expect(md).toContain('2 × EPYC');
     expect(md).toContain('load average (1 min) during the run 1.50–3.25');
-    expect(md).toContain('| claim-storm | storm p99 | 128, 88.0, 133 | 120 | pooled over 3 rounds: 120 | MISSED by 20%');
+    expect(md).toContain('| claim-storm | storm p99 | 128, 88.0, 133 | 120 | pooled over 3 rounds: 120 | MISSED by 20% |');
   });
 });
 

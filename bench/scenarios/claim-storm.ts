@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { Scenario } from '../types';
 import { roundsFigure } from '../lib/harness';
-import { pooledPercentile, stat } from '../lib/stats';
+import { percentile, pooledPercentile, stat, warmedUp } from '../lib/stats';
 import { createApiKey, revokeApiKey } from '../../core/apikeys/operations';
 import { ensureDefaultPool, updatePoolRules } from '../../core/pool/operations';
 import { recountHeld } from '../../core/customers/held';
@@ -38,7 +38,7 @@ const scenario: Scenario = {
       // next customer off one shared queue that lists every customer twice in a row (a real race on every id).
       // The last customers warm the server up (JIT, connection pool, API-key cache) with a few rounds of claims
       // by every claimer before anything is measured: the storm hits a server that is in use, not one just started.
-      const warm = ids.splice(ids.length - (h.smoke ? 24 : 900)); // 3 storm rounds × 300
+      const warm = ids.splice(ids.length - (h.smoke ? 24 : 1800)); // 3 storm rounds × at most 6 warm-up bursts of 100
       const queue = ids.flatMap((id) => [id, id]); // each customer twice in a row: taken by two claimers, a race
       // node:http with keep-alive sockets, not fetch: the load generator shares the two cores with the server
       // and MariaDB, and fetch costs several times more CPU per request.
@@ -56,9 +56,22 @@ const scenario: Scenario = {
         });
       const claim = (id: number, key: string) =>
         send(`${server.url}/api/v1/customers/${id}/claim`, { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Length': 0 } });
+      /** Warm-up bursts (every claimer at once) until two consecutive bursts agree within 10% on the median answer, at most the slice. */
+      const warmups: number[][] = [];
       const warmUp = async (slice: number[]) => {
         await h.settle(); // first, so the warm-up is the last thing before the storm (pools and caches stay warm)
-        for (let i = 0; i < slice.length; i += keys.length) await Promise.all(slice.slice(i, i + keys.length).map((id, k) => claim(id, keys[k].key)));
+        const medians: number[] = [];
+        for (let i = 0; i < slice.length && !warmedUp(medians); i += keys.length) {
+          const lat = await Promise.all(
+            slice.slice(i, i + keys.length).map(async (id, k) => {
+              const s0 = performance.now();
+              await claim(id, keys[k].key);
+              return performance.now() - s0;
+            }),
+          );
+          medians.push(percentile(lat, 50));
+        }
+        warmups.push(medians);
         await new Promise((r) => setTimeout(r, 1000));
       };
       let next = 0;
@@ -132,6 +145,7 @@ const scenario: Scenario = {
         notes: [
           `${reps.length} reps as ${workers} claimers on ${ids.length} pool customers (two claims per customer, different reps); limits raised for the run and restored`,
           `storm (3 rounds; p99 judged on every answer of the 3 rounds pooled): all claimers start at once, then 250–750 ms between an answer and the next claim; p99 per round ${storms.map((x) => x.p99.toFixed(0)).join(', ')} ms; middle round ${storm.n} answers ${JSON.stringify(storm.statuses)}`,
+          `warm-up bursts before each storm (median answer, ms): ${warmups.map((w) => w.map((x) => x.toFixed(0)).join(' ')).join(' | ')}`,
           `saturation: the same claimers with no pause (closed loop, reported only); ${saturated.n} answers ${JSON.stringify(saturated.statuses)}`,
           `baseline: ${workers} requests at once to the bare koa route, median of ${bursts.length} bursts, slowest answer ${bursts.map((b) => b.toFixed(0)).join(', ')} ms`,
         ],

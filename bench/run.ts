@@ -16,12 +16,14 @@ import { forkChild, type Child } from './lib/child';
 import { createHarness, type RunContext } from './lib/harness';
 import { ensureSeed, listTables } from './lib/seed';
 import { processRoundTripMicros } from './lib/round-trip';
-import { configureBufferPool, type BufferPool } from './lib/mysql-server';
-import { checkLoads, judgeAll, machineDescription, readResults, readSeedRecords, writeSeedRecord, regenerateReadme, terminalTable, writeResult, type ScenarioRecord } from './lib/report';
+import { startBenchMariadb, type BenchMariadb } from './lib/mariadb-instance';
+import { checkLoads, judgeAll, machineDescription, readResults, readRunRecords, readSeedRecords, runRecord, writeRunRecord, writeSeedRecord, regenerateReadme, terminalTable, writeResult, type ScenarioRecord } from './lib/report';
 
 const BENCH_DIR = __dirname;
 const RESULTS_DIR = path.join(BENCH_DIR, 'results');
 /** A scenario that hangs fails instead of hanging the run (CI must finish). */
+/** The bench's own MariaDB server (git-ignored: data/ is). */
+const BENCH_MARIADB_DIR = process.env.BENCH_MARIADB_DIR ?? path.join(BENCH_DIR, '..', 'data', 'bench-mariadb');
 const SCENARIO_TIMEOUT_SEC = { smoke: 180, small: 300, full: 1800 };
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 
@@ -51,6 +53,27 @@ async function dbVersion(db: Db): Promise<string> {
   return `SQLite ${(await db.select<{ v: string }>('SELECT sqlite_version() AS v'))[0].v}`;
 }
 
+/** Samples the 1-minute load average every 5 s (and at start and end) while a scenario runs. */
+function loadSampler(): { stop(): NonNullable<ScenarioRecord['load']> } {
+  const xs = [os.loadavg()[0]];
+  const t = setInterval(() => xs.push(os.loadavg()[0]), 5_000);
+  t.unref();
+  return {
+    stop() {
+      clearInterval(t);
+      xs.push(os.loadavg()[0]);
+      return { min: Math.min(...xs), mean: xs.reduce((a, b) => a + b, 0) / xs.length, max: Math.max(...xs), samples: xs.length };
+    },
+  };
+}
+
+const readme = () =>
+  regenerateReadme(path.join(BENCH_DIR, 'README.md'), readResults(RESULTS_DIR), readResults(path.join(RESULTS_DIR, 'full')), readSeedRecords(path.join(RESULTS_DIR, 'seed')), readRunRecords(path.join(RESULTS_DIR, 'runs')));
+
+async function bufferPoolMb(db: Db): Promise<number> {
+  return Math.round(Number((await db.select<{ v: string }>('SELECT @@innodb_buffer_pool_size AS v'))[0].v) / 2 ** 20);
+}
+
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   if (args.help) {
@@ -67,20 +90,21 @@ async function main(): Promise<number> {
   const selected = args.scenarios.length ? all.filter((s) => args.scenarios.includes(s.name)) : all;
 
   const smokeDir = args.smoke ? fs.mkdtempSync(path.join(os.tmpdir(), 'crm-bench-smoke-')) : null;
-  const url = resolveDatabaseUrl(args, process.env, `sqlite:${path.join(smokeDir ?? os.tmpdir(), 'bench.sqlite')}`);
-  if (/^(mysql|mariadb):/.test(url)) await ensureMysqlDatabase(url);
-  const db = createDb(url, { poolMax: 10 });
+  const resolved = resolveDatabaseUrl(args, process.env, `sqlite:${path.join(smokeDir ?? os.tmpdir(), 'bench.sqlite')}`);
+  const own: BenchMariadb | null = resolved === 'own' ? await startBenchMariadb(BENCH_MARIADB_DIR, log) : null;
+  const url = own ? own.url : (resolved as string);
+  let db: Db | null = null;
   let loadChild: Child | null = null;
-  let pool: BufferPool | null = null;
   const started = Date.now();
   try {
+    if (/^(mysql|mariadb):/.test(url)) await ensureMysqlDatabase(url);
+    db = createDb(url, { poolMax: 10 });
     await migrate(db);
     const seedScale = args.smoke ? 'smoke' : args.scale;
     // Every scenario's seed tables count, not only the selected ones, so the fingerprint is the same for any selection.
     const seed = await ensureSeed(db, url, seedScale, all.flatMap((s) => s.seed ?? []), log, { reseed: args.reseed });
-    // Only a full-scale run grows the pool; any other MySQL run reads its size for the machine line ('keep').
-    if (db.dialect === 'mysql') pool = await configureBufferPool(db, args.scale === 'full' && !args.smoke && !args.seedOnly ? process.env.BENCH_MYSQL_BUFFER_POOL ?? '1G' : 'keep', log);
-    const poolNote = pool ? `, InnoDB buffer pool ${pool.mb} MB` : '';
+    // The server is measured as it is (never SET GLOBAL): its buffer pool is read for the machine line.
+    const poolNote = db.dialect === 'mysql' ? `, InnoDB buffer pool ${await bufferPoolMb(db)} MB (${own ? 'bench-owned server' : 'server as configured'})` : '';
     const machine = `${machineDescription(await dbVersion(db) + poolNote)}, process round trip ${(await processRoundTripMicros(args.smoke ? 100 : 2000)).toFixed(0)} µs`;
     if (!seed.reused) {
       log(`seed: done in ${seed.totalSeconds.toFixed(1)} s`);
@@ -90,7 +114,7 @@ async function main(): Promise<number> {
       }
     }
     if (args.seedOnly) {
-      if (!args.smoke) regenerateReadme(path.join(BENCH_DIR, 'README.md'), readResults(RESULTS_DIR), readResults(path.join(RESULTS_DIR, 'full')), readSeedRecords(path.join(RESULTS_DIR, 'seed')));
+      if (!args.smoke) readme();
       return 0;
     }
     const rc: RunContext = {
@@ -140,6 +164,7 @@ async function main(): Promise<number> {
       }
       log(`running ${s.name}…`);
       const h = createHarness(rc);
+      const sampler = loadSampler();
       try {
         const limitSec = SCENARIO_TIMEOUT_SEC[args.smoke ? 'smoke' : args.scale];
         let timer: NodeJS.Timeout | undefined;
@@ -150,7 +175,7 @@ async function main(): Promise<number> {
           }),
         ]).finally(() => clearTimeout(timer));
         rec.figures = judgeAll(result.figures, { scale: args.scale, smoke: args.smoke, dialect: db.dialect });
-        rec.notes.push(...(result.notes ?? []));
+        rec.notes.push(...(result.notes ?? []), ...h.harness.warmupNotes());
         if (result.details) rec.details = result.details;
         const check = checkLoads(h.record.loads);
         rec.notes.push(...check.notes);
@@ -160,6 +185,7 @@ async function main(): Promise<number> {
         rec.status = 'failed';
         rec.error = e instanceof Error ? e.message : String(e);
       } finally {
+        rec.load = sampler.stop();
         await h.close();
         rec.peakRssMb = { server: h.record.serverPeakRssMb, baseline: h.record.baselinePeakRssMb };
         rec.seconds = (Date.now() - t0) / 1000;
@@ -167,21 +193,23 @@ async function main(): Promise<number> {
       if (rec.status === 'failed') failed++;
       records.push(rec);
       console.log(terminalTable(rec));
+      log(`${s.name}: ${rec.seconds.toFixed(1)} s`);
       if (!args.smoke) {
         writeResult(RESULTS_DIR, rec);
         if (args.scale === 'full' && rec.status !== 'skipped') writeResult(path.join(RESULTS_DIR, 'full'), rec);
       }
     }
     if (!args.smoke && records.length) {
-      regenerateReadme(path.join(BENCH_DIR, 'README.md'), readResults(RESULTS_DIR), readResults(path.join(RESULTS_DIR, 'full')), readSeedRecords(path.join(RESULTS_DIR, 'seed')));
+      writeRunRecord(path.join(RESULTS_DIR, 'runs'), runRecord(records, (Date.now() - started) / 1000));
+      readme();
       log('bench/README.md figures regenerated');
     }
     log(`${records.length} scenario(s) in ${((Date.now() - started) / 1000).toFixed(1)} s, ${failed} failed`);
     return failed ? 1 : 0;
   } finally {
     await (loadChild as Child | null)?.kill();
-    await (pool as BufferPool | null)?.restore();
-    await db.close();
+    await (db as Db | null)?.close();
+    await own?.stop();
     if (smokeDir) fs.rmSync(smokeDir, { recursive: true, force: true });
   }
 }

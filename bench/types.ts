@@ -40,13 +40,22 @@ export interface Scenario {
   run(h: Harness): Promise<ScenarioResult>;
 }
 
-/** One measured number. `noise` is the measured ± spread (same unit); a target is failed only when missed by more than it. */
+/**
+ * One measured number. Give `rounds` (each measured round's figure: the report prints them all) and, for latency
+ * percentiles, `pooled` (the percentile over every sample of every round). A target is judged on the median of the
+ * rounds (ratios, throughput) or on `pooled`, else the worst round (latency, durations, counts): see judgedValue in
+ * bench/lib/stats.ts. `value` is the headline shown; `noise` (half the range of the rounds) is shown, never judged.
+ */
 export interface Figure {
   /** Short label, e.g. "GET /healthz req/s", "p99", "ratio to raw mysql2". */
   name: string;
   value: number;
   unit: Unit;
   noise?: number;
+  /** The figure of each measured round, in order. */
+  rounds?: number[];
+  /** The figure over all samples of all rounds pooled (e.g. p99 of every answer). */
+  pooled?: number;
   target?: TargetId;
 }
 
@@ -78,17 +87,17 @@ export interface LoadRequest {
 export interface LoadOptions {
   /** Base URL of the target, e.g. `server.url`. */
   url: string;
-  /** Requests each connection cycles through (vary ids here); default `[{ path: '/' }]`. */
+  /** Requests in order, one stream shared by every connection, cycled (vary ids here: zipfIds); default `[{ path: "/" }]`. */
   requests?: LoadRequest[];
   /** Concurrent connections; default 50 (smoke: 2). */
   connections?: number;
   /** Seconds per measured round; default 5 (small), 10 (full), 0.5 (smoke). */
   durationSec?: number;
-  /** Warm-up seconds before the first round (not measured); default 2 (smoke: 0). */
+  /** Seconds of one warm-up round (not measured; repeated until two consecutive rounds agree within 10%, bounded); default 2 (full), 1 (small), none under smoke. */
   warmupSec?: number;
-  /** Measured rounds; default 3 (small), 5 (full), 1 (smoke). */
+  /** Measured rounds; default 3 (small, smoke), 5 (full); never fewer than 3. */
   rounds?: number;
-  /** Sustained overall rate in requests/s (e.g. 200 events/s); default: as fast as possible. */
+  /** Open loop at this overall rate in requests/s (e.g. 200 events/s), latency from each request's scheduled send time; default: closed loop, as fast as possible. */
   rate?: number;
 }
 
@@ -103,6 +112,11 @@ export interface LoadResult {
   non2xx: number;
   /** 5xx answers among non2xx (the product failing, not refusing). */
   status5xx: number;
+  /** Percentiles over every answer of every measured round pooled (what latency targets are judged on). */
+  pooledP50: number;
+  pooledP99: number;
+  /** Throughput of each warm-up round (warm-up ends when two consecutive rounds agree within 10%). */
+  warmupRps: number[];
 }
 
 /** Product and baseline measured in alternating rounds (so machine noise hits both alike). */
@@ -197,7 +211,9 @@ export interface Harness {
   load(opts: LoadOptions): Promise<LoadResult>;
   /** Warm-up both, then alternate product/baseline rounds; ratio per round pair. */
   compare(product: LoadOptions, baseline: LoadOptions): Promise<Comparison>;
-  /** Times `fn` (ms) over rounds after warm-up runs (defaults: small 3 rounds + 1 warm-up, smoke 1 + 0). */
+  /** Warm-up notes of this scenario so far (a warm-up that did not settle within its bound). */
+  warmupNotes(): string[];
+  /** Times `fn` (ms) over rounds (at least 3) after warm-up runs (at least `warmup`, then until two agree within 10%, bounded; smoke: none). */
   time(fn: (round: number) => Promise<unknown>, opts?: { rounds?: number; warmup?: number }): Promise<Stat>;
   /**
    * MySQL: waits (at most 20 s) until InnoDB has purged and flushed what earlier writes left (history list < 100,

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDb } from '../core/db/connection';
 import { migrate } from '../core/db/migrator';
+import { checkBufferPool } from './cli/doctor';
 import { createApp, type AppDeps } from './app';
 import { composeProcess, createCore, type ProcessComposition } from './compose';
 import { redactUrl, type Config } from './config';
@@ -26,6 +27,9 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   logger.info({ database: redactUrl(config.databaseUrl), dialect: db.dialect }, 'connecting to database');
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
+  // MySQL: warn when InnoDB's buffer pool is smaller than the customer tables (same check as `crm doctor`).
+  const pool = await checkBufferPool(db, config.locale).catch(() => null);
+  if (pool && !pool.ok) logger.warn({ bufferPoolBytes: pool.poolBytes, customerTablesBytes: pool.tableBytes, suggestedBytes: pool.suggestedBytes }, pool.message);
   const core = createCore(db, config);
   if (config.demoSeed) {
     const seeded = await seedDemo(core);

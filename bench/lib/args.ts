@@ -17,7 +17,9 @@ export const USAGE = `usage: npm run bench -- [--scenario NAME]... [--scale smal
   --list            list scenarios and exit
   --seed-only       build (or check) the data set for --scale and exit
   --reseed          replace a data set of another scale in this database
-Database: BENCH_DATABASE_URL, else DATABASE_URL, else sqlite:data/bench.sqlite (it must be the bench's own database).`;
+Database: --scale full starts the bench's own MariaDB (data/bench-mariadb, port 3407) unless BENCH_DATABASE_URL is set
+(then that server is measured as it is); other scales BENCH_DATABASE_URL, else DATABASE_URL, else sqlite:data/bench.sqlite
+(it must be the bench's own database).`;
 
 export function parseArgs(argv: string[]): BenchArgs {
   const out: BenchArgs = { scenarios: [], scale: 'small', smoke: false, list: false, seedOnly: false, reseed: false, help: false };
@@ -44,12 +46,18 @@ export function parseArgs(argv: string[]): BenchArgs {
   return out;
 }
 
-/** Which database the run uses; smoke always gets a fresh temp SQLite file (passed in). */
-export function resolveDatabaseUrl(args: BenchArgs, env: NodeJS.ProcessEnv, smokeUrl: string): string {
+/**
+ * Which database the run uses: smoke always gets a fresh temp SQLite file (passed in); `--scale full` the bench's
+ * own MariaDB server ('own': started by the bench, bench/lib/mariadb-instance.ts) unless BENCH_DATABASE_URL names a
+ * server to measure as it is; other scales BENCH_DATABASE_URL, else DATABASE_URL, else data/bench.sqlite.
+ */
+export function resolveDatabaseUrl(args: BenchArgs, env: NodeJS.ProcessEnv, smokeUrl: string): string | 'own' {
   if (args.smoke) return smokeUrl;
-  const url = env.BENCH_DATABASE_URL || env.DATABASE_URL || 'sqlite:data/bench.sqlite';
-  if (args.scale === 'full' && !/^(mysql|mariadb):/.test(url)) {
-    throw new Error('--scale full needs MySQL: set BENCH_DATABASE_URL=mysql://root@127.0.0.1:3306/crm_bench (an empty database of its own)');
+  if (args.scale === 'full') {
+    const url = env.BENCH_DATABASE_URL;
+    if (!url) return 'own';
+    if (!/^(mysql|mariadb):/.test(url)) throw new Error('--scale full needs MySQL: unset BENCH_DATABASE_URL (the bench starts a MariaDB server of its own) or point it at mysql://… (an empty database of its own)');
+    return url;
   }
-  return url;
+  return env.BENCH_DATABASE_URL || env.DATABASE_URL || 'sqlite:data/bench.sqlite';
 }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Figure, LoadResult } from '../types';
 import { TARGETS, type Target, type TargetId } from '../targets';
-import { describeTarget, fmt, judgeFigure, type JudgeContext, type Verdict } from './stats';
+import { describeTarget, fmt, judgeFigure, roundsText, type JudgeContext, type Verdict } from './stats';
 
 export interface JudgedFigure extends Figure {
   targetText: string;
@@ -12,6 +12,9 @@ export interface JudgedFigure extends Figure {
   fails: boolean;
   gap: number;
   reason?: string;
+  /** What the target was held against (targeted figures only): the number and how it was taken. */
+  judged?: number;
+  judgedOn?: string;
 }
 
 export interface ScenarioRecord {
@@ -25,6 +28,8 @@ export interface ScenarioRecord {
   scale: 'small' | 'full';
   smoke: boolean;
   dialect: string;
+  /** 1-minute load average of the machine sampled during the scenario: min, mean, max (os.loadavg). */
+  load?: { min: number; mean: number; max: number; samples: number };
   seed: { counts: Record<string, number>; fingerprint: string };
   seconds: number;
   peakRssMb: { server: number | null; baseline: number | null };
@@ -41,29 +46,55 @@ export function machineDescription(dbVersion: string): string {
 export function judgeAll(figures: Figure[], c: JudgeContext): JudgedFigure[] {
   return figures.map((f) => {
     const v = judgeFigure(f, c);
-    return { ...f, targetText: describeTarget(f.target), verdict: v.kind, fails: v.fails, gap: v.gap, ...(v.reason ? { reason: v.reason } : {}) };
+    return {
+      ...f,
+      targetText: describeTarget(f.target),
+      verdict: v.kind,
+      fails: v.fails,
+      gap: v.gap,
+      ...(v.reason ? { reason: v.reason } : {}),
+      ...(f.target ? { judged: v.judged, judgedOn: v.judgedOn } : {}),
+    };
   });
 }
 
-const VERDICT_TEXT: Record<Verdict['kind'], string> = { met: 'met', 'within-noise': 'missed within noise', missed: 'MISSED', 'no-target': '' };
-
-function verdictText(f: JudgedFigure): string {
-  if (f.verdict === 'missed') return `${f.fails ? 'MISSED' : 'missed'} by ${Number.isFinite(f.gap) ? Math.round(f.gap * 100) + '%' : '∞'}${f.reason ? ` (${f.reason})` : ''}`;
-  return VERDICT_TEXT[f.verdict];
+export function verdictText(f: JudgedFigure): string {
+  if (f.verdict === 'no-target' || !f.target) return '';
+  const on = f.judgedOn ? ` (${f.judgedOn}: ${fmt(f.judged as number)})` : '';
+  if (f.verdict === 'missed') {
+    const by = Number.isFinite(f.gap) ? ` by ${Math.round(f.gap * 100)}%` : '';
+    return `${f.fails ? 'MISSED' : 'missed'}${by}${on}${f.reason ? `, ${f.reason}` : ''}`;
+  }
+  return `met${on}`;
 }
 
+const unitText = (f: Figure) => (f.unit === 'ratio' || f.unit === 'count' ? '' : ` ${f.unit}`);
+
+/** The headline value: the pooled figure for latencies, else the median of the rounds (no ± : the rounds are shown). */
 export function valueText(f: Figure): string {
-  const unit = f.unit === 'ratio' || f.unit === 'count' ? '' : ` ${f.unit}`;
-  return `${fmt(f.value)}${f.noise !== undefined && f.noise > 0 ? ` ± ${fmt(f.noise)}` : ''}${unit}`;
+  return `${fmt(f.value)}${unitText(f)}`;
+}
+
+/** The number the verdict was taken on, with its unit (what the targets table shows), else the headline value. */
+export function judgedText(f: JudgedFigure): string {
+  return f.judged !== undefined && Number.isFinite(f.judged) ? `${fmt(f.judged)}${unitText(f)}` : valueText(f);
+}
+
+/** "min / median / max (n)" of the rounds, with the unit. */
+export function roundsCell(f: Figure): string {
+  const t = roundsText(f.rounds);
+  return t ? `${t}` : '';
 }
 
 /** A plain-text table for the terminal. */
 export function terminalTable(rec: ScenarioRecord): string {
   const head = `── ${rec.scenario} (issue ${rec.issue}, ${rec.scale}${rec.smoke ? ', smoke' : ''}, ${rec.dialect}) ── ${rec.status}${rec.error ? `: ${rec.error.split('\n')[0]}` : ''}`;
-  const rows = rec.figures.map((f) => [f.name, valueText(f), f.targetText, verdictText(f)]);
-  if (rec.peakRssMb.server !== null) rows.push(['server peak RSS', `${fmt(rec.peakRssMb.server)} MB`, '', '']);
-  if (rec.peakRssMb.baseline !== null) rows.push(['baseline peak RSS', `${fmt(rec.peakRssMb.baseline)} MB`, '', '']);
-  const widths = [0, 1, 2, 3].map((i) => Math.max(0, ...rows.map((r) => r[i].length)));
+  const rows = [['figure', 'value', 'rounds min / median / max (n)', 'pooled', 'target', 'verdict']];
+  for (const f of rec.figures) rows.push([f.name, valueText(f), roundsCell(f), f.pooled !== undefined ? fmt(f.pooled) : '', f.targetText, verdictText(f)]);
+  if (rec.peakRssMb.server !== null) rows.push(['server peak RSS', `${fmt(rec.peakRssMb.server)} MB`, '', '', '', '']);
+  if (rec.peakRssMb.baseline !== null) rows.push(['baseline peak RSS', `${fmt(rec.peakRssMb.baseline)} MB`, '', '', '', '']);
+  if (rec.load) rows.push(['load average (1 min) during the scenario', `${fmt(rec.load.min)} / ${fmt(rec.load.mean)} / ${fmt(rec.load.max)}`, '', '', '', '']);
+  const widths = [0, 1, 2, 3, 4, 5].map((i) => Math.max(0, ...rows.map((r) => r[i].length)));
   const lines = rows.map((r) => '  ' + r.map((c, i) => c.padEnd(widths[i])).join('   ').trimEnd());
   return [head, ...lines, ...rec.notes.map((n) => `  note: ${n}`)].join('\n');
 }
@@ -94,13 +125,16 @@ function recordsMarkdown(records: ScenarioRecord[], empty: string): string {
     out.push(`### ${r.scenario} (issue ${r.issue}) — ${r.status}`);
     out.push('');
     out.push(`${esc(r.description)}  `);
-    out.push(`${r.date.slice(0, 16).replace('T', ' ')} UTC · \`--scale ${r.scale}\` on ${r.dialect} · ${esc(r.machine)}`);
+    out.push(`${r.date.slice(0, 16).replace('T', ' ')} UTC · \`--scale ${r.scale}\` on ${r.dialect} · ${esc(r.machine)}${r.load ? ` · load average ${fmt(r.load.min)}–${fmt(r.load.max)} (mean ${fmt(r.load.mean)})` : ''}`);
     out.push('');
     if (r.error) out.push(`Error: \`${esc(r.error.split('\n')[0])}\``, '');
     if (r.figures.length) {
-      out.push('| figure | value | target | verdict |', '|---|---|---|---|');
-      for (const f of r.figures) out.push(`| ${esc(f.name)} | ${esc(valueText(f))} | ${esc(f.targetText)} | ${esc(verdictText(f))} |`);
-      if (r.peakRssMb.server !== null) out.push(`| server peak RSS | ${fmt(r.peakRssMb.server)} MB | | |`);
+      out.push('| figure | value | rounds: min / median / max (n) | every round | pooled | target | verdict |', '|---|---|---|---|---|---|---|');
+      for (const f of r.figures) {
+        const every = (f.rounds ?? []).map((x) => fmt(x)).join(', ');
+        out.push(`| ${esc(f.name)} | ${esc(valueText(f))} | ${esc(roundsCell(f))} | ${esc(every)} | ${f.pooled !== undefined ? fmt(f.pooled) : ''} | ${esc(f.targetText)} | ${esc(verdictText(f))} |`);
+      }
+      if (r.peakRssMb.server !== null) out.push(`| server peak RSS | ${fmt(r.peakRssMb.server)} MB | | | | | |`);
       out.push('');
     }
     for (const n of r.notes) out.push(`- ${esc(n)}`);
@@ -116,11 +150,11 @@ function recordsMarkdown(records: ScenarioRecord[], empty: string): string {
 export function resultsMarkdown(latest: ScenarioRecord[], full: ScenarioRecord[] = []): { targets: string; full: string; latest: string } {
   const byTarget = new Map<string, { f: JudgedFigure; r: ScenarioRecord }>();
   for (const r of [...full, ...latest]) for (const f of r.figures) if (f.target && !byTarget.has(f.target)) byTarget.set(f.target, { f, r });
-  const targets = ['| target | issue | held | what | figure | scale / db | verdict |', '|---|---|---|---|---|---|---|'];
+  const targets = ['| target | issue | held | what | figure judged | rounds: min / median / max (n) | scale / db | verdict |', '|---|---|---|---|---|---|---|---|'];
   for (const [id, t] of Object.entries(TARGETS) as [TargetId, Target][]) {
     const hit = byTarget.get(id);
     targets.push(
-      `| \`${id}\` | #${t.issue} | ${describeTarget(id)} | ${esc(t.description)} | ${hit ? esc(valueText(hit.f)) : '—'} | ${hit ? `${hit.r.scale} / ${hit.r.dialect}` : ''} | ${hit ? esc(verdictText(hit.f) || 'met') : 'not measured yet'} |`,
+      `| \`${id}\` | #${t.issue} | ${describeTarget(id)} | ${esc(t.description)} | ${hit ? esc(judgedText(hit.f)) : '—'} | ${hit ? esc(roundsCell(hit.f)) : ''} | ${hit ? `${hit.r.scale} / ${hit.r.dialect}` : ''} | ${hit ? esc(verdictText(hit.f) || 'met') : 'not measured yet'} |`,
     );
   }
   return {
@@ -177,6 +211,7 @@ export const MARKERS = {
   targets: ['<!-- bench:targets:begin (generated by npm run bench; do not edit) -->', '<!-- bench:targets:end -->'],
   full: ['<!-- bench:full:begin (generated by npm run bench; do not edit) -->', '<!-- bench:full:end -->'],
   latest: ['<!-- bench:latest:begin (generated by npm run bench; do not edit) -->', '<!-- bench:latest:end -->'],
+  runs: ['<!-- bench:runs:begin (generated by npm run bench; do not edit) -->', '<!-- bench:runs:end -->'],
 } as const;
 
 /** Replaces (or appends) a marked section. */
@@ -188,12 +223,76 @@ export function replaceSection(doc: string, [begin, end]: readonly [string, stri
   return `${doc.trimEnd()}\n\n${heading}\n\n${block}\n`;
 }
 
-export function regenerateReadme(readmePath: string, latest: ScenarioRecord[], full: ScenarioRecord[], seeds: SeedRecord[] = []): void {
+/** One run of `npm run bench` (non-smoke): its machine, load average and every round of every targeted figure. */
+export interface RunRecord {
+  date: string;
+  scale: 'small' | 'full';
+  dialect: string;
+  machine: string;
+  seconds: number;
+  load: { min: number; mean: number; max: number } | null;
+  scenarios: { scenario: string; status: string; load?: ScenarioRecord['load']; figures: { name: string; target?: string; rounds: number[]; pooled?: number; judged?: number; judgedOn?: string; verdict: string }[] }[];
+}
+
+export function runRecord(records: ScenarioRecord[], seconds: number): RunRecord {
+  const loads = records.map((r) => r.load).filter((l): l is NonNullable<ScenarioRecord['load']> => !!l);
+  return {
+    date: records[0]?.date ?? new Date().toISOString(),
+    scale: records[0]?.scale ?? 'small',
+    dialect: records[0]?.dialect ?? '',
+    machine: records[0]?.machine ?? '',
+    seconds,
+    load: loads.length ? { min: Math.min(...loads.map((l) => l.min)), mean: loads.reduce((s, l) => s + l.mean, 0) / loads.length, max: Math.max(...loads.map((l) => l.max)) } : null,
+    scenarios: records.map((r) => ({
+      scenario: r.scenario,
+      status: r.status,
+      ...(r.load ? { load: r.load } : {}),
+      figures: r.figures
+        .filter((f) => f.target)
+        .map((f) => ({ name: f.name, target: f.target, rounds: f.rounds ?? [], ...(f.pooled !== undefined ? { pooled: f.pooled } : {}), judged: f.judged, judgedOn: f.judgedOn, verdict: verdictText(f) })),
+    })),
+  };
+}
+
+/** Run records are kept one file a run (bench/results/runs/<date>-<scale>.json). */
+export function writeRunRecord(dir: string, run: RunRecord): void {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `${run.date.slice(0, 16).replace(/[:T]/g, '-')}-${run.scale}.json`), JSON.stringify(run, null, 2) + '\n');
+}
+
+export function readRunRecords(dir: string): RunRecord[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as RunRecord);
+}
+
+/** One table per run, newest first: machine, load average, and every round of every targeted figure. */
+export function runsMarkdown(runs: RunRecord[]): string {
+  if (!runs.length) return '_No run recorded yet._';
+  const out: string[] = [];
+  for (const r of [...runs].reverse()) {
+    out.push(`**${r.date.slice(0, 16).replace('T', ' ')} UTC, \`--scale ${r.scale}\` on ${r.dialect}**, ${fmt(r.seconds)} s · ${esc(r.machine)} · load average (1 min) during the run ${r.load ? `${fmt(r.load.min)}–${fmt(r.load.max)}, mean ${fmt(r.load.mean)}` : 'not recorded'}`, '');
+    out.push('| scenario | figure | every round | pooled | judged on | verdict | load during it |', '|---|---|---|---|---|---|---|');
+    for (const s of r.scenarios) {
+      const load = s.load ? `${fmt(s.load.min)}–${fmt(s.load.max)}` : '';
+      if (!s.figures.length) out.push(`| ${s.scenario} | (${s.status}) | | | | | ${load} |`);
+      for (const f of s.figures) out.push(`| ${s.scenario} | ${esc(f.name)} | ${f.rounds.map((x) => fmt(x)).join(', ')} | ${f.pooled !== undefined ? fmt(f.pooled) : ''} | ${esc(f.judgedOn ?? '')}${f.judged !== undefined ? `: ${fmt(f.judged)}` : ''} | ${esc(f.verdict.replace(/ \((pooled|median|worst|one value)[^)]*\)/, ''))} | ${load} |`);
+    }
+    out.push('');
+  }
+  return out.join('\n').trimEnd();
+}
+
+export function regenerateReadme(readmePath: string, latest: ScenarioRecord[], full: ScenarioRecord[], seeds: SeedRecord[] = [], runs: RunRecord[] = []): void {
   const md = resultsMarkdown(latest, full);
   let doc = fs.existsSync(readmePath) ? fs.readFileSync(readmePath, 'utf8') : '# Benchmarks\n';
   doc = replaceSection(doc, MARKERS.targets, md.targets, '## Targets and where we stand');
   doc = replaceSection(doc, MARKERS.full, md.full, '## Full-scale figures (MySQL, 1M customers)');
   doc = replaceSection(doc, MARKERS.latest, md.latest, '## Latest run of each scenario');
+  doc = replaceSection(doc, MARKERS.runs, runsMarkdown(runs), '## Every run, every round');
   doc = replaceSection(doc, MARKERS.seed, seedMarkdown(seeds), '## Seeding times');
   fs.writeFileSync(readmePath, doc);
 }

@@ -1,4 +1,5 @@
 import type { Scenario } from '../types';
+import { roundsFigure } from '../lib/harness';
 
 /**
  * GET /healthz (the product's full middleware stack + a Sequelize `SELECT 1`) against:
@@ -22,9 +23,9 @@ const scenario: Scenario = {
         ...h.figures('GET /healthz', sameWork, { ratio: 'health.ratio', p99: 'health.p99' }).map((f) =>
           f.name.startsWith('baseline') || f.name === 'ratio to baseline' ? { ...f, name: f.name.replace('baseline', 'raw SELECT 1 route') } : f,
         ),
-        { name: 'bare koa route req/s', value: bare.baseline.rps.median, noise: bare.baseline.rps.noise, unit: 'req/s' },
-        { name: 'bare koa route p99', value: bare.baseline.p99.median, noise: bare.baseline.p99.noise, unit: 'ms' },
-        { name: 'ratio to bare koa route', value: bare.ratio.median, noise: bare.ratio.noise, unit: 'ratio' },
+        roundsFigure('bare koa route req/s', bare.baseline.rps, 'req/s'),
+        roundsFigure('bare koa route p99', bare.baseline.p99, 'ms', undefined, bare.baseline.pooledP99),
+        roundsFigure('ratio to bare koa route', bare.ratio, 'ratio'),
       ],
       notes: [
         `${h.dialect}: raw SELECT 1 route uses ${h.dialect === 'mysql' ? 'a mysql2 pool of 10 (the product pool size)' : 'one sqlite3 handle'}; 50 connections unless smoke`,

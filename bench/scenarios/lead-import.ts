@@ -1,4 +1,6 @@
-import type { Harness, Scenario, SeedTable, Stat } from '../types';
+import type { Harness, Scenario, SeedTable } from '../types';
+import { roundsFigure } from '../lib/harness';
+import { stat, warmedUp } from '../lib/stats';
 import { companyName, INDUSTRIES, pick, REGIONS, rng } from '../../core/factories';
 import { importLeads, type Table } from '../../core/leads/import';
 import { QueryTypes } from 'sequelize';
@@ -86,45 +88,51 @@ const scenario: Scenario = {
   targets: ['lead-import.ratio'],
   seed: [seedLeads, seedLeadKeys],
   async run(h) {
-    const n = h.smoke ? 500 : h.scale === 'full' ? 100_000 : 20_000;
+    const n = h.smoke ? 200 : h.scale === 'full' ? 100_000 : 20_000;
     const table = makeTable(n, h.seed.counts.leads ?? 0);
     const since = new Date(Date.now() - 1000);
     await cleanup(h, since);
-    const rounds = h.smoke || h.scale === 'full' ? 1 : 2;
+    const rounds = 3;
     const product: number[] = [];
     const baseline: number[] = [];
-    let last: Awaited<ReturnType<typeof importLeads>> | null = null;
+    const warm: number[] = [];
+    let last = null as Awaited<ReturnType<typeof importLeads>> | null;
     try {
-      // Alternate baseline and product rounds so machine noise hits both alike.
-      for (let round = 0; round < rounds; round++) {
+      // Baseline then product in each round, so machine noise hits both alike; warm-up rounds (not measured) until
+      // two consecutive ones agree within 10% on the ratio (at most 3; none under smoke).
+      const round = async () => {
         let t0 = performance.now();
         await rawInsert(h, table);
-        baseline.push(performance.now() - t0);
+        const b = performance.now() - t0;
         await cleanup(h, since);
         t0 = performance.now();
         last = await importLeads(h.ctx, { kind: 'system' }, table, { fileName: 'bench.csv', dryRun: false, source: SOURCE, batchSize: BATCH });
-        product.push(performance.now() - t0);
+        const p = performance.now() - t0;
         await cleanup(h, since);
+        return { b, p };
+      };
+      while (!h.smoke && warm.length < 3 && !warmedUp(warm)) {
+        const r = await round();
+        warm.push(r.b / r.p);
+      }
+      for (let i = 0; i < rounds; i++) {
+        const r = await round();
+        baseline.push(r.b);
+        product.push(r.p);
       }
     } finally {
       await cleanup(h, since);
     }
-    const stat = (xs: number[]): Stat => {
-      const s = [...xs].sort((a, b) => a - b);
-      return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1], noise: (s[s.length - 1] - s[0]) / 2, samples: xs };
-    };
     const ratios = product.map((p, i) => baseline[i] / p);
     const ratio = stat(ratios);
-    const prod = stat(product);
-    const base = stat(baseline);
     return {
       figures: [
-        { name: `import ${n} leads with de-dup`, value: Math.round(n / (prod.median / 1000)), noise: Math.round((n / (prod.min / 1000) - n / (prod.max / 1000)) / 2), unit: 'rows/s' },
-        { name: 'raw multi-row INSERT', value: Math.round(n / (base.median / 1000)), noise: Math.round((n / (base.min / 1000) - n / (base.max / 1000)) / 2), unit: 'rows/s' },
-        { name: 'ratio to raw INSERT', value: Number(ratio.median.toFixed(3)), noise: Number(ratio.noise.toFixed(3)), unit: 'ratio', target: 'lead-import.ratio' },
+        roundsFigure(`import ${n} leads with de-dup`, stat(product.map((ms) => n / (ms / 1000))), 'rows/s'),
+        roundsFigure('raw multi-row INSERT', stat(baseline.map((ms) => n / (ms / 1000))), 'rows/s'),
+        roundsFigure('ratio to raw INSERT', ratio, 'ratio', 'lead-import.ratio'),
         { name: 'duplicates found', value: last?.duplicate ?? 0, unit: 'count' },
       ],
-      notes: ['product: dry-run-free commit (validation, in-file and database de-dup, scoring, de-dup keys, touches for duplicates) per 2,000-row transaction; the next batch\'s de-dup reads overlap the current batch\'s writes'],
+      notes: [`${rounds} rounds (baseline then product); warm-up ratios ${warm.map((x) => x.toFixed(2)).join(', ') || 'none (smoke)'}`, 'product: dry-run-free commit (validation, in-file and database de-dup, scoring, de-dup keys, touches for duplicates) per 2,000-row transaction; the next batch\'s de-dup reads overlap the current batch\'s writes'],
       details: { productMs: product, baselineMs: baseline, committed: last?.committed, duplicate: last?.duplicate, invalid: last?.invalid },
     };
   },

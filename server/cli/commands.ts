@@ -9,6 +9,7 @@ import { leadFormCreate, importLeadsCommand, leadsConfigCommand } from './leads'
 import { apikeyCreate } from './apikey';
 import { kbAdd, mpInvite, mpRevoke, slaSweep } from './service';
 import { approvalsPolicy } from './approvals';
+import { doctor } from './doctor';
 
 const migrate: CliCommand = {
   name: 'migrate',
@@ -82,4 +83,4 @@ const usersAdd: CliCommand = {
 };
 
 /** Every CLI command; capabilities add theirs here. */
-export const COMMANDS: CliCommand[] = [migrate, seed, usersAdd, parseCommand, leadFormCreate, importLeadsCommand, leadsConfigCommand, apikeyCreate, mpInvite, mpRevoke, kbAdd, slaSweep, approvalsPolicy];
+export const COMMANDS: CliCommand[] = [migrate, seed, usersAdd, parseCommand, leadFormCreate, importLeadsCommand, leadsConfigCommand, apikeyCreate, mpInvite, mpRevoke, kbAdd, slaSweep, approvalsPolicy, doctor];

@@ -1,6 +1,6 @@
 import { parseArgs, resolveDatabaseUrl } from '../../bench/lib/args';
 import { fingerprint, plannedTables } from '../../bench/lib/seed';
-import { checkLoads, seedMarkdown, judgeAll, MARKERS, replaceSection, resultsMarkdown, terminalTable, valueText, type ScenarioRecord } from '../../bench/lib/report';
+import { checkLoads, seedMarkdown, judgeAll, MARKERS, replaceSection, resultsMarkdown, runRecord, runsMarkdown, terminalTable, valueText, type ScenarioRecord } from '../../bench/lib/report';
 import { standardFigures, loadDefaults } from '../../bench/lib/harness';
 import { stat } from '../../bench/lib/stats';
 import { TARGETS } from '../../bench/targets';
@@ -26,10 +26,12 @@ describe('bench arguments', () => {
     expect(resolveDatabaseUrl(smoke, { BENCH_DATABASE_URL: 'mysql://x/y' }, 'sqlite:/tmp/s.sqlite')).toBe('sqlite:/tmp/s.sqlite');
     expect(resolveDatabaseUrl(parseArgs([]), {}, '')).toBe('sqlite:data/bench.sqlite');
     expect(resolveDatabaseUrl(parseArgs([]), { DATABASE_URL: 'mysql://a/b', BENCH_DATABASE_URL: 'mysql://a/bench' }, '')).toBe('mysql://a/bench');
-    expect(() => resolveDatabaseUrl(parseArgs(['--scale', 'full']), { DATABASE_URL: 'sqlite:x' }, '')).toThrow(/needs MySQL/);
+    expect(resolveDatabaseUrl(parseArgs(['--scale', 'full']), { DATABASE_URL: 'sqlite:x' }, '')).toBe('own');
+    expect(() => resolveDatabaseUrl(parseArgs(['--scale', 'full']), { BENCH_DATABASE_URL: 'sqlite:x' }, '')).toThrow(/needs MySQL/);
   });
   it('shrinks load under smoke and grows it at full scale', () => {
-    expect(loadDefaults('small', true)).toMatchObject({ rounds: 1, warmupSec: 0, connections: 2 });
+    expect(loadDefaults('small', true)).toMatchObject({ rounds: 3, warmupSec: 0, connections: 2 });
+    for (const [scale, smoke] of [['small', true], ['small', false], ['full', false]] as const) expect(loadDefaults(scale, smoke).rounds).toBeGreaterThanOrEqual(3);
     expect(loadDefaults('full', false).rounds).toBeGreaterThan(loadDefaults('small', false).rounds);
   });
 });
@@ -53,17 +55,29 @@ describe('bench seed fingerprint', () => {
   });
 });
 
-const load = (rps: number[], p99: number[]): LoadResult => ({ rps: stat(rps), p50: stat(p99.map((x) => x / 4)), p99: stat(p99), requests: 1000, errors: 0, non2xx: 0, status5xx: 0 });
+const load = (rps: number[], p99: number[], pooledP99 = Math.max(...p99)): LoadResult => ({
+  rps: stat(rps),
+  p50: stat(p99.map((x) => x / 4)),
+  p99: stat(p99),
+  requests: 1000,
+  errors: 0,
+  non2xx: 0,
+  status5xx: 0,
+  pooledP50: pooledP99 / 4,
+  pooledP99,
+  warmupRps: [],
+});
 
 describe('bench report', () => {
-  it('standard figures carry medians, noise and the targets asked for', () => {
-    const product = load([900, 1000, 1100], [40, 45, 60]);
+  it('standard figures carry every round, the pooled latency and the targets asked for', () => {
+    const product = load([900, 1000, 1100], [40, 45, 60], 58);
     const baseline = load([1800, 2000, 2200], [20, 20, 20]);
     const figs = standardFigures('GET /x', { product, baseline, ratio: stat([0.5, 0.5, 0.5]) }, { ratio: 'customer-360.ratio', p99: 'customer-360.p99' });
     expect(figs.map((f) => f.name)).toEqual(['GET /x req/s', 'GET /x p50', 'GET /x p99', 'baseline req/s', 'baseline p99', 'ratio to baseline']);
-    expect(figs[0]).toMatchObject({ value: 1000, noise: 100, unit: 'req/s' });
-    expect(figs[2]).toMatchObject({ value: 45, noise: 10, target: 'customer-360.p99' });
-    expect(figs[5]).toMatchObject({ value: 0.5, target: 'customer-360.ratio' });
+    expect(figs[0]).toMatchObject({ value: 1000, rounds: [900, 1000, 1100], unit: 'req/s' });
+    // the latency headline is the pooled figure, not the median of the rounds' p99s (45)
+    expect(figs[2]).toMatchObject({ value: 58, pooled: 58, rounds: [40, 45, 60], target: 'customer-360.p99' });
+    expect(figs[5]).toMatchObject({ value: 0.5, rounds: [0.5, 0.5, 0.5], target: 'customer-360.ratio' });
   });
 
   const record = (over: Partial<ScenarioRecord> = {}): ScenarioRecord => ({
@@ -81,7 +95,7 @@ describe('bench report', () => {
     peakRssMb: { server: 120, baseline: 60 },
     figures: judgeAll(
       [
-        { name: 'p99', value: 70, noise: 5, unit: 'ms', target: 'health.p99' },
+        { name: 'p99', value: 70, rounds: [65, 70, 75], pooled: 70, unit: 'ms', target: 'health.p99' },
         { name: 'req/s', value: 5000, unit: 'req/s' },
       ],
       { scale: 'small', smoke: false },
@@ -94,26 +108,34 @@ describe('bench report', () => {
     const r = record();
     expect(r.figures[0]).toMatchObject({ verdict: 'missed', fails: true, targetText: '≤ 50 ms' });
     const table = terminalTable(r);
-    expect(table).toContain('MISSED by 40%');
+    expect(table).toContain('MISSED by 40% (pooled over 3 rounds: 70.0)');
+    expect(table).toContain('65.0 / 70.0 / 75.0 (3)');
     expect(table).toContain('server peak RSS');
-    expect(valueText(r.figures[0])).toBe('70.0 ± 5.00 ms');
+    expect(valueText(r.figures[0])).toBe('70.0 ms');
   });
 
   it('renders every target, measured or not, and escapes table pipes', () => {
     const md = resultsMarkdown([record()]);
     expect(md.targets.split('\n')).toHaveLength(2 + Object.keys(TARGETS).length);
-    expect(md.targets).toMatch(/`health.p99` \| #3 \| ≤ 50 ms \| .*\| 70.0 ± 5.00 ms \| small \/ mysql \| MISSED by 40%/);
+    expect(md.targets).toMatch(/`health.p99` \| #3 \| ≤ 50 ms \| .*\| 70.0 ms \| 65.0 \/ 70.0 \/ 75.0 \(3\) \| small \/ mysql \| MISSED by 40%/);
+    expect(md.latest).toContain('| 65.0, 70.0, 75.0 | 70.0 |');
     expect(md.targets).toMatch(/`approval.p99` \| #8 .*not measured yet/);
     expect(md.latest).toContain('GET /healthz \\| bare');
     expect(md.latest).toContain('2026-11-22 16:00 UTC');
   });
 
   it('holds targets against the latest full-scale figure when there is one', () => {
-    const fullRec = record({ scale: 'full', figures: judgeAll([{ name: 'p99', value: 30, unit: 'ms', target: 'health.p99' }], { scale: 'full', smoke: false }) });
+    const fullRec = record({ scale: 'full', figures: judgeAll([{ name: 'p99', value: 30, rounds: [20, 30, 40], pooled: 30, unit: 'ms', target: 'health.p99' }], { scale: 'full', smoke: false }) });
     const md = resultsMarkdown([record()], [fullRec]);
-    expect(md.targets).toMatch(/`health.p99` .*\| 30.0 ms \| full \/ mysql \| met/);
+    expect(md.targets).toMatch(/`health.p99` .*\| 30.0 ms \| 20.0 \/ 30.0 \/ 40.0 \(3\) \| full \/ mysql \| met/);
     expect(md.full).toContain('`--scale full`');
     expect(resultsMarkdown([record()]).full).toContain('No full-scale run recorded yet');
+  });
+
+  it('the targets table shows the number the verdict was taken on, not the median of the rounds', () => {
+    const rec = record({ scale: 'full', figures: judgeAll([{ name: 'recycle', value: 1.18, rounds: [1.04, 1.18, 2.4], unit: 's', target: 'recycle.duration' }], { scale: 'full', smoke: false }) });
+    const md = resultsMarkdown([rec], [rec]);
+    expect(md.targets).toMatch(/`recycle.duration` .*\| 2.40 s \| 1.04 \/ 1.18 \/ 2.40 \(3\) \| full \/ mysql \| MISSED by 20% \(worst of 3 rounds: 2.40\)/);
   });
 
   it('replaces a marked section in place, or appends it with a heading', () => {
@@ -122,6 +144,34 @@ describe('bench report', () => {
     expect(out).toBe(`# B\n\nintro\n\n${MARKERS.latest[0]}\nnew\n${MARKERS.latest[1]}\n\nafter\n`);
     const appended = replaceSection('# B\n', MARKERS.targets, 'x', '## Targets');
     expect(appended).toBe(`# B\n\n## Targets\n\n${MARKERS.targets[0]}\nx\n${MARKERS.targets[1]}\n`);
+  });
+});
+
+describe('bench run records', () => {
+  it('one table per run: machine, load average during the run, every round of every targeted figure', () => {
+    const rec: ScenarioRecord = {
+      scenario: 'claim-storm',
+      issue: 5,
+      description: 'd',
+      status: 'failed',
+      date: '2026-12-07T19:00:00.000Z',
+      machine: '2 × EPYC',
+      scale: 'full',
+      smoke: false,
+      dialect: 'mysql',
+      load: { min: 1.5, mean: 2, max: 3.25, samples: 4 },
+      seed: { counts: {}, fingerprint: 'f' },
+      seconds: 60,
+      peakRssMb: { server: null, baseline: null },
+      figures: judgeAll([{ name: 'storm p99', value: 120, rounds: [128, 88, 133], pooled: 120, unit: 'ms', target: 'pool-claim.p99' }], { scale: 'full', smoke: false }),
+      notes: [],
+    };
+    const run = runRecord([rec], 75);
+    expect(run.load).toEqual({ min: 1.5, mean: 2, max: 3.25 });
+    const md = runsMarkdown([run]);
+    expect(md).toContain('2 × EPYC');
+    expect(md).toContain('load average (1 min) during the run 1.50–3.25');
+    expect(md).toContain('| claim-storm | storm p99 | 128, 88.0, 133 | 120 | pooled over 3 rounds: 120 | MISSED by 20% |');
   });
 });
 

@@ -38,6 +38,8 @@ import { articleFeedback, getArticle, searchArticles } from '../../core/knowledg
 import { jsonBody, type RouterFactory } from '../app';
 import { requestLocale } from '../http/errors';
 import { diskStorage } from './disk-storage';
+import { pathId as sharedPathId } from '../api/params';
+import { inputError, textProblem } from '../../core/shared/input';
 import { identityResolver, type IdentityResolver } from './identity';
 
 /** The mini-program API, /mp/v1 (contract: server/mp/CONTRACT.md). Thin: validate, one core call, map. */
@@ -60,11 +62,8 @@ const ATTACHMENT_URL_TTL_S = 3600;
 function invalidId(field: string): never {
   throw new AppError('NOT_FOUND', { field });
 }
-const pathId = (ctx: { params: Record<string, string | undefined> }, field: string): number => {
-  const n = Number(ctx.params.id);
-  if (!Number.isInteger(n) || n <= 0 || n > 2_147_483_647) invalidId(field);
-  return n;
-};
+/** The `:id` of an /mp/v1 path, named as `field`: the one path-id rule (server/api/params.ts), 404 when out of range. */
+const pathId = (ctx: { params: Record<string, string | undefined> }, field: string): number => sharedPathId(ctx.params.id, field);
 
 async function consume(limiter: RateLimiterMemory, key: string, points = 1): Promise<void> {
   try {
@@ -127,7 +126,13 @@ export function mpRouter(opts: MpRouterOptions = {}): RouterFactory {
       } catch (e) {
         throw multerError(e);
       }
-      return ((ctx as { files?: File[] }).files ?? []).map((f) => ({ name: f.originalname, mime: f.mimetype, data: f.buffer }));
+      const files = (ctx as { files?: File[] }).files ?? [];
+      // A file name is text the core stores: the same policy as every field (255 characters at most).
+      files.forEach((f, i) => {
+        const p = textProblem(f.originalname, 255);
+        if (p) throw inputError(`photos[${i}].name`, p);
+      });
+      return files.map((f) => ({ name: f.originalname, mime: f.mimetype, data: f.buffer }));
     };
 
     const ipLimit: RouterMiddleware<MpState> = async (ctx, next) => {

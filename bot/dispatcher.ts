@@ -331,6 +331,25 @@ export class LarkBot {
     }
   }
 
+  /**
+   * Why an event is not ours, or null: a correctly signed event of another app (header.app_id other than
+   * LARK_APP_ID) or, when LARK_TENANT_KEY binds the app to one tenant, of another tenant. Such an event is answered
+   * (200 / `{}`, so the platform does not re-send it) but neither recorded nor processed, and logged at warn.
+   * Without LARK_APP_ID there is nothing to compare (tools and tests without a Lark app).
+   */
+  foreignEvent(ids: { app_id?: unknown; tenant_key?: unknown }, kind: string): string | null {
+    const { appId, tenantKey } = this.config.lark;
+    let reason: string | null = null;
+    if (appId && ids.app_id !== undefined && ids.app_id !== appId) reason = 'app_id';
+    else if (appId && ids.app_id === undefined && kind !== 'legacy_card') reason = 'app_id';
+    else if (tenantKey && ids.tenant_key !== tenantKey) reason = 'tenant_key';
+    if (reason) {
+      const shown = (v: unknown) => (typeof v === 'string' ? v.slice(0, 64) : v === undefined ? null : typeof v);
+      this.logger.warn({ kind, reason, appId: shown(ids.app_id), tenantKey: shown(ids.tenant_key) }, 'lark event from another app or tenant ignored');
+    }
+    return reason;
+  }
+
   /** Dispatches a verified, decrypted schema 2.0 body (webhook) — same path as ws. */
   async dispatch(body: Record<string, unknown>): Promise<CardCallbackResponse | undefined> {
     if (!isEnvelope(body)) return undefined;
@@ -345,11 +364,13 @@ export class LarkBot {
     d.register({
       'im.message.receive_v1': async (data: unknown) => {
         const env = unflatten(data as Record<string, unknown>);
+        if (this.foreignEvent(env.header, 'im.message.receive_v1')) return undefined;
         if (isEnvelope(env)) await this.receive(env);
         return undefined;
       },
       'card.action.trigger': async (data: unknown) => {
         const env = unflatten(data as Record<string, unknown>);
+        if (this.foreignEvent(env.header, 'card.action.trigger')) return {};
         const cmd = isEnvelope(env) ? normalizeCardAction(env) : null;
         if (!cmd) return {};
         return this.cardAction(cmd);

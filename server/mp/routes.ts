@@ -36,6 +36,8 @@ import { PRIORITY_LABELS, TICKET_TYPES, TICKET_TYPE_LABELS } from '../../core/ti
 import { answerSurvey, getSurvey, listSurveys } from '../../core/surveys/operations';
 import { articleFeedback, getArticle, searchArticles } from '../../core/knowledge/operations';
 import { jsonBody, type RouterFactory } from '../app';
+import { buildOpenApiDocument } from '../api/openapi';
+import { MP_INFO, MP_OPERATIONS } from './operations';
 import { requestLocale } from '../http/errors';
 import { diskStorage } from './disk-storage';
 import { pathId as sharedPathId } from '../api/params';
@@ -150,6 +152,12 @@ export function mpRouter(opts: MpRouterOptions = {}): RouterFactory {
       ctx.state.core = localCore(ctx);
       await next();
     };
+
+    // The document of this API, built from MP_OPERATIONS (server/mp/operations.ts) on first request.
+    let doc: Record<string, unknown> | null = null;
+    router.get('/openapi.json', (ctx) => {
+      ctx.body = doc ??= buildOpenApiDocument(MP_OPERATIONS, MP_INFO);
+    });
 
     router.get('/meta', (ctx) => {
       const locale = requestLocale(ctx, config.locale);

@@ -103,7 +103,7 @@ export const dbIdParam = z.coerce.number().int().min(1).max(INT_MAX);
 
 /** A real calendar date 'YYYY-MM-DD' within MIN_DAY..MAX_DAY. */
 export const isPlausibleDay = (s: string): boolean => isDay(s) && s >= MIN_DAY && s <= MAX_DAY;
-export const day = (field = 'date') => z.string().refine(isPlausibleDay, { message: `${field} must be a real date YYYY-MM-DD between ${MIN_DAY} and ${MAX_DAY}` });
+export const day = (field = 'date') => z.string().refine(isPlausibleDay, { message: `${field} must be a real date YYYY-MM-DD between ${MIN_DAY} and ${MAX_DAY}` }).describe('a calendar date YYYY-MM-DD');
 
 /** An ISO-8601 date-time with an offset (or a Date), within the same plausible range; answered as a Date. */
 export const dateTime = z

@@ -94,6 +94,8 @@ export function mpRouter(opts: MpRouterOptions = {}): RouterFactory {
     const sessionLimiter = new RateLimiterMemory({ points: opts.limits?.sessionPerMinute ?? config.mp.sessionPerMinute, duration: 60 });
     const upload = multer({
       storage: multer.memoryStorage(),
+      // Browsers and mini-program runtimes send file names as UTF-8 (busboy's default, latin1, garbled Chinese names).
+      defParamCharset: 'utf8',
       limits: { fileSize: MAX_ATTACHMENT_BYTES, files: MAX_ATTACHMENTS, fields: 10, fieldSize: 20_000 },
       fileFilter: (_req, file, cb) =>
         // Some mini-program runtimes send application/octet-stream; the core then types the file by its bytes.

@@ -47,6 +47,11 @@ const PROBLEM_TEXT: Record<TextProblem | 'number' | 'depth', { 'zh-CN': string; 
   depth: { 'zh-CN': '嵌套层级过深', en: 'is nested too deeply' },
 };
 
+/** The words for a problem, in both languages (the CSV import report, the CLI). */
+export function problemText(problem: keyof typeof PROBLEM_TEXT): { 'zh-CN': string; en: string } {
+  return PROBLEM_TEXT[problem];
+}
+
 export function inputError(field: string, problem: keyof typeof PROBLEM_TEXT): AppError {
   const p = PROBLEM_TEXT[problem];
   return new AppError('VALIDATION', { field, detail: { 'zh-CN': `字段 ${field} ${p['zh-CN']}`, en: `${field} ${p.en}` }, data: { reason: problem } });

@@ -101,6 +101,14 @@ function walk(v: unknown, path: string, depth: number): unknown {
 
 // ---- the shared zod builders: one per column type / value kind
 
+/** Is `n` an id a row can have (1..2147483647)? */
+export const isDbId = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= INT_MAX;
+/** An id from an untyped value (a card action's value, a form input): the number, or null when it cannot be an id. */
+export function toDbId(v: unknown): number | null {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,10}$/.test(v.trim()) ? Number(v) : NaN;
+  return isDbId(n) ? n : null;
+}
+
 /** An id in a body (a signed INT column): 1..2147483647. */
 export const dbId = z.number().int().min(1).max(INT_MAX);
 /** An id from a query string or path (text coerced to a number), same range. */

@@ -1,5 +1,5 @@
 import type { BotRegistry } from '../registry';
-import { toDbId } from '../../core/shared/input';
+import { toDbId } from '../../core/shared/fields';
 import { approvalCard, draftCard } from '../render/contracts';
 import { card, markdown, md } from '../cards/kit';
 import { t } from '../i18n';

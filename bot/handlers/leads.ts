@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { toDbId } from '../../core/shared/input';
+import { toDbId } from '../../core/shared/fields';
 import { DateTime } from 'luxon';
 import type { BotRegistry, HelpEntry } from '../registry';
 import { t } from '../i18n';

@@ -1,5 +1,5 @@
 import type { BotRegistry } from '../registry';
-import { toDbId } from '../../core/shared/input';
+import { toDbId } from '../../core/shared/fields';
 import { cardDataOf, ticketCard } from '../render/tickets';
 import { t } from '../i18n';
 import type { CardActionCommand, CardActionHandler, CardActionResult, ChatHandler, HandlerKit } from '../types';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dateTime, dbId } from '../shared/input';
+import { dateTime, dbId } from '../shared/fields';
 
 /** The follow-up shapes that cross a transport (/api/v1, chat), declared once; the types are inferred. */
 export const ACTIVITY_CHANNELS = ['phone', 'visit', 'wechat', 'email', 'meeting', 'other'] as const;

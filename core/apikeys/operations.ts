@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { QueryTypes } from 'sequelize';
 import { z } from 'zod';
-import { dbId } from '../shared/input';
+import { dbId } from '../shared/fields';
 import type { Actor, Channel, CoreContext, Role } from '../context';
 import { AppError } from '../errors';
 import { parseInput } from '../validation';

@@ -3,7 +3,7 @@
  * step, and the steps run in `order`. Pure: the database part (who the approver is) is in chain.ts.
  */
 import { z } from 'zod';
-import { dbId } from '../shared/input';
+import { dbId } from '../shared/fields';
 import { discountExceeds } from '../shared/money';
 
 const roleEnum = z.enum(['rep', 'manager', 'service', 'admin']);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { dbId } from '../shared/input';
+import { dbId } from '../shared/fields';
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Actor, Channel, CoreContext } from '../context';
 import { AppError, invalid } from '../errors';

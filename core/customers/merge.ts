@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dbId } from '../shared/input';
+import { dbId } from '../shared/fields';
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Actor, Channel, CoreContext } from '../context';
 import { AppError } from '../errors';

@@ -1,7 +1,7 @@
 import type { Transaction } from 'sequelize';
 import { QueryTypes } from 'sequelize';
 import { z } from 'zod';
-import { dbId } from '../shared/input';
+import { dbId } from '../shared/fields';
 import type { Actor, CoreContext } from '../context';
 import { AppError } from '../errors';
 import { isUniqueViolation, toDate } from '../db/connection';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dbIdParam } from '../shared/input';
+import { dbIdParam } from '../shared/fields';
 
 /** The knowledge-base shapes that cross a transport (/mp/v1, chat), declared once; the types are inferred. zod only. */
 const helpful = z.object({ yes: z.number().int(), no: z.number().int() });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dbId } from '../shared/input';
+import { dbId } from '../shared/fields';
 import { PRIORITIES, TICKET_TYPES } from '../tickets/rules';
 import { AttachmentSchema, TicketDetailSchema, commentInput, createTicketInput, listTicketsInput, reopenInput } from '../tickets/schemas';
 import { answerInput, surveyListInput } from '../surveys/schemas';

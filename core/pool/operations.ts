@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isDbId } from '../shared/input';
+import { isDbId } from '../shared/fields';
 import { DateTime } from 'luxon';
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Actor, Channel, CoreContext } from '../context';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dbId } from '../shared/input';
+import { dbId } from '../shared/fields';
 import { TIERS } from '../customers/rules';
 
 /** The public-pool shapes that cross a transport (/api/v1, chat), declared once; the types are inferred. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Transaction } from 'sequelize';
 import type { CoreContext } from '../context';
 import { invalid } from '../errors';
-import { day } from '../shared/input';
+import { day } from '../shared/fields';
 import { MAX_CENTS } from '../shared/money';
 
 /** A calendar date field (YYYY-MM-DD, plausible range), named in the error: the one date schema (core/shared/input.ts). */

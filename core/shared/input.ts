@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { AppError } from '../errors';
-import { isDay } from './dates';
+
+export { INT_MAX, MIN_DAY, MAX_DAY, isDbId, toDbId, dbId, dbIdParam, day, dateTime, isPlausibleDay } from './fields';
 
 /**
  * The one input policy of the CRM, applied at every edge (HTTP bodies and queries, chat messages and card values, CSV
@@ -16,11 +16,6 @@ import { isDay } from './dates';
 export const TEXT_MAX = 65_535;
 /** Nesting deeper than this in a body is refused (a deep body would otherwise overflow a walker's stack). */
 export const MAX_DEPTH = 32;
-/** Signed INT columns (every id column): ids are 1..2147483647. */
-export const INT_MAX = 2_147_483_647;
-/** Plausible calendar range for every date the CRM accepts (contracts, payments, instalments, tasks, tickets…). */
-export const MIN_DAY = '1900-01-01';
-export const MAX_DAY = '2199-12-31';
 
 // eslint-disable-next-line no-control-regex
 const BAD_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]|\r(?!\n)|\p{Cs}/u;
@@ -98,30 +93,3 @@ function walk(v: unknown, path: string, depth: number): unknown {
   }
   return out ?? v;
 }
-
-// ---- the shared zod builders: one per column type / value kind
-
-/** Is `n` an id a row can have (1..2147483647)? */
-export const isDbId = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= INT_MAX;
-/** An id from an untyped value (a card action's value, a form input): the number, or null when it cannot be an id. */
-export function toDbId(v: unknown): number | null {
-  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,10}$/.test(v.trim()) ? Number(v) : NaN;
-  return isDbId(n) ? n : null;
-}
-
-/** An id in a body (a signed INT column): 1..2147483647. */
-export const dbId = z.number().int().min(1).max(INT_MAX);
-/** An id from a query string or path (text coerced to a number), same range. */
-export const dbIdParam = z.coerce.number().int().min(1).max(INT_MAX);
-
-/** A real calendar date 'YYYY-MM-DD' within MIN_DAY..MAX_DAY. */
-export const isPlausibleDay = (s: string): boolean => isDay(s) && s >= MIN_DAY && s <= MAX_DAY;
-export const day = (field = 'date') => z.string().refine(isPlausibleDay, { message: `${field} must be a real date YYYY-MM-DD between ${MIN_DAY} and ${MAX_DAY}` }).describe('a calendar date YYYY-MM-DD');
-
-/** An ISO-8601 date-time with an offset (or a Date), within the same plausible range; answered as a Date. */
-export const dateTime = z
-  .union([z.date(), z.string().datetime({ offset: true })])
-  .transform((v) => (v instanceof Date ? v : new Date(v)))
-  .refine((d) => !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) >= MIN_DAY && d.toISOString().slice(0, 10) <= MAX_DAY, {
-    message: `a date-time between ${MIN_DAY} and ${MAX_DAY}`,
-  });

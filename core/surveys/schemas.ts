@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dbIdParam } from '../shared/input';
+import { dbIdParam } from '../shared/fields';
 
 /** The survey shapes that cross a transport (/mp/v1), declared once; the types are inferred. zod only. */
 export const SURVEY_KINDS = ['csat', 'nps'] as const;

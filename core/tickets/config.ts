@@ -1,7 +1,7 @@
 import type { Transaction } from 'sequelize';
 import { QueryTypes } from 'sequelize';
 import { z } from 'zod';
-import { day } from '../shared/input';
+import { day } from '../shared/fields';
 import type { CoreContext } from '../context';
 import { parseInput } from '../validation';
 import { DEFAULT_CALENDAR, DEFAULT_SLA_POLICIES, PRIORITIES, type AssignmentStrategy, type BusinessCalendar, type SlaPolicy } from './rules';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'sequelize';
 import { z } from 'zod';
-import { dbId, dbIdParam } from '../shared/input';
+import { dbId, dbIdParam } from '../shared/fields';
 import type { Actor, Channel, CoreContext } from '../context';
 import { AppError } from '../errors';
 import { recordAudit } from '../audit/record';

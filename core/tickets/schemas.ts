@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dbId, dbIdParam } from '../shared/input';
+import { dbId, dbIdParam } from '../shared/fields';
 import { PRIORITIES, SLA_STAGES, TICKET_STATUSES, TICKET_TYPES } from './rules';
 import { SURVEY_KINDS, SURVEY_STATUSES } from '../surveys/schemas';
 

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { day, dbId } from '../../core/shared/input';
+import { day, dbId } from '../../core/shared/fields';
 import type Koa from 'koa';
 import type { RouterFactory } from '../app';
 import { jsonBody } from '../app';

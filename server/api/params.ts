@@ -1,6 +1,6 @@
 import type Koa from 'koa';
 import { AppError } from '../../core/errors';
-import { INT_MAX } from '../../core/shared/input';
+import { INT_MAX } from '../../core/shared/fields';
 
 /**
  * A path id (`:id` by default): a decimal 1..2147483647 (the INT id columns). Anything else names no record, so it is

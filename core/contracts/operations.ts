@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { dbId } from '../shared/fields';
+import { dbId, int32 } from '../shared/fields';
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Actor, Channel, CoreContext } from '../context';
 import { AppError, invalid } from '../errors';
@@ -36,7 +36,7 @@ const attachmentInput = z.object({
   fileName: z.string().trim().min(1).max(255),
   fileKey: z.string().trim().min(1).max(255),
   mime: z.string().max(100).optional().nullable(),
-  sizeBytes: z.number().int().nonnegative().optional().nullable(),
+  sizeBytes: int32.optional().nullable(),
 });
 
 

@@ -19,6 +19,9 @@ export function toDbId(v: unknown): number | null {
   return isDbId(n) ? n : null;
 }
 
+/** A count or size stored in a signed INT column (not an id): 0..2147483647. */
+export const int32 = z.number().int().min(0).max(INT_MAX);
+
 /** An id in a body (a signed INT column): 1..2147483647. */
 export const dbId = z.number().int().min(1).max(INT_MAX);
 /** An id from a query string or path (text coerced to a number), same range. */

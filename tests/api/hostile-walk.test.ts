@@ -355,6 +355,21 @@ describeEachDb('hostile-input walk over every /api/v1 and /mp/v1 route', (h) => 
               requests++;
               if (res.status >= 500) failures.push(`${res.status} ${route} photo name: ${JSON.stringify(res.body).slice(0, 200)}`);
             }
+            // and hostile text in each multipart text field (the same fields, from the document)
+            const mpFields = fields(op.requestBody.content['multipart/form-data'].schema).filter((f) => f.kind === 'text' && f.path.length === 1);
+            const valid = (body ?? {}) as Record<string, unknown>;
+            for (const f of mpFields) {
+              for (const make of HOSTILE.text.filter((_, i) => i !== 1)) {
+                const m = `${MARK}${++n}`;
+                markers.set(m, `${route} multipart ${f.name}`);
+                let r = request(server)[method as 'post'](validPath).set(mp);
+                for (const [k, v] of Object.entries(valid)) if (typeof v === 'string' && k !== f.name) r = r.field(k, v);
+                const res = await r.field(f.name, String(make(m))).attach('photos', PNG, { filename: 'p.png', contentType: 'image/png' });
+                requests++;
+                if (res.status >= 500) failures.push(`${res.status} ${route} multipart ${f.name}: ${JSON.stringify(res.body).slice(0, 200)}`);
+                else if (res.status < 300) failures.push(`accepted ${res.status} ${route} multipart ${f.name}`);
+              }
+            }
           }
         }
       }

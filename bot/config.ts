@@ -15,6 +15,8 @@ export interface BotConfig {
     appSecret?: string;
     encryptKey?: string;
     verificationToken?: string;
+    /** LARK_TENANT_KEY: when set, events from any other tenant are refused (an app bound to one tenant). */
+    tenantKey?: string;
     /** LARK_DOMAIN: 'feishu' | 'lark' | a base URL (a local fake, a proxy). */
     domain: string;
     mode: 'webhook' | 'ws';

@@ -12,7 +12,7 @@ import { withoutSecrets } from '../core/shared/secrets';
 import { alreadyDone, claimActionKey, saveActionResult } from './actions';
 import { errorText, errorToast } from './errors';
 import { t as tr, toLocale, type Locale } from './i18n';
-import { isEnvelope, normalizeCardAction, normalizeMessage, type LarkEnvelope, type NormalizedCardAction, type NormalizedChat } from './normalize';
+import { chatInputProblem, checkCardInput, isEnvelope, normalizeCardAction, normalizeMessage, storableJson, type LarkEnvelope, type NormalizedCardAction, type NormalizedChat } from './normalize';
 import { nudgeOutbox } from './outbox/nudge';
 import { sdkLogger } from './client';
 import { composeBot } from './compose';
@@ -117,7 +117,7 @@ export class LarkBot {
           type: QueryTypes.INSERT,
           transaction: t,
           // Never the verification token or a card token: the stored envelope is stripped of secret-named keys.
-          replacements: { eventId: env.header.event_id, type: String(env.header.event_type).slice(0, 64), payload: JSON.stringify(withoutSecrets(env)), now },
+          replacements: { eventId: env.header.event_id, type: String(env.header.event_type).slice(0, 64), payload: storableJson(withoutSecrets(env)), now },
         },
       );
       return Number(insertId);
@@ -199,6 +199,8 @@ export class LarkBot {
           await kit.reply({ to: { openId: normalized.openId }, kind: 'text', payload: { text: unknownSenderText(normalized.openId) }, dedupeKey: `lark.unknown-sender:${normalized.openId}:${hour}` });
           return 'done' as const;
         }
+        const refused = chatInputProblem(normalized);
+        if (refused) throw refused; // answered below like any refusal, never parsed or stored
         await this.runChat({ ...normalized, user }, kit);
         return 'done' as const;
       });
@@ -300,13 +302,14 @@ export class LarkBot {
     if (!handler) return { toast: { type: 'error', content: tr(locale, { 'zh-CN': '该操作已失效', en: 'This action is no longer available' }) } };
     let wrote = false;
     try {
+      checkCardInput(cmd); // the input policy for values and form inputs: a toast naming the field
       const result = await this.core.db.tx(async (t) => {
         if (cmd.eventId) {
           try {
             await this.core.db.sequelize.query(
               `INSERT INTO lark_inbox (event_id, event_type, payload, status, attempts, next_attempt_at, received_at, processed_at)
                VALUES (:eventId, 'card.action.trigger', :payload, 'done', 1, :now, :now, :now)`,
-              { type: QueryTypes.INSERT, transaction: t, replacements: { eventId: cmd.eventId, payload: JSON.stringify(withoutSecrets({ value: cmd.value })), now: this.core.clock.now() } },
+              { type: QueryTypes.INSERT, transaction: t, replacements: { eventId: cmd.eventId, payload: storableJson(withoutSecrets({ value: cmd.value })), now: this.core.clock.now() } },
             );
           } catch (e) {
             if (isUniqueViolation(e)) return alreadyDone(locale, null);
@@ -331,6 +334,25 @@ export class LarkBot {
     }
   }
 
+  /**
+   * Why an event is not ours, or null: a correctly signed event of another app (header.app_id other than
+   * LARK_APP_ID) or, when LARK_TENANT_KEY binds the app to one tenant, of another tenant. Such an event is answered
+   * (200 / `{}`, so the platform does not re-send it) but neither recorded nor processed, and logged at warn.
+   * Without LARK_APP_ID there is nothing to compare (tools and tests without a Lark app).
+   */
+  foreignEvent(ids: { app_id?: unknown; tenant_key?: unknown }, kind: string): string | null {
+    const { appId, tenantKey } = this.config.lark;
+    let reason: string | null = null;
+    if (appId && ids.app_id !== undefined && ids.app_id !== appId) reason = 'app_id';
+    else if (appId && ids.app_id === undefined && kind !== 'legacy_card') reason = 'app_id';
+    else if (tenantKey && ids.tenant_key !== tenantKey) reason = 'tenant_key';
+    if (reason) {
+      const shown = (v: unknown) => (typeof v === 'string' ? v.slice(0, 64) : v === undefined ? null : typeof v);
+      this.logger.warn({ kind, reason, appId: shown(ids.app_id), tenantKey: shown(ids.tenant_key) }, 'lark event from another app or tenant ignored');
+    }
+    return reason;
+  }
+
   /** Dispatches a verified, decrypted schema 2.0 body (webhook) — same path as ws. */
   async dispatch(body: Record<string, unknown>): Promise<CardCallbackResponse | undefined> {
     if (!isEnvelope(body)) return undefined;
@@ -345,11 +367,13 @@ export class LarkBot {
     d.register({
       'im.message.receive_v1': async (data: unknown) => {
         const env = unflatten(data as Record<string, unknown>);
+        if (this.foreignEvent(env.header, 'im.message.receive_v1')) return undefined;
         if (isEnvelope(env)) await this.receive(env);
         return undefined;
       },
       'card.action.trigger': async (data: unknown) => {
         const env = unflatten(data as Record<string, unknown>);
+        if (this.foreignEvent(env.header, 'card.action.trigger')) return {};
         const cmd = isEnvelope(env) ? normalizeCardAction(env) : null;
         if (!cmd) return {};
         return this.cardAction(cmd);

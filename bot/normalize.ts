@@ -1,3 +1,5 @@
+import { AppError } from '../core/errors';
+import { cleanInput, problemText, textProblem } from '../core/shared/input';
 import type { CardActionCommand, ChatCommand } from './types';
 
 /** A schema 2.0 Lark event as it arrives (decrypted). */
@@ -162,4 +164,35 @@ export function normalizeLegacyCardAction(body: Obj): NormalizedCardAction | nul
     formValue: formValue(action),
     token: str(body.token) || null,
   };
+}
+
+/**
+ * The input policy (core/shared/input.ts) for a chat message, before intent parsing: a message whose text (or file or
+ * place name) holds a control character, a lone surrogate or a bidi control is answered with this error (zh-CN /
+ * en) and never parsed or stored.
+ */
+export function chatInputProblem(c: NormalizedChat): AppError | null {
+  const parts: [string, string | undefined][] = [['message', c.text], ['file', c.file?.fileName], ['location', c.location?.name]];
+  for (const [field, v] of parts) {
+    const p = v ? textProblem(v) : null;
+    if (p) {
+      const t = problemText(p);
+      return new AppError('VALIDATION', { field, detail: { 'zh-CN': `这条消息${t['zh-CN']}，未处理。请删除这些字符后重新发送。`, en: `This message ${t.en}; it was not processed. Remove those characters and send it again.` } });
+    }
+  }
+  return null;
+}
+
+/** The same policy for a card action's value and form inputs: throws VALIDATION naming the field (answered as a toast). */
+export function checkCardInput(cmd: NormalizedCardAction): void {
+  cleanInput({ value: cmd.value, form: cmd.formValue });
+}
+
+/**
+ * JSON for the bot's own JSON columns (lark_inbox.payload): a lone surrogate, which JSON.stringify writes as a
+ * `\udxxx` escape, becomes U+FFFD — MariaDB's JSON check refuses such an escape (and the policy refuses the
+ * text anyway when the message is processed).
+ */
+export function storableJson(v: unknown): string {
+  return JSON.stringify(v).replace(/(?<!\\)((?:\\\\)*)\\u[dD][89abAB][0-9a-fA-F]{2}/g, '$1\\ufffd').replace(/(?<!\\)((?:\\\\)*)\\u[dD][c-fC-F][0-9a-fA-F]{2}/g, '$1\\ufffd');
 }

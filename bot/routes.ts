@@ -69,6 +69,11 @@ export const larkRouter: BotRouterFactory = (deps) => {
       ctx.body = (await bot.dispatch(v.body)) ?? {};
       return;
     }
+    // A legacy callback carries tenant_key (and app_id on some deliveries): compared like an event's header.
+    if (bot.foreignEvent(v.body, 'legacy_card')) {
+      ctx.body = {};
+      return;
+    }
     const cmd = normalizeLegacyCardAction(v.body);
     ctx.body = cmd ? await bot.cardAction(cmd) : {};
   });

@@ -6,6 +6,7 @@ import type { Config } from './config';
 import type { Logger } from './logger';
 import { errorMiddleware } from './http/errors';
 import { healthRouter } from './http/health';
+import { inputGuard } from './http/input-guard';
 
 export interface AppDeps {
   core: CoreContext;
@@ -25,6 +26,7 @@ export async function createApp(deps: AppDeps, options: AppOptions = {}): Promis
   const app = new Koa({ proxy: deps.config.trustProxy });
   app.silent = true; // errors are logged by errorMiddleware, once
   app.use(errorMiddleware(deps.logger, deps.config.locale));
+  app.use(inputGuard()); // the input policy for every query and parsed body, before any route runs
   const health = healthRouter(deps.core.db);
   app.use(health.routes()).use(health.allowedMethods());
   for (const factory of options.routers ?? []) {

@@ -19,6 +19,7 @@ const schema = z.object({
   LARK_APP_SECRET: optionalSecret,
   LARK_ENCRYPT_KEY: optionalSecret,
   LARK_VERIFICATION_TOKEN: optionalSecret,
+  LARK_TENANT_KEY: z.string().trim().min(1).max(128).optional(),
   LARK_DOMAIN: z
     .string()
     .regex(/^(feishu|lark|https?:\/\/[^\s]+)$/, 'must be feishu, lark or a base URL such as http://127.0.0.1:8080')
@@ -103,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       appSecret: c.LARK_APP_SECRET,
       encryptKey: c.LARK_ENCRYPT_KEY,
       verificationToken: c.LARK_VERIFICATION_TOKEN,
+      tenantKey: c.LARK_TENANT_KEY,
       domain: c.LARK_DOMAIN,
       mode: c.LARK_MODE,
     },

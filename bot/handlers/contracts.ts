@@ -1,4 +1,5 @@
 import type { BotRegistry } from '../registry';
+import { toDbId } from '../../core/shared/fields';
 import { approvalCard, draftCard } from '../render/contracts';
 import { card, markdown, md } from '../cards/kit';
 import { t } from '../i18n';
@@ -146,8 +147,8 @@ const receivableRecordIntent: ChatHandler = async (cmd, kit) => {
 // Card actions
 
 const num = (v: unknown, field: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw invalid(field, '卡片参数无效', 'Invalid card value');
+  const n = toDbId(v);
+  if (n === null) throw invalid(field, '卡片参数无效', 'Invalid card value');
   return n;
 };
 const text = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { toDbId } from '../../core/shared/fields';
 import { DateTime } from 'luxon';
 import type { BotRegistry } from '../registry';
 import { errorText } from '../errors';
@@ -24,10 +25,8 @@ import type { CardActionCommand, CardActionHandler, CardActionResult, ChatComman
  */
 
 const viewerOf = (u: { id: number; role: ChatCommand['user']['role'] }) => ({ id: u.id, role: u.role });
-const numberOf = (v: unknown): number | null => {
-  const n = Number(v);
-  return Number.isInteger(n) && n > 0 ? n : null;
-};
+/** An id from a card value: the one id rule (core/shared/input.ts). */
+const numberOf = toDbId;
 
 async function replyError(kit: HandlerKit, e: unknown): Promise<void> {
   if (!isAppError(e)) throw e;

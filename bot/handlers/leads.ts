@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { toDbId } from '../../core/shared/fields';
 import { DateTime } from 'luxon';
 import type { BotRegistry, HelpEntry } from '../registry';
 import { t } from '../i18n';
@@ -26,10 +27,8 @@ import type { CardActionCommand, CardActionHandler, CardActionResult, ChatComman
  * one match is used, several give a pick list, none offers a lead — never a silent guess.
  */
 
-const num = (v: unknown): number | null => {
-  const n = Number(v);
-  return Number.isInteger(n) && n > 0 ? n : null;
-};
+/** An id from a card value: the one id rule (core/shared/input.ts). */
+const num = toDbId;
 
 function draftOf(cmd: ChatCommand, kind: Draft['kind']): Draft {
   const p = cmd.intent ?? parseMessage(cmd.text, { now: cmd.sentAt });

@@ -1,4 +1,5 @@
 import type { BotRegistry } from '../registry';
+import { toDbId } from '../../core/shared/fields';
 import { cardDataOf, ticketCard } from '../render/tickets';
 import { t } from '../i18n';
 import type { CardActionCommand, CardActionHandler, CardActionResult, ChatHandler, HandlerKit } from '../types';
@@ -18,8 +19,8 @@ import { agentStats } from '../../core/surveys/operations';
  * "已处理" without a second effect.
  */
 const ticketIdOf = (cmd: CardActionCommand): number => {
-  const id = Number(cmd.value.ticketId);
-  if (!Number.isInteger(id) || id <= 0) throw new AppError('VALIDATION', { field: 'ticketId' });
+  const id = toDbId(cmd.value.ticketId);
+  if (id === null) throw new AppError('VALIDATION', { field: 'ticketId' });
   return id;
 };
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dbId } from '../shared/fields';
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Actor, Channel, CoreContext } from '../context';
 import { AppError } from '../errors';
@@ -104,7 +105,7 @@ export async function logActivity(ctx: CoreContext, actor: Actor, channel: Chann
 }
 
 export const listActivitiesInput = z.object({
-  customerId: z.number().int().positive(),
+  customerId: dbId,
   limit: z.number().int().min(1).max(200).default(20),
   cursor: z.string().max(500).optional().nullable(),
 });

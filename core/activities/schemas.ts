@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dateTime, dbId } from '../shared/fields';
 
 /** The follow-up shapes that cross a transport (/api/v1, chat), declared once; the types are inferred. */
 export const ACTIVITY_CHANNELS = ['phone', 'visit', 'wechat', 'email', 'meeting', 'other'] as const;
@@ -19,15 +20,15 @@ export const ActivitySchema = z.object({
 });
 export type ActivityDto = z.infer<typeof ActivitySchema>;
 
-const dateish = z.union([z.date(), z.string().datetime({ offset: true })]).transform((v) => (v instanceof Date ? v : new Date(v)));
+const dateish = dateTime;
 
 export const logActivityInput = z.object({
-  customerId: z.number().int().positive(),
+  customerId: dbId,
   channel: z.enum(ACTIVITY_CHANNELS),
   summary: z.string().trim().min(1).max(5000),
   nextStep: z.string().trim().max(500).optional().nullable(),
   nextAt: dateish.optional().nullable(),
   occurredAt: dateish.optional().nullable(),
-  contactId: z.number().int().positive().optional().nullable(),
+  contactId: dbId.optional().nullable(),
 });
 export type LogActivityInput = z.input<typeof logActivityInput>;

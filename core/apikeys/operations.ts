@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { QueryTypes } from 'sequelize';
 import { z } from 'zod';
+import { dbId } from '../shared/fields';
 import type { Actor, Channel, CoreContext, Role } from '../context';
 import { AppError } from '../errors';
 import { parseInput } from '../validation';
@@ -23,7 +24,7 @@ export interface ApiKeyCreated {
 
 export const createApiKeyInput = z.object({
   name: z.string().trim().min(1).max(100),
-  userId: z.number().int().positive().optional().nullable(),
+  userId: dbId.optional().nullable(),
 });
 
 export async function createApiKey(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof createApiKeyInput>): Promise<ApiKeyCreated> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dateTime, dbId } from '../shared/fields';
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Actor, Channel, CoreContext } from '../context';
 import { AppError } from '../errors';
@@ -245,7 +246,7 @@ export async function startApproval(ctx: CoreContext, t: Transaction, input: Sta
 // Decisions
 
 export const decideInput = z.object({
-  stepId: z.number().int().positive(),
+  stepId: dbId,
   decision: z.enum(['approve', 'reject']),
   comment: z.string().trim().max(1000).optional().nullable(),
 });
@@ -381,7 +382,7 @@ export async function decideStep(ctx: CoreContext, actor: Actor, channel: Channe
 // ---------------------------------------------------------------------------------------------
 // Withdraw, delegate, comment
 
-export const withdrawInput = z.object({ requestId: z.number().int().positive(), reason: z.string().trim().max(500).optional().nullable() });
+export const withdrawInput = z.object({ requestId: dbId, reason: z.string().trim().max(500).optional().nullable() });
 
 /** The submitter takes a pending request back; the subject returns to draft. */
 export async function withdrawApproval(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof withdrawInput>, parent?: Transaction, cards: CardOptions = {}): Promise<ApprovalView> {
@@ -411,7 +412,7 @@ export async function withdrawApproval(ctx: CoreContext, actor: Actor, channel: 
   }, parent);
 }
 
-export const delegateInput = z.object({ stepId: z.number().int().positive(), toUserId: z.number().int().positive(), comment: z.string().trim().max(500).optional().nullable() });
+export const delegateInput = z.object({ stepId: dbId, toUserId: dbId, comment: z.string().trim().max(500).optional().nullable() });
 
 /** The current approver hands their pending step to someone else (e.g. while away). */
 export async function delegateStep(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof delegateInput>, parent?: Transaction, cards: CardOptions = {}): Promise<ApprovalView> {
@@ -442,7 +443,7 @@ export async function delegateStep(ctx: CoreContext, actor: Actor, channel: Chan
   }, parent);
 }
 
-export const standingDelegationInput = z.object({ delegateId: z.number().int().positive().nullable(), until: z.coerce.date().optional() });
+export const standingDelegationInput = z.object({ delegateId: dbId.nullable(), until: dateTime.optional() });
 
 /** "While I'm away": steps that reach `actor` until `until` go to the delegate instead. null clears it. */
 export async function setApprovalDelegate(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof standingDelegationInput>): Promise<void> {
@@ -465,7 +466,7 @@ export async function setApprovalDelegate(ctx: CoreContext, actor: Actor, channe
   });
 }
 
-export const commentInput = z.object({ requestId: z.number().int().positive(), text: z.string().trim().min(1).max(1000) });
+export const commentInput = z.object({ requestId: dbId, text: z.string().trim().min(1).max(1000) });
 
 /** A remark on the request by a participant (submitter, any approver) or an admin; shown on every card. */
 export async function commentApproval(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof commentInput>, parent?: Transaction, cards: CardOptions = {}): Promise<ApprovalView> {

@@ -3,6 +3,7 @@
  * step, and the steps run in `order`. Pure: the database part (who the approver is) is in chain.ts.
  */
 import { z } from 'zod';
+import { dbId } from '../shared/fields';
 import { discountExceeds } from '../shared/money';
 
 const roleEnum = z.enum(['rep', 'manager', 'service', 'admin']);
@@ -15,7 +16,7 @@ const baseApprover = z.discriminatedUnion('kind', [
   /** The lowest-id active user carrying this skill tag (e.g. 'finance', 'sales_director'). */
   z.object({ kind: z.literal('tag'), tag: z.string().min(1).max(32) }),
   /** A named user. */
-  z.object({ kind: z.literal('user'), userId: z.number().int().positive() }),
+  z.object({ kind: z.literal('user'), userId: dbId }),
 ]);
 export const approverSpec = z.object({ approver: baseApprover, fallback: baseApprover.optional() });
 export type ApproverSpec = z.infer<typeof baseApprover>;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { dbId, int32 } from '../shared/fields';
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Actor, Channel, CoreContext } from '../context';
 import { AppError, invalid } from '../errors';
@@ -35,13 +36,13 @@ const attachmentInput = z.object({
   fileName: z.string().trim().min(1).max(255),
   fileKey: z.string().trim().min(1).max(255),
   mime: z.string().max(100).optional().nullable(),
-  sizeBytes: z.number().int().nonnegative().optional().nullable(),
+  sizeBytes: int32.optional().nullable(),
 });
 
 
 export const createContractInput = z.object({
-  customerId: z.number().int().positive(),
-  ownerId: z.number().int().positive().optional(),
+  customerId: dbId,
+  ownerId: dbId.optional(),
   number: z.string().trim().min(1).max(40).optional(),
   title: z.string().trim().max(200).optional().nullable(),
   currency: z.string().regex(/^[A-Z]{3}$/).default('CNY'),
@@ -55,7 +56,7 @@ export const createContractInput = z.object({
   /** Or: split evenly into this many monthly instalments from the start date. */
   instalmentCount: z.number().int().min(1).max(60).optional(),
   attachments: z.array(attachmentInput).max(20).optional(),
-  renewalOfId: z.number().int().positive().optional(),
+  renewalOfId: dbId.optional(),
 });
 export type CreateContractInput = z.input<typeof createContractInput>;
 
@@ -281,7 +282,7 @@ export async function listCustomerContracts(ctx: CoreContext, customerId: number
 }
 
 export const updateDraftInput = z.object({
-  contractId: z.number().int().positive(),
+  contractId: dbId,
   title: z.string().trim().max(200).optional().nullable(),
   signDate: day('signDate').optional().nullable(),
   startDate: day('startDate').optional(),
@@ -340,7 +341,7 @@ export async function updateDraftContract(ctx: CoreContext, actor: Actor, channe
 // ---------------------------------------------------------------------------------------------
 // Submit for approval; the contract is the approval subject.
 
-export const submitContractInput = z.object({ contractId: z.number().int().positive(), note: z.string().trim().max(1000).optional().nullable() });
+export const submitContractInput = z.object({ contractId: dbId, note: z.string().trim().max(1000).optional().nullable() });
 
 export async function submitContract(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof submitContractInput>, parent?: Transaction): Promise<ApprovalView> {
   const input = parseInput(submitContractInput, raw);
@@ -444,7 +445,7 @@ export const contractApprovalSubject: ApprovalSubject = {
 // Attachments, termination, lifecycle
 
 export async function addContractAttachment(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof attachmentInput> & { contractId: number }): Promise<ContractDto> {
-  const input = parseInput(attachmentInput.extend({ contractId: z.number().int().positive() }), raw);
+  const input = parseInput(attachmentInput.extend({ contractId: dbId }), raw);
   const user = userActor(actor);
   return ctx.db.tx(async (t) => {
     const c = await contractRow(ctx, input.contractId, t);
@@ -455,7 +456,7 @@ export async function addContractAttachment(ctx: CoreContext, actor: Actor, chan
   });
 }
 
-export const terminateInput = z.object({ contractId: z.number().int().positive(), reason: z.string().trim().min(1).max(500) });
+export const terminateInput = z.object({ contractId: dbId, reason: z.string().trim().min(1).max(500) });
 
 /** Ends an approved/active contract early; its unpaid instalments stop being due. Owner's manager or admin. */
 export async function terminateContract(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof terminateInput>): Promise<ContractDto> {
@@ -532,7 +533,7 @@ export async function runRenewalReminders(ctx: CoreContext, opts: { daysBefore?:
   return sent;
 }
 
-const contractIdInput = z.object({ contractId: z.number().int().positive() });
+const contractIdInput = z.object({ contractId: dbId });
 
 /**
  * One tap from the renewal reminder: a draft contract copying the lines, starting the day after the

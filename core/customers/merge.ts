@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dbId } from '../shared/fields';
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Actor, Channel, CoreContext } from '../context';
 import { AppError } from '../errors';
@@ -40,8 +41,8 @@ async function tablesWithCustomerId(ctx: CoreContext): Promise<string[]> {
 }
 
 export const mergeCustomersInput = z.object({
-  targetId: z.number().int().positive(),
-  sourceId: z.number().int().positive(),
+  targetId: dbId,
+  sourceId: dbId,
 });
 
 export async function mergeCustomers(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof mergeCustomersInput>, parentT?: Transaction | null): Promise<MergeResult> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dbId } from '../shared/fields';
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Actor, Channel, CoreContext } from '../context';
 import { AppError } from '../errors';
@@ -134,10 +135,10 @@ export const createCustomerInput = z.object({
   name: z.string().trim().min(1).max(200),
   ...profileFields,
   /** Owner; default: the acting user (reps and managers), the pool for system/API callers. */
-  ownerId: z.number().int().positive().optional().nullable(),
+  ownerId: dbId.optional().nullable(),
   /** Put straight into the public pool instead of owning it. */
   toPool: z.boolean().optional(),
-  poolId: z.number().int().positive().optional().nullable(),
+  poolId: dbId.optional().nullable(),
   contact: contactInput.optional(),
 });
 export type CreateCustomerInput = z.input<typeof createCustomerInput>;
@@ -364,8 +365,8 @@ export const searchCustomersInput = z.object({
   tier: z.string().trim().max(16).optional().nullable(),
   /** true: only pool customers; false: only owned ones; absent: both. */
   pool: z.boolean().optional().nullable(),
-  poolId: z.number().int().positive().optional().nullable(),
-  ownerId: z.number().int().positive().optional().nullable(),
+  poolId: dbId.optional().nullable(),
+  ownerId: dbId.optional().nullable(),
   limit: z.number().int().min(1).max(200).default(20),
   cursor: z.string().max(500).optional().nullable(),
 });

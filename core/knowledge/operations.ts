@@ -1,6 +1,7 @@
 import type { Transaction } from 'sequelize';
 import { QueryTypes } from 'sequelize';
 import { z } from 'zod';
+import { dbId } from '../shared/fields';
 import type { Actor, CoreContext } from '../context';
 import { AppError } from '../errors';
 import { isUniqueViolation, toDate } from '../db/connection';
@@ -53,7 +54,7 @@ export async function createArticle(ctx: CoreContext, actor: Actor, raw: Article
 
 export async function updateArticle(ctx: CoreContext, actor: Actor, raw: { articleId: number } & Partial<ArticleInput>, parent?: Transaction): Promise<ArticleDto> {
   requireEditor(actor);
-  const input = parseInput(articleInput.partial().extend({ articleId: z.number().int().positive() }), raw);
+  const input = parseInput(articleInput.partial().extend({ articleId: dbId }), raw);
   return ctx.db.tx(async (t) => {
     const row = await ctx.models.KbArticle.findByPk(input.articleId, { transaction: t });
     if (!row) throw new AppError('NOT_FOUND', { field: 'articleId' });

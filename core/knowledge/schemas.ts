@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dbIdParam } from '../shared/fields';
 
 /** The knowledge-base shapes that cross a transport (/mp/v1, chat), declared once; the types are inferred. zod only. */
 const helpful = z.object({ yes: z.number().int(), no: z.number().int() });
@@ -46,7 +47,7 @@ export type ArticleInput = z.input<typeof articleInput>;
 export const searchInput = z.object({ q: z.string().trim().min(1).max(100), limit: z.coerce.number().int().min(1).max(20).default(10) });
 
 export const feedbackInput = z.object({
-  articleId: z.coerce.number().int().positive(),
+  articleId: dbIdParam,
   helpful: z.boolean(),
   query: z.string().trim().max(100).optional().nullable(),
 });

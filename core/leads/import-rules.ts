@@ -1,5 +1,6 @@
 import { normalizeCompanyName, normalizeEmail, normalizePhone, toHalfWidth } from '../customers/normalize';
 import type { LeadFields } from './schemas';
+import { problemText, textProblem } from '../shared/input';
 
 /** Pure rules of lead import: column mapping guesses (Chinese and English headers) and row validation. */
 
@@ -78,15 +79,23 @@ export function parseSize(raw: string): number | null {
 }
 
 export function checkRow(cells: string[], line: number, mapping: Mapping, defaults: { source: string; campaign: string | null }): CheckedRow {
+  const refused = new Set<ImportField>();
   const get = (f: ImportField) => {
     const i = mapping[f];
-    const v = i === undefined ? '' : String(cells[i] ?? '').trim();
+    const v = i === undefined || refused.has(f) ? '' : String(cells[i] ?? '').trim();
     return v || null;
   };
   const errors: CheckedRow['errors'] = [];
   for (const f of IMPORT_FIELDS) {
     const v = get(f);
     const max = LIMITS[f];
+    const bad = v ? textProblem(v) : null;
+    if (bad) {
+      const col = mapping[f]! + 1;
+      errors.push({ field: f, zh: `第 ${col} 列（${f}）${problemText(bad)['zh-CN']}`, en: `column ${col} (${f}) ${problemText(bad).en}` });
+      refused.add(f); // never echoed back in the report
+      continue;
+    }
     if (v && max && v.length > max) errors.push({ field: f, zh: `「${f}」超过 ${max} 个字符`, en: `${f} is longer than ${max} characters` });
   }
   const input: RowInput = {

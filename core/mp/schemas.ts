@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dbId } from '../shared/fields';
 import { PRIORITIES, TICKET_TYPES } from '../tickets/rules';
 import { AttachmentSchema, TicketDetailSchema, commentInput, createTicketInput, listTicketsInput, reopenInput } from '../tickets/schemas';
 import { answerInput, surveyListInput } from '../surveys/schemas';
@@ -77,9 +78,9 @@ export type MpTicketDetail = z.infer<typeof MpTicketDetailSchema>;
 // ---- inputs of the core operations
 
 export const createInviteInput = z.object({
-  customerId: z.number().int().positive(),
+  customerId: dbId,
   /** An existing contact of the customer, or a name: found among its contacts, else added. */
-  contactId: z.number().int().positive().optional(),
+  contactId: dbId.optional(),
   contactName: z.string().trim().min(1).max(100).optional(),
 });
 

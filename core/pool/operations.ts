@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isDbId } from '../shared/fields';
 import { DateTime } from 'luxon';
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Actor, Channel, CoreContext } from '../context';
@@ -200,6 +201,8 @@ const LOST = "(SELECT MAX(e.created_at) FROM pool_events e WHERE e.customer_id =
  */
 export async function claimCustomer(ctx: CoreContext, actor: Actor, channel: Channel, customerId: number, parentT?: Transaction | null): Promise<ClaimResult> {
   const user = requireUser(actor, '领取客户');
+  // No row has such an id; the MariaDB procedure would fail on an INT parameter out of range.
+  if (!isDbId(customerId)) throw new AppError('NOT_FOUND', { field: 'customerId' });
   if (user.role === 'service') throw new AppError('FORBIDDEN', { detail: { 'zh-CN': '客服不能领取客户', en: 'Service agents cannot claim customers' } });
   const taken = (c: ClaimTarget | undefined) => assertClaimable(c, user.userId);
   // Losers of a storm are answered without a transaction or a lock (the conditional UPDATE below still decides).

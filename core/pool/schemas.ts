@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dbId } from '../shared/fields';
 import { TIERS } from '../customers/rules';
 
 /** The public-pool shapes that cross a transport (/api/v1, chat), declared once; the types are inferred. */
@@ -48,4 +49,4 @@ export const poolRulesInput = z
 
 export const createPoolInput = z.object({ name: z.string().trim().min(1).max(100), region: z.string().trim().max(64).optional().nullable(), rules: poolRulesInput.optional() });
 
-export const assignInput = z.object({ customerId: z.number().int().positive(), userId: z.number().int().positive() });
+export const assignInput = z.object({ customerId: dbId, userId: dbId });

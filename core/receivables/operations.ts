@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { day, dbId } from '../shared/fields';
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Actor, Channel, CoreContext } from '../context';
 import { AppError, invalid } from '../errors';
@@ -53,7 +54,7 @@ function assertMayHandle(user: Extract<Actor, { kind: 'user' }>, c: ContractRef)
 // ---------------------------------------------------------------------------------------------
 // Plan
 
-const receivablePlanInput = z.object({ contractId: z.number().int().positive(), instalments: instalmentPlanInput });
+const receivablePlanInput = z.object({ contractId: dbId, instalments: instalmentPlanInput });
 
 /** Replaces a contract's receivable plan; the instalments must sum exactly to the amount, and nothing may be paid yet. */
 export async function setReceivablePlan(ctx: CoreContext, actor: Actor, channel: Channel, raw: { contractId: number; instalments: { dueDate: string; amountCents: number }[] }): Promise<{ dueDate: string; amountCents: number }[]> {
@@ -78,11 +79,11 @@ export async function setReceivablePlan(ctx: CoreContext, actor: Actor, channel:
 
 export const recordPaymentInput = z
   .object({
-    contractId: z.number().int().positive().optional(),
-    customerId: z.number().int().positive().optional(),
-    instalmentId: z.number().int().positive().optional(),
+    contractId: dbId.optional(),
+    customerId: dbId.optional(),
+    instalmentId: dbId.optional(),
     amountCents: z.number().int().positive().max(MAX_CENTS),
-    paidOn: z.string().refine(isDay, { message: 'paidOn must be a date YYYY-MM-DD' }).optional(),
+    paidOn: day('paidOn').optional(),
     note: z.string().trim().max(500).optional().nullable(),
   })
   .refine((v) => v.contractId || v.customerId || v.instalmentId, { message: 'contractId, customerId or instalmentId is required', path: ['contractId'] });

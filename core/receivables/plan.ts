@@ -2,11 +2,11 @@ import { z } from 'zod';
 import type { Transaction } from 'sequelize';
 import type { CoreContext } from '../context';
 import { invalid } from '../errors';
-import { isDay } from '../shared/dates';
+import { day } from '../shared/fields';
 import { MAX_CENTS } from '../shared/money';
 
-/** A calendar date field (YYYY-MM-DD), named in the error. */
-export const day = (field: string) => z.string().refine(isDay, { message: `${field} must be a date YYYY-MM-DD` });
+/** A calendar date field (YYYY-MM-DD, plausible range), named in the error: the one date schema (core/shared/input.ts). */
+export { day };
 
 /** A receivable plan: the instalments a contract's amount is due in (contracts draft it, receivables replace it). */
 export const instalmentPlanInput = z.array(z.object({ dueDate: day('dueDate'), amountCents: z.number().int().positive().max(MAX_CENTS) })).min(1).max(120);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dbIdParam } from '../shared/fields';
 
 /** The survey shapes that cross a transport (/mp/v1), declared once; the types are inferred. zod only. */
 export const SURVEY_KINDS = ['csat', 'nps'] as const;
@@ -37,7 +38,7 @@ export type AgentStats = z.infer<typeof AgentStatsSchema>;
 export const surveyListInput = z.object({ status: z.enum(['pending', 'all']).default('pending') });
 
 export const answerInput = z.object({
-  surveyId: z.coerce.number().int().positive(),
+  surveyId: dbIdParam,
   score: z.number().int(),
   comment: z.string().trim().max(1000).optional().nullable(),
 });

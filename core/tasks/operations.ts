@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dateTime, dbId } from '../shared/fields';
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Actor, Channel, CoreContext } from '../context';
 import { AppError } from '../errors';
@@ -38,7 +39,7 @@ export async function loadTask(ctx: CoreContext, id: number, t?: Transaction | n
   return rows[0] ? toTaskDto(rows[0]) : null;
 }
 
-const dateish = z.union([z.date(), z.string().datetime({ offset: true })]).transform((v) => (v instanceof Date ? v : new Date(v)));
+const dateish = dateTime;
 
 export const createTaskInput = z.object({
   title: z.string().trim().min(1).max(500),
@@ -46,10 +47,10 @@ export const createTaskInput = z.object({
   dueAt: dateish.optional().nullable(),
   /** When to remind; default: the due time. null = no reminder. */
   remindAt: dateish.optional().nullable(),
-  customerId: z.number().int().positive().optional().nullable(),
-  leadId: z.number().int().positive().optional().nullable(),
+  customerId: dbId.optional().nullable(),
+  leadId: dbId.optional().nullable(),
   /** Default: the acting user. */
-  ownerId: z.number().int().positive().optional(),
+  ownerId: dbId.optional(),
   channel: z.enum(['phone', 'visit', 'wechat', 'email', 'meeting', 'other']).optional().nullable(),
 });
 export type CreateTaskInput = z.input<typeof createTaskInput>;

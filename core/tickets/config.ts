@@ -1,6 +1,7 @@
 import type { Transaction } from 'sequelize';
 import { QueryTypes } from 'sequelize';
 import { z } from 'zod';
+import { day } from '../shared/fields';
 import type { CoreContext } from '../context';
 import { parseInput } from '../validation';
 import { DEFAULT_CALENDAR, DEFAULT_SLA_POLICIES, PRIORITIES, type AssignmentStrategy, type BusinessCalendar, type SlaPolicy } from './rules';
@@ -16,7 +17,7 @@ export interface ServiceConfig {
 
 const SETTING_KEY = 'service.config';
 const hhmm = z.string().regex(/^\d{2}:\d{2}$/);
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const isoDate = day();
 export const serviceConfigInput = z.object({
   assignment: z.enum(['round_robin', 'least_busy']).optional(),
   calendar: z

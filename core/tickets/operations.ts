@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'sequelize';
 import { z } from 'zod';
+import { dbId, dbIdParam } from '../shared/fields';
 import type { Actor, Channel, CoreContext } from '../context';
 import { AppError } from '../errors';
 import { recordAudit } from '../audit/record';
@@ -211,12 +212,12 @@ export async function addAttachments(ctx: CoreContext, actor: Actor, raw: { tick
   }
 }
 
-const idInput = z.object({ ticketId: z.coerce.number().int().positive() });
+const idInput = z.object({ ticketId: dbIdParam });
 
 /** Assigns to a named agent (staff), or re-runs auto-assignment when `userId` is absent. */
 export async function assignTicket(ctx: CoreContext, actor: Actor, raw: { ticketId: number; userId?: number | null }, parent?: Transaction): Promise<TicketDetailDto> {
   requireStaff(actor);
-  const input = parseInput(idInput.extend({ userId: z.number().int().positive().optional().nullable() }), raw);
+  const input = parseInput(idInput.extend({ userId: dbId.optional().nullable() }), raw);
   return ctx.db.tx(async (t) => {
     const ticket = await loadTicket(ctx, actor, input.ticketId, t, true);
     if (ticket.status === 'resolved' || ticket.status === 'closed') throw new AppError('INVALID_STATE');

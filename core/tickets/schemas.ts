@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dbId, dbIdParam } from '../shared/fields';
 import { PRIORITIES, SLA_STAGES, TICKET_STATUSES, TICKET_TYPES } from './rules';
 import { SURVEY_KINDS, SURVEY_STATUSES } from '../surveys/schemas';
 
@@ -85,8 +86,8 @@ export const createTicketInput = z.object({
   title: z.string().trim().min(1).max(100).optional().nullable(),
   priority: z.enum(PRIORITIES).optional(),
   /** Staff only: whom the ticket is for. Customers file for themselves. */
-  customerId: z.number().int().positive().optional(),
-  contactId: z.number().int().positive().optional().nullable(),
+  customerId: dbId.optional(),
+  contactId: dbId.optional().nullable(),
 });
 export type CreateTicketInput = z.input<typeof createTicketInput>;
 
@@ -94,16 +95,16 @@ export const listTicketsInput = z.object({
   status: z.enum(['open', 'closed', 'all']).default('all'),
   limit: z.coerce.number().int().min(1).max(50).default(20),
   cursor: z.string().regex(/^\d{1,12}$/).optional().nullable(),
-  customerId: z.coerce.number().int().positive().optional(),
-  assigneeId: z.coerce.number().int().positive().optional(),
+  customerId: dbIdParam.optional(),
+  assigneeId: dbIdParam.optional(),
 });
 export type ListTicketsInput = z.input<typeof listTicketsInput>;
 
 export const commentInput = z.object({
-  ticketId: z.coerce.number().int().positive(),
+  ticketId: dbIdParam,
   body: z.string().trim().min(1).max(5000),
   /** Staff only: an internal note the customer never sees. */
   internal: z.boolean().optional(),
 });
 
-export const reopenInput = z.object({ ticketId: z.coerce.number().int().positive(), reason: z.string().trim().min(1).max(1000) });
+export const reopenInput = z.object({ ticketId: dbIdParam, reason: z.string().trim().min(1).max(1000) });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dbId } from '../shared/fields';
 import type { Actor, Channel, CoreContext } from '../context';
 import { AppError } from '../errors';
 import { isUniqueViolation } from '../db/connection';
@@ -34,7 +35,7 @@ export const createUserInput = z.object({
   role: z.enum(ROLES),
   email: z.string().trim().max(190).optional().nullable(),
   phone: z.string().trim().max(32).optional().nullable(),
-  teamId: z.number().int().positive().optional().nullable(),
+  teamId: dbId.optional().nullable(),
   team: z.string().trim().min(1).max(100).optional(),
   larkOpenId: z.string().trim().min(1).max(64).optional().nullable(),
   skills: z.array(z.string().min(1).max(32)).max(20).optional(),

@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
+import { day, dbId } from '../../core/shared/fields';
 import type Koa from 'koa';
 import type { RouterFactory } from '../app';
 import { jsonBody } from '../app';
@@ -41,8 +42,8 @@ const commentBody = commentInput.omit({ requestId: true });
 const planBody = z.object({ instalments: instalmentPlanInput });
 const paymentBody = z.object({
   amountCents: z.number().int().positive(),
-  instalmentId: z.number().int().positive().optional(),
-  paidOn: z.string().optional(),
+  instalmentId: dbId.optional(),
+  paidOn: day('paidOn').optional(),
   note: z.string().trim().max(500).optional().nullable(),
 });
 const terminateBody = terminateInput.omit({ contractId: true });

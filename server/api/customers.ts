@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
+import { dbIdParam } from '../../core/shared/fields';
 import type Koa from 'koa';
 import type { RouterFactory } from '../app';
 import { jsonBody } from '../app';
@@ -38,8 +39,8 @@ const searchQuery = paginationQuery.extend({
   industry: z.string().max(64).optional(),
   tier: z.string().max(16).optional(),
   pool: queryBool.optional().describe('true: only pool customers; false: only owned'),
-  poolId: z.coerce.number().int().positive().optional(),
-  ownerId: z.coerce.number().int().positive().optional(),
+  poolId: dbIdParam.optional(),
+  ownerId: dbIdParam.optional(),
 });
 const mergeBody = mergeCustomersInput.omit({ targetId: true });
 const releaseBody = z.object({ reason: z.string().trim().max(500).optional().nullable() });

@@ -25,7 +25,22 @@ export interface ApiOperation {
   status?: number;
   /** Public operations need no API key. */
   public?: boolean;
+  /** A multipart/form-data body (uploads): its text fields and the name of its file field (in addition to `request` as JSON, if given). */
+  multipart?: { fields?: z.ZodType; files: string; maxFiles: number };
 }
+
+/** What a document says about itself: title, description and how callers authenticate. */
+export interface OpenApiInfo {
+  title: string;
+  description: string;
+  security: { name: string; scheme: Record<string, unknown> };
+}
+
+export const API_V1_INFO: OpenApiInfo = {
+  title: 'CRM integration API',
+  description: 'Bearer API keys (`npm run crm -- apikey create --name N`). Lists use keyset pagination: pass `nextCursor` back as `cursor`.',
+  security: { name: 'apiKey', scheme: { type: 'http', scheme: 'bearer', description: 'API key created with the CLI' } },
+};
 
 const toOpenApiPath = (p: string) => p.replace(/:([A-Za-z_]\w*)/g, '{$1}');
 
@@ -52,7 +67,7 @@ const errorSchema = {
 };
 
 /** The document of `operations` (sorted by path, then method); an operation listed twice is a programming error. */
-export function buildOpenApiDocument(operations: readonly ApiOperation[]): Record<string, unknown> {
+export function buildOpenApiDocument(operations: readonly ApiOperation[], info: OpenApiInfo = API_V1_INFO): Record<string, unknown> {
   const seen = new Set<string>();
   for (const op of operations) {
     const key = `${op.method} ${toOpenApiPath(op.path)}`;
@@ -76,7 +91,7 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[]): Recor
       ...(op.description ? { description: op.description } : {}),
       ...(op.tags ? { tags: op.tags } : {}),
       ...(parameters.length ? { parameters } : {}),
-      ...(op.request ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(op.request, 'input') } } } } : {}),
+      ...(op.request || op.multipart ? { requestBody: { required: true, content: requestContent(op) } } : {}),
       responses: {
         [status]: op.response ? { description: 'OK', content: { 'application/json': { schema: schemaOf(op.response, 'output') } } } : { description: 'OK' },
         default: { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
@@ -87,15 +102,31 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[]): Recor
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'CRM integration API', version: '1.0.0', description: 'Bearer API keys (`npm run crm -- apikey create --name N`). Lists use keyset pagination: pass `nextCursor` back as `cursor`.' },
+    info: { title: info.title, version: '1.0.0', description: info.description },
     servers: [{ url: '/' }],
     components: {
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'API key created with the CLI' } },
+      securitySchemes: { [info.security.name]: info.security.scheme },
       schemas: { Error: errorSchema },
     },
-    security: [{ apiKey: [] }],
+    security: [{ [info.security.name]: [] }],
     paths,
   };
+}
+
+function requestContent(op: ApiOperation): Record<string, unknown> {
+  const content: Record<string, unknown> = {};
+  if (op.request) content['application/json'] = { schema: schemaOf(op.request, 'input') };
+  if (op.multipart) {
+    const fields = (op.multipart.fields ? schemaOf(op.multipart.fields, 'input') : { type: 'object', properties: {} }) as { properties?: Record<string, unknown>; required?: string[] };
+    content['multipart/form-data'] = {
+      schema: {
+        type: 'object',
+        properties: { ...(fields.properties ?? {}), [op.multipart.files]: { type: 'array', maxItems: op.multipart.maxFiles, items: { type: 'string', format: 'binary' } } },
+        ...(fields.required?.length ? { required: fields.required } : {}),
+      },
+    };
+  }
+  return content;
 }
 
 export const openApiOperations: ApiOperation[] = [{ method: 'get', path: '/api/v1/openapi.json', summary: 'This OpenAPI document', tags: ['meta'], public: true }];

@@ -1,14 +1,18 @@
 import type Koa from 'koa';
-import { z } from 'zod';
-import { parseInput } from '../../core/validation';
+import { AppError } from '../../core/errors';
+import { INT_MAX } from '../../core/shared/fields';
 
-// One schema per path parameter name, built once: zod compiles each object schema on first use, so a schema built
-// per request costs that compilation on every request (it was a fifth of a pool claim's CPU).
-const schemas = new Map<string, z.ZodType<Record<string, number>>>();
+/**
+ * A path id (`:id` by default): a decimal 1..2147483647 (the INT id columns). Anything else names no record, so it is
+ * answered 404 NOT_FOUND naming the parameter, like an id that does not exist — the same on every route, and the
+ * database (e.g. MariaDB's claim procedure) never sees it. Shared by /api/v1 and /mp/v1.
+ */
+export function pathId(raw: string | undefined, field: string): number {
+  const n = raw !== undefined && /^[1-9]\d{0,9}$/.test(raw) ? Number(raw) : 0;
+  if (n < 1 || n > INT_MAX) throw new AppError('NOT_FOUND', { field });
+  return n;
+}
 
-/** A positive integer path parameter (`:id` by default); a bad one is a VALIDATION error naming it. */
 export function idParam(ctx: Koa.Context, name = 'id'): number {
-  let schema = schemas.get(name);
-  if (!schema) schemas.set(name, (schema = z.object({ [name]: z.coerce.number().int().positive() }) as unknown as z.ZodType<Record<string, number>>));
-  return parseInput(schema, ctx.params)[name];
+  return pathId(ctx.params[name], name);
 }

@@ -1,4 +1,5 @@
 import { AppError } from '../../core/errors';
+import { problemText, textProblem } from '../../core/shared/input';
 import { createDb } from '../../core/db/connection';
 import { migrate } from '../../core/db/migrator';
 import { loadConfig, ConfigError } from '../config';
@@ -22,6 +23,15 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     return argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' ? 0 : 2;
   }
   const rest = argv.slice(argv.indexOf(command.name.split(' ').at(-1)!) + 1);
+  // The input policy (core/shared/input.ts) for every argument, before any command runs: one line naming it.
+  for (const [i, a] of rest.entries()) {
+    const p = textProblem(a);
+    if (p) {
+      const name = a.startsWith('--') ? a.split('=')[0].slice(0, 40) : rest[i - 1]?.startsWith('--') ? rest[i - 1].split('=')[0].slice(0, 40) : `argument ${i + 1}`;
+      io.err(`${command.name}: ${name} ${problemText(p).en}`);
+      return 2;
+    }
+  }
   let config;
   try {
     config = loadConfig(env);

@@ -10,6 +10,8 @@ declare module '@koa/multer' {
   }
   export interface Options {
     storage?: unknown;
+    /** Charset of part header parameters (file names) without an explicit one; multer's default is latin1. */
+    defParamCharset?: string;
     limits?: { fileSize?: number; files?: number; fields?: number; fieldSize?: number; parts?: number };
     fileFilter?: (req: unknown, file: { fieldname: string; originalname: string; mimetype: string }, cb: (err: Error | null, accept?: boolean) => void) => void;
   }

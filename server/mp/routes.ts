@@ -36,8 +36,12 @@ import { PRIORITY_LABELS, TICKET_TYPES, TICKET_TYPE_LABELS } from '../../core/ti
 import { answerSurvey, getSurvey, listSurveys } from '../../core/surveys/operations';
 import { articleFeedback, getArticle, searchArticles } from '../../core/knowledge/operations';
 import { jsonBody, type RouterFactory } from '../app';
+import { buildOpenApiDocument } from '../api/openapi';
+import { MP_INFO, MP_OPERATIONS } from './operations';
 import { requestLocale } from '../http/errors';
 import { diskStorage } from './disk-storage';
+import { pathId as sharedPathId } from '../api/params';
+import { inputError, textProblem } from '../../core/shared/input';
 import { identityResolver, type IdentityResolver } from './identity';
 
 /** The mini-program API, /mp/v1 (contract: server/mp/CONTRACT.md). Thin: validate, one core call, map. */
@@ -60,11 +64,8 @@ const ATTACHMENT_URL_TTL_S = 3600;
 function invalidId(field: string): never {
   throw new AppError('NOT_FOUND', { field });
 }
-const pathId = (ctx: { params: Record<string, string | undefined> }, field: string): number => {
-  const n = Number(ctx.params.id);
-  if (!Number.isInteger(n) || n <= 0 || n > 2_147_483_647) invalidId(field);
-  return n;
-};
+/** The `:id` of an /mp/v1 path, named as `field`: the one path-id rule (server/api/params.ts), 404 when out of range. */
+const pathId = (ctx: { params: Record<string, string | undefined> }, field: string): number => sharedPathId(ctx.params.id, field);
 
 async function consume(limiter: RateLimiterMemory, key: string, points = 1): Promise<void> {
   try {
@@ -93,6 +94,8 @@ export function mpRouter(opts: MpRouterOptions = {}): RouterFactory {
     const sessionLimiter = new RateLimiterMemory({ points: opts.limits?.sessionPerMinute ?? config.mp.sessionPerMinute, duration: 60 });
     const upload = multer({
       storage: multer.memoryStorage(),
+      // Browsers and mini-program runtimes send file names as UTF-8 (busboy's default, latin1, garbled Chinese names).
+      defParamCharset: 'utf8',
       limits: { fileSize: MAX_ATTACHMENT_BYTES, files: MAX_ATTACHMENTS, fields: 10, fieldSize: 20_000 },
       fileFilter: (_req, file, cb) =>
         // Some mini-program runtimes send application/octet-stream; the core then types the file by its bytes.
@@ -127,7 +130,13 @@ export function mpRouter(opts: MpRouterOptions = {}): RouterFactory {
       } catch (e) {
         throw multerError(e);
       }
-      return ((ctx as { files?: File[] }).files ?? []).map((f) => ({ name: f.originalname, mime: f.mimetype, data: f.buffer }));
+      const files = (ctx as { files?: File[] }).files ?? [];
+      // A file name is text the core stores: the same policy as every field (255 characters at most).
+      files.forEach((f, i) => {
+        const p = textProblem(f.originalname, 255);
+        if (p) throw inputError(`photos[${i}].name`, p);
+      });
+      return files.map((f) => ({ name: f.originalname, mime: f.mimetype, data: f.buffer }));
     };
 
     const ipLimit: RouterMiddleware<MpState> = async (ctx, next) => {
@@ -145,6 +154,12 @@ export function mpRouter(opts: MpRouterOptions = {}): RouterFactory {
       ctx.state.core = localCore(ctx);
       await next();
     };
+
+    // The document of this API, built from MP_OPERATIONS (server/mp/operations.ts) on first request.
+    let doc: Record<string, unknown> | null = null;
+    router.get('/openapi.json', (ctx) => {
+      ctx.body = doc ??= buildOpenApiDocument(MP_OPERATIONS, MP_INFO);
+    });
 
     router.get('/meta', (ctx) => {
       const locale = requestLocale(ctx, config.locale);

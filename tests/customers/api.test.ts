@@ -56,8 +56,11 @@ describeEachDb('customers API /api/v1', (h) => {
     const bad = await request(app.callback()).post('/api/v1/customers').set(as(k1)).send({ name: 'x', phone: 'abc' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.field).toBe('phone');
-    const badId = await request(app.callback()).get('/api/v1/customers/abc').set(as(k1));
-    expect(badId.status).toBe(400);
+    // A path id that names no record (not a number, or past the INT column) is 404 like a missing one, on every route.
+    for (const id of ['abc', '0', '-1', '2147483648', '9223372036854775808', '1e3']) {
+      const badId = await request(app.callback()).get(`/api/v1/customers/${id}`).set(as(k1));
+      expect([id, badId.status, badId.body.error.field]).toEqual([id, 404, 'id']);
+    }
   });
 
   it('visibility: another rep gets 404 on read, 360, activities; the manager and an integration key see it', async () => {

@@ -226,6 +226,7 @@ describeEachDb('/mp/v1', (h) => {
     };
     const probes: Probe[] = [
       { method: 'get', route: '/mp/v1/meta', path: '/mp/v1/meta', expect: noB },
+      { method: 'get', route: '/mp/v1/openapi.json', path: '/mp/v1/openapi.json', expect: noB },
       { method: 'get', route: '/mp/v1/me', path: `/mp/v1/me?customerId=${w.customerB.id}`, expect: (r) => expect(r.body.customer.id).toBe(w.customerA.id) },
       { method: 'get', route: '/mp/v1/profile', path: `/mp/v1/profile?contactId=${w.customerB.contactId}`, expect: (r) => expect(r.body.contact.id).toBe(w.customerA.contactId) },
       { method: 'patch', route: '/mp/v1/profile', path: '/mp/v1/profile', body: { name: '篡改', contactId: w.customerB.contactId, customerId: w.customerB.id }, expect: (r) => expect(r.status === 400 || r.body.contact.id === w.customerA.contactId).toBe(true) },

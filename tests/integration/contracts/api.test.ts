@@ -42,6 +42,13 @@ describeEachDb('contracts /api/v1', (h) => {
     const pay = await request(server).post(`/api/v1/contracts/${id}/payments`).set(as(o.rep)).send({ amountCents: 5000 });
     expect(pay.status).toBe(201);
     expect(pay.body.allocations.map((a: { amountCents: number }) => a.amountCents)).toEqual([4500, 500]);
+    // One date schema for every date field: a payment date is refused like a contract date (issue #24).
+    for (const paidOn of ['0000-01-01', '9999-12-31', '2026-02-30', '2026-1-5']) {
+      const bad = await request(server).post(`/api/v1/contracts/${id}/payments`).set(as(o.rep)).send({ amountCents: 100, paidOn });
+      expect([paidOn, bad.status, bad.body.error.field]).toEqual([paidOn, 400, 'paidOn']);
+      const badDraft = await request(server).post('/api/v1/contracts').set(as(o.rep)).send({ customerId, startDate: paidOn, endDate: '2027-10-31', lines: [{ name: 'x', quantity: 1, unitPriceCents: 100 }] });
+      expect([paidOn, badDraft.status, badDraft.body.error.field]).toEqual([paidOn, 400, 'startDate']);
+    }
     const over = await request(server).post(`/api/v1/contracts/${id}/payments`).set(as(o.rep)).send({ amountCents: 4000 });
     expect([over.status, over.body.error.field]).toEqual([400, 'amountCents']);
     const f = await request(server).get('/api/v1/receivables/forecast?months=2').set(as(o.rep));

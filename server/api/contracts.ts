@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import { AppError } from '../../core/errors';
 import { z } from 'zod';
 import { day, dbId } from '../../core/shared/fields';
 import type Koa from 'koa';
@@ -95,8 +96,9 @@ export const contractsApiRouter: RouterFactory = ({ core, config }) => {
   });
   r.get('/contracts/:id/approval', auth, lookup, async (ctx) => {
     const view = await contractApprovalView(core, apiActor(ctx), idParam(ctx));
-    if (!view) ctx.status = 404;
-    else ctx.body = view;
+    // A draft has no approval yet: say so, rather than the router's "no such route".
+    if (!view) throw new AppError('NOT_FOUND', { field: 'id', detail: { 'zh-CN': '该合同还没有提交审批', en: 'This contract has not been submitted for approval' } });
+    ctx.body = view;
   });
   r.put('/contracts/:id/receivable-plan', auth, body, async (ctx) => {
     const { instalments } = parseInput(planBody, ctx.request.body);

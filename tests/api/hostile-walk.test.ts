@@ -9,6 +9,8 @@ import { createInvite } from '../../core/mp/operations';
 import { createArticle } from '../../core/knowledge/operations';
 import { memoryStorage } from '../../core/tickets/storage';
 import { createLeadForm } from '../../core/leads/forms';
+import { decideStep } from '../../core/approvals/operations';
+import { resolveTicket } from '../../core/tickets/operations';
 import { openApiRouter } from '../../server/api/openapi';
 import { API_OPERATIONS } from '../../server/api';
 import { customersApiRouter } from '../../server/api/customers';
@@ -174,6 +176,7 @@ function pathIdFor(path: string, ids: Record<string, number | string>): number {
     [/articles$/, 'articleId'],
     [/attachments$/, 'attachmentId'],
   ];
+  if (/\/contracts\/\{id\}\/payments$/.test(path)) return Number(ids.approvedContractId);
   for (const [re, key] of table) if (re.test(before)) return Number(ids[key] ?? 1);
   return Number(ids.id);
 }
@@ -237,6 +240,20 @@ describeEachDb('hostile-input walk over every /api/v1 and /mp/v1 route', (h) => 
     const approver = { Authorization: `Bearer ${approverKey}` };
     const ticket = await request(server).post('/mp/v1/tickets').set(mp).send({ type: TICKET_TYPE, description: '打印机坏了' });
     expect(ticket.status).toBe(201);
+    // An approved contract, so the payment route reaches allocation (a draft refuses payments before the body matters).
+    const contract3 = await request(server).post('/api/v1/contracts').set(api).send({ customerId, startDate: '2026-12-01', endDate: '2027-11-30', lines: [{ name: '授权', quantity: 1, unitPriceCents: 100_000 }] });
+    let step = (await request(server).post(`/api/v1/contracts/${contract3.body.id}/submit`).set(api).send({})).body.currentStep as { id: number; approverId: number } | null;
+    for (let guard = 0; step && guard < 10; guard++) {
+      const r = await decideStep(h.ctx, o.as([o.admin, o.manager, o.finance, o.director, o.deputy].find((u) => u.id === step!.approverId)!), 'api', { stepId: step.id, decision: 'approve' });
+      step = r.finished ? null : (r.view.currentStep as { id: number; approverId: number } | null);
+    }
+    const approved = await request(server).get(`/api/v1/contracts/${contract3.body.id}`).set(api);
+    expect(['approved', 'active']).toContain(approved.body.status);
+    // A real survey for the customer's session: a second ticket, resolved, sends its CSAT survey.
+    const surveyed = await request(server).post('/mp/v1/tickets').set(mp).send({ type: TICKET_TYPE, description: '发票抬头错了' });
+    await resolveTicket(h.ctx, staff(w.agents[0]), { ticketId: surveyed.body.id });
+    const survey = ((await request(server).get('/mp/v1/surveys').set(mp)).body.items as { id: number; ticket: { id: number } | null }[]).find((s) => s.ticket?.id === surveyed.body.id);
+    expect(survey).toBeDefined();
     const article = await createArticle(h.ctx, staff(w.manager), { title: '如何重置密码', body: '步骤如下', status: 'published' });
     const form = await createLeadForm(h.ctx, { kind: 'system' }, { name: '官网表单' });
     const ids: Record<string, number | string> = {
@@ -253,10 +270,11 @@ describeEachDb('hostile-input walk over every /api/v1 and /mp/v1 route', (h) => 
       poolId: pools.body.items[0]?.id ?? 1,
       stepId: submitted.body.currentStep.id,
       requestId: submitted.body.requestId,
-      instalmentId: contract.body.instalments[0].id,
+      instalmentId: approved.body.instalments[0].id,
+      approvedContractId: contract3.body.id,
       ticketId: ticket.body.id,
       articleId: article.id,
-      surveyId: 1,
+      surveyId: survey!.id,
       attachmentId: 1,
     };
 

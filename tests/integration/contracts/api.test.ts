@@ -32,6 +32,8 @@ describeEachDb('contracts /api/v1', (h) => {
     expect(created.body.instalments.map((i: { amountCents: number }) => i.amountCents)).toEqual([4500, 4499]);
     const id = created.body.id;
     expect((await request(server).get(`/api/v1/contracts/${id}`).set(as(o.rep2))).status).toBe(403);
+    const noApproval = await request(server).get(`/api/v1/contracts/${id}/approval`).set(as(o.rep));
+    expect([noApproval.status, noApproval.body.error.field, noApproval.body.error.message]).toEqual([404, 'id', '该合同还没有提交审批（字段：id）']);
     const sub = await request(server).post(`/api/v1/contracts/${id}/submit`).set(as(o.rep)).send({ note: '请批' });
     expect(sub.status).toBe(201);
     const stepId = sub.body.currentStep.id;

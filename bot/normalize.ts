@@ -194,5 +194,5 @@ export function checkCardInput(cmd: NormalizedCardAction): void {
  * text anyway when the message is processed).
  */
 export function storableJson(v: unknown): string {
-  return JSON.stringify(v).replace(/(?<!\\)((?:\\\\)*)\\u[dD][89abAB][0-9a-fA-F]{2}/g, '$1\\ufffd').replace(/(?<!\\)((?:\\\\)*)\\u[dD][c-fC-F][0-9a-fA-F]{2}/g, '$1\\ufffd');
+  return JSON.stringify(v).replace(/(?<!\\)((?:\\\\)*)\\u[dD][89a-fA-F][0-9a-fA-F]{2}/g, '$1\\ufffd');
 }

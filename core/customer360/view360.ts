@@ -5,7 +5,7 @@ import { withBatchedReads } from '../db/fast-read';
 import { ACTIVITY_SELECT, toActivityDto, type ActivityRow } from '../activities/operations';
 import { CUSTOMER_FROM, CUSTOMER_SELECT, toCustomerDto, type CustomerRow } from '../customers/operations';
 import { CONTACT_SELECT, toContactDto, type ContactRow } from '../customers/contacts';
-import { assertCanSeeCustomer, canSeeContactDetails } from '../customers/visibility';
+import { assertCanSeeCustomer, canSeePersonalFields } from '../customers/visibility';
 import { describeTier } from '../customers/tiers';
 import type { Customer360 } from './schemas';
 
@@ -62,7 +62,7 @@ async function view360(ctx: CoreContext, actor: Actor, id: number, t: Transactio
   if (p.status === 'merged' && p.merged_into_id) return view360(ctx, actor, Number(p.merged_into_id), t);
   if (p.status === 'deleted') throw new AppError('NOT_FOUND', { field: 'customerId' });
   const customer = toCustomerDto(p, actor);
-  const details = canSeeContactDetails(actor, vis!);
+  const details = canSeePersonalFields(actor, vis!);
   const activities = activityRows.map(toActivityDto);
   const withNext = activities.find((a) => a.nextStep || a.nextAt);
   const out: Record<string, unknown> = {};

@@ -131,9 +131,6 @@ export function canSeePersonalFields(actor: Actor, row: VisibilityRow): boolean 
   return true;
 }
 
-/** The older name of canSeePersonalFields (phones and e-mails of pool customers are masked for reps until claimed). */
-export const canSeeContactDetails = canSeePersonalFields;
-
 /** canSeePersonalFields as SQL over the customers table aliased `alias` (an index-friendly conjunct). */
 export function personalFieldScope(actor: Actor, alias = 'c'): SqlScope {
   const a = alias ? `${alias}.` : '';

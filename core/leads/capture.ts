@@ -8,6 +8,7 @@ import { recordAudit } from '../audit/record';
 import { normalizeCompanyName, normalizeEmail, normalizePhone } from '../customers/normalize';
 import { findDuplicate } from '../customers/operations';
 import { duplicateNotice, duplicateText } from '../customers/dedup-notice';
+import { canSeePersonalFields } from '../customers/visibility';
 import type { Locale } from '../errors';
 import { getLeadsConfig } from './config';
 import { scoreCompact, compactScore } from './rules';
@@ -95,17 +96,15 @@ export interface CaptureResult {
 }
 
 /**
- * May the actor see this lead in full? A rep their own; a manager the unassigned ones and their team's; admin,
- * service, the system and integration keys all.
+ * May the actor see this lead in full? The personal-field rule of customers (canSeePersonalFields) over the lead's
+ * owner and the owner's team: a rep their own; a manager the unassigned ones, their own and their team's; admin,
+ * service, the system and integration keys all; a mini-program customer none.
  */
 export async function leadNotice(ctx: CoreContext, actor: Actor, leadId: number, t?: Transaction | null): Promise<{ visible: boolean; notice: Record<Locale, string> }> {
   const r = (await ctx.db.select<{ owner_id: number | null; team_id: number | null; owner_name: string | null }>(
     'SELECT l.owner_id, u.team_id, u.name AS owner_name FROM leads l LEFT JOIN users u ON u.id = l.owner_id WHERE l.id = :id', { id: leadId }, t))[0];
-  const owner = r?.owner_id == null ? null : Number(r.owner_id);
-  let visible = true;
-  if (actor.kind === 'customer') visible = false;
-  if (actor.kind === 'user' && actor.role === 'rep') visible = owner === actor.userId;
-  if (actor.kind === 'user' && actor.role === 'manager') visible = owner === null || owner === actor.userId || (actor.teamId !== null && r?.team_id != null && Number(r.team_id) === actor.teamId);
+  const row = { id: leadId, owner_id: r?.owner_id == null ? null : Number(r.owner_id), team_id: r?.team_id == null ? null : Number(r.team_id) };
+  const visible = actor.kind !== 'customer' && canSeePersonalFields(actor, row);
   if (visible) return { visible, notice: { 'zh-CN': `已存在线索 #${leadId}，已合并记录`, en: `Existing lead #${leadId}; linked to it` } };
   return {
     visible,

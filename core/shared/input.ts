@@ -1,7 +1,5 @@
 import { AppError } from '../errors';
 
-export { INT_MAX, MIN_DAY, MAX_DAY, isDbId, toDbId, dbId, dbIdParam, day, dateTime, isPlausibleDay } from './fields';
-
 /**
  * The one input policy of the CRM, applied at every edge (HTTP bodies and queries, chat messages and card values, CSV
  * rows, CLI arguments) and again by parseInput in front of every core operation, so a route, handler or command that
@@ -11,7 +9,7 @@ export { INT_MAX, MIN_DAY, MAX_DAY, isDbId, toDbId, dbId, dbIdParam, day, dateTi
  * Text: refused when it holds a C0/C1 control character other than tab and LF (CRLF counts as LF and is normalised
  * to it), DEL, a lone UTF-16 surrogate, or a bidi embedding/override/isolate control (U+202A–U+202E, U+2066–U+2069:
  * "Trojan source"), or when it is longer than TEXT_MAX characters. Zero-width joiners and emoji are text.
- * Numbers: integers outside ±2^53, non-finite numbers. Ids, dates and date-times: the builders below.
+ * Numbers: integers outside ±2^53, non-finite numbers. Ids, dates and date-times: the builders in core/shared/fields.ts.
  */
 export const TEXT_MAX = 65_535;
 /** Nesting deeper than this in a body is refused (a deep body would otherwise overflow a walker's stack). */

@@ -75,7 +75,7 @@ describeEachDb('the input policy in chat, cards, CSV import and CLI', (h) => {
   });
 
   it('the inbox stores a lone surrogate escape as U+FFFD (MariaDB refuses the escape in a JSON column)', () => {
-    expect(storableJson({ a: 'x\ud800y', b: 'ok\\ud800', c: '😀' })).toBe('{"a":"x\\ufffdy","b":"ok\\\\ud800","c":"😀"}');
+    expect(storableJson({ a: 'x\ud800y', b: 'ok\\ud800', c: '😀', d: 'z\udfffw' })).toBe('{"a":"x\\ufffdy","b":"ok\\\\ud800","c":"😀","d":"z\\ufffdw"}');
   });
 
   it('CSV import: the row and the column are named, the value is not echoed', () => {

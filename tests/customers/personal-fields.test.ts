@@ -5,7 +5,7 @@ import { createUser, actorOf, type UserDto } from '../../core/users/operations';
 import { createApiKey } from '../../core/apikeys/operations';
 import { createCustomer, findCustomersByName, searchCustomers, updateCustomer } from '../../core/customers/operations';
 import { addContact } from '../../core/customers/contacts';
-import { captureLead } from '../../core/leads/operations';
+import { assignLeadTo, captureLead } from '../../core/leads/operations';
 import { importLeads } from '../../core/leads/import';
 import { customersApiRouter } from '../../server/api/customers';
 import type { Actor } from '../../core/context';
@@ -186,6 +186,21 @@ describeEachDb('personal fields: no search oracle, 撞单 answers per role', (h)
       expect(pool.duplicateOf!.notice!['zh-CN']).toContain('公海');
       const byOwner = await captureLead(h.ctx, actorOf(owner), 'chat', { contactName: '钱', phone: OWNED.contactPhone, source: 'chat' });
       expect(byOwner.duplicateOf).toEqual({ kind: 'customer', id: ownedId });
+    });
+
+    it('lead capture matching another person\'s lead: its id only for whoever may see that lead', async () => {
+      const phone = '13800137000';
+      const first = await captureLead(h.ctx, system, 'api', { company: '远帆贸易', contactName: '周', phone, source: 'web' });
+      const leadId = first.lead!.id;
+      await assignLeadTo(h.ctx, system, leadId, owner.id);
+      const again = (a: Actor) => captureLead(h.ctx, a, 'chat', { contactName: '周', phone, source: 'chat' });
+      const byRep = await again(actorOf(rep));
+      expect(byRep.lead).toBeNull();
+      expect(byRep.duplicateOf).toMatchObject({ kind: 'lead', id: null });
+      expect(byRep.duplicateOf!.notice!['zh-CN']).toContain('张三');
+      expect(JSON.stringify(byRep)).not.toContain(phone);
+      for (const a of [actorOf(owner), actorOf(mgr), actorOf(admin)]) expect((await again(a)).duplicateOf).toEqual({ kind: 'lead', id: leadId });
+      expect((await again(actorOf(otherMgr))).duplicateOf).toMatchObject({ kind: 'lead', id: null });
     });
 
     it('CSV import rows by a rep: a duplicate of another\'s record carries no id', async () => {

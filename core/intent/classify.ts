@@ -14,7 +14,7 @@ export const PREFIXES: Prefix[] = [
   { intent: 'help', re: /^(?:帮助|help|\?|？|怎么用|使用说明|菜单|menu|你能做什么|what\s+can\s+you\s+do)(?=[\s?？!！。.]*$)/i },
   { intent: 'claim', re: /^(?:我要领取|领取客户|领取|认领|claim)(?:\s*客户)?\s*[:：]?\s*/i },
   { intent: 'find_customer', re: /^(?:查一下|查询|查找|查看|搜索|搜一下|搜|查|找一下|find|search(?:\s+for)?|look\s*up|lookup|show(?:\s+me)?)(?:\s*客户)?\s*[:：]?\s*/i },
-  { intent: 'create_lead', re: /^(?:新线索|新增线索|添加线索|录入线索|线索|新客户|新商机|new\s+lead|add\s+(?:a\s+)?lead|lead)\s*[:：]?\s*/i },
+  { intent: 'create_lead', re: /^(?:新线索|新增线索|添加线索|录入线索|线索|新客户|new\s+lead|add\s+(?:a\s+)?lead|lead)\s*[:：]?\s*/i },
   { intent: 'create_task', re: /^(?:提醒我|提醒一下|提醒|待办|新任务|任务|计划|安排|remind\s+me(?:\s+to)?|todo|to-do|task|schedule|plan(?:\s+to)?)\s*[:：]?\s*/i },
   { intent: 'log_followup', re: /^(?:跟进记录|跟进|记录一下|记录|记一下|回访|log(?:ged)?|follow[- ]?up(?:\s+with)?|followed\s+up\s+with|note)\s*[:：]?\s*/i },
 ];

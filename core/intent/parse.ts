@@ -5,6 +5,9 @@ import { detectChannel } from './channels';
 import { extractName, extractPhoneEmail, maskSpans } from './contacts';
 import { extractCustomer } from './customer';
 import { classifyWithoutPrefix, FIND_SUFFIX, matchPrefix } from './classify';
+import { parseOpportunity, type OpportunityIntent } from './opportunity';
+
+const PIPELINE_INTENT: Record<OpportunityIntent['kind'], IntentName> = { create: 'create_opportunity', move: 'move_stage', list: 'my_pipeline', forecast: 'forecast' };
 
 /**
  * Chat text → intent (zh-CN and English). Pure: the same text and `now` always give the same JSON.
@@ -21,6 +24,13 @@ export function parseMessage(text: string, opts: ParseOptions): ParsedIntent {
 
   const prefix = matchPrefix(raw);
   if (prefix?.intent === 'help') return { ...base, intent: 'help' };
+
+  // The pipeline first: its words (商机, a stage of the pipelines, 赢单/输了, 预测) are specific, and a new deal
+  // must not be read as a lead or a follow-up (see opportunity.ts for what is and is not a deal message).
+  const opportunity = parseOpportunity(raw, { now: opts.now, timezone: zone, stages: opts.stages });
+  if (opportunity) {
+    return { ...base, intent: PIPELINE_INTENT[opportunity.kind], customer: opportunity.kind === 'create' ? opportunity.customer : null, opportunity };
+  }
 
   const reach = extractPhoneEmail(raw);
   const noReach = maskSpans(raw, reach.spans);

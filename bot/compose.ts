@@ -4,12 +4,14 @@ import * as ticketCards from './render/tickets';
 import * as contractCards from './render/contracts';
 import * as leadCards from './render/leads';
 import * as customerCards from './render/customers';
+import * as opportunityCards from './render/opportunities';
 import * as helpChat from './handlers/help';
 import * as ticketChat from './handlers/tickets';
 import * as contractChat from './handlers/contracts';
 import * as leadChat from './handlers/leads';
 import * as leadImportChat from './handlers/lead-import';
 import * as customerChat from './handlers/customers';
+import * as opportunityChat from './handlers/opportunities';
 
 /**
  * Everything the bot understands and sends, in one list: each capability's `register(r)` adds its chat intents,
@@ -27,6 +29,7 @@ export function composeBot(): BotRegistry {
   contractCards.register(r);
   leadCards.register(r);
   customerCards.register(r);
+  opportunityCards.register(r);
   // Chat intents, text intents and card actions.
   helpChat.register(r); // help, unknown (the fallback)
   ticketChat.register(r);
@@ -34,5 +37,6 @@ export function composeBot(): BotRegistry {
   leadChat.register(r);
   leadImportChat.register(r);
   customerChat.register(r);
+  opportunityChat.register(r);
   return r;
 }

@@ -16,6 +16,8 @@ import { chatInputProblem, checkCardInput, isEnvelope, normalizeCardAction, norm
 import { nudgeOutbox } from './outbox/nudge';
 import { sdkLogger } from './client';
 import { composeBot } from './compose';
+import { chatStages } from './handlers/opportunities';
+import type { StageWords } from '../core/intent/opportunity';
 import { defaultBotConfig, type BotConfig } from './config';
 import type { BotRegistry } from './registry';
 import type { CardActionResult, ChatCommand, ChatHandler, HandlerKit } from './types';
@@ -266,7 +268,7 @@ export class LarkBot {
   private async runChat(cmd: ChatCommand, kit: HandlerKit): Promise<void> {
     let name: string;
     if (cmd.type === 'text') {
-      cmd.intent = parseMessage(cmd.text, { now: cmd.sentAt, timezone: this.core.timezone });
+      cmd.intent = parseMessage(cmd.text, { now: cmd.sentAt, timezone: this.core.timezone, stages: await this.stages() });
       name = cmd.intent.intent;
       if (name === 'unknown') name = this.registry.matchTextIntent(cmd.text) ?? name;
     } else {
@@ -275,6 +277,17 @@ export class LarkBot {
     const handler = this.lookupIntent(name) ?? this.lookupIntent('unknown');
     if (!handler) throw new Error('no unknown-intent handler registered');
     await handler(cmd, kit);
+  }
+
+  /** The pipelines' stage names the parser reads a stage move with (data: an admin may rename them). */
+  private async stages(): Promise<StageWords[]> {
+    try {
+      return await chatStages(this.core);
+    } catch (err) {
+      // Without them a message is still understood, only not as a named stage move.
+      this.logger.warn({ err }, 'pipeline stages unavailable for chat understanding');
+      return [];
+    }
   }
 
   /** Pending rows whose time has come (worker, restart after a crash). Returns how many were processed. */

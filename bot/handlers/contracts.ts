@@ -8,7 +8,8 @@ import { AppError, isAppError, invalid } from '../../core/errors';
 import { actorOf, type UserDto } from '../../core/users/operations';
 import { colleaguesNamed } from '../../core/users/directory';
 import { findCustomersByName } from '../../core/customers/operations';
-import { createContract, createRenewalDraft, getContract, submitContract } from '../../core/contracts/operations';
+import { createContract, getContract, submitContract } from '../../core/contracts/operations';
+import { renewalAnswer } from './opportunities';
 import { commentApproval, decideStep, delegateStep, getApprovalView, withdrawApproval } from '../../core/approvals/operations';
 import { recordPayment } from '../../core/receivables/operations';
 import { formatCents, parseYuan, percentToBp } from '../../core/shared/money';
@@ -253,14 +254,8 @@ const contractCreateFormAction: CardActionHandler = async (cmd, kit) => {
   return { toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': '草稿已创建', en: 'Draft created' }) }, card: draftCard(contract, kit.deps.locale) };
 };
 
-const contractRenewAction: CardActionHandler = async (cmd, kit) => {
-  const r = await createRenewalDraft(kit.deps.core, actorOf(cmd.user), 'card', { contractId: num(cmd.value.contractId, 'contractId') }, kit.t);
-  const L = (zh: string, en: string) => t(kit.deps.locale, { 'zh-CN': zh, en });
-  return {
-    toast: { type: r.created ? 'success' : 'info', content: r.created ? L('续约合同草稿已创建', 'Renewal draft created') : L('已处理：续约草稿已存在', 'Already done: the renewal draft exists') },
-    card: draftCard(r.contract, kit.deps.locale, { headline: L('续约合同草稿（商机模块尚未上线，先以合同草稿续约）', 'Renewal draft (opportunities are not available yet)') }),
-  };
-};
+/** The renewal reminder's one tap: a renewal opportunity (bot/handlers/opportunities.ts), no longer a bare contract draft. */
+const contractRenewAction: CardActionHandler = (cmd, kit) => renewalAnswer(cmd, kit);
 
 const receivableRecordAction: CardActionHandler = async (cmd, kit) => {
   const typed = text(cmd.formValue.amount);

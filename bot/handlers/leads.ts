@@ -14,7 +14,7 @@ import { completeTask, createTask, listOwnerTasks, loadTask, snoozeTask } from '
 import { createCalendarFeed } from '../../core/tasks/reminders';
 import { attachCheckinPhoto, recordCheckinLocation, startCheckin } from '../../core/checkins/operations';
 import { parseMessage } from '../../core/intent/parse';
-import { button, card } from '../cards/kit';
+import { button, buttonRow, card } from '../cards/kit';
 import {
   draftCard, draftEditCard, draftPickCard, draftUnknownCard, fmtTime, newTaskFormCard, rescheduleFormCard, savedCard, taskCard, weekCard, CHANNELS, type Draft,
 } from '../render/leads';
@@ -141,7 +141,10 @@ const draftSaveAction: CardActionHandler = async (cmd, kit) => {
         toast: { type: 'success', content: t(locale, { 'zh-CN': '已记录跟进', en: 'Follow-up logged' }) },
         card: savedCard(t(locale, { 'zh-CN': `✓ 已记录跟进：${d.customerName}`, en: `✓ Follow-up logged: ${d.customerName}` }),
           `${d.summary}${d.at ? `\n${t(locale, { 'zh-CN': '下次跟进', en: 'Next follow-up' })}: ${fmtTime(d.at, tz, locale)}` : ''}`, 'green',
-          [button({ text: t(locale, { 'zh-CN': '再建一个任务', en: 'Add a task' }), value: { action: 'task.new', customerId: d.customerId, customerName: d.customerName } })]),
+          [buttonRow([
+            button({ text: t(locale, { 'zh-CN': '再建一个任务', en: 'Add a task' }), value: { action: 'task.new', customerId: d.customerId, customerName: d.customerName } }),
+            button({ text: t(locale, { 'zh-CN': '建商机', en: 'Create opportunity' }), value: { action: 'opportunity.create_form', customerId: d.customerId, customerName: d.customerName } }),
+          ])]),
       };
     }
     const task = await createTask(kit.deps.core, actor, 'chat', { title: d.summary, priority: d.priority ?? 'normal', dueAt: d.at ? new Date(d.at) : null, customerId: d.customerId, channel: (d.channel ?? null) as never }, kit.t);

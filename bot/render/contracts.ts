@@ -232,8 +232,8 @@ const contractRenewalDueRenderer: Renderer<{ contractId: number; number: string;
             `Contract ${md(p.number)} with **${md(p.customerName)}** (${yuan(p.amountCents)}) ends on **${p.endDate}**, in ${p.daysLeft} days.`,
           ),
         ),
-        buttonRow([button({ text: L('一键创建续约合同草稿', 'Create the renewal draft'), type: 'primary_filled', value: { action: 'contract.renew', contractId: p.contractId } })]),
-        note(L('商机模块尚未上线，续约先以合同草稿创建。', 'Opportunities are not available yet, so the renewal starts as a contract draft.')),
+        buttonRow([button({ text: L('一键创建续约商机', 'Create the renewal opportunity'), type: 'primary_filled', value: { action: 'contract.renew', contractId: p.contractId } })]),
+        note(L('续约商机进入续约流程，产品明细沿用原合同，预计成交日为原合同到期日。', 'The renewal deal starts in the renewal pipeline with the contract\'s lines, expected to close when the contract ends.')),
       ],
     }),
   );

@@ -190,15 +190,24 @@ export interface PipelineSection {
 const row = (cells: string[], weights: number[], bold = false): CardElement =>
   columnSet(cells.map((c, i) => ({ elements: [markdown(bold ? `**${c}**` : c, { textSize: 'notation' })], weight: weights[i] })), { horizontalSpacing: 'small' });
 
-/** Stages as a table (count, amount, weighted): rows of columns, which every Lark client renders. */
-function stageTable(section: PipelineSection, locale: Locale): CardElement[] {
+/** Stages with count, amount and weighted amount: one markdown block (a card holds at most 200 components). */
+function stageTable(section: PipelineSection, locale: Locale): CardElement {
   const L = lang(locale);
-  const w = [3, 1, 3, 3];
-  return [
-    row([L('阶段', 'Stage'), L('数量', 'Deals'), L('金额', 'Amount'), L('加权', 'Weighted')], w, true),
-    ...section.stages.map((s) => row([`${md(stageLabel(section.pipeline, s.key, s.name, locale))} ${s.probability}%`, String(s.count), money(s.amountCents), money(s.weightedCents)], w)),
-    row([L('合计', 'Total'), String(section.total.count), money(section.total.amountCents), money(section.total.weightedCents)], w, true),
-  ];
+  const lines = section.stages.map((s) => `${md(stageLabel(section.pipeline, s.key, s.name, locale))}（${s.probability}%）：**${s.count}** · ${money(s.amountCents)} · ${L('加权', 'weighted')} ${money(s.weightedCents)}`);
+  lines.push(`**${L('合计', 'Total')}**：**${section.total.count}** · ${money(section.total.amountCents)} · ${L('加权', 'weighted')} ${money(section.total.weightedCents)}`);
+  return markdown(lines.join('\n'));
+}
+
+/** The buttons of a deal in a list: its next open stage, 赢单, 输单, details (the deal's own card has every stage). */
+function listButtons(d: PipelineSection['top'][number], pipeline: PipelineDto, locale: Locale): CardElement[] {
+  const all = stageButtons({ id: d.id, stage: d.stage, status: 'open', version: d.version }, pipeline, locale, 'list');
+  const open = openStagesOf(pipeline);
+  const next = open[open.findIndex((s) => s.key === d.stage) + 1];
+  const pickNext = all.filter((b) => {
+    const v = ((b.behaviors as { value: Record<string, unknown> }[])[0]).value;
+    return v.action !== 'opportunity.stage' || v.stage === next?.key || v.stage === closingStage(pipeline, 'won')?.key;
+  });
+  return [...pickNext, button({ text: lang(locale)('详情', 'Details'), type: 'text', value: { action: 'opportunity.view', opportunityId: d.id } })];
 }
 
 /** "My pipeline": per pipeline, the open deals by stage, then the largest deals with their stage buttons. */
@@ -208,16 +217,13 @@ export function pipelineCard(sections: PipelineSection[], locale: Locale, opts: 
   const shown = sections.filter((s, i) => i === 0 || s.total.count > 0);
   for (const [i, s] of shown.entries()) {
     if (i > 0) els.push(divider());
-    els.push(markdown(`**${md(s.pipeline.name)}**`), ...stageTable(s, locale));
+    els.push(markdown(`**${md(s.pipeline.name)}**`), stageTable(s, locale));
     if (s.top.length) {
       els.push(markdown(`**${L('重点商机', 'Top deals')}**`));
       for (const d of s.top) {
         els.push(
           markdown(`${md(d.customerName)} · **${md(d.name)}** · ${md(stageLabel(s.pipeline, d.stage, d.stageName, locale))} · ${money(d.amountCents)} · ${L('预计', 'close')} ${d.expectedCloseDate}`),
-          buttonRow([
-            ...stageButtons({ id: d.id, stage: d.stage, status: 'open', version: d.version }, s.pipeline, locale, 'list').slice(0, 6),
-            button({ text: L('详情', 'Details'), type: 'text', value: { action: 'opportunity.view', opportunityId: d.id } }),
-          ]),
+          buttonRow(listButtons(d, s.pipeline, locale)),
         );
       }
     }
@@ -241,9 +247,7 @@ export function forecastCard(f: ForecastDto, funnel: FunnelDto | null, locale: L
     ].join('\n')),
   ];
   if (f.months.length > 1) {
-    const w = [2, 3, 3, 3];
-    els.push(row([L('月份', 'Month'), L('加权', 'Weighted'), L('承诺', 'Commit'), L('已赢单', 'Won')], w, true));
-    for (const m of f.months.slice(0, 12)) els.push(row([m.month, money(m.weightedCents, c), money(m.commitCents, c), money(m.wonCents, c)], w));
+    els.push(markdown(f.months.slice(0, 12).map((m) => `${m.month}：${L('加权', 'weighted')} ${money(m.weightedCents, c)} · ${L('承诺', 'commit')} ${money(m.commitCents, c)} · ${L('已赢单', 'won')} ${money(m.wonCents, c)}`).join('\n'), { textSize: 'notation' }));
   }
   if (funnel) {
     const w = [3, 1, 3, 2];

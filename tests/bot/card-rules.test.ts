@@ -22,6 +22,8 @@ import * as contractCards from '../../bot/render/contracts';
 import * as leadCards from '../../bot/render/leads';
 import * as customerCards from '../../bot/render/customers';
 import * as leadImport from '../../bot/handlers/lead-import';
+import * as opportunityCards from '../../bot/render/opportunities';
+import type { OpportunityDto, PipelineDto, QuoteDto, ForecastDto, FunnelDto } from '../../core/opportunities/schemas';
 import type { Draft } from '../../bot/render/leads';
 import type { Locale } from '../../bot/i18n';
 import { validateCard, describeViolations, cardRejection } from '../helpers/lark-card';
@@ -106,6 +108,59 @@ const importReport = (dryRun: boolean, failed = false): ImportReport => ({
   failed: failed ? { batch: 3, firstLine: 1001, message: 'deadlock' } : null,
 });
 
+// ---- the sales pipeline (bot/render/opportunities.ts): long names, every stage, both pipelines
+const PIPELINE: PipelineDto = {
+  id: 1, key: 'default', name: '新客户销售', kind: 'new', isDefault: true,
+  stages: [
+    { key: 'initial', name: '初步接洽', nameEn: 'Initial contact', probability: 10, category: 'pipeline', requires: [] },
+    { key: 'qualified', name: '需求确认', nameEn: 'Qualified', probability: 20, category: 'pipeline', requires: [] },
+    { key: 'proposal', name: '方案报价', nameEn: 'Proposal', probability: 50, category: 'best_case', requires: ['amount'] },
+    { key: 'negotiation', name: '谈判', nameEn: 'Negotiation', probability: 80, category: 'commit', requires: ['amount'] },
+    { key: 'won', name: '赢单', nameEn: 'Won', probability: 100, category: 'won', requires: [] },
+    { key: 'lost', name: '输单', nameEn: 'Lost', probability: 0, category: 'lost', requires: [] },
+  ],
+};
+const RENEWAL: PipelineDto = { ...PIPELINE, id: 2, key: 'renewal', name: '续约', kind: 'renewal', isDefault: false, stages: [
+  { key: 'renewal_due', name: '续约沟通', nameEn: 'Renewal due', probability: 40, category: 'pipeline', requires: [] },
+  { key: 'renewal_quote', name: '续约报价', nameEn: 'Renewal quote', probability: 60, category: 'best_case', requires: [] },
+  { key: 'renewal_negotiation', name: '续约谈判', nameEn: 'Renewal negotiation', probability: 80, category: 'commit', requires: [] },
+  ...PIPELINE.stages.slice(4),
+] };
+const oppLines = Array.from({ length: 14 }, (_, i) => ({ seq: i + 1, name: `${i % 2 ? EN : ZH} 模块 ${i}`, quantity: 10 + i, unitPriceCents: 1_234_567, discountBp: 1250, amountCents: 10_802_461 }));
+const opp = (over: Partial<OpportunityDto> = {}): OpportunityDto => ({
+  id: 42, customerId: 7, customerName: ZH, pipelineId: 1, pipelineKey: 'default', name: `${EN} ERP 升级二期`, ownerId: 1, ownerName: '欧阳慕容雪', teamId: 1,
+  stage: 'proposal', stageName: '方案报价', status: 'open', probability: 50, probabilityOverridden: false, currency: 'CNY', amountCents: 5_000_000_000, weightedCents: 2_500_000_000,
+  expectedCloseDate: '2026-12-31', source: 'manual', leadId: null, campaign: null, renewalOfContractId: null, lines: oppLines, competitors: ['友商甲', 'Globex'],
+  lossReason: null, lossNote: null, nextStep: LONG_TEXT.slice(0, 400), stageEnteredAt: iso('2026-11-01T00:00:00Z'), closedAt: null, wonContractId: null,
+  createdAt: iso('2026-10-01T00:00:00Z'), updatedAt: iso('2026-11-01T00:00:00Z'), version: 7, ...over,
+});
+const quote = (over: Partial<QuoteDto> = {}): QuoteDto => ({
+  id: 9, number: 'BJ20261207-00009', opportunityId: 42, opportunityName: `${EN} ERP 升级二期`, customerId: 7, customerName: ZH, version: 3, status: 'sent', currency: 'CNY',
+  listCents: 5_500_000_000, amountCents: 5_000_000_000, discountBp: 909, validUntil: '2027-01-06', expired: false, note: null, lines: oppLines, sentAt: null, acceptedAt: null, contractId: null, createdAt: iso('2026-12-07T00:00:00Z'), ...over,
+});
+const section = (p: PipelineDto, n: number) => ({
+  pipeline: p,
+  stages: p.stages.filter((s) => s.category !== 'won' && s.category !== 'lost').map((s, i) => ({ key: s.key, name: s.name, probability: s.probability, count: n + i, amountCents: 999_999_999_99, weightedCents: 499_999_999_99 })),
+  total: { count: n * 4, amountCents: 9_999_999_999_99, weightedCents: 4_999_999_999_99 },
+  top: Array.from({ length: 5 }, (_, i) => ({ id: i + 1, name: `${EN} 项目 ${i}`, customerName: names(5)[i], stage: p.stages[i % 3].key, stageName: p.stages[i % 3].name, amountCents: i ? 123_456_789 : null, expectedCloseDate: '2026-12-31', version: i + 1 })),
+});
+const forecast = (months: number): ForecastDto => {
+  const m = (k: number) => ({ month: `2027-${String(k + 1).padStart(2, '0')}`, open: 12, pipelineCents: 999_999_999_99, weightedCents: 555_555_555_55, commitCents: 333_333_333_33, bestCaseCents: 444_444_444_44, wonCents: 111_111_111_11, won: 3 });
+  const totals = { open: 36, pipelineCents: 1, weightedCents: 2, commitCents: 3, bestCaseCents: 4, wonCents: 5, won: 9 };
+  return { scope: { pipelineId: 1, pipelineKey: 'default', teamId: 1, ownerId: null, currency: 'CNY' }, period: { label: months > 1 ? '2027-Q1' : '2027-01', from: '2027-01-01', to: months > 1 ? '2027-03-31' : '2027-01-31' }, months: Array.from({ length: months }, (_, k) => m(k)), totals };
+};
+const funnel: FunnelDto = {
+  scope: { pipelineId: 1, pipelineKey: 'default', teamId: 1, ownerId: null, currency: 'CNY' }, period: { label: '2027-Q1', from: '2027-01-01', to: '2027-03-31' },
+  stages: PIPELINE.stages.map((s, i) => ({ key: s.key, name: s.name, nameEn: s.nameEn, category: s.category, probability: s.probability, count: i * 7, amountCents: 123_456_789_00, weightedCents: 1, reached: 10 - i, conversionToNext: i % 2 ? 0.4567 : null, avgDaysInStage: i ? 12.5 : null })),
+  winRate: { won: 5, lost: 7, rate: 5 / 12 },
+};
+const draftOpp = { customer: ZH, name: `${EN} ERP`, amountCents: 5_000_000_000, expectedCloseDate: '2026-12-31', stage: null, nonce: 'opp:om_1' };
+const stageChanged = { opportunityId: 42, name: `${EN} ERP 升级二期`, customerName: ZH, ownerId: 1, ownerName: '欧阳慕容雪', fromStage: 'proposal', fromStageName: '方案报价', toStage: 'negotiation', toStageName: '谈判', currency: 'CNY', amountCents: 5_000_000_000, probability: 80, expectedCloseDate: '2026-12-31', byName: 'Jane Doe-Smithson' };
+const stuck = (audience: 'owner' | 'manager', n: number) => ({
+  day: '2026-12-07', stuckDays: 14, audience, total: n, totalCents: 9_999_999_999_99,
+  deals: Array.from({ length: n }, (_, i) => ({ id: i + 1, name: `${EN} 项目 ${i}`, customerName: names(n)[i], ownerName: REPS[i % 50].name, stageName: '方案报价', days: 14 + i, currency: 'CNY', amountCents: i % 3 ? 123_456_789 : null })),
+});
+
 /**
  * ONE object keyed by renderer kind: every registered kind must be here (payloads rendered in both locales).
  * To enumerate kinds differently (e.g. an explicit composeBot()), change only `kinds()` below.
@@ -133,6 +188,9 @@ const RENDERER_FIXTURES: Record<string, Record<string, unknown>[]> = {
   }],
   'contract.draft': [{ contract: contract() }, { contract: contract(), submitted: true, headline: `审批人：${REPS.slice(0, 4).map((r) => r.name).join(' → ')}` }],
   'contract.form': [{ customer: ZH }, {}],
+  'opportunity.stage_changed': [stageChanged, { ...stageChanged, fromStage: null, fromStageName: null, toStage: 'won', toStageName: '赢单', amountCents: null, byName: null }],
+  'opportunity.stuck_digest': [stuck('owner', 3), stuck('manager', 25)],
+  'opportunity.card': [{ card: opportunityCards.opportunityCard(opp(), PIPELINE, { locale: 'zh-CN', quotes: [quote()] }) }, { card: opportunityCards.pipelineCard([section(PIPELINE, 3), section(RENEWAL, 2)], 'en') }],
   'receivable.choose': [{ customerName: ZH, amountCents: 50_000_000, options: Array.from({ length: 6 }, (_, i) => ({ contractId: i, number: `HT-2026-00012${i}`, outstandingCents: 12_000_000, nextDueDate: '2026-03-31' })) }],
   'ticket.assigned': [ticket('assigned'), ticket('new', 'low')],
   'ticket.sla_warning': [{ ...ticket('in_progress', 'high'), clock: 'frt', dueAt: iso('2026-03-01T03:00:00Z') }],
@@ -152,7 +210,7 @@ const RENDERER_FIXTURES: Record<string, Record<string, unknown>[]> = {
 };
 
 /** Every exported `…Card` builder (and the ones handlers export), keyed `<module>.<name>`, with realistic arguments. */
-const BUILDER_MODULES: Record<string, Record<string, unknown>> = { builtin: builtinCards, tickets: ticketCards, contracts: contractCards, leads: leadCards, customers: customerCards, leadImport };
+const BUILDER_MODULES: Record<string, Record<string, unknown>> = { builtin: builtinCards, tickets: ticketCards, contracts: contractCards, leads: leadCards, customers: customerCards, leadImport, opportunities: opportunityCards };
 const BUILDER_FIXTURES: Record<string, (locale: Locale) => Card[]> = {
   'builtin.helpCard': (l) => [builtinCards.helpCard(l)],
   'tickets.ticketCard': (l) => (['new', 'assigned', 'in_progress', 'resolved'] as const).map((s) => ticketCards.ticketCard(ticket(s), { locale: l, zone: TZ })),
@@ -180,6 +238,23 @@ const BUILDER_FIXTURES: Record<string, (locale: Locale) => Card[]> = {
   'customers.reassignFormCard': (l) => [customerCards.reassignFormCard({ id: 7, name: ZH }, REPS, l)],
   'customers.recycleWarningCard': (l) => [customerCards.recycleWarningCard(notices(20), l, TZ)],
   'customers.recycledCard': (l) => [customerCards.recycledCard(notices(20), l)],
+  'opportunities.opportunityCard': (l) => [
+    opportunityCards.opportunityCard(opp(), PIPELINE, { locale: l, quotes: [quote()] }),
+    opportunityCards.opportunityCard(opp({ amountCents: null, weightedCents: null, lines: [], nextStep: null }), PIPELINE, { locale: l, quotes: [quote({ status: 'draft' })], heading: `✓ ${ZH}` }),
+    opportunityCards.opportunityCard(opp({ status: 'lost', stage: 'lost', stageName: '输单', lossReason: 'competitor', lossNote: LONG_TEXT.slice(0, 500) }), PIPELINE, { locale: l }),
+    opportunityCards.opportunityCard(opp({ status: 'won', stage: 'won', stageName: '赢单', closedAt: iso('2026-12-01T00:00:00Z'), wonContractId: 5 }), PIPELINE, { locale: l }),
+    opportunityCards.opportunityCard(opp({ pipelineId: 2, stage: 'renewal_due', stageName: '续约沟通' }), RENEWAL, { locale: l, extra: [markdown(LONG_TEXT.slice(0, 200))] }),
+  ],
+  'opportunities.lossFormCard': (l) => [opportunityCards.lossFormCard(opp(), l), opportunityCards.lossFormCard(opp(), l, { from: 'list', reason: 'price', note: LONG_TEXT.slice(0, 400) })],
+  'opportunities.quoteCard': (l) => (['draft', 'sent', 'accepted', 'rejected', 'superseded'] as const).map((status) => opportunityCards.quoteCard(quote({ status }), l, status === 'accepted' ? { contract: { id: 1, number: 'HT-2026-000123', status: 'pending_approval' } } : {})),
+  'opportunities.pipelineCard': (l) => [opportunityCards.pipelineCard([section(PIPELINE, 3), section(RENEWAL, 2)], l), opportunityCards.pipelineCard([{ ...section(PIPELINE, 0), top: [], total: { count: 0, amountCents: 0, weightedCents: 0 } }], l, { team: true })],
+  'opportunities.forecastCard': (l) => [opportunityCards.forecastCard(forecast(3), funnel, l, { team: true }), opportunityCards.forecastCard(forecast(1), null, l)],
+  'opportunities.chooseOpportunityCard': (l) => [opportunityCards.chooseOpportunityCard(ZH, Array.from({ length: 12 }, (_, i) => ({ id: i, name: `${EN} ${i}`, customerName: names(12)[i], stageName: '谈判', amountCents: i ? 1 : null })), { stage: 'lost', stageName: '输单', lossReason: 'price', lossNote: LONG_TEXT.slice(0, 300) }, l)],
+  'opportunities.chooseCustomerCard': (l) => [opportunityCards.chooseCustomerCard(draftOpp, Array.from({ length: 8 }, (_, i) => ({ id: i, name: names(8)[i], ownerName: i % 2 ? null : '王伟', inPool: i % 2 === 1 })), l)],
+  'opportunities.askCustomerCard': (l) => [opportunityCards.askCustomerCard(draftOpp, l), opportunityCards.askCustomerCard({ ...draftOpp, customer: null, name: null, amountCents: null, expectedCloseDate: null }, l)],
+  'opportunities.createFormCard': (l) => [opportunityCards.createFormCard({ id: 7, name: ZH }, 'opp.form:7:n', l)],
+  'opportunities.stageChangedCard': (l) => [opportunityCards.stageChangedCard(stageChanged, l)],
+  'opportunities.stuckDigestCard': (l) => [opportunityCards.stuckDigestCard(stuck('manager', 40), l)],
   'leadImport.importReportCard': (l) => [leadImport.importReportCard(importReport(true), `${ZH}.csv`, l, { action: 'lead.import', key: 'k' }), leadImport.importReportCard(importReport(false, true), 'leads.xlsx', l, null)],
 };
 function approvalCard(l: Locale, status: ApprovalView['status'], viewer: number): Card {

@@ -69,9 +69,19 @@ export function stageIn(pipeline: PipelineDto, key: string, all: PipelineDto[]):
   return pipeline.stages.find((s) => s.name.endsWith(said.name) || s.nameEn.toLowerCase().endsWith(said.nameEn.toLowerCase())) ?? null;
 }
 
+/** The deal's quotes for its card (a deal created in this very transaction is not visible to a read outside it yet). */
+async function quotesOf(kit: HandlerKit, opportunityId: number) {
+  try {
+    return await inTx(listQuotes)(kit.deps.core, { kind: 'system' }, opportunityId, kit.t);
+  } catch (e) {
+    if (isAppError(e) && e.code === 'NOT_FOUND') return [];
+    throw e;
+  }
+}
+
 async function cardOf(kit: HandlerKit, o: OpportunityDto, opts: { heading?: string; extra?: ReturnType<typeof markdown>[] } = {}): Promise<Card> {
   const pipeline = await getPipeline(kit.deps.core, o.pipelineId, kit.t);
-  const quotes = o.status === 'open' ? await inTx(listQuotes)(kit.deps.core, { kind: 'system' }, o.id, kit.t) : [];
+  const quotes = o.status === 'open' ? await quotesOf(kit, o.id) : [];
   return opportunityCard(o, pipeline, { locale: kit.deps.locale, heading: opts.heading, quotes, extra: opts.extra });
 }
 

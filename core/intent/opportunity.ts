@@ -329,7 +329,8 @@ function parseCreate(t: string, now: DateTime, stages: StageWords[]): Opportunit
   if (!customer) {
     const first = tokens[0] ?? '';
     const enWith = isEn ? /^(?:with|for|at|from)\s+(.+?)(?:\s+(?:for|-|–|—)\s+(.+))?$/i.exec(first) : null;
-    const zhOf = !isEn ? /^(.{2,30}?)(?:的|那边的|这边的|家的)(.+)$/.exec(first) : null;
+    // "远航科技的ERP升级" (one word): the customer's deal; with spaces the first word is the customer.
+    const zhOf = !isEn && !/\s/.test(first) ? /^(.{2,30}?)(?:的|那边的|这边的|家的)(.+)$/.exec(first) : null;
     if (enWith) {
       customer = enWith[1].trim();
       if (enWith[2]) tokens.splice(0, 1, enWith[2]);
@@ -346,7 +347,8 @@ function parseCreate(t: string, now: DateTime, stages: StageWords[]): Opportunit
         if (org) {
           customer = org[1];
           tokens.splice(0, 1, org[2]);
-        } else if (zhOrg && zhOrg.start === 0 && zhOrg.end < first.length) {
+        } else if (zhOrg && zhOrg.start === 0 && zhOrg.end > words[0].length) {
+          // "远航 科技有限公司 ERP" — a legal name typed with a space in it
           customer = zhOrg.name;
           tokens.splice(0, 1, first.slice(zhOrg.end).trim());
         } else {

@@ -20,6 +20,8 @@ import type { Actor } from '../../core/context';
 const system: Actor = { kind: 'system' };
 const DAY = 86_400_000;
 const code = (p: Promise<unknown>) => outcomeOf(p, 'OK');
+/** An outbox payload: text on SQLite, already parsed on MySQL. */
+const payload = <T = Record<string, unknown>>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 
 describeEachDb('opportunities', (h) => {
   let o: Org;
@@ -227,7 +229,7 @@ describeEachDb('opportunities', (h) => {
     await moveStage(h.ctx, o.as(o.rep), 'chat', { opportunityId: small.id, stage: 'negotiation' });
     await moveStage(h.ctx, o.as(o.rep), 'chat', { opportunityId: big.id, stage: 'negotiation' });
     const msgs = await h.db.select<{ recipient: string; payload: string }>("SELECT recipient, payload FROM outbox WHERE kind = 'opportunity.stage_changed'");
-    const about = msgs.map((m) => ({ to: Number(m.recipient), p: JSON.parse(m.payload) as { opportunityId: number; toStage: string } }));
+    const about = msgs.map((m) => ({ to: Number(m.recipient), p: payload<{ opportunityId: number; toStage: string }>(m.payload) }));
     expect(about.filter((m) => m.p.opportunityId === small.id)).toEqual([]);
     expect(about.filter((m) => m.p.opportunityId === big.id).map((m) => [m.to, m.p.toStage])).toEqual([[o.manager.id, 'initial'], [o.manager.id, 'negotiation']]);
     await updatePipelineSettings(h.ctx, o.as(o.admin), 'api', { largeDealCents: 50_000_000 });
@@ -323,7 +325,7 @@ describeEachDb('funnel and forecast', (h) => {
     expect(r2).toEqual(r1);
     const rows = await h.db.select<{ recipient: string; payload: string }>("SELECT recipient, payload FROM outbox WHERE kind = 'opportunity.stuck_digest' ORDER BY id");
     expect(rows).toHaveLength(3);
-    const toManager = rows.map((r) => ({ to: Number(r.recipient), p: JSON.parse(r.payload) })).find((r) => r.to === o.manager.id)!;
+    const toManager = rows.map((r) => ({ to: Number(r.recipient), p: payload(r.payload) })).find((r) => r.to === o.manager.id)!;
     expect(toManager.p).toMatchObject({ audience: 'manager', total: 4, stuckDays: 14 });
   });
 });

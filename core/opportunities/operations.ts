@@ -5,7 +5,7 @@ import { AppError, invalid } from '../errors';
 import { parseInput } from '../validation';
 import { recordAudit } from '../audit/record';
 import { enqueueMessages, type OutboundMessage } from '../notifications/outbox';
-import { loadCustomerRow, recordWonDeal } from '../customers/operations';
+import { loadCustomerRow, recordWonDeal, reverseWonDeal } from '../customers/operations';
 import { assertCanSeeCustomer, canEditCustomer } from '../customers/visibility';
 import { managerFor } from '../users/directory';
 import { decodeCursor, pageOf, type Page } from '../db/keyset';
@@ -611,6 +611,8 @@ async function applyStageChange(ctx: CoreContext, t: Transaction, actor: Actor, 
   if (probability !== Number(r.probability) && status === 'open' && override) history.push({ field: 'probability', from: String(r.probability), to: String(probability) });
   await writeHistory(ctx, t, { id: r.id, pipeline_id: Number(r.pipeline_id), owner_id: Number(r.owner_id), team_id: r.team_id }, actor, channel, history, now);
   if (status === 'won' && c.countWon !== false && amount !== null) await recordWonDeal(ctx, t, { customerId: Number(r.customer_id), amountCents: amount, at: now });
+  // Reopening a deal won by hand takes its win back from the customer's figures (a contract's win cannot be reopened).
+  if (c.reopen && from.category === 'won' && amount !== null) await reverseWonDeal(ctx, t, { customerId: Number(r.customer_id), amountCents: amount });
   await recordAudit(ctx, t, {
     actor, action: c.reopen ? 'opportunity.reopen' : `opportunity.${status === 'open' ? 'stage' : status}`, entityType: 'opportunity', entityId: r.id, channel,
     data: { from: from.key, to: to.key, ...(c.lossReason ? { lossReason: c.lossReason } : {}), ...(c.wonContractId ? { contractId: c.wonContractId } : {}) },

@@ -20,6 +20,8 @@ import type { Actor } from '../../core/context';
 const system: Actor = { kind: 'system' };
 const DAY = 86_400_000;
 const code = (p: Promise<unknown>) => outcomeOf(p, 'OK');
+/** An outbox payload: text on SQLite, already parsed on MySQL. */
+const payload = <T = Record<string, unknown>>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 
 describeEachDb('opportunities', (h) => {
   let o: Org;
@@ -116,6 +118,18 @@ describeEachDb('opportunities', (h) => {
     expect(rows.filter((r) => r.field === 'stage').map((r) => `${r.from_value}>${r.to_value}`)).toEqual(['null>initial', 'initial>proposal', 'proposal>lost', 'lost>proposal']);
     // A reopen passes no stage: from rank = to rank.
     expect(rows.filter((r) => r.field === 'stage').pop()).toMatchObject({ from_rank: 3, to_rank: 3 });
+  });
+
+  it('a deal won by hand counts for the customer’s tier figures; reopening it takes the win back', async () => {
+    const c = await o.customer();
+    const figures = async () => (await h.db.select<{ won_count: number; won_total_cents: unknown }>('SELECT won_count, won_total_cents FROM customers WHERE id = :id', { id: c }))
+      .map((r) => [Number(r.won_count), Number(r.won_total_cents)])[0];
+    const d = await createOpportunity(h.ctx, o.as(o.rep), 'chat', { customerId: c, name: '手动赢单', amountCents: 12_345_00 });
+    expect(await code(closeOpportunity(h.ctx, o.as(o.rep), 'chat', { opportunityId: d.id, outcome: 'won' }))).toBe('OK');
+    expect(await figures()).toEqual([1, 12_345_00]);
+    expect(await code(closeOpportunity(h.ctx, o.as(o.rep), 'chat', { opportunityId: d.id, outcome: 'won' }))).toBe('ALREADY_DONE');
+    await reopenOpportunity(h.ctx, o.as(o.manager), 'api', { opportunityId: d.id, reason: '客户撤回' });
+    expect(await figures()).toEqual([0, 0]);
   });
 
   it('a manager overrides the probability until cleared; a rep cannot; the stage default returns', async () => {
@@ -227,7 +241,7 @@ describeEachDb('opportunities', (h) => {
     await moveStage(h.ctx, o.as(o.rep), 'chat', { opportunityId: small.id, stage: 'negotiation' });
     await moveStage(h.ctx, o.as(o.rep), 'chat', { opportunityId: big.id, stage: 'negotiation' });
     const msgs = await h.db.select<{ recipient: string; payload: string }>("SELECT recipient, payload FROM outbox WHERE kind = 'opportunity.stage_changed'");
-    const about = msgs.map((m) => ({ to: Number(m.recipient), p: JSON.parse(m.payload) as { opportunityId: number; toStage: string } }));
+    const about = msgs.map((m) => ({ to: Number(m.recipient), p: payload<{ opportunityId: number; toStage: string }>(m.payload) }));
     expect(about.filter((m) => m.p.opportunityId === small.id)).toEqual([]);
     expect(about.filter((m) => m.p.opportunityId === big.id).map((m) => [m.to, m.p.toStage])).toEqual([[o.manager.id, 'initial'], [o.manager.id, 'negotiation']]);
     await updatePipelineSettings(h.ctx, o.as(o.admin), 'api', { largeDealCents: 50_000_000 });
@@ -323,7 +337,7 @@ describeEachDb('funnel and forecast', (h) => {
     expect(r2).toEqual(r1);
     const rows = await h.db.select<{ recipient: string; payload: string }>("SELECT recipient, payload FROM outbox WHERE kind = 'opportunity.stuck_digest' ORDER BY id");
     expect(rows).toHaveLength(3);
-    const toManager = rows.map((r) => ({ to: Number(r.recipient), p: JSON.parse(r.payload) })).find((r) => r.to === o.manager.id)!;
+    const toManager = rows.map((r) => ({ to: Number(r.recipient), p: payload(r.payload) })).find((r) => r.to === o.manager.id)!;
     expect(toManager.p).toMatchObject({ audience: 'manager', total: 4, stuckDays: 14 });
   });
 });

@@ -150,7 +150,10 @@ describeEachDb('contracts in chat', (h: DbHandle) => {
     expect((await click(o.manager, { action: 'approval.approve', stepId: step2 })).toast?.type).toBe('success');
     const [r1, r2] = [await click(o.rep, { action: 'contract.renew', contractId }), await click(o.rep, { action: 'contract.renew', contractId })];
     expect([r1.toast?.type, r2.toast?.type]).toEqual(['success', 'info']);
-    expect(JSON.stringify(r1.card?.data)).toContain('商机模块尚未上线');
+    // the tap opens the renewal opportunity (renewal pipeline), shown with its stage buttons
+    expect(JSON.stringify(r1.card?.data)).toContain('续约商机');
+    expect(JSON.stringify(r1.card?.data)).toContain('opportunity.stage');
+    expect(JSON.stringify(r2.card?.data)).toContain('续约商机');
     // two contracts with money open now → "回款" asks which one
     await say(o.rep, `回款 ${customerName} 100`);
     const choose = await lastOutbox("kind = 'receivable.choose'");

@@ -8,7 +8,7 @@ import type { Actor, CoreContext } from '../../core/context';
 import { actorOf } from '../../core/users/operations';
 import { findCustomersByName } from '../../core/customers/operations';
 import { findAmount } from '../../core/intent/money';
-import type { OpportunityIntent, StageWords } from '../../core/intent/opportunity';
+import { NEXT_STAGE, type OpportunityIntent, type StageWords } from '../../core/intent/opportunity';
 import { createOpportunity, findOpportunitiesByText, getOpportunity, moveStage, updateOpportunity, type OpportunityDto } from '../../core/opportunities/operations';
 import { getPipeline, listPipelines } from '../../core/opportunities/pipelines';
 import { openPipelineSummary, pipelineForecast, pipelineFunnel } from '../../core/opportunities/forecast';
@@ -51,7 +51,13 @@ function lossReasonOf(v: unknown): LossReason | null {
 }
 
 /** The stage of `pipeline` that a stage key read from a message (maybe another pipeline's) means. */
-export function stageIn(pipeline: PipelineDto, key: string, all: PipelineDto[]): Stage | null {
+export function stageIn(pipeline: PipelineDto, key: string, all: PipelineDto[], current?: string): Stage | null {
+  if (key === NEXT_STAGE) {
+    // "进入下一阶段": the open stage after the current one (the last open stage has none: 赢单 is said, not implied).
+    const open = pipeline.stages.filter((s) => s.category !== 'won' && s.category !== 'lost');
+    const i = open.findIndex((s) => s.key === current);
+    return i >= 0 && i + 1 < open.length ? open[i + 1] : null;
+  }
   const own = pipeline.stages.find((s) => s.key === key);
   if (own) return own;
   const said = all.flatMap((p) => p.stages).find((s) => s.key === key);
@@ -151,7 +157,10 @@ async function moveAnswer(kit: HandlerKit, actor: Actor, input: { opportunityId:
   const l = L(kit);
   const current = await getOpportunity(kit.deps.core, actor, input.opportunityId, kit.t);
   const pipeline = await getPipeline(kit.deps.core, current.pipelineId, kit.t);
-  const target = stageIn(pipeline, input.stage, [pipeline]);
+  const target = stageIn(pipeline, input.stage, [pipeline], current.stage);
+  if (input.stage === NEXT_STAGE && !target) {
+    return { toast: { type: 'info', content: l('已是最后一个进行中的阶段；成交请点「赢单」', 'This is the last open stage; mark the deal as won when it closes') }, card: cardOnly(await cardOf(kit, current)) };
+  }
   if (target?.category === 'lost' && !input.lossReason) return { card: cardOnly(lossFormCard(current, kit.deps.locale, { from: input.from === 'list' ? 'list' : 'card', note: input.lossNote })) };
   try {
     const r = await moveStage(kit.deps.core, actor, 'card', {
@@ -229,13 +238,17 @@ const moveIntent: ChatHandler = async (cmd, kit) => {
   const pipelines = await listPipelines(kit.deps.core, kit.t);
   if (found.length > 1) {
     const said = pipelines.flatMap((p) => p.stages).find((s) => s.key === o.stage);
-    const stageName = said ? (kit.deps.locale === 'en' ? said.nameEn : said.name) : o.stage;
+    const stageName = o.stage === NEXT_STAGE ? l('下一阶段', 'the next stage') : said ? (kit.deps.locale === 'en' ? said.nameEn : said.name) : o.stage;
     await replyCard(kit, chooseOpportunityCard(o.ref, found.map((x) => ({ id: x.id, name: x.name, customerName: x.customerName, stageName: x.stageName, amountCents: x.amountCents })), { stage: o.stage, stageName, lossReason: o.lossReason, lossNote: o.lossNote }, kit.deps.locale));
     return;
   }
   const deal = found[0];
   const pipeline = pipelines.find((p) => p.id === deal.pipelineId) ?? (await getPipeline(kit.deps.core, deal.pipelineId, kit.t));
-  const target = stageIn(pipeline, o.stage, pipelines);
+  const target = stageIn(pipeline, o.stage, pipelines, deal.stage);
+  if (!target && o.stage === NEXT_STAGE) {
+    await kit.reply({ kind: 'text', payload: { text: l(`「${deal.name}」已在最后一个进行中的阶段（${deal.stageName}）；成交了请说“${deal.name} 赢单”。`, `"${deal.name}" is at the last open stage (${deal.stageName}); say "${deal.name} won" when it closes.`) } });
+    return;
+  }
   if (!target) {
     const names = pipeline.stages.map((s) => (kit.deps.locale === 'en' ? s.nameEn : s.name)).join(l('、', ', '));
     await kit.reply({ kind: 'text', payload: { text: l(`「${deal.name}」所在的流程没有这个阶段。可选：${names}`, `"${deal.name}" has no such stage in its pipeline. Stages: ${names}`) } });

@@ -69,13 +69,16 @@ const LIST_ZH = /^(?:请|帮我)?(?:看看|看下|看一下|查看|查一下|查
 const LIST_MINE_ZH = /^(?:看看|查看|列出)?\s*(我的|我们的|团队的?)\s*(?:单子|项目|商机|deals?)\s*[?？。.!！]*$/i;
 const LIST_EN = /^(?:show\s+(?:me\s+)?|list\s+|view\s+|open\s+)?(my|our|the\s+team'?s?|team)?\s*(?:pipeline|deals|opportunities|opps)\s*(?:list)?\s*[?.!]*$/i;
 
+/** 我手上有哪些商机？/ 我现在有几个单子 / 团队现在有多少商机 / what deals do I have */
+const LIST_ASK = /^(我|我们|团队|组里|本组)(?:的|手上|手头|现在|目前|这边|手里|正在跟|在跟)*\s*(?:还)?(?:有|跟着?)?(?:哪些|几个|多少个?|什么)\s*(?:在跟的|进行中的|在谈的|open)?\s*(?:商机|单子|项目|pipeline|deals?)(?:呢|啊)?\s*[?？。.!！]*$|^what\s+(?:deals|opportunities|opps)\s+(?:do|does)\s+(i|we|my\s+team)\s+have\s*\??$/i;
+
 function parseList(t: string): OpportunityIntent | null {
-  const m = LIST_ZH.exec(t) ?? LIST_MINE_ZH.exec(t) ?? LIST_EN.exec(t);
+  const m = LIST_ZH.exec(t) ?? LIST_MINE_ZH.exec(t) ?? LIST_EN.exec(t) ?? LIST_ASK.exec(t);
   if (!m) return null;
   return { kind: 'list', scope: m[1] && /团队|我们|组|our|team/i.test(m[1]) ? 'team' : 'mine' };
 }
 
-const FORECAST = /预测|预估业绩|业绩预估|能签(?:下来?)?多少|能成交多少|能拿下多少|能进(?:账)?多少|能回(?:款)?多少|能关(?:单)?多少|会签多少|签多少单|能出多少|能落多少|能close多少|漏斗|forecast|funnel|(?:will|can|could)\s+(?:we|i)\s+close|what(?:'s|\s+is|\s+will)?\s+(?:going\s+to\s+)?clos(?:e|ing)|how\s+much\s+(?:will|can|could)\s+(?:we|i)\s+(?:close|sign|win)|\bcommit\b/i;
+const FORECAST = /预测|预估业绩|业绩预估|能做到多少|能做多少|能完成多少|能收多少|能到多少|预计(?:能)?签多少|预计(?:能)?成交多少|业绩能(?:有|做)?多少|能签(?:下来?)?多少|能成交多少|能拿下多少|能进(?:账)?多少|能回(?:款)?多少|能关(?:单)?多少|会签多少|签多少单|能出多少|能落多少|能close多少|漏斗|forecast|funnel|(?:will|can|could)\s+(?:we|i)\s+close|what(?:'s|\s+is|\s+will)?\s+(?:going\s+to\s+)?clos(?:e|ing)|how\s+much\s+(?:will|can|could)\s+(?:we|i)\s+(?:close|sign|win)|\bcommit\b/i;
 
 /** The period a forecast question asks about, as resolvePeriod (core/opportunities/forecast.ts) reads it. */
 export function forecastPeriod(text: string, now: DateTime): string {
@@ -94,6 +97,13 @@ export function forecastPeriod(text: string, now: DateTime): string {
   if (/上个?月|last\s+month/i.test(text)) return ym(now.minus({ months: 1 }));
   if (/明年|next\s+year/i.test(text)) return String(now.year + 1);
   if (/今年|本年|全年|年度|this\s+year|\bytd\b|annual/i.test(text)) return String(now.year);
+  const en = /\b(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b/i.exec(text);
+  if (en) {
+    const month = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'].indexOf(en[1].slice(0, 3).toLowerCase()) + 1;
+    let d = DateTime.fromObject({ year: now.year, month, day: 1 }, { zone: now.zone });
+    if (d.endOf('month') < now.startOf('day')) d = d.plus({ years: 1 });
+    return ym(d);
+  }
   if ((m = new RegExp(`(${NUM})\\s*月(?!\\s*[底末初\\d])`).exec(text))) {
     const month = cnNumber(m[1]) ?? 0;
     if (month >= 1 && month <= 12) {
@@ -108,7 +118,7 @@ export function forecastPeriod(text: string, now: DateTime): string {
 function parseForecast(t: string, now: DateTime): OpportunityIntent | null {
   if (!FORECAST.test(t) || t.length > 40) return null;
   // "提醒我明天做本月预测" is a task about a forecast, not a question for one.
-  if (/提醒|记得|别忘|做|写|整理|准备|发给|发一?下|汇报|提交|更新|开会|会议|remind|prepare|send|update|meeting|write/i.test(t)) return null;
+  if (/提醒|记得|别忘|(?<!能)做(?!到?多少)|写|整理|准备|发给|发一?下|汇报|提交|更新|开会|会议|remind|prepare|send|update|meeting|write/i.test(t)) return null;
   // "远航科技的预测…" is about a customer, not the rep's period: refuse organisation names ahead of the question.
   if (/[给和跟与]\S+(?:打|聊|谈|说)/.test(t)) return null;
   return { kind: 'forecast', period: forecastPeriod(t, now), scope: /团队|我们|全组|组里|本组|team|our\b|\bwe\b/i.test(t) ? 'team' : 'mine' };
@@ -134,7 +144,10 @@ const LOST_WEAK = '丢了|黄了|挂了|凉了|没戏了|没成|吹了';
 function refOf(raw: string): string | null {
   let r = raw.replace(REF_LEAD, '').trim();
   r = r.replace(/\s+(?:deal\s+)?(?:is|was|got|has\s+been|have\s+been|now)$/i, '').replace(/\s+closed[- ]?$/i, '');
+  r = r.replace(/(?:的)?(?:阶段|状态|进度)$/, '').trim();
   r = r.replace(REF_TAIL, '').replace(/^(?:the|our|my)\s+/i, '').replace(/\s+deal$/i, '').trim();
+  // "远航科技的ERP项目": the deal is found by its customer + name as an abbreviation, 的 is no part of either.
+  if (/[\u4e00-\u9fa5]的[\u4e00-\u9fa5A-Za-z0-9]/.test(r) && r.replace(/的/g, '').length >= 2) r = r.replace(/的/g, '');
   if (r.length < 2 || r.length > 40 || NOT_REF.test(r) || /^(?:we|i|they|us|you|it|我|我们|他们|你们|客户|对方)$/i.test(r)) return null;
   return r;
 }
@@ -157,8 +170,18 @@ function stageAlternation(stages: StageWords[]): { re: string; byWord: Map<strin
   return { re: `(${words.join('|')})`, byWord };
 }
 
+/** The stage after the deal's current one (resolved by the caller, who knows the deal). */
+export const NEXT_STAGE = '__next__';
+const NEXT_ZH = /^(.+?)\s*(?:可以|已经|已)?\s*(?:(?:进入|推进到|推到|进到|到|进|转到|往前推到?)\s*(?:了)?\s*下一(?:个)?阶段|往前推(?:一步|一下)?|推进一步|推进一下|再推一步)\s*(?:了)?\s*[。.!！]*$/;
+const NEXT_EN = /^(?:(?:move|advance|push)\s+(.+?)\s+(?:on\s+)?to\s+(?:the\s+)?next\s+stage|(.+?)\s+(?:moves?|moved|advanced|goes|went)\s+(?:on\s+)?to\s+(?:the\s+)?next\s+stage)\s*[.!]*$/i;
+
 function parseMove(t: string, stages: StageWords[]): OpportunityIntent | null {
   if (QUESTION.test(t)) return null;
+  const nx = NEXT_ZH.exec(t) ?? NEXT_EN.exec(t);
+  if (nx) {
+    const ref = refOf(nx[1] ?? nx[2]);
+    if (ref) return { kind: 'move', ref, stage: NEXT_STAGE, lossReason: null, lossNote: null };
+  }
   const closing = (cat: 'won' | 'lost') => stages.find((s) => s.category === cat)?.key ?? cat;
   const alt = stageAlternation(stages);
   if (alt) {
@@ -235,8 +258,9 @@ function parseMove(t: string, stages: StageWords[]): OpportunityIntent | null {
 
 // ------------------------------------------------------------------ create
 
-const CREATE_PREFIX = /^(?:新的?商机|新建商机|新增商机|创建商机|建商机|录商机|录入商机|加商机|添加商机|登记商机|开商机|商机)\s*[:：,，\-—]?\s*/;
-const CREATE_ANYWHERE = /(?:新建|新增|创建|建|录入?|添加|加|开|登记|记|报)\s*(?:一?个|一条|条|一下)?\s*(?:新的?)?\s*商机/;
+const CREATE_PREFIX = /^(?:新的?商机|新机会|新的销售机会|新建商机|新增商机|创建商机|建商机|录商机|录入商机|加商机|添加商机|登记商机|开商机|商机)\s*[:：,，\-—]?\s*/;
+const CREATE_ANYWHERE = /(?:新建|新增|创建|建|录入?|添加|加|开|登记|记|报)\s*(?:一?个|一条|条|一下)?\s*(?:新的?)?\s*商机|新的?商机|新的?销售机会/;
+const HAS_NEW_EN = /^(.+?)\s+(?:has|have|got)\s+(?:a\s+)?(?:new\s+)?(?:deal|opportunity|opp)\b\s*[:,\-–—]?\s*/i;
 const HAS_NEW = /有(?:一?个|个)?\s*(?:(?:新的?)?\s*(?:商机|销售机会)|新的?\s*机会)/;
 const CREATE_EN = /^(?:(?:new|create|add|log|open)\s+(?:an?\s+)?(?:new\s+)?(?:deal|opportunity|opp)|(?:deal|opportunity|opp))\b\s*[:,\-–—]?\s*/i;
 const HEARSAY = /可能|也许|或许|听说|据说|好像|说不定|如果|要是|说|提到|表示|聊到|maybe|might|perhaps|said|mentioned/i;
@@ -274,30 +298,69 @@ function mask(text: string, spans: Array<[number, number]>): string {
 
 const CUSTOMER_TAIL = /^(?:给|为|帮|替|和|跟)\s*/;
 
+const LABELS: Array<[RegExp, 'customer' | 'name' | 'amount' | 'date' | 'stage']> = [
+  [/^(?:客户名称|客户|公司|customer|client|account)$/i, 'customer'],
+  [/^(?:商机名称|项目名称|名称|项目|商机|name|project|deal)$/i, 'name'],
+  [/^(?:预计金额|合同金额|金额|预算|报价|amount|value|budget|size)$/i, 'amount'],
+  [/^(?:预计成交(?:日期|时间)?|成交(?:日期|时间)|预计签约(?:日期|时间)?|签约(?:日期|时间)|关闭日期|截止(?:日期|时间)?|close(?:\s+date)?|expected\s+close|due)$/i, 'date'],
+  [/^(?:阶段|stage)$/i, 'stage'],
+];
+const LABEL_RE = /(客户名称|客户|公司|商机名称|项目名称|名称|项目|预计金额|合同金额|金额|预算|报价|预计成交(?:日期|时间)?|成交(?:日期|时间)|预计签约(?:日期|时间)?|签约(?:日期|时间)|关闭日期|截止(?:日期|时间)?|阶段|customer|client|account|name|project|amount|value|budget|expected\s+close|close\s+date|close|stage)\s*[:：=]\s*/gi;
+
+/** "客户：远航科技 项目：ERP升级 金额：50万 预计成交：12月底" — a template with labels (two or more). */
+function labeledFields(body: string, now: DateTime, stages: StageWords[]): Omit<Extract<OpportunityIntent, { kind: 'create' }>, 'kind'> | null {
+  const hits = [...body.matchAll(LABEL_RE)];
+  if (hits.length < 2) return null;
+  const out = { customer: null as string | null, name: null as string | null, amountCents: null as number | null, expectedCloseDate: null as string | null, stage: null as string | null };
+  hits.forEach((h, i) => {
+    const value = body.slice(h.index! + h[0].length, i + 1 < hits.length ? hits[i + 1].index : body.length).replace(/^[\s,，;；、|/]+|[\s,，;；、。|/]+$/g, '').trim();
+    const kind = LABELS.find(([re]) => re.test(h[1].trim()))?.[1];
+    if (!value || !kind) return;
+    if (kind === 'customer') out.customer = value.slice(0, 100);
+    else if (kind === 'name') out.name = value.slice(0, 120);
+    else if (kind === 'amount') out.amountCents = findAmount(`金额 ${value}`)?.cents ?? out.amountCents;
+    else if (kind === 'date') out.expectedCloseDate = findCloseDate(value, now)?.day ?? (/^\d{4}-\d{2}-\d{2}$/.test(value) ? value : out.expectedCloseDate);
+    else if (kind === 'stage') out.stage = stageAlternation(stages)?.byWord.get(value.toLowerCase())?.key ?? null;
+  });
+  return out.customer || out.name ? out : null;
+}
+
 function parseCreate(t: string, now: DateTime, stages: StageWords[]): OpportunityIntent | null {
   let customer: string | null = null;
   let body: string;
   let m: RegExpExecArray | null;
   if ((m = CREATE_PREFIX.exec(t)) && !/^商机(?:列表|看板|情况|汇总|预测)/.test(t)) {
     body = t.slice(m[0].length);
-  } else if ((m = CREATE_ANYWHERE.exec(t))) {
-    const before = t.slice(0, m.index).replace(/^(?:帮我|麻烦|请|我要|我想|需要|要)\s*/, '').trim();
-    body = t.slice(m.index + m[0].length);
-    if (before) {
-      const c = before.replace(CUSTOMER_TAIL, '').replace(/(?:这边|那边|客户)?(?:的|那里|那边)?\s*$/, '').trim();
-      if (!c || HEARSAY.test(before)) return null;
-      // "今天拜访了远航科技，回来建个商机…": the customer is the organisation named before, not the whole clause.
-      customer = c.length <= 20 && !NOT_REF.test(c) ? c : extractCustomer(before, null)?.name.replace(/^.*(?:拜访了?|见了|去了?|跟|和|与|给|从)/, '') || null;
-    }
   } else if ((m = HAS_NEW.exec(t)) && !HEARSAY.test(t)) {
     const before = t.slice(0, m.index).replace(/(?:这边|那边|那里)$/, '').trim();
     customer = before.replace(/^(?:客户)\s*/, '').trim() || null;
+    if (customer && (customer.length > 30 || NOT_REF.test(customer))) customer = extractCustomer(before, null)?.name ?? null;
     body = t.slice(m.index + m[0].length);
+  } else if ((m = CREATE_ANYWHERE.exec(t))) {
+    const before = t.slice(0, m.index).replace(/^(?:帮我|麻烦|请|我要|我想|需要|要)\s*/, '').trim();
+    body = t.slice(m.index + m[0].length);
+    if (before && HEARSAY.test(before)) return null;
+    // A bare 新商机 (no create verb) creates only as a heading: nothing but a customer before it, not "新商机的事…".
+    if (!/^(?:新建|新增|创建|建|录|添加|加|开|登记|记|报)/.test(m[0]) && (/^\s*的/.test(body) || (before && (before.length > 30 || NOT_REF.test(before) || /了/.test(before))))) return null;
+    if (before && !stripFiller(body.replace(/[\s,，。.!！:：;；、]+/g, ' ').trim())) {
+      // "远航科技要上ERP，预算50万，建个商机": everything was said before the create word.
+      body = before;
+    } else if (before) {
+      const c = before.replace(CUSTOMER_TAIL, '').replace(/(?:这边|那边|客户)?(?:的|那里|那边)?\s*$/, '').trim();
+      if (!c) return null;
+      // "今天拜访了远航科技，回来建个商机…": the customer is the organisation named before, not the whole clause.
+      customer = c.length <= 20 && !NOT_REF.test(c) ? c : extractCustomer(before, null)?.name.replace(/^.*(?:拜访了?|见了|去了?|跟|和|与|给|从)/, '') || null;
+    }
   } else if ((m = CREATE_EN.exec(t))) {
+    body = t.slice(m[0].length);
+  } else if ((m = HAS_NEW_EN.exec(t)) && !HEARSAY.test(t)) {
+    customer = m[1].replace(/^(?:so\s+|looks\s+like\s+)/i, '').trim();
     body = t.slice(m[0].length);
   } else {
     return null;
   }
+  const labeled = labeledFields(body, now, stages);
+  if (labeled) return { kind: 'create', customer: labeled.customer ?? customer, name: labeled.name, amountCents: labeled.amountCents, expectedCloseDate: labeled.expectedCloseDate, stage: labeled.stage };
   if (QUESTION.test(t) && !findAmount(body)) return null;
   body = body.replace(/^[\s:：,，\-—]+/, '');
 
@@ -358,9 +421,9 @@ function parseCreate(t: string, now: DateTime, stages: StageWords[]): Opportunit
       } else {
         const zhOrg = !isEn ? extractCustomer(first, 0) : null;
         if (zhOrg && zhOrg.start === 0 && zhOrg.end < first.length && first.length - zhOrg.end >= 2) {
-          // "远航科技ERP升级" typed without a space
+          // "远航科技ERP升级" typed without a space; "远航科技要上ERP" → the deal is the ERP
           customer = zhOrg.name;
-          tokens.splice(0, 1, first.slice(zhOrg.end));
+          tokens.splice(0, 1, first.slice(zhOrg.end).replace(/^(?:要上|想上|准备上|打算上|计划上|要做|想做|准备做|需要|想要|要|想|的)/, ''));
         } else {
           customer = first;
           tokens.shift();

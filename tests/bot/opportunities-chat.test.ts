@@ -127,6 +127,14 @@ describeEachDb('the sales pipeline in chat', (h: DbHandle) => {
     expect(Number(history[0].n)).toBe(3); // created, → negotiation, → proposal
   });
 
+  it('"进入下一阶段" moves to the stage after the current one', async () => {
+    await say(o.rep, `商机 ${customerName} 运维外包 8万 下个月`);
+    await say(o.rep, '运维外包 进入下一阶段');
+    expect((await deal('运维外包')).stage).toBe('qualified');
+    await say(o.rep, '运维外包往前推一步');
+    expect((await deal('运维外包')).stage).toBe('proposal');
+  });
+
   it("another rep's deal is invisible in chat: not found, by message and by button", async () => {
     await say(o.rep2, 'ERP升级 进入谈判');
     expect(await lastText(o.rep2)).toContain('没有找到');

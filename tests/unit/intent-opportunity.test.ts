@@ -52,6 +52,11 @@ describe('a new deal from one message', () => {
     ['opportunity Acme CRM 200k next month', 'Acme', 'CRM', 20_000_000, '2026-12-31'],
     ['add deal Globex warehouse system 80000 rmb by March', 'Globex', 'warehouse system', 8_000_000, '2027-03-31'],
     ['商机 远航 50万', '远航', null, 50_000_000, null],
+    ['远航科技 新商机 ERP升级 50万', '远航科技', 'ERP升级', 50_000_000, null],
+    ['远航科技要上ERP，预算50万，年底前，建个商机', '远航科技', 'ERP', 50_000_000, '2026-12-31'],
+    ['新增商机 客户：远航科技 项目：ERP升级 金额：50万 预计成交：12月底', '远航科技', 'ERP升级', 50_000_000, '2026-12-31'],
+    ['新机会 远航科技 ERP 50万', '远航科技', 'ERP', 50_000_000, null],
+    ['Acme has a new opportunity: CRM, 200k, Q1', 'Acme', 'CRM', 20_000_000, '2027-03-31'],
   ])('%s', (text, customer, name, amountCents, expectedCloseDate) => {
     expect(parse(text)).toEqual({ kind: 'create', customer, name, amountCents, expectedCloseDate, stage: null });
   });
@@ -88,6 +93,11 @@ describe('a stage move from a message (stage names are data)', () => {
     ['Acme ERP won', 'Acme ERP', 'won'],
     ['won Acme ERP', 'Acme ERP', 'won'],
     ['Acme ERP closed-won', 'Acme ERP', 'won'],
+    ['远航ERP阶段改为谈判', '远航ERP', 'negotiation'],
+    ['远航科技的ERP项目进入谈判阶段了', '远航科技ERP', 'negotiation'],
+    ['远航ERP 进入下一阶段', '远航ERP', '__next__'],
+    ['远航ERP往前推一步', '远航ERP', '__next__'],
+    ['move Acme ERP to the next stage', 'Acme ERP', '__next__'],
   ])('%s', (text, ref, stage) => expect(parse(text)).toEqual({ kind: 'move', ref, stage, lossReason: null, lossNote: null }));
 
   it.each([
@@ -113,11 +123,12 @@ describe('a stage move from a message (stage names are data)', () => {
 
 describe('my pipeline and the forecast', () => {
   it.each(['我的商机', '我的pipeline', '商机列表', '看看我的商机', '我的单子', 'show my pipeline', 'my deals', '商机'])('%s → list', (text) => expect(parse(text)).toEqual({ kind: 'list', scope: 'mine' }));
-  it.each(['团队商机', '我们的商机', 'team pipeline'])('%s → team list', (text) => expect(parse(text)).toEqual({ kind: 'list', scope: 'team' }));
+  it.each(['我手上有哪些商机？', '我现在有几个单子', 'what deals do I have?'])('%s → list', (text) => expect(parse(text)).toEqual({ kind: 'list', scope: 'mine' }));
+  it.each(['团队商机', '我们的商机', 'team pipeline', '团队现在有多少商机'])('%s → team list', (text) => expect(parse(text)).toEqual({ kind: 'list', scope: 'team' }));
   it.each([
     ['本月预测', '2026-11'], ['这个月能签多少', '2026-11'], ['本季度预测', '2026-Q4'], ['这个季度能签多少', '2026-Q4'], ['下个月预测', '2026-12'],
     ['今年能签多少钱', '2026'], ['销售漏斗', '2026-11'], ['Q1预测', '2027-Q1'], ['3月预测', '2027-03'], ['本月业绩预测', '2026-11'],
-    ['forecast next quarter', '2027-Q1'], ['what will close this month', '2026-11'], ['forecast', '2026-11'], ['下季度能成交多少', '2027-Q1'],
+    ['forecast next quarter', '2027-Q1'], ['这个月业绩能做到多少', '2026-11'], ['forecast for March', '2027-03'], ['本季度commit多少', '2026-Q4'], ['what will close this month', '2026-11'], ['forecast', '2026-11'], ['下季度能成交多少', '2027-Q1'],
   ])('%s → forecast %s', (text, period) => expect(parse(text)).toMatchObject({ kind: 'forecast', period }));
   it('团队本月预测 asks for the team', () => expect(parse('团队本月预测')).toEqual({ kind: 'forecast', period: '2026-11', scope: 'team' }));
 });
@@ -140,6 +151,9 @@ describe('ordinary messages are not pipeline messages', () => {
     '远航那单赢了吗？',
     '远航科技的商机怎么样了',
     '远航科技有几个商机？',
+    '远航科技那边说有个新商机',
+    '跟远航聊了，新商机的事下周再说',
+    '今天有个新客户来电',
     '远航科技的电话是多少',
     '公海那个华南冷链我接了',
     '展会认识的：合肥徽商物流 运营总监孙磊 0551-65551234',

@@ -7,6 +7,7 @@ import { AppError, isAppError } from '../../core/errors';
 import type { Actor, CoreContext } from '../../core/context';
 import { actorOf } from '../../core/users/operations';
 import { findCustomersByName } from '../../core/customers/operations';
+import { claimCustomer } from '../../core/pool/operations';
 import { findAmount } from '../../core/intent/money';
 import { NEXT_STAGE, type OpportunityIntent, type StageWords } from '../../core/intent/opportunity';
 import { createOpportunity, findOpportunitiesByText, getOpportunity, moveStage, updateOpportunity, type OpportunityDto } from '../../core/opportunities/operations';
@@ -18,7 +19,7 @@ import { createRenewalOpportunity } from '../../core/contracts/renewal-opportuni
 import { LOSS_REASONS, type LossReason, type PipelineDto, type Stage } from '../../core/opportunities/schemas';
 import { markdown, md, type Card } from '../cards/kit';
 import {
-  askCustomerCard, chooseCustomerCard, chooseOpportunityCard, createFormCard, forecastCard, lossFormCard, opportunityCard, pipelineCard, stageLabel, type OpportunityDraft,
+  askCustomerCard, chooseCustomerCard, claimFirstCard, chooseOpportunityCard, createFormCard, forecastCard, lossFormCard, opportunityCard, pipelineCard, stageLabel, type OpportunityDraft,
 } from '../render/opportunities';
 import type { CardActionCommand, CardActionHandler, CardActionResult, ChatCommand, ChatHandler, HandlerKit } from '../types';
 
@@ -87,6 +88,7 @@ async function resolveAndCreate(kit: HandlerKit, actor: Actor, d: OpportunityDra
   const found = await findCustomersByName(kit.deps.core, actor, d.customer, 8);
   const exact = found.filter((c) => c.name === d.customer);
   const pick = exact.length === 1 ? exact : found;
+  if (pick.length === 1 && pick[0].inPool) return { card: claimFirstCard(d, pick[0], kit.deps.locale), created: null };
   if (pick.length === 1) return create(kit, actor, pick[0].id, d, extra);
   if (pick.length > 1) return { card: chooseCustomerCard(d, pick.map((c) => ({ id: c.id, name: c.name, ownerName: c.ownerName, inPool: c.inPool })), kit.deps.locale), created: null };
   return { card: askCustomerCard(d, kit.deps.locale), created: null };
@@ -139,6 +141,22 @@ const createAction: CardActionHandler = async (cmd, kit) => {
   return r.created
     ? { toast: { type: 'success', content: L(kit)('商机已创建', 'Opportunity created') }, card: cardOnly(r.card) }
     : { card: cardOnly(r.card) };
+};
+
+/** "认领并创建商机": the pool claim (race-safe in the core) and the deal, in one transaction. */
+const claimCreateAction: CardActionHandler = async (cmd, kit) => {
+  const raw = cmd.value.draft as Partial<OpportunityDraft> | undefined;
+  if (!raw || typeof raw !== 'object') return { toast: { type: 'error', content: L(kit)('卡片已失效', 'This card is no longer valid') } };
+  const actor = actorOf(cmd.user);
+  const customerId = idOf(cmd.value.customerId, 'customerId');
+  await claimCustomer(kit.deps.core, actor, 'card', customerId, kit.t);
+  const d: OpportunityDraft = {
+    customer: typeof raw.customer === 'string' ? raw.customer : null, name: typeof raw.name === 'string' ? raw.name : null,
+    amountCents: Number.isSafeInteger(raw.amountCents) ? (raw.amountCents as number) : null, expectedCloseDate: typeof raw.expectedCloseDate === 'string' ? raw.expectedCloseDate : null,
+    stage: typeof raw.stage === 'string' ? raw.stage : null, nonce: typeof raw.nonce === 'string' ? raw.nonce : randomUUID(),
+  };
+  const r = await create(kit, actor, customerId, d);
+  return { toast: { type: 'success', content: L(kit)('已认领客户并创建商机', 'Customer claimed and deal created') }, card: cardOnly(r.card) };
 };
 
 const createFormAction: CardActionHandler = async (cmd, kit) => {
@@ -355,6 +373,7 @@ export function register(r: BotRegistry): void {
   r.intent('forecast', safe(forecastIntent));
   r.action('opportunity.create', createAction);
   r.action('opportunity.create_form', createFormAction);
+  r.action('opportunity.claim_create', claimCreateAction);
   r.action('opportunity.stage', stageAction);
   r.action('opportunity.lose_form', loseFormAction);
   r.action('opportunity.lose', loseAction);

@@ -74,6 +74,7 @@ export function customer360Card(view: Customer360, viewer: Viewer, locale: Local
   if (c.inPool) buttons.push(button({ text: t(locale, { 'zh-CN': '领取', en: 'Claim' }), type: 'primary', value: { action: 'pool.claim', customerId: c.id } }));
   if (mine || manager || viewer.role === 'service') buttons.push(button({ text: t(locale, { 'zh-CN': '记录跟进', en: 'Log follow-up' }), type: c.inPool ? 'default' : 'primary', value: { action: 'customer.followup_form', customerId: c.id } }));
   if (!c.inPool && (mine || manager)) buttons.push(button({ text: t(locale, { 'zh-CN': '创建任务', en: 'Create task' }), value: { action: 'customer.task_form', customerId: c.id } }));
+  if (!c.inPool && (mine || manager)) buttons.push(button({ text: t(locale, { 'zh-CN': '建商机', en: 'Create opportunity' }), value: { action: 'opportunity.create_form', customerId: c.id, customerName: c.name } }));
   if (!c.inPool && (mine || manager)) {
     buttons.push(
       button({

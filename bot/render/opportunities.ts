@@ -348,6 +348,20 @@ export function askCustomerCard(d: OpportunityDraft, locale: Locale): Card {
   });
 }
 
+/** The customer is in the public pool: a deal needs an owner, so claim first (one tap does both). */
+export function claimFirstCard(d: OpportunityDraft, customer: { id: number; name: string }, locale: Locale): Card {
+  const L = lang(locale);
+  return card({
+    title: L(`「${customer.name}」在公海中`, `"${customer.name}" is in the public pool`),
+    template: 'orange',
+    elements: [
+      markdown(draftLines(d, locale) || L('新商机', 'New deal')),
+      note(L('公海客户需要先认领，才能为其建商机。', 'Claim a pool customer before creating a deal for it.')),
+      buttonRow([button({ text: L('认领并创建商机', 'Claim and create the deal'), type: 'primary_filled', value: { action: 'opportunity.claim_create', customerId: customer.id, draft: d, key: `${d.nonce}:claim:${customer.id}` } })]),
+    ],
+  });
+}
+
 /** The "create opportunity" form (from a follow-up card or a customer). */
 export function createFormCard(customer: { id: number; name: string }, nonce: string, locale: Locale): Card {
   const L = lang(locale);

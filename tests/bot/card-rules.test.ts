@@ -252,6 +252,7 @@ const BUILDER_FIXTURES: Record<string, (locale: Locale) => Card[]> = {
   'opportunities.chooseOpportunityCard': (l) => [opportunityCards.chooseOpportunityCard(ZH, Array.from({ length: 12 }, (_, i) => ({ id: i, name: `${EN} ${i}`, customerName: names(12)[i], stageName: '谈判', amountCents: i ? 1 : null })), { stage: 'lost', stageName: '输单', lossReason: 'price', lossNote: LONG_TEXT.slice(0, 300) }, l)],
   'opportunities.chooseCustomerCard': (l) => [opportunityCards.chooseCustomerCard(draftOpp, Array.from({ length: 8 }, (_, i) => ({ id: i, name: names(8)[i], ownerName: i % 2 ? null : '王伟', inPool: i % 2 === 1 })), l)],
   'opportunities.askCustomerCard': (l) => [opportunityCards.askCustomerCard(draftOpp, l), opportunityCards.askCustomerCard({ ...draftOpp, customer: null, name: null, amountCents: null, expectedCloseDate: null }, l)],
+  'opportunities.claimFirstCard': (l) => [opportunityCards.claimFirstCard(draftOpp, { id: 7, name: ZH }, l)],
   'opportunities.createFormCard': (l) => [opportunityCards.createFormCard({ id: 7, name: ZH }, 'opp.form:7:n', l)],
   'opportunities.stageChangedCard': (l) => [opportunityCards.stageChangedCard(stageChanged, l)],
   'opportunities.stuckDigestCard': (l) => [opportunityCards.stuckDigestCard(stuck('manager', 40), l)],

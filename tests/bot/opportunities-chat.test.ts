@@ -9,6 +9,7 @@ import { makeOrg, type Org } from '../integration/contracts/fixtures';
 import { actorOf, type UserDto } from '../../core/users/operations';
 import { createContract, submitContract } from '../../core/contracts/operations';
 import { decideStep } from '../../core/approvals/operations';
+import { releaseCustomer } from '../../core/pool/operations';
 
 /**
  * The sales pipeline in chat, end to end: signed Lark events in, outbox rows and card answers out, on a real
@@ -227,6 +228,23 @@ describeEachDb('the sales pipeline in chat', (h: DbHandle) => {
     expect(JSON.stringify(first.card?.data)).toContain('续约');
     const rows = await h.db.select<{ n: number }>('SELECT COUNT(*) AS n FROM opportunities WHERE renewal_of_contract_id = :c', { c: c.id });
     expect(Number(rows[0].n)).toBe(1);
+  });
+
+  it('a public-pool customer is claimed first: one tap claims it and creates the deal', async () => {
+    const poolId = await o.customer({ owner: o.rep2 });
+    const poolName = (await h.db.select<{ name: string }>('SELECT name FROM customers WHERE id = :id', { id: poolId }))[0].name;
+    await releaseCustomer(h.ctx, o.as(o.rep2), 'api', poolId, null);
+    await say(o.rep, `商机 ${poolName} 安防改造 15万 下个月`);
+    const ask = await lastCard(o.rep);
+    expect(ask.json).toContain('公海');
+    expect(await deal('安防改造')).toBeUndefined();
+    const [tap] = valuesOf(ask.content, 'opportunity.claim_create');
+    const r = await click(o.rep, tap);
+    expect(r.toast?.type).toBe('success');
+    expect((await deal('安防改造')).owner_id).toBe(o.rep.id);
+    const owner = await h.db.select<{ owner_id: number }>('SELECT owner_id FROM customers WHERE id = :id', { id: poolId });
+    expect(owner[0].owner_id).toBe(o.rep.id);
+    expect((await click(o.rep, tap)).toast?.type).toBe('info'); // the same tap again: once
   });
 
   it('a follow-up saved from chat offers 建商机; its form creates the deal', async () => {

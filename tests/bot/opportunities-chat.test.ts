@@ -126,6 +126,13 @@ describeEachDb('the sales pipeline in chat', (h: DbHandle) => {
     expect((await deal('ERP升级')).stage).toBe('proposal');
     const history = await h.db.select<{ n: number }>("SELECT COUNT(*) AS n FROM opportunity_history WHERE opportunity_id = :id AND field = 'stage'", { id: (await deal('ERP升级')).id });
     expect(Number(history[0].n)).toBe(3); // created, → negotiation, → proposal
+    // ¥50万 is a large deal: its manager was told, and the notice renders with a button to the deal
+    const notice = await h.db.select<OutboxRow>("SELECT id, kind, recipient, payload FROM outbox WHERE kind = 'opportunity.stage_changed' AND recipient = :m ORDER BY id DESC LIMIT 1", { m: String(o.manager.id) });
+    expect(notice).toHaveLength(1);
+    const shown = await render('opportunity.stage_changed', payloadOf(notice[0]), { locale: 'zh-CN', core: h.ctx });
+    expect(JSON.stringify(shown.content)).toContain('方案报价');
+    const [view] = valuesOf(shown.content, 'opportunity.view');
+    expect(JSON.stringify((await click(o.manager, view)).card?.data)).toContain('ERP升级');
   });
 
   it('"进入下一阶段" moves to the stage after the current one', async () => {
@@ -228,6 +235,10 @@ describeEachDb('the sales pipeline in chat', (h: DbHandle) => {
     expect(JSON.stringify(first.card?.data)).toContain('续约');
     const rows = await h.db.select<{ n: number }>('SELECT COUNT(*) AS n FROM opportunities WHERE renewal_of_contract_id = :c', { c: c.id });
     expect(Number(rows[0].n)).toBe(1);
+    // a renewal deal moves with the words of the default pipeline: 谈判 → 续约谈判
+    await say(o.rep, '年度订阅续约 进入谈判');
+    const renewal = await h.db.select<{ stage: string }>('SELECT stage FROM opportunities WHERE renewal_of_contract_id = :c', { c: c.id });
+    expect(renewal[0].stage).toBe('renewal_negotiation');
   });
 
   it('a public-pool customer is claimed first: one tap claims it and creates the deal', async () => {

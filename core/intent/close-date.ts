@@ -81,7 +81,7 @@ const RULES: Rule[] = [
     const q = Math.ceil(today.month / 3) + (m[1]?.toLowerCase() === 'next' ? 1 : 0);
     return today.set({ month: 1, day: 1 }).plus({ months: q * 3 - 1 }).endOf('month').startOf('day');
   } },
-  { re: /\b(?:(?:by|before|in)\s+)?(?:the\s+end\s+of\s+)?(this|next)\s+month\b(?!\s*\d)/gi, day: (m, today) => (m[1].toLowerCase() === 'next' ? today.plus({ months: 1 }) : today).endOf('month').startOf('day') },
+  { re: /\b(?:(?:by|before|in|at)\s+)?(?:(?:the\s+)?end\s+of\s+(?:the\s+)?)?(this|next)\s+month\b(?!\s*\d)/gi, day: (m, today) => (m[1].toLowerCase() === 'next' ? today.plus({ months: 1 }) : today).endOf('month').startOf('day') },
   { re: /\b(?:(?:by|before|at)\s+)?(?:the\s+)?(?:end\s+of\s+(?:the\s+)?(?:this\s+)?year|eoy|this\s+year)\b/gi, day: (_m, today) => today.endOf('year').startOf('day') },
   // in / by / end of / early / mid March (not "March 18": dates.ts)
   {

@@ -133,8 +133,8 @@ const DEAL_MARKER = /(?:单|商机|项目|deal|opportunity|opp)\s*$/i;
 const NOT_REF = /[，,。;；!！?？]|跟|和|与|给|去|拜访|见了|聊|打电话|电话|微信|邮件|开会|今天|昨天|明天|刚才|刚刚|上午|下午|晚上|说|问|提醒|记得|别忘|\b(?:called|met|visited|emailed|told|said|yesterday|today|tomorrow)\b/i;
 const STATE = '(?:已经|已|现在|目前|终于|正式|总算|最终|最后|还是|可以|can|now|finally)?';
 
-const MOVE_VERB_ZH = '(?:进入|进到|推进到|推进至|推到|推进|走到|转到|转入|转为|移到|改到|改为|改成|变成|变为|更新为|更新到|升到|到了|进了|到|进)';
-const MOVE_VERB_EN = '(?:moved|moves|move|went|goes|go|is|are|now|advanced|progressed|set|updated)?\\s*(?:to|into|in|at|as|->|→|=>)';
+const MOVE_VERB_ZH = '(?:阶段\\s*[:：]|状态\\s*[:：]|[:：]|进入|进到|推进到|推进至|推到|推进|走到|转到|转入|转为|移到|改到|改为|改成|变成|变为|更新为|更新到|升到|到了|进了|到|进)';
+const MOVE_VERB_EN = '(?:(?:moved|moves|move|went|goes|go|is|are|now|advanced|progressed|set|updated)?\\s*(?:to|into|in|at|as|->|→|=>)|(?:stage\\s*)?:)';
 
 const WON_STRONG = '赢单了?|赢了|拿下(?:来)?了|中标了?|签约成功|成交了|签下来了|签下了';
 const WON_WEAK = '签了|签约了|搞定了|成了';
@@ -147,8 +147,9 @@ function refOf(raw: string): string | null {
   r = r.replace(/(?:的)?(?:阶段|状态|进度)$/, '').trim();
   r = r.replace(REF_TAIL, '').replace(/^(?:the|our|my)\s+/i, '').replace(/\s+deal$/i, '').trim();
   // "远航科技的ERP项目": the deal is found by its customer + name as an abbreviation, 的 is no part of either.
+  if (/.(?:那个|这个)./.test(r) && r.replace(/那个|这个/g, '').length >= 2) r = r.replace(/那个|这个/g, '');
   if (/[\u4e00-\u9fa5]的[\u4e00-\u9fa5A-Za-z0-9]/.test(r) && r.replace(/的/g, '').length >= 2) r = r.replace(/的/g, '');
-  if (r.length < 2 || r.length > 40 || NOT_REF.test(r) || /^(?:we|i|they|us|you|it|我|我们|他们|你们|客户|对方)$/i.test(r)) return null;
+  if (r.length < 2 || r.length > 40 || NOT_REF.test(r) || /^(?:we|i|they|us|you|it|我|我们|他们|你们|客户|对方|备注|说明|注意|问题|主题|标题|内容|计划|总结|纪要|结论|进展|note|notes|todo|summary|update|status)$/i.test(r)) return null;
   return r;
 }
 
@@ -238,7 +239,7 @@ function parseMove(t: string, stages: StageWords[]): OpportunityIntent | null {
     }
   }
   // English: we won Acme ERP / closed Acme ERP / we lost Acme ERP to a competitor / Acme ERP deal is lost, price
-  let m = /^(?:we\s+)?(won|lost)\s+(?:the\s+)?(.+?)(?:\s+deal)?(?:\s+(?:to|because|due|on|over)\b(.*)|[,;.]\s*(.*))?$/i.exec(t);
+  let m = /^(?:we\s+)?(won|lost)\s+(?:the\s+)?(.+?)(?:\s+deal)?(?:\s+(?:to|because|due|on|over)\b(.*)|(?:[,;.]|\s[-–—]+)\s*(.*))?$/i.exec(t);
   if (m) {
     const ref = refOf(m[2]);
     const cat = /lost/i.test(m[1]) ? 'lost' : 'won';
@@ -266,7 +267,7 @@ const CREATE_EN = /^(?:(?:new|create|add|log|open)\s+(?:an?\s+)?(?:new\s+)?(?:de
 const HEARSAY = /可能|也许|或许|听说|据说|好像|说不定|如果|要是|说|提到|表示|聊到|maybe|might|perhaps|said|mentioned/i;
 
 const FILLER = /^(?:预计|预算|预期|估计|大概|大约|约|左右|上下|出头|金额|报价|合同额|总价|签|签约|签单|能签|成交|前|之前|以前|以内|内|吧|的样子|可以|应该|会|在|要|下单|落地|关单|元|块|万|截止|截至|时间|日期|关闭|结单|关闭日期|预计签约|预计成交|close|closing|closes|worth|budget|expected|expect|around|about|approx\.?|est\.?|estimated|amount|value|in|due|by|for|of|at|on|the|a|an|and|to|with|is|sign|signing|~)$/i;
-const TOKEN_SPLIT = /[,，、;；:：。!！\n|/]+/;
+const TOKEN_SPLIT = /[,，、;；:：。!！\n|/]+|\s[-–—]+\s/;
 
 function stripFiller(token: string): string {
   let s = token.trim();
@@ -335,6 +336,8 @@ function parseCreate(t: string, now: DateTime, stages: StageWords[]): Opportunit
     const before = t.slice(0, m.index).replace(/(?:这边|那边|那里)$/, '').trim();
     customer = before.replace(/^(?:客户)\s*/, '').trim() || null;
     if (customer && (customer.length > 30 || NOT_REF.test(customer))) customer = extractCustomer(before, null)?.name ?? null;
+    // "我这有个新商机：…" names no customer before the words: it comes after them.
+    if (customer && /^(?:我|我们|我这|我这边|我们这边|这边|这里|今天|刚刚|刚才|最近|又|还|也)+$/.test(customer)) customer = null;
     body = t.slice(m.index + m[0].length);
   } else if ((m = CREATE_ANYWHERE.exec(t))) {
     const before = t.slice(0, m.index).replace(/^(?:帮我|麻烦|请|我要|我想|需要|要)\s*/, '').trim();

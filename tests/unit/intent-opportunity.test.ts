@@ -57,6 +57,16 @@ describe('a new deal from one message', () => {
     ['新增商机 客户：远航科技 项目：ERP升级 金额：50万 预计成交：12月底', '远航科技', 'ERP升级', 50_000_000, '2026-12-31'],
     ['新机会 远航科技 ERP 50万', '远航科技', 'ERP', 50_000_000, null],
     ['Acme has a new opportunity: CRM, 200k, Q1', 'Acme', 'CRM', 20_000_000, '2027-03-31'],
+    ['帮我录一个商机，远航科技，ERP升级，预算50万，12月底签', '远航科技', 'ERP升级', 50_000_000, '2026-12-31'],
+    ['新商机 远航科技 / ERP 升级 / 50 万 / 12月底', '远航科技', 'ERP 升级', 50_000_000, '2026-12-31'],
+    ['建商机：远航科技，金额50万，ERP升级', '远航科技', 'ERP升级', 50_000_000, null],
+    ['商机：远航科技 ERP升级，50万，预计12月31日成交', '远航科技', 'ERP升级', 50_000_000, '2026-12-31'],
+    ['商机 远航科技 ERP升级 ￥500,000 2026-12-31', '远航科技', 'ERP升级', 50_000_000, '2026-12-31'],
+    ['我这有个新商机：远航科技的ERP升级，50万', '远航科技', 'ERP升级', 50_000_000, null],
+    ['给远航科技开个商机，ERP升级50万，月底', '远航科技', 'ERP升级', 50_000_000, '2026-11-30'],
+    ['create opportunity for Acme - ERP upgrade - $500k - close Dec 31', 'Acme', 'ERP upgrade', 50_000_000, '2026-12-31'],
+    ['new opp Acme / ERP / 500k / Q1', 'Acme', 'ERP', 50_000_000, '2027-03-31'],
+    ['Log a deal with Globex: warehouse automation, 1.2m, closing end of next month', 'Globex', 'warehouse automation', 120_000_000, '2026-12-31'],
   ])('%s', (text, customer, name, amountCents, expectedCloseDate) => {
     expect(parse(text)).toEqual({ kind: 'create', customer, name, amountCents, expectedCloseDate, stage: null });
   });
@@ -98,6 +108,12 @@ describe('a stage move from a message (stage names are data)', () => {
     ['远航ERP 进入下一阶段', '远航ERP', '__next__'],
     ['远航ERP往前推一步', '远航ERP', '__next__'],
     ['move Acme ERP to the next stage', 'Acme ERP', '__next__'],
+    ['远航ERP现在到谈判阶段了', '远航ERP', 'negotiation'],
+    ['ERP升级 阶段：谈判', 'ERP升级', 'negotiation'],
+    ['远航那个ERP的单子拿下了', '远航ERP', 'won'],
+    ['Acme ERP is now in negotiation', 'Acme ERP', 'negotiation'],
+    ['Acme ERP: negotiation', 'Acme ERP', 'negotiation'],
+    ['远航ERP→方案报价', '远航ERP', 'proposal'],
   ])('%s', (text, ref, stage) => expect(parse(text)).toEqual({ kind: 'move', ref, stage, lossReason: null, lossNote: null }));
 
   it.each([
@@ -109,6 +125,8 @@ describe('a stage move from a message (stage names are data)', () => {
     ['远航ERP丢单了', '远航ERP', null, null],
     ['we lost Acme ERP to a competitor', 'Acme ERP', 'competitor', 'a competitor'],
     ['Acme deal is lost, pricing', 'Acme', 'price', 'pricing'],
+    ['远航科技ERP输了 预算不够', '远航科技ERP', 'no_budget', '预算不够'],
+    ['lost the Acme deal - went with a competitor', 'Acme', 'competitor', 'went with a competitor'],
   ])('%s → lost', (text, ref, lossReason, lossNote) => expect(parse(text)).toEqual({ kind: 'move', ref, stage: 'lost', lossReason, lossNote }));
 
   it('renamed stages are read from the data, not from a list in the parser', () => {
@@ -154,6 +172,9 @@ describe('ordinary messages are not pipeline messages', () => {
     '远航科技那边说有个新商机',
     '跟远航聊了，新商机的事下周再说',
     '今天有个新客户来电',
+    '远航科技：谈判很顺利，下周签',
+    '备注：谈判',
+    '远航：方案报价已发',
     '远航科技的电话是多少',
     '公海那个华南冷链我接了',
     '展会认识的：合肥徽商物流 运营总监孙磊 0551-65551234',

@@ -115,8 +115,13 @@ export function forecastPeriod(text: string, now: DateTime): string {
   return ym(now);
 }
 
+/** What a forecast question may say besides its forecast word: periods, scope, fillers (anything else: not a forecast question). */
+const FORECAST_REST = /本月|这个?月|当月|本季度?|这个?季度?|当季|下下?个?月|下个?季度?|上个?月|上个?季度?|今年|明年|本年|全年|年度|[Qq][1-4]|第?[一二三四]季度|\d{1,2}\s*月份?|[一二三四五六七八九十]{1,2}\s*月份?|团队|我们|全组|组里|本组|部门|整体|看看|看下|看一下|查看|查一下|查下|给我|一下|下|销售|业绩|收入|营收|合同|签约|成交|的|能|会|可以|大概|预计|预期|总共|一共|合计|我|呢|吗|啊|吧|钱|金额|多少|情况|数据|报表|\b(?:what|what's|whats|will|would|we|i|the|this|next|last|month|quarter|year|for|show|me|my|team|our|is|are|going|to|be|close|closing|closed|forecast|funnel|sales|pipeline|how|much|can|could|in|of|s|q[1-4]|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|commit|weighted|please|do|does|have|get|sign|win)\b|[?？。.!！,，'’\s]/gi;
+
 function parseForecast(t: string, now: DateTime): OpportunityIntent | null {
   if (!FORECAST.test(t) || t.length > 40) return null;
+  // "客户说我们的漏斗报表有bug" mentions a funnel; only a question for the numbers is a forecast.
+  if (t.replace(FORECAST, '').replace(FORECAST_REST, '').length > 2) return null;
   // "提醒我明天做本月预测" is a task about a forecast, not a question for one.
   if (/提醒|记得|别忘|(?<!能)做(?!到?多少)|写|整理|准备|发给|发一?下|汇报|提交|更新|开会|会议|remind|prepare|send|update|meeting|write/i.test(t)) return null;
   // "远航科技的预测…" is about a customer, not the rep's period: refuse organisation names ahead of the question.
@@ -330,7 +335,7 @@ function parseCreate(t: string, now: DateTime, stages: StageWords[]): Opportunit
   let customer: string | null = null;
   let body: string;
   let m: RegExpExecArray | null;
-  if ((m = CREATE_PREFIX.exec(t)) && !/^商机(?:列表|看板|情况|汇总|预测)/.test(t)) {
+  if ((m = CREATE_PREFIX.exec(t)) && !/^商机(?:列表|看板|情况|汇总|预测)/.test(t) && !(/^商机$/.test(m[0].trim()) && !/^商机[\s:：,，\-—]/.test(t))) {
     body = t.slice(m[0].length);
   } else if ((m = HAS_NEW.exec(t)) && !HEARSAY.test(t)) {
     const before = t.slice(0, m.index).replace(/(?:这边|那边|那里)$/, '').trim();
@@ -354,7 +359,8 @@ function parseCreate(t: string, now: DateTime, stages: StageWords[]): Opportunit
       // "今天拜访了远航科技，回来建个商机…": the customer is the organisation named before, not the whole clause.
       customer = c.length <= 20 && !NOT_REF.test(c) ? c : extractCustomer(before, null)?.name.replace(/^.*(?:拜访了?|见了|去了?|跟|和|与|给|从)/, '') || null;
     }
-  } else if ((m = CREATE_EN.exec(t))) {
+  } else if ((m = CREATE_EN.exec(t)) && (/^(?:new|create|add|log|open)\b|[:\-–—]\s*$/i.test(m[0]) || findAmount(t.slice(m[0].length)))) {
+    // A bare "deal …" / "opportunity …" is a new deal only as a heading (a colon) or with an amount.
     body = t.slice(m[0].length);
   } else if ((m = HAS_NEW_EN.exec(t)) && !HEARSAY.test(t)) {
     customer = m[1].replace(/^(?:so\s+|looks\s+like\s+)/i, '').trim();

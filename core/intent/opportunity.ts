@@ -429,7 +429,9 @@ function parseCreate(t: string, now: DateTime, stages: StageWords[]): Opportunit
         }
       } else {
         const zhOrg = !isEn ? extractCustomer(first, 0) : null;
-        if (zhOrg && zhOrg.start === 0 && zhOrg.end < first.length && first.length - zhOrg.end >= 2) {
+        // A whole legal name ("远航科技5有限公司") is the customer; "远航科技ERP升级" is a customer and its deal.
+        const legal = /(?:有限责任公司|股份有限公司|有限公司|公司|集团|研究院|研究所|医院|大学|学院|银行|事务所|工作室)(?:[（(][^）)]{1,8}[）)])?$/.test(first);
+        if (!legal && zhOrg && zhOrg.start === 0 && zhOrg.end < first.length && first.length - zhOrg.end >= 2) {
           // "远航科技ERP升级" typed without a space; "远航科技要上ERP" → the deal is the ERP
           customer = zhOrg.name;
           tokens.splice(0, 1, first.slice(zhOrg.end).replace(/^(?:要上|想上|准备上|打算上|计划上|要做|想做|准备做|需要|想要|要|想|的)/, ''));

@@ -258,6 +258,25 @@ describeEachDb('the sales pipeline in chat', (h: DbHandle) => {
     expect((await click(o.rep, tap)).toast?.type).toBe('info'); // the same tap again: once
   });
 
+  it('an English-speaking rep writes and reads in English', async () => {
+    await h.db.sequelize.query('UPDATE users SET locale = :l WHERE id = :id', { replacements: { l: 'en', id: o.rep.id } });
+    try {
+      await say(o.rep, `new deal: ${customerName}, Data lake, 300k, next quarter`);
+      const d = await deal('Data lake');
+      expect(Number(d.amount_cents)).toBe(30_000_000);
+      expect(day(d.expected_close_date)).toBe('2027-03-31');
+      const c = await lastCard(o.rep);
+      expect(c.json).toContain('Opportunity created');
+      expect(c.json).toContain('Negotiation');
+      await say(o.rep, 'Data lake moved to qualified');
+      expect((await deal('Data lake')).stage).toBe('qualified');
+      await say(o.rep, 'forecast this quarter');
+      expect((await lastCard(o.rep)).json).toContain('My forecast');
+    } finally {
+      await h.db.sequelize.query('UPDATE users SET locale = NULL WHERE id = :id', { replacements: { id: o.rep.id } });
+    }
+  });
+
   it('a follow-up saved from chat offers 建商机; its form creates the deal', async () => {
     const form = await click(o.rep, { action: 'opportunity.create_form', customerId, customerName });
     const [submit] = valuesOf(form.card?.data, 'opportunity.create');

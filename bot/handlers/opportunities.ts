@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { BotRegistry } from '../registry';
 import { t } from '../i18n';
 import { errorText } from '../errors';
+import { alreadyDone, claimActionKey, saveActionResult } from '../actions';
 import { toDbId } from '../../core/shared/fields';
 import { AppError, isAppError } from '../../core/errors';
 import type { Actor, CoreContext } from '../../core/context';
@@ -83,7 +84,7 @@ async function replyCard(kit: HandlerKit, c: Card): Promise<void> {
 
 // ------------------------------------------------------------------ create
 
-async function resolveAndCreate(kit: HandlerKit, actor: Actor, d: OpportunityDraft, extra: { nextStep?: string | null } = {}): Promise<{ card: Card; created: OpportunityDto | null }> {
+async function resolveAndCreate(kit: HandlerKit, actor: Actor, d: OpportunityDraft, extra: { nextStep?: string | null } = {}): Promise<{ card: Card; created: OpportunityDto | null; repeat?: CardActionResult }> {
   if (!d.customer) return { card: askCustomerCard(d, kit.deps.locale), created: null };
   const found = await findCustomersByName(kit.deps.core, actor, d.customer, 8);
   const exact = found.filter((c) => c.name === d.customer);
@@ -94,7 +95,25 @@ async function resolveAndCreate(kit: HandlerKit, actor: Actor, d: OpportunityDra
   return { card: askCustomerCard(d, kit.deps.locale), created: null };
 }
 
-async function create(kit: HandlerKit, actor: Actor, customerId: number, d: OpportunityDraft, extra: { nextStep?: string | null } = {}): Promise<{ card: Card; created: OpportunityDto }> {
+/**
+ * Creates the deal a draft describes, once per draft: the ask / choose / claim cards of one message all carry its
+ * nonce, so a second pick or submit answers "already done" with the first deal's card instead of a second deal.
+ * (The key is claimed in the action's transaction: a refused creation leaves it free for the rep's next try.)
+ */
+async function create(kit: HandlerKit, actor: Actor, customerId: number, d: OpportunityDraft, extra: { nextStep?: string | null } = {}): Promise<{ card: Card; created: OpportunityDto | null; repeat?: CardActionResult }> {
+  const key = `opportunity.draft:${d.nonce}`;
+  const userId = actor.kind === 'user' ? actor.userId : null;
+  const claim = await claimActionKey(kit.deps.core, kit.t, key, 'opportunity.create', userId);
+  if (!claim.first) {
+    const repeat = alreadyDone(kit.deps.locale, claim.result);
+    return { card: (repeat.card ?? askCustomerCard(d, kit.deps.locale)) as unknown as Card, created: null, repeat };
+  }
+  const made = await createOnce(kit, actor, customerId, d, extra);
+  await saveActionResult(kit.deps.core, kit.t, key, { card: cardOnly(made.card) });
+  return made;
+}
+
+async function createOnce(kit: HandlerKit, actor: Actor, customerId: number, d: OpportunityDraft, extra: { nextStep?: string | null }): Promise<{ card: Card; created: OpportunityDto }> {
   const o = await createOpportunity(kit.deps.core, actor, 'chat', {
     customerId,
     ...(d.name ? { name: d.name } : {}),
@@ -138,6 +157,7 @@ const createAction: CardActionHandler = async (cmd, kit) => {
   const actor = actorOf(cmd.user);
   const customerId = text(f.customer) ? null : toDbId(cmd.value.customerId);
   const r = customerId ? await create(kit, actor, customerId, d, { nextStep: text(f.nextStep) || null }) : await resolveAndCreate(kit, actor, d, { nextStep: text(f.nextStep) || null });
+  if ('repeat' in r && r.repeat) return r.repeat;
   return r.created
     ? { toast: { type: 'success', content: L(kit)('商机已创建', 'Opportunity created') }, card: cardOnly(r.card) }
     : { card: cardOnly(r.card) };
@@ -156,6 +176,7 @@ const claimCreateAction: CardActionHandler = async (cmd, kit) => {
     stage: typeof raw.stage === 'string' ? raw.stage : null, nonce: typeof raw.nonce === 'string' ? raw.nonce : randomUUID(),
   };
   const r = await create(kit, actor, customerId, d);
+  if (r.repeat) return r.repeat;
   return { toast: { type: 'success', content: L(kit)('已认领客户并创建商机', 'Customer claimed and deal created') }, card: cardOnly(r.card) };
 };
 

@@ -103,6 +103,9 @@ describeEachDb('the sales pipeline in chat', (h: DbHandle) => {
     const d = await deal('仓储系统');
     expect(Number(d.amount_cents)).toBe(30_000_000);
     expect(day(d.expected_close_date)).toBe('2026-12-31');
+    // the same ask card submitted again: one deal per message
+    expect((await click(o.rep, value, { customer: customerName })).toast?.type).toBe('info');
+    expect(await h.db.select('SELECT id FROM opportunities WHERE name = :n', { n: '仓储系统' })).toHaveLength(1);
   });
 
   it('moves a stage by message and by button; the card updates in place; a stale card answers with the current one', async () => {

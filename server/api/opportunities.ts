@@ -1,7 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { day, dbId, dbIdParam } from '../../core/shared/fields';
-import { MAX_CENTS } from '../../core/shared/money';
+import { day, dbIdParam } from '../../core/shared/fields';
 import type { RouterFactory } from '../app';
 import { jsonBody } from '../app';
 import { parseInput } from '../../core/validation';
@@ -12,24 +11,27 @@ import { idParam } from './params';
 import { pageSchema, paginationQuery } from './pagination';
 import {
   closeOpportunity,
+  closeOpportunityInput,
   createOpportunity,
+  createOpportunityInput,
   getOpportunity,
   listOpportunities,
   moveStage,
+  moveStageInput,
   opportunityHistory,
   reopenOpportunity,
+  reopenOpportunityInput,
   updateOpportunity,
+  updateOpportunityInput,
 } from '../../core/opportunities/operations';
-import { createQuote, getQuote, listQuotes, rejectQuote, sendQuote } from '../../core/opportunities/quotes';
-import { getPipelineSettings, listPipelines, updatePipeline, updatePipelineSettings } from '../../core/opportunities/pipelines';
+import { createQuote, createQuoteInput, getQuote, listQuotes, rejectQuote, rejectQuoteInput, sendQuote } from '../../core/opportunities/quotes';
+import { getPipelineSettings, listPipelines, updatePipeline, updatePipelineInput, updatePipelineSettings, updatePipelineSettingsInput } from '../../core/opportunities/pipelines';
 import { pipelineForecast, pipelineFunnel } from '../../core/opportunities/forecast';
-import { acceptQuote } from '../../core/contracts/from-quote';
+import { acceptQuote, acceptQuoteInput } from '../../core/contracts/from-quote';
 import { createRenewalOpportunity } from '../../core/contracts/renewal-opportunity';
 import {
   ForecastSchema,
   FunnelSchema,
-  LOSS_REASONS,
-  OPPORTUNITY_SOURCES,
   OPPORTUNITY_STATUSES,
   OpportunityHistorySchema,
   OpportunityListItemSchema,
@@ -48,77 +50,26 @@ import { ApprovalSchema } from '../../core/approvals/schemas';
  * core's: an opportunity the key's user may not see answers 404 NOT_FOUND, like one that does not exist.
  */
 
-const money = z.number().int().min(0).max(MAX_CENTS).describe('integer cents (fen); never a float');
-const version = z.number().int().min(0).max(2_147_483_647).describe('the version you read; a stale one answers 409 CONFLICT');
-const stageRef = z.string().trim().min(1).max(60).describe('a stage key (e.g. negotiation) or its zh-CN / English name');
-const lineBody = z
-  .object({
-    name: z.string().trim().min(1).max(200),
-    quantity: z.number().int().min(1).max(1_000_000),
-    unitPriceCents: money,
-    /** Basis points (1% = 100), or a percent with at most 2 decimals. */
-    discountBp: z.number().int().min(0).max(10_000).optional(),
-    discountPct: z.union([z.string().max(10), z.number()]).optional(),
-  })
-  .strict();
-const competitors = z.array(z.string().trim().min(1).max(100)).max(20);
+// Bodies: the core's own input schemas (validated again by the operation), less the id the path carries.
+const createBody = createOpportunityInput;
+const patchBody = updateOpportunityInput.omit({ opportunityId: true });
+const stageBody = moveStageInput.omit({ opportunityId: true });
+const closeBody = closeOpportunityInput.omit({ opportunityId: true });
+const reopenBody = reopenOpportunityInput.omit({ opportunityId: true });
+const quoteBody = createQuoteInput.omit({ opportunityId: true });
+const acceptBody = acceptQuoteInput.omit({ quoteId: true });
+const rejectBody = rejectQuoteInput.omit({ quoteId: true });
+// The core takes stages as unknown and checks them itself (validateStages); the document shows their shape.
+const pipelineBody = updatePipelineInput.omit({ pipelineId: true }).extend({ stages: z.array(StageSchema).optional() });
+const settingsBody = updatePipelineSettingsInput;
 
-const createBody = z.object({
-  customerId: dbId,
-  name: z.string().trim().min(1).max(200),
-  pipelineId: dbId.optional(),
-  stage: stageRef.optional(),
-  ownerId: dbId.optional(),
-  currency: z.string().regex(/^[A-Z]{3}$/).optional(),
-  amountCents: money.optional(),
-  lines: z.array(lineBody).max(100).optional(),
-  expectedCloseDate: day('expectedCloseDate').optional().describe('a calendar date YYYY-MM-DD; default today + 90 days'),
-  source: z.enum(OPPORTUNITY_SOURCES).optional(),
-  leadId: dbId.optional(),
-  campaign: z.string().trim().max(100).optional().nullable(),
-  competitors: competitors.optional(),
-  nextStep: z.string().trim().max(500).optional().nullable(),
-  probability: z.number().int().min(0).max(100).optional(),
-});
-const patchBody = z.object({
-  expectedVersion: version.optional(),
-  name: z.string().trim().min(1).max(200).optional(),
-  amountCents: money.optional(),
-  currency: z.string().regex(/^[A-Z]{3}$/).optional(),
-  lines: z.array(lineBody).max(100).optional(),
-  expectedCloseDate: day('expectedCloseDate').optional(),
-  nextStep: z.string().trim().max(500).optional().nullable(),
-  competitors: competitors.optional(),
-  probability: z.number().int().min(0).max(100).nullable().optional().describe('manager/admin override; null clears it'),
-  ownerId: dbId.optional(),
-});
-const stageBody = z.object({
-  stage: stageRef,
-  expectedVersion: version.optional(),
-  lossReason: z.enum(LOSS_REASONS).optional(),
-  lossNote: z.string().trim().max(500).optional().nullable(),
-});
-const closeBody = z.object({
-  outcome: z.enum(['won', 'lost']),
-  lossReason: z.enum(LOSS_REASONS).optional(),
-  lossNote: z.string().trim().max(500).optional().nullable(),
-  expectedVersion: version.optional(),
-});
-const reopenBody = z.object({ stage: stageRef.optional(), reason: z.string().trim().min(1).max(500) });
-const quoteBody = z.object({
-  validUntil: day('validUntil').optional(),
-  lines: z.array(lineBody).min(1).max(100).optional().describe("default: the opportunity's lines"),
-  note: z.string().trim().max(1000).optional().nullable(),
-});
-const acceptBody = z.object({ startDate: day('startDate').optional(), endDate: day('endDate').optional() });
-const rejectBody = z.object({ reason: z.string().trim().max(500).optional().nullable() });
-const pipelineBody = z.object({ name: z.string().trim().min(1).max(60).optional(), stages: z.array(StageSchema).min(2).max(20).optional() });
-const settingsBody = PipelineSettingsSchema.partial();
-
+// Queries: text in, so ids and numbers are coerced here; the core's bounds (limit ≤ 100, q ≤ 100, cursor ≤ 200).
 const listQuery = paginationQuery.extend({
-  q: z.string().max(200).optional().describe("the opportunity's or the customer's name"),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(200).optional(),
+  q: z.string().max(100).optional().describe("the opportunity's or the customer's name"),
   pipelineId: dbIdParam.optional(),
-  stage: z.string().trim().min(1).max(60).optional(),
+  stage: z.string().trim().min(1).max(40).optional(),
   status: z.enum(OPPORTUNITY_STATUSES).optional(),
   ownerId: dbIdParam.optional(),
   teamId: dbIdParam.optional(),
@@ -176,8 +127,8 @@ export const opportunitiesApiRouter: RouterFactory = ({ core, config }) => {
   const lookup = budget.spend('lookup');
 
   r.get('/opportunities', auth, search, async (ctx) => {
-    const q = parseInput(listQuery, ctx.query);
-    ctx.body = await listOpportunities(core, apiActor(ctx), q);
+    const { q, ...filters } = parseInput(listQuery, ctx.query);
+    ctx.body = await listOpportunities(core, apiActor(ctx), { ...filters, ...(q?.trim() ? { q } : {}) });
   });
   r.post('/opportunities', auth, body, async (ctx) => {
     const input = parseInput(createBody, ctx.request.body);
@@ -227,8 +178,8 @@ export const opportunitiesApiRouter: RouterFactory = ({ core, config }) => {
     ctx.body = res;
   });
   r.post('/quotes/:id/reject', auth, body, async (ctx) => {
-    const { reason } = parseInput(rejectBody, ctx.request.body ?? {});
-    ctx.body = await rejectQuote(core, apiActor(ctx), 'api', { quoteId: idParam(ctx), reason });
+    const input = parseInput(rejectBody, ctx.request.body ?? {});
+    ctx.body = await rejectQuote(core, apiActor(ctx), 'api', { ...input, quoteId: idParam(ctx) });
   });
   r.post('/contracts/:id/renewal-opportunity', auth, async (ctx) => {
     const res = await createRenewalOpportunity(core, apiActor(ctx), 'api', { contractId: idParam(ctx) });

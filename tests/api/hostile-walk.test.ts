@@ -290,6 +290,7 @@ describeEachDb('hostile-input walk over every /api/v1 and /mp/v1 route', (h) => 
       opportunityId: opportunity.body.id,
       quoteId: quote.body.id,
       pipelineId: pipelines.body.items[0].id,
+      stage: 'qualified', // a stage that exists (a body's `stage` is text the pipeline must know)
     };
 
     // ---- the walk

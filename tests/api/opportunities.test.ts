@@ -283,6 +283,25 @@ describeEachDb('opportunities /api/v1', (h) => {
     expect((await api().post(`/api/v1/contracts/${c.body.id}/renewal-opportunity`).set(as(o2.rep))).status).toBeGreaterThanOrEqual(403);
   });
 
+  it('reads are budgeted like the other /api/v1 reads: a text query is a search, a page a list, one record a lookup', async () => {
+    const small = (await testApp(h.ctx, [opportunitiesApiRouter], { CRM_READ_SEARCH_PER_WINDOW: '1', CRM_READ_LIST_PER_WINDOW: '2', CRM_READ_LOOKUP_PER_WINDOW: '2' })).app.callback();
+    // A user of their own (budgets are per user and shared through the database; the test clock stands still).
+    const u = await createUser(h.ctx, { kind: 'system' }, 'cli', { name: '预算经理', role: 'manager', team: '预算组', email: 'budget@t.cn', larkOpenId: `ou_budget_${process.pid}` });
+    keys.set(u.id, (await createApiKey(h.ctx, { kind: 'system' }, 'cli', { name: 'budget', userId: u.id })).key);
+    const deal = await create(u, { customerId: await o2.customer({ owner: u }), name: '预算商机' });
+    const statuses = async (path: string, n: number) => {
+      const out: number[] = [];
+      for (let i = 0; i < n; i++) out.push((await request(small).get(path).set(as(u))).status);
+      return out;
+    };
+    expect(await statuses(`/api/v1/opportunities/${deal.id}`, 2)).toEqual([200, 200]);
+    const over = await request(small).get(`/api/v1/opportunities/${deal.id}/history`).set(as(u));
+    expect([over.status, over.body.error.code, Number(over.headers['retry-after']) > 0]).toEqual([429, 'RATE_LIMITED', true]);
+    expect(await statuses('/api/v1/opportunities?q=预算', 2)).toEqual([200, 429]);
+    expect(await statuses('/api/v1/pipeline/forecast?period=2026-12', 1)).toEqual([200]);
+    expect(await statuses('/api/v1/pipeline/funnel?period=2026-12', 2)).toEqual([200, 429]);
+  });
+
   it('pipelines: listed for everyone, stages replaced by an admin only, refused when they break the rules', async () => {
     const list = await api().get('/api/v1/pipelines').set(as(o.rep));
     expect(list.status).toBe(200);

@@ -114,6 +114,9 @@ describeEachDb(
       const mine = await ok(api().get('/api/v1/pipeline/forecast?period=2026-12').set(as(R1)));
       expect(mine.scope.ownerId).toBe(R1.id);
       expect(mine.totals).toEqual({ open: 2, pipelineCents: 3_000_000, weightedCents: 1_800_000, wonCents: 0, won: 0, commitCents: 1_000_000, bestCaseCents: 3_000_000 });
+      // Every month of the period is listed, empty ones as zeros.
+      const q4 = await ok(api().get(`/api/v1/pipeline/forecast?period=2026-Q4&teamId=${M.teamId}`).set(as(admin)));
+      expect(q4.months.map((m: { month: string; open: number; weightedCents: number }) => [m.month, m.open, m.weightedCents])).toEqual([['2026-10', 0, 0], ['2026-11', 0, 0], ['2026-12', 3, 1_950_000]]);
       // A rep asking for the team still gets their own numbers only (or a refusal), never the team's.
       const team = await api().get(`/api/v1/pipeline/forecast?period=2026-12&teamId=${M.teamId}`).set(as(R1));
       if (team.status === 200) expect(team.body.totals).toEqual(mine.totals);

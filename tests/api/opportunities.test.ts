@@ -230,6 +230,43 @@ describeEachDb('opportunities /api/v1', (h) => {
     assertStageChain(after, (await api().get(`/api/v1/opportunities/${deal.id}`).set(as(o.rep))).body.stage);
   });
 
+  it('more races: concurrent amount edits chain, concurrent quotes get versions 1..n, won vs lost and accept vs reject have one winner', async () => {
+    const customerId = await o.customer({ owner: o.rep });
+    const deal = await create(o.rep, { customerId, name: '并发编辑', amountCents: 100_000 });
+    const edits = await Promise.all([1, 2, 3, 4, 5].map((i) => api().patch(`/api/v1/opportunities/${deal.id}`).set(as(i % 2 ? o.manager : manager2)).send({ amountCents: 100_000 + i })));
+    expect(edits.map((e) => e.status)).toEqual([200, 200, 200, 200, 200]);
+    const hist = (await api().get(`/api/v1/opportunities/${deal.id}/history`).set(as(o.rep))).body.items as Hist[];
+    const amounts = hist.filter((x) => x.field === 'amount');
+    expect(amounts).toHaveLength(6);
+    for (let i = 1; i < amounts.length; i++) expect(amounts[i].from).toBe(amounts[i - 1].to);
+    const final = (await api().get(`/api/v1/opportunities/${deal.id}`).set(as(o.rep))).body;
+    expect(String(final.amountCents)).toBe(amounts.at(-1)!.to);
+
+    const quotes = await Promise.all(Array.from({ length: 5 }, () => api().post(`/api/v1/opportunities/${deal.id}/quotes`).set(as(o.rep)).send({})));
+    expect(quotes.map((q) => q.status)).toEqual([201, 201, 201, 201, 201]);
+    const listed = (await api().get(`/api/v1/opportunities/${deal.id}/quotes`).set(as(o.rep))).body.items as { version: number; status: string }[];
+    expect(listed.map((q) => [q.version, q.status])).toEqual([[5, 'draft'], [4, 'superseded'], [3, 'superseded'], [2, 'superseded'], [1, 'superseded']]);
+    const latest = quotes.find((q) => q.body.version === 5)!.body;
+    const superseded = quotes.find((q) => q.body.version === 1)!.body;
+    expect((await api().post(`/api/v1/quotes/${superseded.id}/accept`).set(as(o.rep)).send({})).status).toBe(409);
+    await api().post(`/api/v1/quotes/${latest.id}/send`).set(as(o.rep));
+    const before = await counts();
+    const ar = await Promise.all([api().post(`/api/v1/quotes/${latest.id}/accept`).set(as(o.rep)).send({}), api().post(`/api/v1/quotes/${latest.id}/reject`).set(as(o.rep)).send({ reason: '客户改主意' })]);
+    const winner = ar.find((r) => r.status < 300)!;
+    expect(ar.filter((r) => r.status < 300)).toHaveLength(1);
+    expect(ar.find((r) => r.status >= 300)!.status).toBe(409);
+    const status = (await api().get(`/api/v1/quotes/${latest.id}`).set(as(o.rep))).body.status;
+    expect((await counts()).contracts - before.contracts).toBe(status === 'accepted' ? 1 : 0);
+    expect(winner === ar[0] ? 'accepted' : 'rejected').toBe(status);
+
+    const other = await create(o.rep, { customerId, name: '同时输赢', amountCents: 100_000 });
+    const wl = await Promise.all([api().post(`/api/v1/opportunities/${other.id}/close`).set(as(o.manager)).send({ outcome: 'won' }), api().post(`/api/v1/opportunities/${other.id}/close`).set(as(manager2)).send({ outcome: 'lost', lossReason: 'price' })]);
+    expect(wl.map((r) => r.status).sort()).toEqual([200, 409]);
+    const closed = (await api().get(`/api/v1/opportunities/${other.id}`).set(as(o.rep))).body;
+    expect(closed.status).toBe(wl[0].status === 200 ? 'won' : 'lost');
+    assertStageChain((await api().get(`/api/v1/opportunities/${other.id}/history`).set(as(o.rep))).body.items, closed.stage);
+  });
+
   it('a quote accepted twice at once drafts exactly one contract', async () => {
     const deal = await create(o.rep, { customerId: await o.customer({ owner: o.rep }), name: '报价商机', lines: [{ name: '软件授权', quantity: 2, unitPriceCents: 150_000, discountBp: 1000 }] });
     const quote = await api().post(`/api/v1/opportunities/${deal.id}/quotes`).set(as(o.rep)).send({ validUntil: '2026-12-31', note: '含税' });

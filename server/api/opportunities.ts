@@ -51,7 +51,9 @@ import { ApprovalSchema } from '../../core/approvals/schemas';
  */
 
 // Bodies: the core's own input schemas (validated again by the operation), less the id the path carries.
-const createBody = createOpportunityInput;
+// The links the core keeps unique and does not check yet (requests.md, pipe-api 21:01) are not for API callers: a
+// renewal deal comes from POST /contracts/{id}/renewal-opportunity, a lead's from its conversion.
+const createBody = createOpportunityInput.omit({ renewalOfContractId: true, leadId: true });
 const patchBody = updateOpportunityInput.omit({ opportunityId: true });
 const stageBody = moveStageInput.omit({ opportunityId: true });
 const closeBody = closeOpportunityInput.omit({ opportunityId: true });

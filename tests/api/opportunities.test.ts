@@ -130,6 +130,9 @@ describeEachDb('opportunities /api/v1', (h) => {
       ['customer id as text', () => api().post('/api/v1/opportunities').set(as(o.rep)).send({ customerId: '1', name: 'x' }), [400], 'customerId'],
       ['empty name', () => api().post('/api/v1/opportunities').set(as(o.rep)).send({ customerId, name: ' ' }), [400], 'name'],
       ['unknown field', () => api().post('/api/v1/opportunities').set(as(o.rep)).send({ customerId, name: 'x', amount: 5 }), [400], ''],
+      // Links set by their own routes only (a caller could otherwise claim another customer's contract or lead).
+      ['renewal link', () => api().post('/api/v1/opportunities').set(as(o.rep)).send({ customerId, name: 'x', renewalOfContractId: 1 }), [400], ''],
+      ['lead link', () => api().post('/api/v1/opportunities').set(as(o.rep)).send({ customerId, name: 'x', leadId: 1 }), [400], ''],
       ['unknown pipeline', () => api().post('/api/v1/opportunities').set(as(o.rep)).send({ customerId, name: 'x', pipelineId: 2_000_000_000 }), [400, 404], 'pipelineId'],
       ['lost without a reason', () => api().post(`/api/v1/opportunities/${deal.id}/close`).set(as(o.rep)).send({ outcome: 'lost' }), [400, 422], 'lossReason'],
       ['unknown loss reason', () => api().post(`/api/v1/opportunities/${deal.id}/close`).set(as(o.rep)).send({ outcome: 'lost', lossReason: 'aliens' }), [400], 'lossReason'],

@@ -152,6 +152,35 @@ describeEachDb(
       expect(r2.stages.slice(0, 5).map((s: { reached: number }) => s.reached)).toEqual([2, 2, 1, 1, 1]);
       expect(r2.winRate).toEqual({ won: 1, lost: 0, rate: 1 });
     });
+
+    it('periods are days in the CRM time zone (Asia/Shanghai): a move at 23:59:59 on Nov 30 is November, at 00:00 on Dec 1 December', async () => {
+      const sys = { kind: 'system' } as const;
+      const M3 = await createUser(h.ctx, sys, 'cli', { name: '经理三', role: 'manager', team: '华南组', email: 'm3@n.cn', larkOpenId: 'ou_n_m3' });
+      const R4 = await createUser(h.ctx, sys, 'cli', { name: '销售四', role: 'rep', teamId: M3.teamId, email: 'r4@n.cn', larkOpenId: 'ou_n_r4' });
+      keys.set(R4.id, (await createApiKey(h.ctx, sys, 'cli', { name: 'k-r4', userId: R4.id })).key);
+      h.clock.set('2026-11-30T15:30:00Z'); // 23:30 in Beijing
+      const mk = async (name: string, close: string) => (await ok(api().post('/api/v1/opportunities').set(as(R4)).send({ customerId: await customer(R4), name, amountCents: 100_000, expectedCloseDate: close }))).id as number;
+      const X = await mk('X', '2026-12-20');
+      const Y = await mk('Y', '2026-12-20');
+      const W = await mk('W', '2026-12-31');
+      h.clock.set('2026-11-30T15:59:59Z'); // 23:59:59 on Nov 30 in Beijing
+      await move(R4, X, 'qualified');
+      h.clock.set('2026-11-30T16:00:00Z'); // 00:00 on Dec 1 in Beijing
+      await move(R4, Y, 'qualified');
+      const won = await ok(api().post(`/api/v1/opportunities/${W}/close`).set(as(R4)).send({ outcome: 'won' }));
+      expect(won.status).toBe('won');
+      h.clock.set(DAY(9));
+      const f = await ok(api().get(`/api/v1/pipeline/funnel?period=2026-12&teamId=${M3.teamId}`).set(as(admin)));
+      // December's moves: Y initial → qualified, W initial → won (a manual close-won passes every open stage after initial).
+      expect(f.stages.map((s: { reached: number }) => s.reached)).toEqual([0, 2, 1, 1, 1]);
+      expect(f.winRate).toEqual({ won: 1, lost: 0, rate: 1 });
+      const nov = await ok(api().get(`/api/v1/pipeline/funnel?period=2026-11&teamId=${M3.teamId}`).set(as(admin)));
+      expect(nov.stages.map((s: { reached: number }) => s.reached)).toEqual([3, 1, 0, 0, 0]); // created X Y W; X qualified
+      // W was won on Dec 1 (Beijing), though it was still Nov 30 in UTC: its close day, so December's forecast.
+      const fc = await ok(api().get('/api/v1/pipeline/forecast').query({ period: '2026-11-01..2026-12-31', teamId: M3.teamId }).set(as(admin)));
+      expect(fc.months.map((m: { month: string; won: number; open: number }) => [m.month, m.won, m.open])).toEqual([['2026-11', 0, 0], ['2026-12', 1, 2]]);
+      expect((await ok(api().get(`/api/v1/opportunities/${W}`).set(as(R4)))).closedAt).toBe('2026-11-30T16:00:00.000Z');
+    });
   },
   { clock: new Date('2026-12-01T02:00:00Z') },
 );

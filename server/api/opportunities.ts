@@ -103,7 +103,7 @@ export const opportunityOperations: ApiOperation[] = [
   { method: 'post', path: '/api/v1/opportunities/{id}/close', summary: 'Close as won or lost (lost takes a lossReason)', tags: O, request: closeBody, response: OpportunitySchema },
   { method: 'post', path: '/api/v1/opportunities/{id}/reopen', summary: "Reopen a won/lost opportunity (the owner's manager or an admin; audited)", tags: O, request: reopenBody, response: OpportunitySchema },
   { method: 'get', path: '/api/v1/opportunities/{id}/history', summary: 'Every change of stage, amount, close date, probability and owner (who, when, from → to), oldest first', tags: O, response: z.object({ items: z.array(OpportunityHistorySchema) }) },
-  { method: 'get', path: '/api/v1/opportunities/{id}/quotes', summary: "The opportunity's quotes, every version", tags: Q, response: z.object({ items: z.array(QuoteSchema) }) },
+  { method: 'get', path: '/api/v1/opportunities/{id}/quotes', summary: "The opportunity's quotes, every version, newest first", tags: Q, response: z.object({ items: z.array(QuoteSchema) }) },
   { method: 'post', path: '/api/v1/opportunities/{id}/quotes', summary: "A new quote version from the opportunity's lines (supersedes older draft/sent ones)", tags: Q, request: quoteBody, response: QuoteSchema, status: 201 },
   { method: 'get', path: '/api/v1/quotes/{id}', summary: 'One quote', tags: Q, response: QuoteSchema },
   { method: 'post', path: '/api/v1/quotes/{id}/send', summary: 'Mark a quote sent to the customer', tags: Q, response: QuoteSchema },

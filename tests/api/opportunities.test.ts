@@ -183,6 +183,27 @@ describeEachDb('opportunities /api/v1', (h) => {
     assertStageChain(hist, 'negotiation');
   });
 
+  it("probability overrides (manager only) survive moves until cleared; a transfer moves visibility with the owner", async () => {
+    const deal = await create(o.rep, { customerId: await o.customer({ owner: o.rep }), name: '赢率商机', amountCents: 300_000 });
+    const byRep = await api().patch(`/api/v1/opportunities/${deal.id}`).set(as(o.rep)).send({ probability: 90 });
+    expect([byRep.status, byRep.body.error.field]).toEqual([403, 'probability']);
+    const set = await api().patch(`/api/v1/opportunities/${deal.id}`).set(as(o.manager)).send({ probability: 35 });
+    expect([set.body.probability, set.body.probabilityOverridden, set.body.weightedCents]).toEqual([35, true, 105_000]);
+    const moved = (await api().post(`/api/v1/opportunities/${deal.id}/stage`).set(as(o.rep)).send({ stage: 'negotiation' })).body.opportunity;
+    expect([moved.stage, moved.probability, moved.probabilityOverridden]).toEqual(['negotiation', 35, true]);
+    const cleared = await api().patch(`/api/v1/opportunities/${deal.id}`).set(as(o.manager)).send({ probability: null });
+    expect([cleared.body.probability, cleared.body.probabilityOverridden, cleared.body.weightedCents]).toEqual([80, false, 240_000]);
+
+    const moved2 = await api().patch(`/api/v1/opportunities/${deal.id}`).set(as(o.manager)).send({ ownerId: o.rep2.id });
+    expect([moved2.status, moved2.body.ownerId]).toEqual([200, o.rep2.id]);
+    expect((await api().get(`/api/v1/opportunities/${deal.id}`).set(as(o.rep))).status).toBe(404);
+    const hist = (await api().get(`/api/v1/opportunities/${deal.id}/history`).set(as(o.rep2))).body.items as Hist[];
+    expect(hist.filter((x) => x.field === 'probability').map((x) => [x.from, x.to])).toEqual([['10', '35'], ['35', '80']]);
+    expect(hist.filter((x) => x.field === 'owner').map((x) => [x.from, x.to])).toEqual([[String(o.rep.id), String(o.rep2.id)]]);
+    const toOtherTeam = await api().patch(`/api/v1/opportunities/${deal.id}`).set(as(o.manager)).send({ ownerId: o2.rep.id });
+    expect([toOtherTeam.status, toOtherTeam.body.error.field]).toEqual([403, 'ownerId']);
+  });
+
   it('keyset pages: more than one page, every item once, newest first, filters applied', async () => {
     const customerId = await o.customer({ owner: o.rep2 });
     const ids: number[] = [];

@@ -120,6 +120,18 @@ describeEachDb('opportunities', (h) => {
     expect(rows.filter((r) => r.field === 'stage').pop()).toMatchObject({ from_rank: 3, to_rank: 3 });
   });
 
+  it('a deal won by hand counts for the customer’s tier figures; reopening it takes the win back', async () => {
+    const c = await o.customer();
+    const figures = async () => (await h.db.select<{ won_count: number; won_total_cents: unknown }>('SELECT won_count, won_total_cents FROM customers WHERE id = :id', { id: c }))
+      .map((r) => [Number(r.won_count), Number(r.won_total_cents)])[0];
+    const d = await createOpportunity(h.ctx, o.as(o.rep), 'chat', { customerId: c, name: '手动赢单', amountCents: 12_345_00 });
+    expect(await code(closeOpportunity(h.ctx, o.as(o.rep), 'chat', { opportunityId: d.id, outcome: 'won' }))).toBe('OK');
+    expect(await figures()).toEqual([1, 12_345_00]);
+    expect(await code(closeOpportunity(h.ctx, o.as(o.rep), 'chat', { opportunityId: d.id, outcome: 'won' }))).toBe('ALREADY_DONE');
+    await reopenOpportunity(h.ctx, o.as(o.manager), 'api', { opportunityId: d.id, reason: '客户撤回' });
+    expect(await figures()).toEqual([0, 0]);
+  });
+
   it('a manager overrides the probability until cleared; a rep cannot; the stage default returns', async () => {
     const d = await createOpportunity(h.ctx, o.as(o.rep), 'api', { customerId: await o.customer(), name: '赢率', amountCents: 1_000_00 });
     expect(await code(updateOpportunity(h.ctx, o.as(o.rep), 'api', { opportunityId: d.id, probability: 70 }))).toBe('FORBIDDEN');

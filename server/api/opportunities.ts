@@ -32,6 +32,7 @@ import { createRenewalOpportunity } from '../../core/contracts/renewal-opportuni
 import {
   ForecastSchema,
   FunnelSchema,
+  MoveStageResultSchema,
   OPPORTUNITY_STATUSES,
   OpportunityHistorySchema,
   OpportunityListItemSchema,
@@ -39,10 +40,10 @@ import {
   PipelineSchema,
   PipelineSettingsSchema,
   QuoteSchema,
+  RenewalOpportunityResultSchema,
   StageSchema,
 } from '../../core/opportunities/schemas';
-import { ContractSchema } from '../../core/contracts/schemas';
-import { ApprovalSchema } from '../../core/approvals/schemas';
+import { AcceptQuoteResultSchema } from '../../core/contracts/schemas';
 
 /**
  * /api/v1 sales pipeline: opportunities (商机), their stages, history and quotes, the pipelines and their settings, the
@@ -50,10 +51,9 @@ import { ApprovalSchema } from '../../core/approvals/schemas';
  * core's: an opportunity the key's user may not see answers 404 NOT_FOUND, like one that does not exist.
  */
 
-// Bodies: the core's own input schemas (validated again by the operation), less the id the path carries.
-// The links the core keeps unique and does not check yet (requests.md, pipe-api 21:01) are not for API callers: a
-// renewal deal comes from POST /contracts/{id}/renewal-opportunity, a lead's from its conversion.
-const createBody = createOpportunityInput.omit({ renewalOfContractId: true, leadId: true });
+// Bodies: the core's own input schemas (validated again by the operation), less the id the path carries. (A renewal
+// deal comes from POST /contracts/{id}/renewal-opportunity, a lead's from its conversion: neither link is an input.)
+const createBody = createOpportunityInput;
 const patchBody = updateOpportunityInput.omit({ opportunityId: true });
 const stageBody = moveStageInput.omit({ opportunityId: true });
 const closeBody = closeOpportunityInput.omit({ opportunityId: true });
@@ -87,9 +87,6 @@ const scopeQuery = z.object({
   currency: z.string().regex(/^[A-Z]{3}$/).optional(),
 });
 
-const MoveResultSchema = z.object({ opportunity: OpportunitySchema, changed: z.boolean() });
-const AcceptResultSchema = z.object({ quote: QuoteSchema, contract: ContractSchema, approval: ApprovalSchema.nullable(), created: z.boolean() });
-const RenewalOpportunitySchema = z.object({ opportunity: OpportunitySchema, created: z.boolean() });
 
 const O = ['opportunities'];
 const Q = ['quotes'];
@@ -99,7 +96,7 @@ export const opportunityOperations: ApiOperation[] = [
   { method: 'post', path: '/api/v1/opportunities', summary: 'Create an opportunity on a customer you may edit (a pool customer must be claimed first)', tags: O, request: createBody, response: OpportunitySchema, status: 201 },
   { method: 'get', path: '/api/v1/opportunities/{id}', summary: 'One opportunity with its lines', tags: O, response: OpportunitySchema },
   { method: 'patch', path: '/api/v1/opportunities/{id}', summary: 'Change name, amount, lines, close date, next step, competitors, owner or (manager) the probability; expectedVersion → 409 when stale', tags: O, request: patchBody, response: OpportunitySchema },
-  { method: 'post', path: '/api/v1/opportunities/{id}/stage', summary: 'Move to a stage (its requirements must be met; leaving won/lost needs reopen); the same stage again answers changed:false', tags: O, request: stageBody, response: MoveResultSchema },
+  { method: 'post', path: '/api/v1/opportunities/{id}/stage', summary: 'Move to a stage (its requirements must be met; leaving won/lost needs reopen); the same stage again answers changed:false', tags: O, request: stageBody, response: MoveStageResultSchema },
   { method: 'post', path: '/api/v1/opportunities/{id}/close', summary: 'Close as won or lost (lost takes a lossReason)', tags: O, request: closeBody, response: OpportunitySchema },
   { method: 'post', path: '/api/v1/opportunities/{id}/reopen', summary: "Reopen a won/lost opportunity (the owner's manager or an admin; audited)", tags: O, request: reopenBody, response: OpportunitySchema },
   { method: 'get', path: '/api/v1/opportunities/{id}/history', summary: 'Every change of stage, amount, close date, probability and owner (who, when, from → to), oldest first', tags: O, response: z.object({ items: z.array(OpportunityHistorySchema) }) },
@@ -107,9 +104,9 @@ export const opportunityOperations: ApiOperation[] = [
   { method: 'post', path: '/api/v1/opportunities/{id}/quotes', summary: "A new quote version from the opportunity's lines (supersedes older draft/sent ones)", tags: Q, request: quoteBody, response: QuoteSchema, status: 201 },
   { method: 'get', path: '/api/v1/quotes/{id}', summary: 'One quote', tags: Q, response: QuoteSchema },
   { method: 'post', path: '/api/v1/quotes/{id}/send', summary: 'Mark a quote sent to the customer', tags: Q, response: QuoteSchema },
-  { method: 'post', path: '/api/v1/quotes/{id}/accept', summary: 'The customer accepted: draft the contract from the quote and submit it for approval (one contract per quote; again answers the same one with 200)', tags: Q, request: acceptBody, response: AcceptResultSchema, status: 201 },
+  { method: 'post', path: '/api/v1/quotes/{id}/accept', summary: 'The customer accepted: draft the contract from the quote and submit it for approval (one contract per quote; again answers the same one with 200)', tags: Q, request: acceptBody, response: AcceptQuoteResultSchema, status: 201 },
   { method: 'post', path: '/api/v1/quotes/{id}/reject', summary: 'The customer rejected the quote', tags: Q, request: rejectBody, response: QuoteSchema },
-  { method: 'post', path: '/api/v1/contracts/{id}/renewal-opportunity', summary: "Create (or return) the renewal opportunity of a contract (renewal pipeline, lines copied, closing on the contract's end date)", tags: O, response: RenewalOpportunitySchema, status: 201 },
+  { method: 'post', path: '/api/v1/contracts/{id}/renewal-opportunity', summary: "Create (or return) the renewal opportunity of a contract (renewal pipeline, lines copied, closing on the contract's end date)", tags: O, response: RenewalOpportunityResultSchema, status: 201 },
   { method: 'get', path: '/api/v1/pipelines', summary: 'The pipelines and their stages (data)', tags: P, response: z.object({ items: z.array(PipelineSchema) }) },
   { method: 'put', path: '/api/v1/pipelines/{id}', summary: "Rename a pipeline or replace its stages (admin)", tags: P, request: pipelineBody, response: PipelineSchema },
   { method: 'get', path: '/api/v1/pipeline/settings', summary: 'Large-deal threshold and stuck days', tags: P, response: PipelineSettingsSchema },

@@ -119,6 +119,7 @@ describeEachDb('opportunities /api/v1', (h) => {
       ['unknown stage (move)', () => api().post(`/api/v1/opportunities/${deal.id}/stage`).set(as(o.rep)).send({ stage: '不存在的阶段' }), [400, 422], 'stage'],
       ['negative amount (create)', () => api().post('/api/v1/opportunities').set(as(o.rep)).send({ customerId, name: 'x', amountCents: -1 }), [400], 'amountCents'],
       ['negative amount (patch)', () => api().patch(`/api/v1/opportunities/${deal.id}`).set(as(o.rep)).send({ amountCents: -100 }), [400], 'amountCents'],
+      ['amount over the cap of 10^12 cents', () => api().post('/api/v1/opportunities').set(as(o.rep)).send({ customerId, name: 'x', amountCents: 1e12 + 1 }), [400], 'amountCents'],
       ['fraction of a cent (create)', () => api().post('/api/v1/opportunities').set(as(o.rep)).send({ customerId, name: 'x', amountCents: 100.5 }), [400], 'amountCents'],
       ['fraction of a cent (patch)', () => api().patch(`/api/v1/opportunities/${deal.id}`).set(as(o.rep)).send({ amountCents: 100.5 }), [400], 'amountCents'],
       ['fraction of a cent (line)', () => api().post('/api/v1/opportunities').set(as(o.rep)).send({ customerId, name: 'x', lines: [{ name: 'l', quantity: 1, unitPriceCents: 99.9 }] }), [400], 'lines.0.unitPriceCents'],

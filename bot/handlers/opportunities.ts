@@ -84,11 +84,25 @@ async function replyCard(kit: HandlerKit, c: Card): Promise<void> {
 
 // ------------------------------------------------------------------ create
 
-async function resolveAndCreate(kit: HandlerKit, actor: Actor, d: OpportunityDraft, extra: { nextStep?: string | null } = {}): Promise<{ card: Card; created: OpportunityDto | null; repeat?: CardActionResult }> {
+async function resolveAndCreate(kit: HandlerKit, actor: Actor, draft: OpportunityDraft, extra: { nextStep?: string | null } = {}): Promise<{ card: Card; created: OpportunityDto | null; repeat?: CardActionResult }> {
+  let d = draft;
   if (!d.customer) return { card: askCustomerCard(d, kit.deps.locale), created: null };
   const found = await findCustomersByName(kit.deps.core, actor, d.customer, 8);
   const exact = found.filter((c) => c.name === d.customer);
-  const pick = exact.length === 1 ? exact : found;
+  let pick = exact.length === 1 ? exact : found;
+  if (!pick.length && d.name) {
+    // "商机 ERP升级 远航 50万": the customer was not the first word; one of the others names exactly one customer.
+    const words = d.name.split(/\s+/).filter((w) => w.length >= 2).slice(0, 3);
+    for (const w of words) {
+      const hits = await findCustomersByName(kit.deps.core, actor, w, 3);
+      const one = hits.filter((c) => c.name === w).length === 1 ? hits.filter((c) => c.name === w) : hits;
+      if (one.length === 1) {
+        d = { ...d, name: [d.customer, ...d.name.split(/\s+/).filter((x) => x !== w)].join(' '), customer: one[0].name };
+        pick = one;
+        break;
+      }
+    }
+  }
   if (pick.length === 1 && pick[0].inPool) return { card: claimFirstCard(d, pick[0], kit.deps.locale), created: null };
   if (pick.length === 1) return create(kit, actor, pick[0].id, d, extra);
   if (pick.length > 1) return { card: chooseCustomerCard(d, pick.map((c) => ({ id: c.id, name: c.name, ownerName: c.ownerName, inPool: c.inPool })), kit.deps.locale), created: null };

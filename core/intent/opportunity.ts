@@ -302,6 +302,10 @@ function mask(text: string, spans: Array<[number, number]>): string {
   return out;
 }
 
+/** A word that ends like an organisation (远航科技, 港联物流, 某某有限公司), the customer dictionary's own rule. */
+const ORG_END = /(?:股份有限公司|有限责任公司|有限公司|集团|公司|科技|技术|网络|信息|软件|电子|贸易|实业|银行|医院|学校|大学|学院|制造|商贸|物流|传媒|文化|教育|咨询|制药|药业|电器|机械|建设|建筑|设计|酒店|餐饮|超市|研究院|研究所|事务所|工作室|控股|能源|汽车|地产|置业|证券|保险|食品|服饰|医疗|生物|材料|智能|数据|电商|律所|工厂)$/;
+const byOrgName = (w: string) => ORG_END.test(w) && w.length >= 3;
+
 const CUSTOMER_TAIL = /^(?:给|为|帮|替|和|跟)\s*/;
 
 const LABELS: Array<[RegExp, 'customer' | 'name' | 'amount' | 'date' | 'stage']> = [
@@ -416,9 +420,15 @@ function parseCreate(t: string, now: DateTime, stages: StageWords[]): Opportunit
         // "远航科技 ERP升级" / "Acme Corp ERP upgrade": a legal suffix ends the name; else the first word is the customer.
         const org = isEn ? /^(.+?\b(?:Ltd|Limited|Inc|Corp|Corporation|Co|LLC|GmbH|Group|Holdings|Technologies|Tech|Systems|Logistics)\.?)\s+(.+)$/i.exec(first) : null;
         const zhOrg = !isEn ? extractCustomer(first, 0) : null;
+        // "ERP升级 远航科技 50万": the word that is an organisation's name is the customer, wherever it stands.
+        const isOrg = (w: string) => !/[A-Za-z]/.test(w) && extractCustomer(w, 0)?.name === w && /[\u4e00-\u9fa5]{2,}/.test(w) && byOrgName(w);
+        const orgAt = !isEn && !isOrg(words[0]) ? words.findIndex((w, i) => i > 0 && isOrg(w)) : -1;
         if (org) {
           customer = org[1];
           tokens.splice(0, 1, org[2]);
+        } else if (orgAt > 0) {
+          customer = words[orgAt];
+          tokens.splice(0, 1, words.filter((_, i) => i !== orgAt).join(' '));
         } else if (zhOrg && zhOrg.start === 0 && zhOrg.end > words[0].length) {
           // "远航 科技有限公司 ERP" — a legal name typed with a space in it
           customer = zhOrg.name;

@@ -86,6 +86,10 @@ describeEachDb('the sales pipeline in chat', (h: DbHandle) => {
     expect(c.json).toContain('opportunity.stage');
     expect(c.json).toContain('quote.create');
 
+    // the customer written after the deal's name is still found
+    await say(o.rep, `商机 门户改版 ${customerName} 20万`);
+    expect(await deal('门户改版')).toMatchObject({ owner_id: o.rep.id });
+
     await say(o.rep, `新商机：${customerName}的数据中台，预计五十万，月底签`);
     const d2 = await deal('数据中台');
     expect(Number(d2.amount_cents)).toBe(50_000_000);

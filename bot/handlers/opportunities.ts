@@ -224,7 +224,9 @@ async function moveAnswer(kit: HandlerKit, actor: Actor, input: { opportunityId:
     }, kit.t);
     const name = stageLabel(pipeline, r.opportunity.stage, r.opportunity.stageName, kit.deps.locale);
     const toast = r.changed ? { type: 'success' as const, content: l(`已移到「${name}」`, `Moved to "${name}"`) } : { type: 'info' as const, content: l(`已在「${name}」阶段`, `Already at "${name}"`) };
-    return { toast, card: cardOnly(input.from === 'list' ? await myPipelineCard(kit, actor) : await cardOf(kit, r.opportunity)) };
+    // In chat there is no toast: the answer card says what happened in its title.
+    const heading = input.from === 'chat' ? `${r.changed ? '✓ ' : ''}${toast.content}：${r.opportunity.name}` : undefined;
+    return { toast, card: cardOnly(input.from === 'list' ? await myPipelineCard(kit, actor) : await cardOf(kit, r.opportunity, { heading })) };
   } catch (e) {
     // A stale card: answer with the deal as it is now, so the rep sees what changed.
     if (isAppError(e) && e.code === 'CONFLICT') {

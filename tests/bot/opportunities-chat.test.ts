@@ -116,7 +116,7 @@ describeEachDb('the sales pipeline in chat', (h: DbHandle) => {
     await say(o.rep, 'ERP升级 进入谈判');
     expect((await deal('ERP升级')).stage).toBe('negotiation');
     const c = await lastCard(o.rep);
-    expect(c.json).toContain('谈判');
+    expect(c.json).toContain('已移到「谈判」');
     const toProposal = valuesOf(c.content, 'opportunity.stage').find((v) => v.stage === 'proposal')!;
     const a = await click(o.rep, toProposal);
     expect(a.toast?.type).toBe('success');

@@ -148,20 +148,25 @@ const createIntent: ChatHandler = async (cmd, kit) => {
   await replyCard(kit, r.card);
 };
 
+/** The draft a card carries back (its values are the sender's: each is checked again by the core). */
+function draftFrom(raw: Partial<OpportunityDraft>): OpportunityDraft {
+  const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : null);
+  return {
+    customer: str(raw.customer), name: str(raw.name),
+    amountCents: Number.isSafeInteger(raw.amountCents) ? (raw.amountCents as number) : null,
+    expectedCloseDate: str(raw.expectedCloseDate), stage: str(raw.stage), nonce: str(raw.nonce) ?? randomUUID(),
+  };
+}
+
 /** "opportunity.create": a choose-card pick (customerId), the ask-card's customer name, or the create form. */
 const createAction: CardActionHandler = async (cmd, kit) => {
   const raw = cmd.value.draft as Partial<OpportunityDraft> | undefined;
   if (!raw || typeof raw !== 'object') return { toast: { type: 'error', content: L(kit)('卡片已失效', 'This card is no longer valid') } };
   const f = cmd.formValue ?? {};
   const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
-  const d: OpportunityDraft = {
-    customer: text(f.customer) || (typeof raw.customer === 'string' ? raw.customer : null),
-    name: text(f.name) || (typeof raw.name === 'string' ? raw.name : null),
-    amountCents: Number.isSafeInteger(raw.amountCents) ? (raw.amountCents as number) : null,
-    expectedCloseDate: typeof raw.expectedCloseDate === 'string' ? raw.expectedCloseDate : null,
-    stage: typeof raw.stage === 'string' ? raw.stage : null,
-    nonce: typeof raw.nonce === 'string' ? raw.nonce : randomUUID(),
-  };
+  const d = draftFrom(raw);
+  if (text(f.customer)) d.customer = text(f.customer);
+  if (text(f.name)) d.name = text(f.name);
   if (text(f.amount)) {
     const a = amountOf(text(f.amount));
     if (a === null) return { toast: { type: 'error', content: L(kit)(`看不懂金额“${text(f.amount)}”`, `Cannot read the amount "${text(f.amount)}"`) } };
@@ -184,12 +189,7 @@ const claimCreateAction: CardActionHandler = async (cmd, kit) => {
   const actor = actorOf(cmd.user);
   const customerId = idOf(cmd.value.customerId, 'customerId');
   await claimCustomer(kit.deps.core, actor, 'card', customerId, kit.t);
-  const d: OpportunityDraft = {
-    customer: typeof raw.customer === 'string' ? raw.customer : null, name: typeof raw.name === 'string' ? raw.name : null,
-    amountCents: Number.isSafeInteger(raw.amountCents) ? (raw.amountCents as number) : null, expectedCloseDate: typeof raw.expectedCloseDate === 'string' ? raw.expectedCloseDate : null,
-    stage: typeof raw.stage === 'string' ? raw.stage : null, nonce: typeof raw.nonce === 'string' ? raw.nonce : randomUUID(),
-  };
-  const r = await create(kit, actor, customerId, d);
+  const r = await create(kit, actor, customerId, draftFrom(raw));
   if (r.repeat) return r.repeat;
   return { toast: { type: 'success', content: L(kit)('已认领客户并创建商机', 'Customer claimed and deal created') }, card: cardOnly(r.card) };
 };

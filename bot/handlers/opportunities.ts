@@ -78,8 +78,27 @@ async function cardOf(kit: HandlerKit, o: OpportunityDto, opts: { heading?: stri
   return opportunityCard(o, pipeline, { locale: kit.deps.locale, heading: opts.heading, quotes, extra: opts.extra });
 }
 
-async function replyCard(kit: HandlerKit, c: Card): Promise<void> {
-  await kit.reply({ kind: 'opportunity.card', payload: { card: c } as never });
+/** A card in chat; a deal's card gets a key (oppcard:<deal>:<n>) so later changes can update it in place. */
+async function replyCard(kit: HandlerKit, c: Card, dealId?: number): Promise<void> {
+  await kit.reply({ kind: 'opportunity.card', payload: { card: c } as never, ...(dealId ? { dedupeKey: `oppcard:${dealId}:${randomUUID()}` } : {}) });
+}
+
+/**
+ * The deal changed: its cards sent in chat during the last 14 days (Lark patches no older message) are updated in
+ * place through the outbox, as approval cards are — except the card whose button was tapped, which the tap's own
+ * answer replaces. The three most recent copies are enough: older ones answer a tap with the current card anyway.
+ */
+async function refreshCopies(kit: HandlerKit, o: OpportunityDto, exceptMessageId: string | null): Promise<void> {
+  const since = new Date(kit.deps.core.clock.now().getTime() - 14 * 86_400_000);
+  const rows = await kit.deps.core.db.select<{ dedupe_key: string; message_id: string | null }>(
+    "SELECT dedupe_key, message_id FROM outbox WHERE dedupe_key LIKE :k AND op = 'send' AND created_at >= :since ORDER BY id DESC LIMIT 3",
+    { k: `oppcard:${o.id}:%`, since },
+    kit.t,
+  );
+  const copies = rows.filter((r) => !exceptMessageId || r.message_id !== exceptMessageId);
+  if (!copies.length) return;
+  const card = await cardOf(kit, o);
+  for (const r of copies) await kit.reply({ kind: 'opportunity.card', payload: { card } as never, updateOf: r.dedupe_key });
 }
 
 // ------------------------------------------------------------------ create
@@ -145,7 +164,7 @@ const createIntent: ChatHandler = async (cmd, kit) => {
   if (!o || o.kind !== 'create') return;
   const d: OpportunityDraft = { customer: o.customer, name: o.name, amountCents: o.amountCents, expectedCloseDate: o.expectedCloseDate, stage: o.stage, nonce: `opp:${cmd.messageId || randomUUID()}` };
   const r = await resolveAndCreate(kit, actorOf(cmd.user), d);
-  await replyCard(kit, r.card);
+  await replyCard(kit, r.card, r.created?.id);
 };
 
 /** The draft a card carries back (its values are the sender's: each is checked again by the core). */
@@ -206,7 +225,7 @@ export function amountOf(text: string): number | null {
 
 // ------------------------------------------------------------------ move a stage
 
-async function moveAnswer(kit: HandlerKit, actor: Actor, input: { opportunityId: number; stage: string; version?: number; lossReason?: LossReason | null; lossNote?: string | null; from: string }): Promise<CardActionResult> {
+async function moveAnswer(kit: HandlerKit, actor: Actor, input: { opportunityId: number; stage: string; version?: number; lossReason?: LossReason | null; lossNote?: string | null; from: string; openMessageId?: string | null }): Promise<CardActionResult> {
   const l = L(kit);
   const current = await getOpportunity(kit.deps.core, actor, input.opportunityId, kit.t);
   const pipeline = await getPipeline(kit.deps.core, current.pipelineId, kit.t);
@@ -222,6 +241,7 @@ async function moveAnswer(kit: HandlerKit, actor: Actor, input: { opportunityId:
       ...(input.lossReason ? { lossReason: input.lossReason } : {}),
       ...(input.lossNote ? { lossNote: input.lossNote.slice(0, 500) } : {}),
     }, kit.t);
+    if (r.changed) await refreshCopies(kit, r.opportunity, input.from === 'chat' ? null : input.openMessageId ?? null);
     const name = stageLabel(pipeline, r.opportunity.stage, r.opportunity.stageName, kit.deps.locale);
     const toast = r.changed ? { type: 'success' as const, content: l(`已移到「${name}」`, `Moved to "${name}"`) } : { type: 'info' as const, content: l(`已在「${name}」阶段`, `Already at "${name}"`) };
     // In chat there is no toast: the answer card says what happened in its title.
@@ -246,6 +266,7 @@ const stageAction: CardActionHandler = async (cmd, kit) => {
     lossReason: lossReasonOf(v.lossReason),
     lossNote: typeof v.lossNote === 'string' ? v.lossNote : null,
     from: v.from === 'list' ? 'list' : 'card',
+    openMessageId: cmd.openMessageId,
   });
 };
 
@@ -261,7 +282,7 @@ const loseAction: CardActionHandler = async (cmd, kit) => {
   const actor = actorOf(cmd.user);
   const o = await getOpportunity(kit.deps.core, actor, idOf(cmd.value.opportunityId, 'opportunityId'), kit.t);
   const lost = (await getPipeline(kit.deps.core, o.pipelineId, kit.t)).stages.find((s) => s.category === 'lost')!;
-  return moveAnswer(kit, actor, { opportunityId: o.id, stage: lost.key, lossReason: reason, lossNote: note || null, from: cmd.value.from === 'list' ? 'list' : 'card' });
+  return moveAnswer(kit, actor, { opportunityId: o.id, stage: lost.key, lossReason: reason, lossNote: note || null, from: cmd.value.from === 'list' ? 'list' : 'card', openMessageId: cmd.openMessageId });
 };
 
 const viewAction: CardActionHandler = async (cmd, kit) => {
@@ -311,7 +332,7 @@ const moveIntent: ChatHandler = async (cmd, kit) => {
   }
   const reason = lossReasonOf(o.lossReason) ?? (target.category === 'lost' && o.lossNote ? 'other' : null);
   const r = await moveAnswer(kit, actor, { opportunityId: deal.id, stage: target.key, lossReason: reason, lossNote: o.lossNote, from: 'chat' });
-  if (r.card) await replyCard(kit, r.card as unknown as Card);
+  if (r.card) await replyCard(kit, r.card as unknown as Card, deal.id);
   else if (r.toast) await kit.reply({ kind: 'text', payload: { text: r.toast.content } });
 };
 

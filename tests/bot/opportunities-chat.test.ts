@@ -113,8 +113,14 @@ describeEachDb('the sales pipeline in chat', (h: DbHandle) => {
   });
 
   it('moves a stage by message and by button; the card updates in place; a stale card answers with the current one', async () => {
+    const erp = await deal('ERP升级');
+    const [{ dedupe_key: key }] = await h.db.select<{ dedupe_key: string }>("SELECT dedupe_key FROM outbox WHERE dedupe_key LIKE :k AND op = 'send'", { k: `oppcard:${erp.id}:%` });
     await say(o.rep, 'ERP升级 进入谈判');
     expect((await deal('ERP升级')).stage).toBe('negotiation');
+    // the card the deal was created with is updated in place (an outbox update of that message)
+    const update = await h.db.select<OutboxRow & { update_of: string }>("SELECT id, kind, recipient, payload, update_of FROM outbox WHERE op = 'update' AND kind = 'opportunity.card' ORDER BY id DESC LIMIT 1");
+    expect(update[0]?.update_of).toBe(key);
+    expect(JSON.stringify(payloadOf(update[0]))).toContain('谈判');
     const c = await lastCard(o.rep);
     expect(c.json).toContain('已移到「谈判」');
     const toProposal = valuesOf(c.content, 'opportunity.stage').find((v) => v.stage === 'proposal')!;

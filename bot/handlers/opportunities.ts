@@ -20,7 +20,7 @@ import { createRenewalOpportunity } from '../../core/contracts/renewal-opportuni
 import { LOSS_REASONS, type LossReason, type PipelineDto, type Stage } from '../../core/opportunities/schemas';
 import { markdown, md, type Card } from '../cards/kit';
 import {
-  askCustomerCard, chooseCustomerCard, claimFirstCard, chooseOpportunityCard, createFormCard, forecastCard, lossFormCard, opportunityCard, pipelineCard, stageLabel, type OpportunityDraft,
+  type Audience, askCustomerCard, chooseCustomerCard, claimFirstCard, chooseOpportunityCard, createFormCard, forecastCard, lossFormCard, opportunityCard, pipelineCard, stageLabel, type OpportunityDraft,
 } from '../render/opportunities';
 import type { CardActionCommand, CardActionHandler, CardActionResult, ChatCommand, ChatHandler, HandlerKit } from '../types';
 
@@ -338,12 +338,15 @@ const moveIntent: ChatHandler = async (cmd, kit) => {
 
 // ------------------------------------------------------------------ my pipeline, forecast
 
+/** The core scopes the numbers by role (rep: own, manager: team, admin: all); the card's title says which. */
+const audienceOf = (actor: Actor): Audience => (actor.kind !== 'user' ? 'company' : actor.role === 'admin' ? 'company' : actor.role === 'manager' ? 'team' : 'mine');
+
 async function myPipelineCard(kit: HandlerKit, actor: Actor): Promise<Card> {
   const pipelines = await listPipelines(kit.deps.core, kit.t);
   const ordered = [...pipelines].sort((a, b) => Number(b.isDefault) - Number(a.isDefault));
   const sections = [];
   for (const p of ordered) sections.push(await openPipelineSummary(kit.deps.core, actor, { pipelineId: p.id, limit: 5 }, kit.t));
-  return pipelineCard(sections, kit.deps.locale, { team: actor.kind === 'user' && (actor.role === 'manager' || actor.role === 'admin') });
+  return pipelineCard(sections, kit.deps.locale, { audience: audienceOf(actor) });
 }
 
 const listIntent: ChatHandler = async (cmd, kit) => {
@@ -355,7 +358,7 @@ const forecastIntent: ChatHandler = async (cmd, kit) => {
   const period = o?.kind === 'forecast' ? o.period : '本月';
   const actor = actorOf(cmd.user);
   const [forecast, funnel] = await Promise.all([pipelineForecast(kit.deps.core, actor, { period }), pipelineFunnel(kit.deps.core, actor, { period })]);
-  await replyCard(kit, forecastCard(forecast, funnel, kit.deps.locale, { team: cmd.user.role === 'manager' || cmd.user.role === 'admin' }));
+  await replyCard(kit, forecastCard(forecast, funnel, kit.deps.locale, { audience: audienceOf(actor) }));
 };
 
 // ------------------------------------------------------------------ quotes

@@ -211,7 +211,15 @@ function listButtons(d: PipelineSection['top'][number], pipeline: PipelineDto, l
 }
 
 /** "My pipeline": per pipeline, the open deals by stage, then the largest deals with their stage buttons. */
-export function pipelineCard(sections: PipelineSection[], locale: Locale, opts: { team?: boolean } = {}): Card {
+/** Whose numbers a card shows: a rep's own, a manager's team, an admin's whole company. */
+export type Audience = 'mine' | 'team' | 'company';
+const AUDIENCE_TITLE: Record<Audience, { pipeline: [string, string]; forecast: [string, string] }> = {
+  mine: { pipeline: ['我的商机', 'My pipeline'], forecast: ['我的预测', 'My forecast'] },
+  team: { pipeline: ['团队商机', 'Team pipeline'], forecast: ['团队预测', 'Team forecast'] },
+  company: { pipeline: ['全公司商机', 'Company pipeline'], forecast: ['全公司预测', 'Company forecast'] },
+};
+
+export function pipelineCard(sections: PipelineSection[], locale: Locale, opts: { audience?: Audience } = {}): Card {
   const L = lang(locale);
   const els: CardElement[] = [];
   const shown = sections.filter((s, i) => i === 0 || s.total.count > 0);
@@ -229,13 +237,13 @@ export function pipelineCard(sections: PipelineSection[], locale: Locale, opts: 
     }
   }
   if (!shown.some((s) => s.total.count > 0)) els.push(note(L('还没有进行中的商机。发送“商机 客户名 项目 金额 日期”即可创建。', 'No open deals yet. Send "new deal <customer> <name> <amount> <date>" to create one.')));
-  return card({ title: opts.team ? L('团队商机', 'Team pipeline') : L('我的商机', 'My pipeline'), template: 'blue', elements: els });
+  return card({ title: L(...AUDIENCE_TITLE[opts.audience ?? 'mine'].pipeline), template: 'blue', elements: els });
 }
 
 // ------------------------------------------------------------------ forecast
 
 /** The forecast for a period (weighted, commit, best case, won; per month), and the funnel of that period. */
-export function forecastCard(f: ForecastDto, funnel: FunnelDto | null, locale: Locale, opts: { team?: boolean; pipeline?: Pick<PipelineDto, 'stages'> | null } = {}): Card {
+export function forecastCard(f: ForecastDto, funnel: FunnelDto | null, locale: Locale, opts: { audience?: Audience } = {}): Card {
   const L = lang(locale);
   const c = f.scope.currency;
   const tt = f.totals;
@@ -260,7 +268,8 @@ export function forecastCard(f: ForecastDto, funnel: FunnelDto | null, locale: L
     els.push(note(L(`赢率 ${wr.rate === null ? '—' : `${Math.round(wr.rate * 100)}%`}（赢 ${wr.won} / 输 ${wr.lost}）`, `Win rate ${wr.rate === null ? '—' : `${Math.round(wr.rate * 100)}%`} (won ${wr.won} / lost ${wr.lost})`)));
   }
   els.push(note(L(`周期 ${f.period.from} ~ ${f.period.to}，按预计成交日期（已关闭的按关闭日期）统计。`, `Period ${f.period.from} – ${f.period.to}, by expected close date (closed deals by their close date).`)));
-  const title = opts.team ? L(`团队预测 · ${f.period.label}`, `Team forecast · ${f.period.label}`) : L(`我的预测 · ${f.period.label}`, `My forecast · ${f.period.label}`);
+  const [zh, en] = AUDIENCE_TITLE[opts.audience ?? 'mine'].forecast;
+  const title = L(`${zh} · ${f.period.label}`, `${en} · ${f.period.label}`);
   return card({ title, template: 'indigo', elements: els });
 }
 

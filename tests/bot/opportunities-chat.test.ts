@@ -219,6 +219,8 @@ describeEachDb('the sales pipeline in chat', (h: DbHandle) => {
     const team = await lastCard(o.manager);
     expect(team.json).toContain('团队预测');
     expect(team.json).toContain('2026-Q4');
+    await say(o.admin, '今年能签多少');
+    expect((await lastCard(o.admin)).json).toContain('全公司预测');
   });
 
   it('quote: create, send, customer accepted → the contract is drafted and pending approval; accepting twice gives one contract', async () => {

@@ -10,7 +10,7 @@ import { actorOf } from '../../core/users/operations';
 import { findCustomersByName } from '../../core/customers/operations';
 import { claimCustomer } from '../../core/pool/operations';
 import { findAmount } from '../../core/intent/money';
-import { NEXT_STAGE, type OpportunityIntent, type StageWords } from '../../core/intent/opportunity';
+import { NEXT_STAGE, type StageWords } from '../../core/intent/opportunity';
 import { createOpportunity, findOpportunitiesByText, getOpportunity, moveStage, updateOpportunity, type OpportunityDto } from '../../core/opportunities/operations';
 import { getPipeline, listPipelines } from '../../core/opportunities/pipelines';
 import { openPipelineSummary, pipelineForecast, pipelineFunnel } from '../../core/opportunities/forecast';
@@ -22,7 +22,7 @@ import { markdown, md, type Card } from '../cards/kit';
 import {
   type Audience, askCustomerCard, chooseCustomerCard, claimFirstCard, chooseOpportunityCard, createFormCard, forecastCard, lossFormCard, opportunityCard, pipelineCard, stageLabel, type OpportunityDraft,
 } from '../render/opportunities';
-import type { CardActionCommand, CardActionHandler, CardActionResult, ChatCommand, ChatHandler, HandlerKit } from '../types';
+import type { CardActionCommand, CardActionHandler, CardActionResult, ChatHandler, HandlerKit } from '../types';
 
 /**
  * The sales pipeline in chat. Messages (read by core/intent/opportunity.ts with the pipelines' own stage names):
@@ -424,7 +424,6 @@ async function replyErrors(kit: HandlerKit, fn: () => Promise<void>): Promise<vo
 }
 const safe = (h: ChatHandler): ChatHandler => (cmd, kit) => replyErrors(kit, () => h(cmd, kit));
 
-export type { OpportunityIntent };
 
 /** The sales pipeline in chat. Called by composeBot() (bot/compose.ts). */
 export function register(r: BotRegistry): void {

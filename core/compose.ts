@@ -11,6 +11,7 @@ import { register as receivables } from './receivables/index';
 import { register as contracts } from './contracts/index';
 import { register as surveys } from './surveys/index';
 import { register as tickets } from './tickets/index';
+import { register as opportunities } from './opportunities/index';
 
 /**
  * The core's composition root: every 360° section, approval subject, recycle exclusion and scheduled job the core
@@ -28,6 +29,7 @@ export function composeCore(): CoreRegistry {
   contracts(r); // approval subject 'contract'; 360: contracts; contracts.daily
   surveys(r); // surveys.nps
   tickets(r); // 360: tickets, satisfaction; tickets.sla
+  opportunities(r); // 360: opportunities; recycle exclusion 'opportunities.open'; opportunities.stuck
   return r;
 }
 

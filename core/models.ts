@@ -12,6 +12,7 @@ import { defineMpModels } from './mp/model';
 import { defineContractModels } from './contracts/model';
 import { defineApprovalModels } from './approvals/model';
 import { defineReceivableModels } from './receivables/model';
+import { defineOpportunityModels } from './opportunities/model';
 
 /** Every context's models, bound to one Sequelize instance (tests run several side by side). */
 export function defineModels(s: Sequelize) {
@@ -29,6 +30,7 @@ export function defineModels(s: Sequelize) {
     ...defineContractModels(s),
     ...defineApprovalModels(s),
     ...defineReceivableModels(s),
+    ...defineOpportunityModels(s),
   };
 }
 export type Models = ReturnType<typeof defineModels>;

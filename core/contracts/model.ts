@@ -22,10 +22,12 @@ export interface ContractAttrs {
   terminated_reason: string | null;
   created_by: number | null;
   approved_at: Date | null;
+  opportunity_id: number | null;
+  quote_id: number | null;
   created_at: Date;
   updated_at: Date;
 }
-export type ContractCreation = Optional<ContractAttrs, 'id' | 'team_id' | 'title' | 'currency' | 'discount_bp' | 'sign_date' | 'status' | 'note' | 'renewal_of_id' | 'terminated_reason' | 'created_by' | 'approved_at' | 'created_at' | 'updated_at'>;
+export type ContractCreation = Optional<ContractAttrs, 'id' | 'team_id' | 'title' | 'currency' | 'discount_bp' | 'sign_date' | 'status' | 'note' | 'renewal_of_id' | 'terminated_reason' | 'created_by' | 'approved_at' | 'opportunity_id' | 'quote_id' | 'created_at' | 'updated_at'>;
 
 export interface ContractLineAttrs {
   id: number;
@@ -72,6 +74,8 @@ export function defineContractModels(s: Sequelize) {
     terminated_reason: DataTypes.STRING(500),
     created_by: DataTypes.INTEGER,
     approved_at: DataTypes.DATE(3),
+    opportunity_id: DataTypes.INTEGER,
+    quote_id: DataTypes.INTEGER,
     created_at: DataTypes.DATE(3),
     updated_at: DataTypes.DATE(3),
   }, { tableName: 'contracts' }) as EntityStatic<ContractAttrs, ContractCreation>;

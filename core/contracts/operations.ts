@@ -14,6 +14,7 @@ import type { ApprovalSubject } from '../registry';
 import { customerReceivableSummary } from '../receivables/summary';
 import { assertPlanSums, day, instalmentPlanInput, writeInstalments } from '../receivables/plan';
 import { recordWonDeal } from '../customers/operations';
+import { markOpportunityWon } from '../opportunities/operations';
 import { businessDay, daysBetween, addDays, toDay } from '../shared/dates';
 import { discountBp, discountExceeds, lineAmountCents, lineListCents, MAX_CENTS, percentToBp, splitEvenly, toCents } from '../shared/money';
 import { txSelect, txUpdate } from '../shared/txsql';
@@ -199,13 +200,15 @@ interface ContractRow {
   status: ContractStatus;
   note: string | null;
   renewal_of_id: number | null;
+  opportunity_id: number | null;
+  quote_id: number | null;
 }
 
 async function contractRow(ctx: CoreContext, id: number, t?: Transaction): Promise<ContractRow> {
   const r = (await txSelect<ContractRow>(
       ctx,
     `SELECT c.id, c.number, c.customer_id, cu.name AS customer_name, cu.tier AS customer_tier, c.owner_id, u.name AS owner_name, c.team_id, c.title, c.currency, c.list_cents, c.amount_cents,
-            c.discount_bp, c.sign_date, c.start_date, c.end_date, c.status, c.note, c.renewal_of_id
+            c.discount_bp, c.sign_date, c.start_date, c.end_date, c.status, c.note, c.renewal_of_id, c.opportunity_id, c.quote_id
      FROM contracts c JOIN customers cu ON cu.id = c.customer_id JOIN users u ON u.id = c.owner_id WHERE c.id = :id`,
     { id },
     t,
@@ -257,6 +260,8 @@ export async function getContract(ctx: CoreContext, actor: Actor, id: number, t?
     status: c.status,
     note: c.note,
     renewalOfId: c.renewal_of_id,
+    opportunityId: c.opportunity_id === null ? null : Number(c.opportunity_id),
+    quoteId: c.quote_id === null ? null : Number(c.quote_id),
     lines: lines.map((l) => ({ seq: l.seq, name: l.name, quantity: Number(l.quantity), unitPriceCents: toCents(l.unit_price_cents), discountBp: Number(l.discount_bp), amountCents: toCents(l.amount_cents) })),
     instalments: inst.map((i) => ({ id: i.id, seq: i.seq, dueDate: toDay(i.due_date)!, amountCents: toCents(i.amount_cents), paidCents: toCents(i.paid_cents), status: i.status })),
     attachments: att.map((a) => ({ id: a.id, fileName: a.file_name, fileKey: a.file_key, mime: a.mime, sizeBytes: a.size_bytes })),
@@ -424,13 +429,14 @@ export const contractApprovalSubject: ApprovalSubject = {
     };
   },
   async onApproved(ctx, t, id, actor) {
-    const c = (await txSelect<{ customer_id: number; amount_cents: unknown; start_date: unknown }>(ctx, 'SELECT customer_id, amount_cents, start_date FROM contracts WHERE id = :id', { id }, t))[0];
+    const c = (await txSelect<{ customer_id: number; amount_cents: unknown; start_date: unknown; opportunity_id: number | null }>(ctx, 'SELECT customer_id, amount_cents, start_date, opportunity_id FROM contracts WHERE id = :id', { id }, t))[0];
     const today = businessDay(ctx.clock.now(), ctx.timezone);
     const start = toDay(c.start_date)!;
     await setStatus(ctx, t, id, start <= today ? 'active' : 'approved', ['pending_approval'], { approved_at: ctx.clock.now() });
     await txUpdate(ctx, 'UPDATE receivable_instalments SET live = :live, updated_at = :now WHERE contract_id = :id', { live: true, now: ctx.clock.now(), id }, t);
-    // An approved contract is a won deal for the customer's RFM figures (opportunities do not exist yet).
+    // An approved contract is a won deal for the customer's RFM figures, and wins the opportunity it came from.
     await recordWonDeal(ctx, t, { customerId: c.customer_id, amountCents: toCents(c.amount_cents) });
+    if (c.opportunity_id) await markOpportunityWon(ctx, t, { opportunityId: Number(c.opportunity_id), contractId: id, actor });
     await recordAudit(ctx, t, { actor, action: 'contract.approved', entityType: 'contract', entityId: id, channel: 'job', data: { status: start <= today ? 'active' : 'approved' } });
   },
   async onRejected(ctx, t, id) {
@@ -509,6 +515,7 @@ export async function runRenewalReminders(ctx: CoreContext, opts: { daysBefore?:
        FROM contracts c JOIN customers cu ON cu.id = c.customer_id
        WHERE c.status IN ('approved', 'active') AND c.end_date >= :today AND c.end_date <= :horizon AND c.id > :after
          AND NOT EXISTS (SELECT 1 FROM contracts r WHERE r.renewal_of_id = c.id)
+         AND NOT EXISTS (SELECT 1 FROM opportunities o WHERE o.renewal_of_contract_id = c.id)
        ORDER BY c.id LIMIT 500`,
       { today, horizon, after },
     );
@@ -523,7 +530,7 @@ export async function runRenewalReminders(ctx: CoreContext, opts: { daysBefore?:
           return {
             to: { userId: r.owner_id },
             kind: RENEWAL_KIND,
-            payload: { contractId: r.id, number: r.number, title: r.title, customerId: r.customer_id, customerName: r.customer_name, amountCents: toCents(r.amount_cents), endDate: end, daysLeft: daysBetween(today, end), opportunitiesAvailable: false },
+            payload: { contractId: r.id, number: r.number, title: r.title, customerId: r.customer_id, customerName: r.customer_name, amountCents: toCents(r.amount_cents), endDate: end, daysLeft: daysBetween(today, end), opportunitiesAvailable: true },
             dedupeKey: `contract:${r.id}:renewal:${end}`,
           };
         }),
@@ -538,7 +545,8 @@ const contractIdInput = z.object({ contractId: dbId });
 /**
  * One tap from the renewal reminder: a draft contract copying the lines, starting the day after the
  * old one ends, for the same length. Idempotent: a second tap returns the same draft (unique renewal_of_id).
- * (Opportunities do not exist yet, so the renewal is a contract draft rather than an opportunity.)
+ * (The renewal reminder card now creates a renewal opportunity instead: core/contracts/renewal-opportunity.ts;
+ * this draft stays for the API and for a renewal signed without a pipeline.)
  */
 export async function createRenewalDraft(ctx: CoreContext, actor: Actor, channel: Channel, raw: { contractId: number }, parent?: Transaction): Promise<{ contract: ContractDto; created: boolean }> {
   const { contractId } = parseInput(contractIdInput, raw);

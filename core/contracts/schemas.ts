@@ -29,6 +29,9 @@ export const ContractSchema = z.object({
   status: z.enum(CONTRACT_STATUSES),
   note: z.string().nullable(),
   renewalOfId: id.nullable(),
+  /** The opportunity and the accepted quote the contract was drafted from, if any. */
+  opportunityId: id.nullable(),
+  quoteId: id.nullable(),
   lines: z.array(ContractLineSchema),
   instalments: z.array(InstalmentSchema),
   attachments: z.array(z.object({ id, fileName: z.string(), fileKey: z.string(), mime: z.string().nullable(), sizeBytes: z.number().int().nullable() })),

@@ -5,6 +5,7 @@ import { enqueueMessages } from '../notifications/outbox';
 import { recordAudit } from '../audit/record';
 import { createCustomer } from '../customers/operations';
 import { logActivity } from '../activities/operations';
+import { createOpportunity } from '../opportunities/operations';
 import { getLeadsConfig } from './config';
 import { slaCutoff } from './rules';
 import { loadLead, type LeadDto } from './capture';
@@ -70,6 +71,13 @@ export interface ConvertResult {
   /** The lead matched an existing customer, which it was linked to instead of creating one. */
   linkedExisting: boolean;
   alreadyConverted: boolean;
+  /** The opportunity opened with the conversion (when asked for), or the one an earlier conversion opened. */
+  opportunityId: number | null;
+}
+
+/** Ask convertLead for an opportunity too: `true`, or its name, amount and expected close date. */
+export interface ConvertOptions {
+  opportunity?: boolean | { name?: string; amountCents?: number; expectedCloseDate?: string };
 }
 
 /**
@@ -77,13 +85,33 @@ export interface ConvertResult {
  * lead row stays (status converted, customer_id), its touches point at the customer, and a follow-up on the customer
  * records where it came from (source, campaign, score). Idempotent: a converted lead answers its customer.
  */
-export async function convertLead(ctx: CoreContext, actor: Actor, channel: Channel, leadId: number, parentT?: Transaction | null): Promise<ConvertResult> {
+export async function convertLead(ctx: CoreContext, actor: Actor, channel: Channel, leadId: number, parentT?: Transaction | null, opts: ConvertOptions = {}): Promise<ConvertResult> {
+  const withOpportunity = async (t: Transaction, lead: { company: string | null; contactName: string | null; ownerId: number | null; campaign: string | null }, customerId: number): Promise<number | null> => {
+    const had = (await ctx.db.select<{ id: number }>('SELECT id FROM opportunities WHERE lead_id = :id', { id: leadId }, t))[0];
+    if (had) return Number(had.id);
+    if (!opts.opportunity) return null;
+    const o = typeof opts.opportunity === 'object' ? opts.opportunity : {};
+    const ownerId = lead.ownerId ?? (actor.kind === 'user' ? actor.userId : null);
+    const created = await createOpportunity(ctx, actor, channel, {
+      customerId,
+      ...(ownerId !== null && !(actor.kind === 'user' && actor.userId === ownerId) ? { ownerId } : {}),
+      ...(o.name ? { name: o.name } : {}),
+      ...(o.amountCents !== undefined ? { amountCents: o.amountCents } : {}),
+      ...(o.expectedCloseDate ? { expectedCloseDate: o.expectedCloseDate } : {}),
+      source: lead.campaign ? 'campaign' : 'lead',
+      ...(lead.campaign ? { campaign: lead.campaign.slice(0, 100) } : {}),
+      leadId,
+    }, t);
+    return created.id;
+  };
   return ctx.db.tx(async (t) => {
     const lock = ctx.db.dialect === 'mysql' ? ' FOR UPDATE' : '';
     const row = (await ctx.db.select<{ id: number }>(`SELECT id FROM leads WHERE id = :id${lock}`, { id: leadId }, t))[0];
     if (!row) throw new AppError('NOT_FOUND', { field: 'leadId' });
     const lead = (await loadLead(ctx, leadId, t))!;
-    if (lead.status === 'converted' && lead.customerId) return { leadId, customerId: lead.customerId, linkedExisting: false, alreadyConverted: true };
+    if (lead.status === 'converted' && lead.customerId) {
+      return { leadId, customerId: lead.customerId, linkedExisting: false, alreadyConverted: true, opportunityId: await withOpportunity(t, lead, lead.customerId) };
+    }
     if (actor.kind === 'user' && actor.role === 'rep' && lead.ownerId !== actor.userId) {
       throw new AppError('FORBIDDEN', { field: 'leadId', detail: { 'zh-CN': '只有线索负责人可以转化', en: 'Only the lead owner may convert it' } });
     }
@@ -115,6 +143,7 @@ export async function convertLead(ctx: CoreContext, actor: Actor, channel: Chann
       summary: `线索转化 / converted from lead #${leadId}: ${lead.source}${lead.campaign ? ` · ${lead.campaign}` : ''} · score ${lead.score}${lead.message ? ` · ${lead.message}` : ''}`,
     }, t);
     await recordAudit(ctx, t, { actor, action: 'lead.convert', entityType: 'lead', entityId: leadId, channel, data: { customerId, linkedExisting: created.duplicate } });
-    return { leadId, customerId, linkedExisting: created.duplicate, alreadyConverted: false };
+    const opportunityId = await withOpportunity(t, lead, customerId);
+    return { leadId, customerId, linkedExisting: created.duplicate, alreadyConverted: false, opportunityId };
   }, parentT);
 }

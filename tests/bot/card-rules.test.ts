@@ -79,7 +79,7 @@ const approvalView = (status: ApprovalView['status']): ApprovalView => ({
 
 const contract = (): ContractDto => ({
   id: 3, number: 'HT-2026-000123', customerId: 7, customerName: ZH, ownerId: 2, ownerName: 'Jane Doe-Smithson', title: EN, currency: 'CNY', listCents: 158_000_000, amountCents: 128_000_000, discountBp: 1899,
-  signDate: null, startDate: '2026-03-01', endDate: '2027-02-28', status: 'draft', note: null, renewalOfId: null,
+  signDate: null, startDate: '2026-03-01', endDate: '2027-02-28', status: 'draft', note: null, renewalOfId: null, opportunityId: null, quoteId: null,
   lines: Array.from({ length: 20 }, (_, i) => ({ seq: i + 1, name: `${i % 2 ? EN : ZH} 模块 ${i}`, quantity: 12, unitPriceCents: 1_250_000, discountBp: 500, amountCents: 14_250_000 })),
   instalments: Array.from({ length: 12 }, (_, i) => ({ id: i, seq: i + 1, dueDate: `2026-${String((i % 12) + 1).padStart(2, '0')}-28`, amountCents: 10_666_667, paidCents: 0, status: 'open' })),
   attachments: [], approvalRequestId: null,

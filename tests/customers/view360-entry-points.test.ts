@@ -69,7 +69,7 @@ describeEachDb('the 360° view from every entry point', (h) => {
     const names = Object.keys(api).sort();
     expect(names).toEqual(expect.arrayContaining(['contracts', 'opportunities', 'receivables', 'satisfaction', 'tasks', 'tickets']));
     expect(Object.keys(bot).sort()).toEqual(names);
-    expect(names).toEqual([...h.ctx.registry.view360Sections.keys(), 'opportunities'].sort());
+    expect(names).toEqual([...h.ctx.registry.view360Sections.keys()].sort());
     // Registered, not just present as the empty default: the task shows from both entry points.
     for (const s of [api, bot]) expect((s.tasks as { title: string }[]).map((x) => x.title)).toEqual(['准备报价']);
     for (const s of [api, bot]) expect(s.receivables).toMatchObject({ contracts: 0 });

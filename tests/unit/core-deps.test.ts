@@ -28,6 +28,7 @@ const ORDER = [
   'tasks',
   'activities', // a follow-up's next step becomes a task (core/activities uses core/tasks)
   'customer360', // the 360° view reads customers and activities; other contexts add sections via ctx.registry
+  'opportunities', // the pipeline: deals on customers, quotes; leads convert into one, contracts close one as won
   'leads',
   'checkins',
   'approvals',

@@ -7,11 +7,13 @@
  * history chains are the journey's events (each row's from = the previous row's to for its field; stage rows carry
  * from_rank/to_rank and the seconds spent in the stage left; the creation row is from NULL, rank 0), the opportunity
  * is the state the events leave (stage, status, amount, close date, period_date = close day once closed,
- * stage_entered_at, closed_at, version = 1 + later changes). Deals belong to customers owned by a rep (owner and team
- * are the customer's), 80% in the default pipeline and 20% renewals, created over the 21 months before the seed's
- * `now`; stages thin out like a funnel (each open stage loses a share of its deals), ~30% of new-business and ~65% of
- * renewal deals that closed were won. History rows average exactly 4 per opportunity: after each deal's own
- * events, extra amount and close-date revisions are handed out so the running total tracks 4 per deal.
+ * stage_entered_at, closed_at, version = one per operation). Deals belong to customers owned by a rep (owner and
+ * team are the customer's), 88% in the default pipeline and 12% renewals, created over the 21 months before the
+ * seed's `now` (more lately: age = span × u^1.3); stages thin out like a funnel (each open stage loses a share of its
+ * deals; 40% of the dead ones are never marked lost and stay open, stale). At full scale that gives ~17% won among
+ * closed new business and ~70% among renewals, ~40% of deals open (half of them stale), close days from 21 months
+ * back to 4 months ahead. History rows average exactly 4 per opportunity: after each deal's own rows (the creation
+ * alone writes 2–3), extra amount and close-date revisions are handed out so the running total tracks 4 per deal.
  */
 import crypto from 'node:crypto';
 import { companyName, rng } from '../../core/factories';
@@ -30,7 +32,7 @@ export const HISTORY_ROWS = { smoke: 1_200, small: 80_000, full: 2_000_000 };
 /** Deals are created over this many days before the seed's now. */
 export const CREATED_SPAN_DAYS = 640;
 const RENEWAL_SHARE = 0.12;
-/** Bump when a row below (or the journey factory) changes: part of both tables' fingerprint. */
+/** Bump when a row below (or the journey factory in core/factories/opportunities.ts) changes: part of both tables' fingerprint. */
 const VERSION = 1;
 
 const ranks = BENCH_PIPELINES.map((p) => new Map(stageViews([...p.stages]).map((v) => [v.key, v] as const)));

@@ -1,4 +1,7 @@
-import type { Actor, Channel, CoreContext } from '../core/context';
+import type { Actor, Channel, CoreContext, Role } from '../core/context';
+import { acceptQuote } from '../core/contracts/from-quote';
+import { decideStep } from '../core/approvals/operations';
+import { createQuote, sendQuote } from '../core/opportunities/quotes';
 import { ManualClock } from '../core/ports';
 import { rng } from '../core/factories';
 import { opportunityJourney, opportunityName, type Journey } from '../core/factories/opportunities';
@@ -14,6 +17,8 @@ export interface PipelineSeedSummary {
   lost: number;
   /** Stage changes, amount and close-date revisions replayed after the creations. */
   changes: number;
+  /** New-business deals won through a quote, its contract and the contract's approval. */
+  contracts: number;
 }
 
 const DAY = 86_400_000;
@@ -36,7 +41,8 @@ interface Planned {
  * stage, some won and some lost (with reasons), with five months of history. Each deal's life comes from the same
  * journey factory the bench uses (core/factories/opportunities.ts) and is replayed through the core operations —
  * createOpportunity, moveStage, updateOpportunity, closeOpportunity — in time order under a manual clock, so the
- * history, audit log and won-deal figures are the ones the product writes. The large-deal notice is held back during
+ * history, audit log and won-deal figures are the ones the product writes. New-business deals are won through a
+ * quote, its contract and the contract's approval; renewals are closed as won by hand (the manual close-won path). The large-deal notice is held back during
  * the replay (months-old stage changes are not news); the setting is restored afterwards.
  */
 export async function seedPipelineDemo(ctx: CoreContext): Promise<PipelineSeedSummary> {
@@ -48,7 +54,7 @@ export async function seedPipelineDemo(ctx: CoreContext): Promise<PipelineSeedSu
   const customers = await ctx.db.select<{ id: number; name: string; owner_id: number; team_id: number | null }>(
     "SELECT c.id, c.name, c.owner_id, u.team_id FROM customers c JOIN users u ON u.id = c.owner_id WHERE u.role = 'rep' ORDER BY c.id",
   );
-  if (!customers.length) return { opportunities: 0, open: 0, won: 0, lost: 0, changes: 0 };
+  if (!customers.length) return { opportunities: 0, open: 0, won: 0, lost: 0, changes: 0, contracts: 0 };
 
   // Draw deals until both pipelines have every stage, at most a few a stage (a believable board, not all lost).
   const r = rng(20261215);
@@ -84,9 +90,13 @@ export async function seedPipelineDemo(ctx: CoreContext): Promise<PipelineSeedSu
   const system = { kind: 'system' } as const;
   await updatePipelineSettings(ctx, system, 'cli', { largeDealCents: MAX_CENTS });
   let changes = 0;
+  let contracts = 0;
+  const prevAt = new Map<number, Date>();
   try {
     for (const { d, i, k, e } of events) {
       clock.set(e.at);
+      const lastAt = prevAt.get(i);
+      prevAt.set(i, e.at);
       const channel: Channel = k % 3 === 2 ? 'card' : 'chat';
       if (e.kind === 'create') {
         const j = d.journey;
@@ -109,7 +119,10 @@ export async function seedPipelineDemo(ctx: CoreContext): Promise<PipelineSeedSu
       changes++;
       if (e.kind === 'amount') await updateOpportunity(c, d.actor, channel, { opportunityId, amountCents: e.to });
       else if (e.kind === 'close_date') await updateOpportunity(c, d.actor, channel, { opportunityId, expectedCloseDate: e.to });
-      else if (e.stage === 'won') await closeOpportunity(c, d.actor, channel, { opportunityId, outcome: 'won' });
+      else if (e.stage === 'won' && d.pipeline.id === defaultPipeline.id) {
+        await winByContract(c, clock, d.actor, opportunityId, lastAt ?? d.journey.created, e.at);
+        contracts++;
+      } else if (e.stage === 'won') await closeOpportunity(c, d.actor, channel, { opportunityId, outcome: 'won' });
       else if (e.stage === 'lost') await closeOpportunity(c, d.actor, channel, { opportunityId, outcome: 'lost', lossReason: e.lossReason ?? 'other', ...(e.lossNote ? { lossNote: e.lossNote } : {}) });
       else await moveStage(c, d.actor, channel, { opportunityId, stage: e.stage });
     }
@@ -122,5 +135,26 @@ export async function seedPipelineDemo(ctx: CoreContext): Promise<PipelineSeedSu
     won: planned.filter((d) => d.journey.status === 'won').length,
     lost: planned.filter((d) => d.journey.status === 'lost').length,
     changes,
+    contracts,
   };
+}
+
+/**
+ * A new-business deal is won the way the product wins it: a quote from the deal (one line of its amount), sent,
+ * accepted by the customer (a contract draft submitted for approval), approved step by step by its approvers — the
+ * approval closes the deal as won with its contract. Between the deal's previous event and the win.
+ */
+async function winByContract(c: CoreContext, clock: ManualClock, rep: Actor, opportunityId: number, after: Date, at: Date): Promise<void> {
+  const span = at.getTime() - after.getTime();
+  clock.set(new Date(after.getTime() + Math.floor(span * 0.3)));
+  const quote = await createQuote(c, rep, 'card', { opportunityId });
+  await sendQuote(c, rep, 'card', { quoteId: quote.id });
+  clock.set(new Date(after.getTime() + Math.floor(span * 0.6)));
+  let view = (await acceptQuote(c, rep, 'card', { quoteId: quote.id })).approval;
+  clock.set(at);
+  for (let guard = 0; view?.currentStep && guard < 10; guard++) {
+    const u = (await c.db.select<{ role: Role; team_id: number | null }>('SELECT role, team_id FROM users WHERE id = :id', { id: view.currentStep.approverId }))[0];
+    const approver: Actor = { kind: 'user', userId: view.currentStep.approverId, role: u.role, teamId: u.team_id === null ? null : Number(u.team_id) };
+    view = (await decideStep(c, approver, 'card', { stepId: view.currentStep.id, decision: 'approve' })).view;
+  }
 }

@@ -15,6 +15,13 @@ describeEachDb('demo seed: sales pipeline', (h) => {
     const stages = await h.db.select<{ pkey: string; stage: string }>('SELECT DISTINCT p.pkey, o.stage FROM opportunities o JOIN pipelines p ON p.id = o.pipeline_id');
     const have = new Set(stages.map((r) => `${r.pkey}:${r.stage}`));
     for (const k of ['default:initial', 'default:qualified', 'default:proposal', 'default:negotiation', 'default:won', 'default:lost', 'renewal:renewal_due', 'renewal:renewal_quote', 'renewal:renewal_negotiation', 'renewal:won', 'renewal:lost']) expect(have).toContain(k);
+    // New business is won through a quote, its contract and the contract's approval.
+    expect(s.pipeline!.contracts).toBeGreaterThan(0);
+    const wonNew = await h.db.select<{ won_contract_id: number | null; status: string | null; quote_id: number | null }>(
+      "SELECT o.won_contract_id, c.status, c.quote_id FROM opportunities o JOIN pipelines p ON p.id = o.pipeline_id LEFT JOIN contracts c ON c.id = o.won_contract_id WHERE p.pkey = 'default' AND o.status = 'won'",
+    );
+    expect(wonNew.length).toBe(s.pipeline!.contracts);
+    for (const r of wonNew) expect(r.won_contract_id !== null && r.quote_id !== null && r.status !== 'pending_approval' && r.status !== 'draft').toBe(true);
     // Closed deals are as the operations leave them: won with an amount, lost with a reason.
     expect(await h.db.select("SELECT id FROM opportunities WHERE (status = 'won' AND (amount_cents IS NULL OR closed_at IS NULL)) OR (status = 'lost' AND loss_reason IS NULL)")).toEqual([]);
     // History: one chain per field per deal (each row's from is the previous row's to), spread over months.

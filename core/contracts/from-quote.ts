@@ -44,16 +44,16 @@ async function contractOfQuote(ctx: CoreContext, quoteId: number, t?: Transactio
  * concurrent one — answers the same contract (the quote row is locked, and contracts.quote_id is unique). When the
  * contract is approved, the deal is won (the contract approval subject closes it).
  */
-export async function acceptQuote(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof acceptQuoteInput>): Promise<AcceptQuoteResult> {
+export async function acceptQuote(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof acceptQuoteInput>, parent?: Transaction | null): Promise<AcceptQuoteResult> {
   const input = parseInput(acceptQuoteInput, raw);
   const today = businessDay(ctx.clock.now(), ctx.timezone);
   const start = input.startDate ?? today;
   const end = input.endDate ?? addDays(addMonths(start, 12), -1);
   if (end < start) throw invalid('endDate', '结束日期不能早于开始日期', 'The end date is before the start date');
-  const existing = async (): Promise<AcceptQuoteResult | null> => {
-    const id = await contractOfQuote(ctx, input.quoteId);
+  const existing = async (t?: Transaction | null): Promise<AcceptQuoteResult | null> => {
+    const id = await contractOfQuote(ctx, input.quoteId, t);
     if (!id) return null;
-    return { quote: await getQuote(ctx, actor, input.quoteId), contract: await getContract(ctx, actor, id), approval: null, created: false };
+    return { quote: await getQuote(ctx, actor, input.quoteId, t), contract: await getContract(ctx, actor, id, t ?? undefined), approval: null, created: false };
   };
   try {
     const res = await ctx.db.tx(async (t) => {
@@ -79,11 +79,11 @@ export async function acceptQuote(ctx: CoreContext, actor: Actor, channel: Chann
       await recordAudit(ctx, t, { actor, action: 'quote.accept', entityType: 'quote', entityId: q.id, channel, data: { opportunityId: o.id, contractId: contract.id } });
       const approval = input.submit ? await submitContract(ctx, actor, channel, { contractId: contract.id }, t) : null;
       return { contractId: contract.id, approval };
-    });
-    if (!res) return (await existing())!;
-    return { quote: await getQuote(ctx, actor, input.quoteId), contract: await getContract(ctx, actor, res.contractId), approval: res.approval, created: true };
+    }, parent);
+    if (!res) return (await existing(parent))!;
+    return { quote: await getQuote(ctx, actor, input.quoteId, parent), contract: await getContract(ctx, actor, res.contractId, parent ?? undefined), approval: res.approval, created: true };
   } catch (e) {
-    if (isUniqueViolation(e)) {
+    if (isUniqueViolation(e) && !parent) {
       const hit = await existing();
       if (hit) return hit;
     }

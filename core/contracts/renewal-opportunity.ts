@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Transaction } from 'sequelize';
 import type { Actor, Channel, CoreContext } from '../context';
 import { AppError } from '../errors';
 import { parseInput } from '../validation';
@@ -11,8 +12,8 @@ import { getContract } from './operations';
 
 const input = z.object({ contractId: dbId }).strict();
 
-async function existingFor(ctx: CoreContext, contractId: number): Promise<number | null> {
-  const r = (await ctx.db.select<{ id: number }>('SELECT id FROM opportunities WHERE renewal_of_contract_id = :c', { c: contractId }))[0];
+async function existingFor(ctx: CoreContext, contractId: number, t?: Transaction | null): Promise<number | null> {
+  const r = (await ctx.db.select<{ id: number }>('SELECT id FROM opportunities WHERE renewal_of_contract_id = :c', { c: contractId }, t))[0];
   return r ? Number(r.id) : null;
 }
 
@@ -21,15 +22,15 @@ async function existingFor(ctx: CoreContext, contractId: number): Promise<number
  * owner, with its lines and amount, expected to close when the contract ends. Once per contract: a second tap (even a
  * concurrent one) answers the same deal (opportunities.renewal_of_contract_id is unique).
  */
-export async function createRenewalOpportunity(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof input>): Promise<{ opportunity: OpportunityDto; created: boolean }> {
+export async function createRenewalOpportunity(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof input>, parent?: Transaction | null): Promise<{ opportunity: OpportunityDto; created: boolean }> {
   const { contractId } = parseInput(input, raw);
-  const found = await existingFor(ctx, contractId);
-  if (found) return { opportunity: await getOpportunity(ctx, actor, found), created: false };
-  const old = await getContract(ctx, actor, contractId);
+  const found = await existingFor(ctx, contractId, parent);
+  if (found) return { opportunity: await getOpportunity(ctx, actor, found, parent), created: false };
+  const old = await getContract(ctx, actor, contractId, parent ?? undefined);
   if (!['approved', 'active', 'expired'].includes(old.status)) {
     throw new AppError('INVALID_STATE', { field: 'contractId', detail: { 'zh-CN': '只有已批准、执行中或已到期的合同可以续约', en: 'Only approved, active or expired contracts can be renewed' } });
   }
-  const pipeline = await pipelineOfKind(ctx, 'renewal');
+  const pipeline = await pipelineOfKind(ctx, 'renewal', parent);
   const today = businessDay(ctx.clock.now(), ctx.timezone);
   try {
     const opportunity = await createOpportunity(ctx, actor, channel, {
@@ -41,12 +42,13 @@ export async function createRenewalOpportunity(ctx: CoreContext, actor: Actor, c
       lines: old.lines.map((l) => ({ name: l.name, quantity: l.quantity, unitPriceCents: l.unitPriceCents, discountBp: l.discountBp })),
       expectedCloseDate: old.endDate < today ? today : old.endDate,
       source: 'renewal',
-      renewalOfContractId: old.id,
       nextStep: `续约自 ${old.number}`,
-    });
+    }, parent, { renewalOfContractId: old.id });
     return { opportunity, created: true };
   } catch (e) {
-    if (isUniqueViolation(e)) {
+    // Inside a caller's transaction the failed statement is the caller's to roll back: rethrow (the card's per-click
+    // key makes a double tap one effect there).
+    if (isUniqueViolation(e) && !parent) {
       const id = await existingFor(ctx, contractId);
       if (id) return { opportunity: await getOpportunity(ctx, actor, id), created: false };
     }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { QuoteSchema } from '../opportunities/schemas';
+import { ApprovalSchema } from '../approvals/schemas';
 
 /** The contract shapes that cross a transport (/api/v1, cards), declared once; the types are inferred. Money in integer cents. */
 export const CONTRACT_STATUSES = ['draft', 'pending_approval', 'approved', 'rejected', 'active', 'expired', 'terminated'] as const;
@@ -75,3 +77,6 @@ export const ContractApprovalSubjectSchema = z.object({
 export type ContractApprovalSubject = z.infer<typeof ContractApprovalSubjectSchema>;
 
 export const RenewalResultSchema = z.object({ contract: ContractSchema, created: z.boolean() });
+
+/** What accepting a quote answers: the quote, its contract, the approval it started (null when it existed already). */
+export const AcceptQuoteResultSchema = z.object({ quote: QuoteSchema, contract: ContractSchema, approval: ApprovalSchema.nullable(), created: z.boolean() });

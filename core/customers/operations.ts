@@ -569,3 +569,12 @@ export async function recordWonDeal(ctx: CoreContext, t: Transaction, input: { c
     { replacements: { id: input.customerId, amt: Math.round(input.amountCents), at, now: ctx.clock.now() }, transaction: t, type: QueryTypes.UPDATE },
   );
 }
+
+/** Takes back a won deal that was reopened (its amount and count; the last-won date stays a fact of the past). */
+export async function reverseWonDeal(ctx: CoreContext, t: Transaction, input: { customerId: number; amountCents: number }): Promise<void> {
+  await ctx.db.sequelize.query(
+    `UPDATE customers SET won_count = CASE WHEN won_count > 0 THEN won_count - 1 ELSE 0 END,
+       won_total_cents = CASE WHEN won_total_cents > :amt THEN won_total_cents - :amt ELSE 0 END, updated_at = :now WHERE id = :id`,
+    { replacements: { id: input.customerId, amt: Math.round(input.amountCents), now: ctx.clock.now() }, transaction: t, type: QueryTypes.UPDATE },
+  );
+}

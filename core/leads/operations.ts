@@ -100,8 +100,7 @@ export async function convertLead(ctx: CoreContext, actor: Actor, channel: Chann
       ...(o.expectedCloseDate ? { expectedCloseDate: o.expectedCloseDate } : {}),
       source: lead.campaign ? 'campaign' : 'lead',
       ...(lead.campaign ? { campaign: lead.campaign.slice(0, 100) } : {}),
-      leadId,
-    }, t);
+    }, t, { leadId });
     return created.id;
   };
   return ctx.db.tx(async (t) => {

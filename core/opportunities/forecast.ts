@@ -7,7 +7,7 @@ import { parseInput } from '../validation';
 import { enqueueMessages, type OutboundMessage } from '../notifications/outbox';
 import { dbId } from '../shared/fields';
 import { addDays, businessDay, daysBetween, toDay } from '../shared/dates';
-import { divRoundHalfUp, MAX_CENTS } from '../shared/money';
+import { divRoundHalfUp } from '../shared/money';
 import { toDate } from '../db/connection';
 import { getPipeline, getPipelineSettings, listPipelines } from './pipelines';
 import { opportunityScope } from './operations';
@@ -223,9 +223,12 @@ interface MonthRow {
 }
 
 const big = (v: unknown): bigint => (v === null || v === undefined ? 0n : BigInt(String(v).split('.')[0]));
+/** A sum of deals as a JSON-safe integer; beyond 2^53 cents (¥90 trillion) the report asks for a narrower scope. */
 const cents = (v: bigint): number => {
   const n = Number(v);
-  if (!Number.isSafeInteger(n) || Math.abs(n) > MAX_CENTS * 1000) throw new Error('amount out of range');
+  if (!Number.isSafeInteger(n)) {
+    throw new AppError('LIMIT_REACHED', { field: 'period', detail: { 'zh-CN': '合计金额超出可精确表示的范围，请缩小期间或范围', en: 'The totals exceed exact integer range; narrow the period or scope' } });
+  }
   return n;
 };
 const weighted = (w100: bigint): number => cents(divRoundHalfUp(w100, 100n));
@@ -341,23 +344,23 @@ export interface OpenPipelineSummary {
 }
 
 /** The actor's open deals (a rep's own, a manager's team's) by stage, with the largest few. */
-export async function openPipelineSummary(ctx: CoreContext, actor: Actor, raw: z.input<typeof openPipelineInput> = {}): Promise<OpenPipelineSummary> {
+export async function openPipelineSummary(ctx: CoreContext, actor: Actor, raw: z.input<typeof openPipelineInput> = {}, t?: Transaction | null): Promise<OpenPipelineSummary> {
   const input = parseInput(openPipelineInput, raw);
-  const pipeline = await getPipeline(ctx, input.pipelineId ?? null);
+  const pipeline = await getPipeline(ctx, input.pipelineId ?? null, t);
   const scope = opportunityScope(actor);
   const rep = { ...scope.replacements, p: pipeline.id };
-  const [byStage, top] = await Promise.all([
-    ctx.db.select<{ stage: string; n: number | string; amount: unknown; weighted100: unknown }>(
-      `SELECT o.stage, COUNT(*) AS n, SUM(o.amount_cents) AS amount, SUM(o.amount_cents * o.probability) AS weighted100 FROM opportunities o
-       WHERE ${scope.sql} AND o.pipeline_id = :p AND o.status = 'open' GROUP BY o.stage`,
-      rep,
-    ),
-    ctx.db.select<{ id: number; name: string; customer_name: string; stage: string; amount_cents: unknown; expected_close_date: unknown; version: number }>(
-      `SELECT o.id, o.name, cu.name AS customer_name, o.stage, o.amount_cents, o.expected_close_date, o.version FROM opportunities o JOIN customers cu ON cu.id = o.customer_id
-       WHERE ${scope.sql} AND o.pipeline_id = :p AND o.status = 'open' ORDER BY o.amount_cents DESC, o.id DESC LIMIT ${input.limit}`,
-      rep,
-    ),
-  ]);
+  const byStage = await ctx.db.select<{ stage: string; n: number | string; amount: unknown; weighted100: unknown }>(
+    `SELECT o.stage, COUNT(*) AS n, SUM(o.amount_cents) AS amount, SUM(o.amount_cents * o.probability) AS weighted100 FROM opportunities o
+     WHERE ${scope.sql} AND o.pipeline_id = :p AND o.status = 'open' GROUP BY o.stage`,
+    rep,
+    t,
+  );
+  const top = await ctx.db.select<{ id: number; name: string; customer_name: string; stage: string; amount_cents: unknown; expected_close_date: unknown; version: number }>(
+    `SELECT o.id, o.name, cu.name AS customer_name, o.stage, o.amount_cents, o.expected_close_date, o.version FROM opportunities o JOIN customers cu ON cu.id = o.customer_id
+     WHERE ${scope.sql} AND o.pipeline_id = :p AND o.status = 'open' ORDER BY o.amount_cents DESC, o.id DESC LIMIT ${input.limit}`,
+    rep,
+    t,
+  );
   const m = new Map(byStage.map((r) => [r.stage, r]));
   const stages = pipeline.stages.filter(isOpenStage).map((s) => {
     const r = m.get(s.key);

@@ -5,7 +5,7 @@ import { AppError, invalid } from '../errors';
 import { parseInput } from '../validation';
 import { recordAudit } from '../audit/record';
 import { enqueueMessages, type OutboundMessage } from '../notifications/outbox';
-import { loadCustomerRow, recordWonDeal } from '../customers/operations';
+import { loadCustomerRow, recordWonDeal, reverseWonDeal } from '../customers/operations';
 import { assertCanSeeCustomer, canEditCustomer } from '../customers/visibility';
 import { managerFor } from '../users/directory';
 import { decodeCursor, pageOf, type Page } from '../db/keyset';
@@ -211,7 +211,9 @@ export const opportunityLineInput = z
   .strict();
 export type OpportunityLineInput = z.input<typeof opportunityLineInput>;
 
-const amountCents = z.number().int().min(0).max(MAX_CENTS).describe('integer cents (fen); fractions of a cent are refused');
+/** A deal is at most ¥10,000,000,000.00 (10¹² cents): sums of a pipeline's deals stay exact integers. */
+export const MAX_DEAL_CENTS = 1_000_000_000_000;
+const amountCents = z.number().int().min(0).max(MAX_DEAL_CENTS).describe('integer cents (fen), at most 10^12; fractions of a cent are refused');
 const competitors = z.array(z.string().trim().min(1).max(60)).max(10);
 
 export const createOpportunityInput = z
@@ -227,9 +229,7 @@ export const createOpportunityInput = z
     lines: z.array(opportunityLineInput).max(100).optional(),
     expectedCloseDate: day('expectedCloseDate').optional(),
     source: z.enum(OPPORTUNITY_SOURCES).default('manual'),
-    leadId: dbId.optional(),
     campaign: z.string().trim().min(1).max(100).optional(),
-    renewalOfContractId: dbId.optional(),
     competitors: competitors.optional(),
     nextStep: z.string().trim().min(1).max(500).optional().nullable(),
     /** A manager's override of the stage's default probability. */
@@ -237,6 +237,15 @@ export const createOpportunityInput = z
   })
   .strict();
 export type CreateOpportunityInput = z.input<typeof createOpportunityInput>;
+
+/**
+ * What only the core's own joins set: the lead a conversion came from (core/leads), the contract a renewal renews
+ * (core/contracts/renewal-opportunity.ts). Not part of any transport's input: both are unique per deal.
+ */
+export interface OpportunityOrigin {
+  leadId?: number;
+  renewalOfContractId?: number;
+}
 
 /** Lines → exact cents (the contracts' money rules). */
 export function priceOpportunityLines(lines: z.output<typeof opportunityLineInput>[], field = 'lines'): { lines: OpportunityLineDto[]; listCents: number; amountCents: number } {
@@ -246,7 +255,7 @@ export function priceOpportunityLines(lines: z.output<typeof opportunityLineInpu
   });
   const listCents = lines.reduce((a, l) => a + lineListCents(l.quantity, l.unitPriceCents), 0);
   const amount = out.reduce((a, l) => a + l.amountCents, 0);
-  if (listCents > MAX_CENTS) throw invalid(field, '金额过大', 'Amount too large');
+  if (listCents > MAX_DEAL_CENTS) throw invalid(field, '金额过大（单个商机不超过 100 亿元）', 'Amount too large (at most 10^12 cents per deal)');
   return { lines: out, listCents, amountCents: amount };
 }
 
@@ -334,7 +343,7 @@ async function notifyLargeDeal(ctx: CoreContext, t: Transaction, actor: Actor, p
  * A new opportunity on a customer the actor may work on (a pool customer is claimed first). Its amount is the sum
  * of its lines when it has lines. Its first stage, amount and close date are its first history rows.
  */
-export async function createOpportunity(ctx: CoreContext, actor: Actor, channel: Channel, raw: CreateOpportunityInput, parent?: Transaction | null): Promise<OpportunityDto> {
+export async function createOpportunity(ctx: CoreContext, actor: Actor, channel: Channel, raw: CreateOpportunityInput, parent?: Transaction | null, origin: OpportunityOrigin = {}): Promise<OpportunityDto> {
   const input = parseInput(createOpportunityInput, raw);
   if (actor.kind === 'customer' || (actor.kind === 'user' && actor.role === 'service')) throw new AppError('FORBIDDEN', { detail: { 'zh-CN': '没有权限创建商机', en: 'You may not create opportunities' } });
   const priced = input.lines?.length ? priceOpportunityLines(input.lines) : null;
@@ -385,9 +394,9 @@ export async function createOpportunity(ctx: CoreContext, actor: Actor, channel:
         expected_close_date: closeDate,
         period_date: closeDate,
         source: input.source,
-        lead_id: input.leadId ?? null,
+        lead_id: origin.leadId ?? null,
         campaign: input.campaign ?? null,
-        renewal_of_contract_id: input.renewalOfContractId ?? null,
+        renewal_of_contract_id: origin.renewalOfContractId ?? null,
         competitors: input.competitors?.length ? JSON.stringify(input.competitors) : null,
         next_step: input.nextStep ?? null,
         stage_entered_at: now,
@@ -602,6 +611,8 @@ async function applyStageChange(ctx: CoreContext, t: Transaction, actor: Actor, 
   if (probability !== Number(r.probability) && status === 'open' && override) history.push({ field: 'probability', from: String(r.probability), to: String(probability) });
   await writeHistory(ctx, t, { id: r.id, pipeline_id: Number(r.pipeline_id), owner_id: Number(r.owner_id), team_id: r.team_id }, actor, channel, history, now);
   if (status === 'won' && c.countWon !== false && amount !== null) await recordWonDeal(ctx, t, { customerId: Number(r.customer_id), amountCents: amount, at: now });
+  // Reopening a deal won by hand takes its win back from the customer's figures (a contract's win cannot be reopened).
+  if (c.reopen && from.category === 'won' && amount !== null) await reverseWonDeal(ctx, t, { customerId: Number(r.customer_id), amountCents: amount });
   await recordAudit(ctx, t, {
     actor, action: c.reopen ? 'opportunity.reopen' : `opportunity.${status === 'open' ? 'stage' : status}`, entityType: 'opportunity', entityId: r.id, channel,
     data: { from: from.key, to: to.key, ...(c.lossReason ? { lossReason: c.lossReason } : {}), ...(c.wonContractId ? { contractId: c.wonContractId } : {}) },

@@ -95,10 +95,12 @@ export async function getQuote(ctx: CoreContext, actor: Actor, id: number, t?: T
   return toQuoteDto(ctx, r, t);
 }
 
-export async function listQuotes(ctx: CoreContext, actor: Actor, opportunityId: number): Promise<QuoteDto[]> {
-  await getOpportunity(ctx, actor, opportunityId);
-  const rows = await ctx.db.select<QuoteRow>(`SELECT ${QUOTE_SELECT} WHERE q.opportunity_id = :id ORDER BY q.version DESC`, { id: opportunityId });
-  return Promise.all(rows.map((r) => toQuoteDto(ctx, r)));
+export async function listQuotes(ctx: CoreContext, actor: Actor, opportunityId: number, t?: Transaction | null): Promise<QuoteDto[]> {
+  await getOpportunity(ctx, actor, opportunityId, t);
+  const rows = await ctx.db.select<QuoteRow>(`SELECT ${QUOTE_SELECT} WHERE q.opportunity_id = :id ORDER BY q.version DESC`, { id: opportunityId }, t);
+  const out: QuoteDto[] = [];
+  for (const r of rows) out.push(await toQuoteDto(ctx, r, t));
+  return out;
 }
 
 export const createQuoteInput = z
@@ -115,7 +117,7 @@ export const createQuoteInput = z
  * A new version of the deal's quote, priced exactly like a contract. Earlier draft or sent versions are superseded.
  * The deal must be open.
  */
-export async function createQuote(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof createQuoteInput>): Promise<QuoteDto> {
+export async function createQuote(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof createQuoteInput>, parent?: Transaction | null): Promise<QuoteDto> {
   const input = parseInput(createQuoteInput, raw);
   const today = businessDay(ctx.clock.now(), ctx.timezone);
   const validUntil = input.validUntil ?? addDays(today, DEFAULT_QUOTE_DAYS);
@@ -146,10 +148,11 @@ export async function createQuote(ctx: CoreContext, actor: Actor, channel: Chann
         await ctx.models.QuoteLine.bulkCreate(priced.lines.map((l) => ({ quote_id: id, seq: l.seq, name: l.name, quantity: l.quantity, unit_price_cents: l.unitPriceCents, discount_bp: l.discountBp, amount_cents: l.amountCents })), { transaction: t });
         await recordAudit(ctx, t, { actor, action: 'quote.create', entityType: 'quote', entityId: id, channel, data: { opportunityId: o.id, version, amountCents: priced.amountCents } });
         return toQuoteDto(ctx, (await quoteRow(ctx, id, t))!, t);
-      });
+      }, parent);
     } catch (e) {
-      // Two reps quoting the same deal at once: the loser takes the next version.
-      if (isUniqueViolation(e) && attempt < 2) continue;
+      // Two reps quoting the same deal at once: the loser takes the next version (not inside a caller's transaction,
+      // whose failed statement is the caller's to roll back).
+      if (isUniqueViolation(e) && attempt < 2 && !parent) continue;
       throw e;
     }
   }
@@ -175,7 +178,7 @@ const quoteIdInput = z.object({ quoteId: dbId }).strict();
  * The rep sent the quote to the customer (the card's 发送给客户): the quote is 'sent' and the customer's follow-up
  * history says so. Sending again is no change.
  */
-export async function sendQuote(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof quoteIdInput>): Promise<QuoteDto> {
+export async function sendQuote(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof quoteIdInput>, parent?: Transaction | null): Promise<QuoteDto> {
   const { quoteId } = parseInput(quoteIdInput, raw);
   return ctx.db.tx(async (t) => {
     const q = await quoteForChange(ctx, actor, quoteId, t);
@@ -191,13 +194,13 @@ export async function sendQuote(ctx: CoreContext, actor: Actor, channel: Channel
     }, t);
     await recordAudit(ctx, t, { actor, action: 'quote.send', entityType: 'quote', entityId: q.id, channel, data: { opportunityId: q.opportunityId } });
     return toQuoteDto(ctx, (await quoteRow(ctx, q.id, t))!, t);
-  });
+  }, parent);
 }
 
 export const rejectQuoteInput = z.object({ quoteId: dbId, reason: z.string().trim().min(1).max(500).optional() }).strict();
 
 /** The customer declined this version (the deal stays open; a new version may follow). */
-export async function rejectQuote(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof rejectQuoteInput>): Promise<QuoteDto> {
+export async function rejectQuote(ctx: CoreContext, actor: Actor, channel: Channel, raw: z.input<typeof rejectQuoteInput>, parent?: Transaction | null): Promise<QuoteDto> {
   const input = parseInput(rejectQuoteInput, raw);
   return ctx.db.tx(async (t) => {
     const q = await quoteForChange(ctx, actor, input.quoteId, t);
@@ -206,7 +209,7 @@ export async function rejectQuote(ctx: CoreContext, actor: Actor, channel: Chann
     await ctx.db.sequelize.query("UPDATE quotes SET status = 'rejected', updated_at = :now WHERE id = :id", { replacements: { now: ctx.clock.now(), id: q.id }, transaction: t, type: QueryTypes.UPDATE });
     await recordAudit(ctx, t, { actor, action: 'quote.reject', entityType: 'quote', entityId: q.id, channel, data: { reason: input.reason ?? null } });
     return toQuoteDto(ctx, (await quoteRow(ctx, q.id, t))!, t);
-  });
+  }, parent);
 }
 
 /** For the contracts context: marks the quote accepted with its contract (inside the caller's transaction). */

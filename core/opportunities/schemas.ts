@@ -245,3 +245,10 @@ export const StuckDigestPayloadSchema = z.object({
   deals: z.array(z.object({ id, name: z.string(), customerName: z.string(), ownerName: z.string(), stageName: z.string(), days: z.number().int(), currency: z.string(), amountCents: cents.nullable() })),
 });
 export type StuckDigestPayload = z.infer<typeof StuckDigestPayloadSchema>;
+
+/** What a stage move answers: the deal, and whether anything changed (the same stage again is no change). */
+export const MoveStageResultSchema = z.object({ opportunity: OpportunitySchema, changed: z.boolean() });
+export type MoveStageResult = z.infer<typeof MoveStageResultSchema>;
+
+/** What opening a renewal deal answers: the deal, and whether this call created it (a second tap answers the same). */
+export const RenewalOpportunityResultSchema = z.object({ opportunity: OpportunitySchema, created: z.boolean() });

@@ -21,45 +21,17 @@ import { adjustHeld } from '../customers/held';
 /*
  * Customers that must not be recycled: contexts register how to tell "this customer is busy" from their own tables
  * on ctx.registry (r.recycleExclusion('contracts.live', 'contract', (ctx, ids) => …one indexed query…)).
- * Opportunity/contract exclusions apply only when the customer's pool rules ask for them (default: yes).
+ * Opportunity/contract exclusions apply only when the customer's pool rules ask for them (default: yes); open
+ * opportunities register theirs in core/opportunities/index.ts, live contracts in core/contracts/index.ts.
  */
 
-// The built-in fallback for open opportunities, used while no context registers its own (contracts register theirs:
-// core/contracts/index.ts): the table is checked only if it exists (looked up once per run, so a table added by a
-// later migration is picked up by the next run).
-type ColumnCache = Map<string, Set<string> | null>;
-async function columnsOf(ctx: CoreContext, table: string, m: ColumnCache): Promise<Set<string> | null> {
-  if (!m.has(table)) {
-    try {
-      m.set(table, new Set(Object.keys(await ctx.db.sequelize.getQueryInterface().describeTable(table))));
-    } catch {
-      m.set(table, null);
-    }
-  }
-  return m.get(table)!;
-}
-
-const OPEN_OPPORTUNITIES = { table: 'opportunities', where: "status NOT IN ('won', 'lost', 'closed', 'cancelled')" };
-
-async function excludedIds(ctx: CoreContext, ids: number[], cache: ColumnCache, t?: Transaction | null): Promise<Map<RecycleExclusionKind, Set<number>>> {
+async function excludedIds(ctx: CoreContext, ids: number[], t?: Transaction | null): Promise<Map<RecycleExclusionKind, Set<number>>> {
   const out = new Map<RecycleExclusionKind, Set<number>>([['opportunity', new Set()], ['contract', new Set()], ['other', new Set()]]);
   if (!ids.length) return out;
   const exclusions = [...ctx.registry.recycleExclusions.values()];
-  const registeredKinds = new Set(exclusions.map((e) => e.kind));
   const jobs: Promise<void>[] = exclusions.map(async (e) => {
     for (const id of await e.fn(ctx, ids, t)) out.get(e.kind)!.add(Number(id));
   });
-  if (!registeredKinds.has('opportunity')) {
-    jobs.push(
-      (async () => {
-        const { table, where } = OPEN_OPPORTUNITIES;
-        const cols = await columnsOf(ctx, table, cache);
-        if (!cols?.has('customer_id') || !cols.has('status')) return;
-        const rows = await ctx.db.select<{ customer_id: number }>(`SELECT DISTINCT customer_id FROM ${table} WHERE customer_id IN (:ids) AND ${where}`, { ids }, t);
-        for (const r of rows) out.get('opportunity')!.add(Number(r.customer_id));
-      })(),
-    );
-  }
   await Promise.all(jobs);
   return out;
 }
@@ -121,7 +93,6 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
     const size = opts.batchSize ?? 5000;
     const warnings = new Map<number, Map<number, { id: number; name: string; dueMs: number; reason: string }>>();
     const seen = new Set<number>();
-    const columnCache: ColumnCache = new Map();
     // The scans read tens of thousands of index entries: straight through mysql2 (same SQL), not Sequelize.
     const fast = withFastReads(ctx);
     const due: number[] = []; // decided from the index-only scans, not yet handed to a lane (re-checked under lock)
@@ -135,7 +106,7 @@ export async function runRecycle(ctx: CoreContext, opts: RecycleOptions = {}): P
         .map((r) => ({ r, d: recycleDecision({ tier: r.tier, lastFollowupAt: toDate(r.last_followup_at), claimedAt: toDate(r.claimed_at), lastWonAt: toDate(r.last_won_at) }, rulesOf(r.pool_id), now) }))
         .filter((x) => x.d.action !== 'keep');
       if (!decided.length) return;
-      const ex = await excludedIds(ctx, decided.map((x) => Number(x.r.id)), columnCache);
+      const ex = await excludedIds(ctx, decided.map((x) => Number(x.r.id)));
       const isExcluded = (r: ScanRow) => {
         const rules = rulesOf(r.pool_id);
         const id = Number(r.id);

@@ -9,6 +9,7 @@ import { createCustomer } from '../../core/customers/operations';
 import { logActivity } from '../../core/activities/operations';
 import { createPool } from '../../core/pool/operations';
 import { runRecycle } from '../../core/pool/recycle';
+import { closeOpportunity, createOpportunity } from '../../core/opportunities/operations';
 import type { Actor, CoreContext } from '../../core/context';
 
 const system: Actor = { kind: 'system' };
@@ -89,16 +90,15 @@ describeEachDb('pool recycling', (h) => {
     expect(await ownerOf(c)).toBe(rep.id);
   });
 
-  it('exclusions: registered ones, and an open opportunity when that table exists', async () => {
+  it('exclusions: registered ones, and an open opportunity (a won one no longer protects)', async () => {
     const a = await owned('有进行中的事', rep, { followupDaysAgo: 50 });
     busy.add(a);
-    const tables = await h.db.sequelize.getQueryInterface().showAllTables();
-    if (!tables.map(String).includes('opportunities')) {
-      await h.db.sequelize.query('CREATE TABLE opportunities (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL, status VARCHAR(16) NOT NULL)');
-    }
     const b = await owned('有商机', rep, { followupDaysAgo: 50 });
     const won = await owned('商机已赢单', rep, { followupDaysAgo: 50 });
-    await h.db.sequelize.query("INSERT INTO opportunities (id, customer_id, status) VALUES (9001, :b, 'open'), (9002, :w, 'won')", { replacements: { b, w: won } });
+    await createOpportunity(h.ctx, actorOf(rep), 'api', { customerId: b, name: '进行中' });
+    const w = await createOpportunity(h.ctx, actorOf(rep), 'api', { customerId: won, name: '已赢单', amountCents: 100 });
+    await closeOpportunity(h.ctx, actorOf(rep), 'api', { opportunityId: w.id, outcome: 'won' });
+    await h.db.sequelize.query('UPDATE customers SET last_followup_at = :t WHERE id = :id', { replacements: { t: new Date(h.clock.now().getTime() - 50 * 86_400_000), id: won } });
     const r = await runRecycle(h.ctx);
     expect(r.excluded).toBeGreaterThanOrEqual(2);
     expect(await ownerOf(a)).toBe(rep.id);

@@ -70,6 +70,7 @@ describe('startJobs: the scheduler', () => {
         'contracts.daily': '5 8 * * *',
         'surveys.nps': '0 10 1 1,4,7,10 *',
         'tickets.sla': '* * * * *',
+        'opportunities.stuck': '50 8 * * *',
       });
     } finally {
       void db.close();

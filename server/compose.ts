@@ -15,6 +15,7 @@ import { customersApiRouter } from './api/customers';
 import { publicLeadsRouter } from './api/public-leads';
 import { calendarRouter } from './http/calendar';
 import { contractsApiRouter } from './api/contracts';
+import { opportunitiesApiRouter } from './api/opportunities';
 
 /**
  * The composition root: what the CRM process contains, in one place.
@@ -42,6 +43,7 @@ export function composeProcess(deps: AppDeps): ProcessComposition {
       calendarRouter,
       mpRouter(),
       contractsApiRouter,
+      opportunitiesApiRouter,
       () => larkRouter(bot), // POST /lark/events, POST /lark/cards
       // Add new routers above this line.
       h5StaticRouter(), // KEEP LAST: the built H5 mini-program at / with an SPA fallback (never /api, /mp, /lark, /healthz)

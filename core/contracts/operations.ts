@@ -16,22 +16,12 @@ import { assertPlanSums, day, instalmentPlanInput, writeInstalments } from '../r
 import { recordWonDeal } from '../customers/operations';
 import { markOpportunityWon } from '../opportunities/operations';
 import { businessDay, daysBetween, addDays, toDay } from '../shared/dates';
-import { discountBp, discountExceeds, lineAmountCents, lineListCents, MAX_CENTS, percentToBp, splitEvenly, toCents } from '../shared/money';
+import { discountBp, discountExceeds, splitEvenly, toCents } from '../shared/money';
+import { lineInput, priceLines as priceLineItems } from '../shared/lines';
 import { txSelect, txUpdate } from '../shared/txsql';
 import type { ContractApprovalSubject, ContractDto, ContractLineDto, ContractListItem, ContractStatus } from './schemas';
 
 export type { ContractDto, ContractLineDto, ContractListItem, InstalmentDto } from './schemas';
-
-const lineInput = z
-  .object({
-    name: z.string().trim().min(1).max(200),
-    quantity: z.number().int().min(1).max(1_000_000),
-    unitPriceCents: z.number().int().min(0).max(MAX_CENTS),
-    /** Basis points (1% = 100) or a percent with ≤ 2 decimals. */
-    discountBp: z.number().int().min(0).max(10_000).optional(),
-    discountPct: z.union([z.string(), z.number()]).optional(),
-  })
-  .strict();
 
 const attachmentInput = z.object({
   fileName: z.string().trim().min(1).max(255),
@@ -88,16 +78,9 @@ function assertMayContract(actor: Extract<Actor, { kind: 'user' }>, c: CustomerR
   throw new AppError('FORBIDDEN', { field: 'customerId', detail: { 'zh-CN': '只能为自己负责的客户签合同', en: 'You can only contract for your own customers' } });
 }
 
-/** Lines → amounts, all integer cents. */
+/** Lines → amounts, all integer cents (the one pricing rule, core/shared/lines.ts). */
 export function priceLines(lines: z.output<typeof lineInput>[]): { lines: ContractLineDto[]; listCents: number; amountCents: number } {
-  const out = lines.map((l, i) => {
-    const bp = l.discountBp ?? (l.discountPct !== undefined ? percentToBp(l.discountPct, `lines.${i}.discountPct`) : 0);
-    return { seq: i + 1, name: l.name, quantity: l.quantity, unitPriceCents: l.unitPriceCents, discountBp: bp, amountCents: lineAmountCents(l.quantity, l.unitPriceCents, bp) };
-  });
-  const listCents = lines.reduce((a, l) => a + lineListCents(l.quantity, l.unitPriceCents), 0);
-  const amountCents = out.reduce((a, l) => a + l.amountCents, 0);
-  if (listCents > MAX_CENTS) throw invalid('lines', '合同金额过大', 'Contract amount too large');
-  return { lines: out, listCents, amountCents };
+  return priceLineItems(lines, { tooLarge: ['合同金额过大', 'Contract amount too large'] });
 }
 
 function monthlyPlan(total: number, n: number, startDate: string): { dueDate: string; amountCents: number }[] {

@@ -12,7 +12,8 @@ import { decodeCursor, pageOf, type Page } from '../db/keyset';
 import { toDate } from '../db/connection';
 import { dbId, day } from '../shared/fields';
 import { addDays, businessDay, toDay } from '../shared/dates';
-import { lineAmountCents, lineListCents, MAX_CENTS, percentToBp, toCents } from '../shared/money';
+import { toCents } from '../shared/money';
+import { lineInput, priceLines } from '../shared/lines';
 import { getPipeline, getPipelineSettings, listPipelines } from './pipelines';
 import {
   assertMove, assertRequirements, DEFAULT_CLOSE_DAYS, defaultName, isOpenStage, lostStage, openStages, probabilityFor, rankOf, stageOrThrow, weightedCents, wonStage,
@@ -199,16 +200,8 @@ export async function getOpportunity(ctx: CoreContext, actor: Actor, id: number,
 // ---------------------------------------------------------------------------------------------
 // Inputs
 
-export const opportunityLineInput = z
-  .object({
-    name: z.string().trim().min(1).max(200),
-    quantity: z.number().int().min(1).max(1_000_000),
-    unitPriceCents: z.number().int().min(0).max(MAX_CENTS),
-    /** Basis points (1% = 100) or a percent with ≤ 2 decimals. */
-    discountBp: z.number().int().min(0).max(10_000).optional(),
-    discountPct: z.union([z.string(), z.number()]).optional(),
-  })
-  .strict();
+/** Line items as contracts take them (core/shared/lines.ts). */
+export const opportunityLineInput = lineInput;
 export type OpportunityLineInput = z.input<typeof opportunityLineInput>;
 
 /** A deal is at most ¥10,000,000,000.00 (10¹² cents): sums of a pipeline's deals stay exact integers. */
@@ -247,16 +240,9 @@ export interface OpportunityOrigin {
   renewalOfContractId?: number;
 }
 
-/** Lines → exact cents (the contracts' money rules). */
+/** Lines → exact cents (the contracts' money rules); a deal's list total is at most MAX_DEAL_CENTS. */
 export function priceOpportunityLines(lines: z.output<typeof opportunityLineInput>[], field = 'lines'): { lines: OpportunityLineDto[]; listCents: number; amountCents: number } {
-  const out = lines.map((l, i) => {
-    const bp = l.discountBp ?? (l.discountPct !== undefined ? percentToBp(l.discountPct, `${field}.${i}.discountPct`) : 0);
-    return { seq: i + 1, name: l.name, quantity: l.quantity, unitPriceCents: l.unitPriceCents, discountBp: bp, amountCents: lineAmountCents(l.quantity, l.unitPriceCents, bp) };
-  });
-  const listCents = lines.reduce((a, l) => a + lineListCents(l.quantity, l.unitPriceCents), 0);
-  const amount = out.reduce((a, l) => a + l.amountCents, 0);
-  if (listCents > MAX_DEAL_CENTS) throw invalid(field, '金额过大（单个商机不超过 100 亿元）', 'Amount too large (at most 10^12 cents per deal)');
-  return { lines: out, listCents, amountCents: amount };
+  return priceLines(lines, { field, maxCents: MAX_DEAL_CENTS, tooLarge: ['金额过大（单个商机不超过 100 亿元）', 'Amount too large (at most 10^12 cents per deal)'] });
 }
 
 interface HistoryInput {

@@ -3,6 +3,7 @@ import { openApiOperations } from './openapi';
 import { customerOperations } from './customers';
 import { contractOperations } from './contracts';
 import { publicLeadOperations } from './public-leads';
+import { opportunityOperations } from './opportunities';
 
 /** Every /api/v1 operation: the OpenAPI document is built from this list (openApiRouter(API_OPERATIONS)). */
-export const API_OPERATIONS: readonly ApiOperation[] = [...openApiOperations, ...customerOperations, ...contractOperations, ...publicLeadOperations];
+export const API_OPERATIONS: readonly ApiOperation[] = [...openApiOperations, ...customerOperations, ...contractOperations, ...opportunityOperations, ...publicLeadOperations];

@@ -15,6 +15,7 @@ import { openApiRouter } from '../../server/api/openapi';
 import { API_OPERATIONS } from '../../server/api';
 import { customersApiRouter } from '../../server/api/customers';
 import { contractsApiRouter } from '../../server/api/contracts';
+import { opportunitiesApiRouter } from '../../server/api/opportunities';
 import { publicLeadsRouter } from '../../server/api/public-leads';
 import { mpRouter } from '../../server/mp/routes';
 
@@ -175,8 +176,11 @@ function pathIdFor(path: string, ids: Record<string, number | string>): number {
     [/surveys$/, 'surveyId'],
     [/articles$/, 'articleId'],
     [/attachments$/, 'attachmentId'],
+    [/opportunities$/, 'opportunityId'],
+    [/quotes$/, 'quoteId'],
+    [/pipelines$/, 'pipelineId'],
   ];
-  if (/\/contracts\/\{id\}\/payments$/.test(path)) return Number(ids.approvedContractId);
+  if (/\/contracts\/\{id\}\/(payments|renewal-opportunity)$/.test(path)) return Number(ids.approvedContractId);
   for (const [re, key] of table) if (re.test(before)) return Number(ids[key] ?? 1);
   return Number(ids.id);
 }
@@ -217,7 +221,7 @@ describeEachDb('hostile-input walk over every /api/v1 and /mp/v1 route', (h) => 
     const budgets = { CRM_READ_SEARCH_PER_WINDOW: '1000000', CRM_READ_LIST_PER_WINDOW: '1000000', CRM_READ_LOOKUP_PER_WINDOW: '1000000', CRM_READ_EMPTY_BURST: '1000000' };
     const { app } = await testApp(
       h.ctx,
-      [openApiRouter(API_OPERATIONS), customersApiRouter, publicLeadsRouter({ perIpPerMinute: 1_000_000, perFormPerMinute: 1_000_000 }), mpRouter({ storage, limits }), contractsApiRouter],
+      [openApiRouter(API_OPERATIONS), customersApiRouter, publicLeadsRouter({ perIpPerMinute: 1_000_000, perFormPerMinute: 1_000_000 }), mpRouter({ storage, limits }), contractsApiRouter, opportunitiesApiRouter],
       budgets,
     );
     const server = app.callback();
@@ -256,6 +260,13 @@ describeEachDb('hostile-input walk over every /api/v1 and /mp/v1 route', (h) => 
     expect(survey).toBeDefined();
     const article = await createArticle(h.ctx, staff(w.manager), { title: '如何重置密码', body: '步骤如下', status: 'published' });
     const form = await createLeadForm(h.ctx, { kind: 'system' }, { name: '官网表单' });
+    // The pipeline: an opportunity with a line and a quote of it, so its routes reach the core past the path id.
+    const opportunity = await request(server).post('/api/v1/opportunities').set(api).send({ customerId, name: '走查商机', lines: [{ name: '授权', quantity: 1, unitPriceCents: 100_000 }] });
+    expect(opportunity.status).toBe(201);
+    const quote = await request(server).post(`/api/v1/opportunities/${opportunity.body.id}/quotes`).set(api).send({});
+    expect(quote.status).toBe(201);
+    const pipelines = await request(server).get('/api/v1/pipelines').set(api);
+    expect(pipelines.status).toBe(200);
     const ids: Record<string, number | string> = {
       token: form.token,
       id: customerId,
@@ -276,6 +287,10 @@ describeEachDb('hostile-input walk over every /api/v1 and /mp/v1 route', (h) => 
       articleId: article.id,
       surveyId: survey!.id,
       attachmentId: 1,
+      opportunityId: opportunity.body.id,
+      quoteId: quote.body.id,
+      pipelineId: pipelines.body.items[0].id,
+      stage: 'qualified', // a stage that exists (a body's `stage` is text the pipeline must know)
     };
 
     // ---- the walk

@@ -197,7 +197,7 @@ const scenario: Scenario = {
           `data: ${opportunities.toLocaleString('en-US')} opportunities, ${(h.seed.counts.opportunity_history ?? 0).toLocaleString('en-US')} history rows over ${teams} teams; the year ${year} holds ${Number(yearDeals).toLocaleString('en-US')} deals by period_date`,
           `requests: ${draws.toLocaleString('en-US')} draws (team Zipf(s = 1, seed ${ZIPF_SEED}) over ${teams} teams × quarter uniform over ${quarters.join(', ')}; ${distinct} distinct pairs), each the funnel then the forecast of that team and quarter; one stream shared by the ${conns} connections; every answer counts in req/s and p99`,
           `baseline: the funnel's ${funnelTpl.get('funnel')!.length} statements (concurrently on a pool of 10, as the operation awaits them) and the forecast's ${forecastTpl.length}, from core/opportunities/forecast.ts for the same resolved scope, via raw mysql2 behind a bare koa route`,
-          "cache state: the bench's MariaDB server starts cold for the run and is warmed by the scenario's own warm-up (rounds until two agree within 10%)",
+          `cache state: ${h.scale === 'full' && !h.smoke ? "the bench's MariaDB server starts cold for the run and is" : 'the server as it is,'} warmed by the scenario's own warm-up (rounds until two agree within 10%)`,
           `p99 target judged open loop: ${rate} requests/s${h.smoke ? '' : ' (50 clients once a second)'} over at most ${conns} connections, latency from each request's scheduled send; the closed-loop p99 above is the saturated queue (${conns} in flight ÷ throughput), information only`,
           `year forecast: GET /api/v1/pipeline/forecast?period=${year} (every pipeline, no team) one request at a time after warm-up; ${timed.samples.length} rounds`,
         ],

@@ -19,6 +19,7 @@ import crypto from 'node:crypto';
 import { companyName, rng } from '../../core/factories';
 import { DEFAULT_PIPELINE_STAGES, RENEWAL_PIPELINE_STAGES, dayAt, opportunityJourney, opportunityName, stageViews, type Journey } from '../../core/factories/opportunities';
 import type { SeedContext, SeedTable } from '../types';
+import { passedMask } from '../../core/opportunities/rules';
 
 /** Pipeline ids as the migration creates them on a fresh database (the scenario checks them before measuring). */
 export const BENCH_PIPELINES = [
@@ -33,7 +34,7 @@ export const HISTORY_ROWS = { smoke: 1_200, small: 80_000, full: 2_000_000 };
 export const CREATED_SPAN_DAYS = 640;
 const RENEWAL_SHARE = 0.12;
 /** Bump when a row below (or the journey factory in core/factories/opportunities.ts) changes: part of both tables' fingerprint. */
-const VERSION = 1;
+const VERSION = 2; // 2: reach bits on stage rows (first reach of each rank), reached_mask on the deal
 
 const ranks = BENCH_PIPELINES.map((p) => new Map(stageViews([...p.stages]).map((v) => [v.key, v] as const)));
 const CHANNELS = ['chat', 'chat', 'chat', 'card', 'card', 'api'] as const;
@@ -143,6 +144,7 @@ function opportunityRow(i: number, s: SeedContext): Record<string, unknown> {
     team_id: d.teamId,
     stage: J.stage,
     stage_rank: v.rank,
+    reached_mask: rowsOf(i, d).reduce((m, r) => m | Number(r.reach_mask ?? 0), 0),
     status: J.status,
     probability: v.probability,
     probability_override: false,
@@ -188,24 +190,29 @@ function rowsOf(j: number, d: Deal): Record<string, unknown>[] {
   let stageAt = J.created;
   let amount = J.initialAmountCents;
   let close = J.initialCloseDate;
+  let reached = 0;
   const ch = rng(hash32(j, 0xc4a77e1));
   for (const e of J.events) {
     const base = { ...common, channel: CHANNELS[Math.floor(ch() * CHANNELS.length)], changed_at: e.at };
     if (e.kind === 'create') {
-      rows.push({ ...base, field: 'stage', from_value: null, to_value: e.stage, from_rank: 0, to_rank: rk.get(e.stage)!.rank, from_seconds: null });
-      if (J.initialAmountCents !== null) rows.push({ ...base, field: 'amount', from_value: null, to_value: String(J.initialAmountCents), from_rank: null, to_rank: null, from_seconds: null });
-      rows.push({ ...base, field: 'close_date', from_value: null, to_value: J.initialCloseDate, from_rank: null, to_rank: null, from_seconds: null });
+      reached = passedMask(0, rk.get(e.stage)!.rank);
+      rows.push({ ...base, field: 'stage', from_value: null, to_value: e.stage, from_rank: 0, to_rank: rk.get(e.stage)!.rank, from_seconds: null, reach_mask: reached });
+      if (J.initialAmountCents !== null) rows.push({ ...base, field: 'amount', from_value: null, to_value: String(J.initialAmountCents), from_rank: null, to_rank: null, from_seconds: null, reach_mask: null });
+      rows.push({ ...base, field: 'close_date', from_value: null, to_value: J.initialCloseDate, from_rank: null, to_rank: null, from_seconds: null, reach_mask: null });
       stage = e.stage;
       stageAt = e.at;
     } else if (e.kind === 'stage') {
-      rows.push({ ...base, field: 'stage', from_value: stage, to_value: e.stage, from_rank: stage === null ? 0 : rk.get(stage)!.rank, to_rank: rk.get(e.stage)!.rank, from_seconds: stage === null ? null : Math.round((e.at.getTime() - stageAt.getTime()) / 1000) });
+      const fromRank = stage === null ? 0 : rk.get(stage)!.rank;
+      const reach = passedMask(fromRank, rk.get(e.stage)!.rank) & ~reached;
+      reached |= reach;
+      rows.push({ ...base, field: 'stage', from_value: stage, to_value: e.stage, from_rank: fromRank, to_rank: rk.get(e.stage)!.rank, from_seconds: stage === null ? null : Math.round((e.at.getTime() - stageAt.getTime()) / 1000), reach_mask: reach });
       stage = e.stage;
       stageAt = e.at;
     } else if (e.kind === 'amount') {
-      rows.push({ ...base, field: 'amount', from_value: amount === null ? null : String(amount), to_value: String(e.to), from_rank: null, to_rank: null, from_seconds: null });
+      rows.push({ ...base, field: 'amount', from_value: amount === null ? null : String(amount), to_value: String(e.to), from_rank: null, to_rank: null, from_seconds: null, reach_mask: null });
       amount = e.to;
     } else {
-      rows.push({ ...base, field: 'close_date', from_value: close, to_value: e.to, from_rank: null, to_rank: null, from_seconds: null });
+      rows.push({ ...base, field: 'close_date', from_value: close, to_value: e.to, from_rank: null, to_rank: null, from_seconds: null, reach_mask: null });
       close = e.to;
     }
   }

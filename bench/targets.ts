@@ -53,6 +53,10 @@ export const TARGETS = {
   'miniapp.weapp-main': { issue: 7, description: 'weapp main package < 1 MB (hard limit 2 MB)', kind: 'max', value: 1024, unit: 'KB', hardLimit: 2048, deterministic: true },
   'miniapp.h5-first-load': { issue: 7, description: 'H5 first-load JS gzipped < 250 KB', kind: 'max', value: 250, unit: 'KB', deterministic: true },
 
+  'pipeline.ratio': { issue: 15, description: 'funnel + forecast (one team, one quarter) through the API ≥ 0.6× raw mysql2 running the same SQL (500,000 opportunities, 2,000,000 history rows)', kind: 'min', value: 0.6, unit: 'ratio', scale: 'full', dialect: 'mysql' },
+  'pipeline.p99': { issue: 15, description: 'funnel + forecast (one team, one quarter) p99 < 150 ms at 50 connections (open loop: 50 requests/s over at most 50 connections, latency from the scheduled send)', kind: 'max', value: 150, unit: 'ms', scale: 'full', dialect: 'mysql' },
+  'pipeline.year-forecast': { issue: 15, description: 'company-wide forecast for a year < 1 s (every pipeline, 500,000 opportunities)', kind: 'max', value: 1000, unit: 'ms', scale: 'full', dialect: 'mysql' },
+
   'approval.p99': { issue: 8, description: 'approve/reject card action p99 < 300 ms under 50 concurrent approvers (MySQL)', kind: 'max', value: 300, unit: 'ms', dialect: 'mysql' },
 } satisfies Record<string, Target>;
 

@@ -97,7 +97,10 @@ export interface LoadOptions {
   warmupSec?: number;
   /** Measured rounds; default 3 (small, smoke), 5 (full); never fewer than 3. */
   rounds?: number;
-  /** Open loop at this overall rate in requests/s (e.g. 200 events/s), latency from each request's scheduled send time; default: closed loop, as fast as possible. */
+  /**
+   * Open loop at this overall rate in requests/s (e.g. 200 events/s), latency from each request's scheduled send time,
+   * over at most `connections` connections at once; default: closed loop, as fast as possible.
+   */
   rate?: number;
 }
 
@@ -154,6 +157,11 @@ export interface BaselineOptions {
    * batched view (core/db/fast-read.ts withBatchedReads); on SQLite they still run in order.
    */
   batched?: string[];
+  /**
+   * Routes (names in `sql`) whose statements run at once on the pool, each on its own connection, as a product
+   * operation that awaits several reads with Promise.all (e.g. the pipeline funnel); otherwise they run in order.
+   */
+  parallel?: string[];
 }
 
 export interface SeededUsers {

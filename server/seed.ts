@@ -2,6 +2,7 @@ import type { CoreContext } from '../core/context';
 import { activityAttrs, contactAttrs, customerAttrs, rng } from '../core/factories';
 import { createUser, type UserDto } from '../core/users/operations';
 import { seedServiceDemo, type ServiceSeedSummary } from './service-seed';
+import { seedPipelineDemo, type PipelineSeedSummary } from './pipeline-seed';
 import { recordWonDeal } from '../core/customers/operations';
 import { recomputeAllTiers } from '../core/customers/tiers';
 import { recountHeld } from '../core/customers/held';
@@ -13,6 +14,8 @@ export interface SeedSummary {
   activities: number;
   /** Service desk demo (tickets, articles, a mini-program invite code). */
   service?: ServiceSeedSummary;
+  /** Sales pipeline demo (opportunities with their history). */
+  pipeline?: PipelineSeedSummary;
 }
 
 /**
@@ -57,7 +60,9 @@ export async function seedDemo(ctx: CoreContext, opts: { force?: boolean } = {})
       if (k % 4 === 0) await recordWonDeal(ctx, t, { customerId: Number(id), amountCents: ((k % 3) + 1) * 60_000_00, at: new Date(now.getTime() - k * 5 * 86_400_000) });
     }
   });
+  // The sales pipeline: deals replayed through the operations (won ones count for their customers' tiers).
+  const pipeline = await seedPipelineDemo(ctx);
   await recomputeAllTiers(ctx);
   const service = await seedServiceDemo(ctx);
-  return { seeded: true, users: 6, customers: total, activities, service };
+  return { seeded: true, users: 6, customers: total, activities, service, pipeline };
 }

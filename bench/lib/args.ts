@@ -12,7 +12,7 @@ export interface BenchArgs {
 
 export const USAGE = `usage: npm run bench -- [--scenario NAME]... [--scale small|full] [--smoke] [--list]
   --scenario NAME   run only this scenario (repeatable; default: all)
-  --scale S         small (default; quick, < 2 min) or full (MySQL: 1M customers, 5M activities, 200k leads, 100k tickets)
+  --scale S         small (default; quick, < 2 min) or full (MySQL: 1M customers, 5M activities, 200k leads, 100k tickets, 500k opportunities)
   --smoke           every scenario, minimal load, on a fresh temp SQLite database; checks they work, not the figures
   --list            list scenarios and exit
   --seed-only       build (or check) the data set for --scale and exit

@@ -45,6 +45,7 @@ const coerce = (v: unknown): unknown => (typeof v === 'string' && /^-?\d+$/.test
 async function main(): Promise<void> {
   const routes = JSON.parse(process.env.BENCH_BASELINE_SQL ?? '{}') as Record<string, BaselineQuery[]>;
   const batched = new Set((process.env.BENCH_BASELINE_BATCHED ?? '').split(',').filter(Boolean));
+  const parallel = new Set((process.env.BENCH_BASELINE_PARALLEL ?? '').split(',').filter(Boolean));
   const url = process.env.BENCH_DATABASE_URL;
   const driver = url && Object.keys(routes).length ? rawDriver(url) : null;
   const app = new Koa();
@@ -61,6 +62,10 @@ async function main(): Promise<void> {
     const params = (q: BaselineQuery) => (q.params ?? []).map((p) => coerce(ctx.query[p]));
     if (driver.batch && batched.has(ctx.params.name) && queries.length > 1) {
       ctx.body = { results: await driver.batch(queries.map((q) => ({ sql: q.sql, params: params(q) }))) };
+      return;
+    }
+    if (parallel.has(ctx.params.name)) {
+      ctx.body = { results: await Promise.all(queries.map((q) => driver.exec(q.sql, params(q)))) };
       return;
     }
     const results: unknown[] = [];

@@ -140,7 +140,7 @@ export function createHarness(rc: RunContext): { harness: Harness; record: RunRe
     log: rc.log,
     startServer: (opts) => start('server', { DATABASE_URL: rc.databaseUrl, ...(opts?.env ?? {}) }),
     startBaseline: (opts?: BaselineOptions) =>
-      start('baseline', { BENCH_DATABASE_URL: rc.databaseUrl, BENCH_BASELINE_SQL: JSON.stringify(opts?.sql ?? {}), BENCH_BASELINE_BATCHED: (opts?.batched ?? []).join(',') }),
+      start('baseline', { BENCH_DATABASE_URL: rc.databaseUrl, BENCH_BASELINE_SQL: JSON.stringify(opts?.sql ?? {}), BENCH_BASELINE_BATCHED: (opts?.batched ?? []).join(','), BENCH_BASELINE_PARALLEL: (opts?.parallel ?? []).join(',') }),
     async load(o) {
       const warm = await warmUp(o);
       const runs: LoadRunResult[] = [];

@@ -65,7 +65,7 @@ async function closedLoop(o: LoadRun): Promise<LoadRunResult> {
 async function open(o: LoadRun): Promise<LoadRunResult> {
   const count = Math.max(1, Math.round((o.rate as number) * o.durationSec));
   const reqs = Array.from({ length: count }, (_, i) => o.requests[i % o.requests.length]);
-  const r = await openLoop(o.url, reqs, o.rate as number);
+  const r = await openLoop(o.url, reqs, o.rate as number, o.connections);
   return {
     rps: (r.lat.length - r.non2xx) / Math.max(r.seconds, 1e-9),
     p50: percentile(r.lat, 50),

@@ -28,8 +28,9 @@ export interface OpenLoopResult {
   status5xx: number;
 }
 
-export async function openLoop(base: string, reqs: OpenLoopRequest[], rate: number): Promise<OpenLoopResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+/** `maxSockets`: connections the sender may open at once (a request due while all are busy waits for one, its latency still charged from its due time). */
+export async function openLoop(base: string, reqs: OpenLoopRequest[], rate: number, maxSockets = 256): Promise<OpenLoopResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets });
   const url = new URL(base);
   const start = performance.now();
   const due = schedule(start, reqs.length, rate);

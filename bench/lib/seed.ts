@@ -152,10 +152,16 @@ async function countRows(db: Db, table: string): Promise<number> {
   return Number(r[0]?.n ?? 0);
 }
 
-/** Empties every table but the migration log (the bench database is the bench's own). */
+/**
+ * Tables whose rows a migration writes (reference data the product needs, not bench rows): a wipe keeps them, since
+ * migrations that already ran never write them again. `pipelines`: the default and renewal pipelines (issue 15).
+ */
+export const MIGRATION_DATA_TABLES = ['pipelines'];
+
+/** Empties every table but the migration log and the migrations' reference data (the bench database is the bench's own). */
 async function wipe(db: Db, tables: Set<string>): Promise<void> {
   for (const t of tables) {
-    if (t === 'schema_migrations' || t === 'SequelizeMeta') continue;
+    if (t === 'schema_migrations' || t === 'SequelizeMeta' || MIGRATION_DATA_TABLES.includes(t)) continue;
     if (db.dialect === 'mysql') await db.sequelize.query(`TRUNCATE TABLE \`${t}\``);
     else await db.sequelize.query(`DELETE FROM "${t}"`);
   }

@@ -25,6 +25,8 @@ export interface OpportunityAttrs {
   stage: string;
   /** The stage's position in its pipeline when entered (1-based; the won stage after every open one; lost 0). */
   stage_rank: number;
+  /** Every rank the deal ever reached, as bits (rules.ts passedMask). */
+  reached_mask: number;
   status: OpportunityStatus;
   probability: number;
   probability_override: boolean;
@@ -49,7 +51,7 @@ export interface OpportunityAttrs {
   created_at: Date;
   updated_at: Date;
 }
-export type OpportunityCreation = Optional<OpportunityAttrs, 'id' | 'team_id' | 'probability_override' | 'currency' | 'amount_cents' | 'lead_id' | 'campaign' | 'renewal_of_contract_id' | 'competitors' | 'loss_reason' | 'loss_note' | 'next_step' | 'closed_at' | 'won_contract_id' | 'created_by' | 'version'>;
+export type OpportunityCreation = Optional<OpportunityAttrs, 'id' | 'team_id' | 'reached_mask' | 'probability_override' | 'currency' | 'amount_cents' | 'lead_id' | 'campaign' | 'renewal_of_contract_id' | 'competitors' | 'loss_reason' | 'loss_note' | 'next_step' | 'closed_at' | 'won_contract_id' | 'created_by' | 'version'>;
 
 export interface OpportunityLineAttrs {
   id: number;
@@ -80,11 +82,13 @@ export interface OpportunityHistoryAttrs {
   from_rank: number | null;
   to_rank: number | null;
   from_seconds: number | null;
+  /** Stage rows: the ranks reached for the first time by this move, as bits. */
+  reach_mask: number | null;
   actor_id: number | null;
   channel: string;
   changed_at: Date;
 }
-export type OpportunityHistoryCreation = Optional<OpportunityHistoryAttrs, 'id' | 'from_value' | 'to_value' | 'from_rank' | 'to_rank' | 'from_seconds' | 'actor_id' | 'team_id'>;
+export type OpportunityHistoryCreation = Optional<OpportunityHistoryAttrs, 'id' | 'from_value' | 'to_value' | 'from_rank' | 'to_rank' | 'from_seconds' | 'reach_mask' | 'actor_id' | 'team_id'>;
 
 export interface QuoteAttrs {
   id: number;
@@ -144,6 +148,7 @@ export function defineOpportunityModels(s: Sequelize) {
     team_id: DataTypes.INTEGER,
     stage: { type: DataTypes.STRING(32), allowNull: false },
     stage_rank: { type: DataTypes.SMALLINT, allowNull: false },
+    reached_mask: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
     status: { type: DataTypes.STRING(8), allowNull: false },
     probability: { type: DataTypes.SMALLINT, allowNull: false },
     probability_override: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
@@ -185,6 +190,7 @@ export function defineOpportunityModels(s: Sequelize) {
     from_rank: DataTypes.SMALLINT,
     to_rank: DataTypes.SMALLINT,
     from_seconds: DataTypes.INTEGER,
+    reach_mask: DataTypes.INTEGER,
     actor_id: DataTypes.INTEGER,
     channel: { type: DataTypes.STRING(8), allowNull: false },
     changed_at: { type: DataTypes.DATE(3), allowNull: false },

@@ -16,7 +16,7 @@ import { toCents } from '../shared/money';
 import { lineInput, priceLines } from '../shared/lines';
 import { getPipeline, getPipelineSettings, listPipelines } from './pipelines';
 import {
-  assertMove, assertRequirements, DEFAULT_CLOSE_DAYS, defaultName, isOpenStage, lostStage, openStages, probabilityFor, rankOf, stageOrThrow, weightedCents, wonStage,
+  assertMove, assertRequirements, DEFAULT_CLOSE_DAYS, defaultName, isOpenStage, lostStage, openStages, passedMask, probabilityFor, rankOf, stageOrThrow, weightedCents, wonStage,
 } from './rules';
 import {
   LOSS_REASONS, OPPORTUNITY_SOURCES,
@@ -88,6 +88,7 @@ interface OppRow {
   team_id: number | null;
   stage: string;
   stage_rank: number;
+  reached_mask: number;
   status: OpportunityStatus;
   probability: number;
   probability_override: number | boolean;
@@ -111,7 +112,7 @@ interface OppRow {
   updated_at: unknown;
 }
 
-const OPP_SELECT = `o.id, o.customer_id, cu.name AS customer_name, o.pipeline_id, o.name, o.owner_id, u.name AS owner_name, o.team_id, o.stage, o.stage_rank,
+const OPP_SELECT = `o.id, o.customer_id, cu.name AS customer_name, o.pipeline_id, o.name, o.owner_id, u.name AS owner_name, o.team_id, o.stage, o.stage_rank, o.reached_mask,
   o.status, o.probability, o.probability_override, o.currency, o.amount_cents, o.expected_close_date, o.period_date, o.source, o.lead_id, o.campaign,
   o.renewal_of_contract_id, o.competitors, o.loss_reason, o.loss_note, o.next_step, o.stage_entered_at, o.closed_at, o.won_contract_id, o.version,
   o.created_at, o.updated_at`;
@@ -252,12 +253,13 @@ interface HistoryInput {
   fromRank?: number | null;
   toRank?: number | null;
   fromSeconds?: number | null;
+  reachMask?: number | null;
 }
 
 async function writeHistory(ctx: CoreContext, t: Transaction, o: { id: number; pipeline_id: number; owner_id: number; team_id: number | null }, actor: Actor, channel: Channel, rows: HistoryInput[], at: Date): Promise<void> {
   if (!rows.length) return;
   const actorId = actor.kind === 'user' ? actor.userId : null;
-  const values = rows.map((_, i) => `(:o, :p, :ow, :tm, :f${i}, :fv${i}, :tv${i}, :fr${i}, :tr${i}, :fs${i}, :a, :ch, :at)`).join(', ');
+  const values = rows.map((_, i) => `(:o, :p, :ow, :tm, :f${i}, :fv${i}, :tv${i}, :fr${i}, :tr${i}, :fs${i}, :rm${i}, :a, :ch, :at)`).join(', ');
   const replacements: Record<string, unknown> = { o: o.id, p: o.pipeline_id, ow: o.owner_id, tm: o.team_id, a: actorId, ch: channel, at };
   rows.forEach((r, i) => {
     replacements[`f${i}`] = r.field;
@@ -266,9 +268,10 @@ async function writeHistory(ctx: CoreContext, t: Transaction, o: { id: number; p
     replacements[`fr${i}`] = r.fromRank ?? null;
     replacements[`tr${i}`] = r.toRank ?? null;
     replacements[`fs${i}`] = r.fromSeconds ?? null;
+    replacements[`rm${i}`] = r.reachMask ?? null;
   });
   await ctx.db.sequelize.query(
-    `INSERT INTO opportunity_history (opportunity_id, pipeline_id, owner_id, team_id, field, from_value, to_value, from_rank, to_rank, from_seconds, actor_id, channel, changed_at) VALUES ${values}`,
+    `INSERT INTO opportunity_history (opportunity_id, pipeline_id, owner_id, team_id, field, from_value, to_value, from_rank, to_rank, from_seconds, reach_mask, actor_id, channel, changed_at) VALUES ${values}`,
     { replacements, transaction: t, type: QueryTypes.INSERT },
   );
 }
@@ -372,6 +375,7 @@ export async function createOpportunity(ctx: CoreContext, actor: Actor, channel:
         team_id: owner.team_id,
         stage: stage.key,
         stage_rank: rankOf(pipeline.stages, stage.key),
+        reached_mask: passedMask(0, rankOf(pipeline.stages, stage.key)),
         status: 'open',
         probability,
         probability_override: override !== null,
@@ -397,7 +401,7 @@ export async function createOpportunity(ctx: CoreContext, actor: Actor, channel:
     if (priced) await writeLines(ctx, t, id, priced.lines);
     const o = { id, pipeline_id: pipeline.id, owner_id: owner.id, team_id: owner.team_id };
     await writeHistory(ctx, t, o, actor, channel, [
-      { field: 'stage', from: null, to: stage.key, fromRank: 0, toRank: rankOf(pipeline.stages, stage.key) },
+      { field: 'stage', from: null, to: stage.key, fromRank: 0, toRank: rankOf(pipeline.stages, stage.key), reachMask: passedMask(0, rankOf(pipeline.stages, stage.key)) },
       ...(amount !== null ? [{ field: 'amount' as const, from: null, to: String(amount) }] : []),
       { field: 'close_date', from: null, to: closeDate },
       ...(override !== null ? [{ field: 'probability' as const, from: null, to: String(override) }] : []),
@@ -573,9 +577,15 @@ async function applyStageChange(ctx: CoreContext, t: Transaction, actor: Actor, 
   const override = Boolean(Number(r.probability_override));
   const probability = status === 'open' ? probabilityFor(to, override ? Number(r.probability) : null) : to.probability;
   const amount = amountOf(r.amount_cents);
+  // A reopen passes no stage (its from rank is its to rank): conversion counts only real progress, once per deal.
+  const toRank = rankOf(p.stages, to.key);
+  const fromRank = c.reopen ? toRank : rankOf(p.stages, from.key);
+  const reachedBefore = Number(r.reached_mask ?? 0);
+  const reachMask = passedMask(fromRank, toRank) & ~reachedBefore;
   const sets: Record<string, unknown> = {
     stage: to.key,
-    stage_rank: rankOf(p.stages, to.key),
+    stage_rank: toRank,
+    reached_mask: reachedBefore | reachMask,
     status,
     probability,
     stage_entered_at: now,
@@ -591,9 +601,7 @@ async function applyStageChange(ctx: CoreContext, t: Transaction, actor: Actor, 
   const seconds = Math.max(0, Math.round((now.getTime() - toDate(r.stage_entered_at)!.getTime()) / 1000));
   const history: HistoryInput[] = [];
   if (c.reopen) history.push({ field: 'reopen', from: from.key, to: to.key });
-  // A reopen passes no stage (its from rank is its to rank): conversion counts only real progress.
-  const toRank = rankOf(p.stages, to.key);
-  history.push({ field: 'stage', from: from.key, to: to.key, fromRank: c.reopen ? toRank : rankOf(p.stages, from.key), toRank, fromSeconds: Math.min(seconds, 2_147_483_647) });
+  history.push({ field: 'stage', from: from.key, to: to.key, fromRank, toRank, fromSeconds: Math.min(seconds, 2_147_483_647), reachMask });
   if (probability !== Number(r.probability) && status === 'open' && override) history.push({ field: 'probability', from: String(r.probability), to: String(probability) });
   await writeHistory(ctx, t, { id: r.id, pipeline_id: Number(r.pipeline_id), owner_id: Number(r.owner_id), team_id: r.team_id }, actor, channel, history, now);
   if (status === 'won' && c.countWon !== false && amount !== null) await recordWonDeal(ctx, t, { customerId: Number(r.customer_id), amountCents: amount, at: now });

@@ -162,3 +162,14 @@ export function defaultName(customerName: string, renewal: boolean): string {
 
 /** Close date when none is given: 90 days out (a deal without a date still shows in some quarter). */
 export const DEFAULT_CLOSE_DAYS = 90;
+
+/**
+ * The ranks a forward move passes, (fromRank, toRank], as bits (rank k → bit k − 1); a backward move, a loss or a
+ * reopen passes none. A deal's history rows carry the bits it reached for the FIRST time (its `reached_mask` keeps
+ * what it ever reached), so "deals that reached stage k in a period" is a plain sum over the period's rows.
+ */
+export function passedMask(fromRank: number, toRank: number): number {
+  let m = 0;
+  for (let k = Math.max(1, fromRank + 1); k <= toRank; k++) m |= 1 << (k - 1);
+  return m;
+}

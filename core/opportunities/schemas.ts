@@ -176,9 +176,9 @@ export const FunnelStageSchema = z.object({
   count: z.number().int(),
   amountCents: cents,
   weightedCents: cents,
-  /** From the history: distinct opportunities that reached this stage (or passed it) during the period. */
+  /** From the history: opportunities that reached this stage (or passed it) for the first time during the period. */
   reached: z.number().int(),
-  /** reached(next open stage or won) / reached(this stage); null when nothing reached this stage. */
+  /** reached(next stage) / reached(this stage) in the period; null when nothing reached this stage. */
   conversionToNext: z.number().nullable(),
   /** Average days spent in this stage by opportunities that left it during the period; null when none did. */
   avgDaysInStage: z.number().nullable(),

@@ -132,6 +132,20 @@ describeEachDb('opportunities', (h) => {
     expect(await figures()).toEqual([0, 0]);
   });
 
+  it('a deal reaches each stage once: going back and forth or reopening does not count it again', async () => {
+    const rep = o.as(o.rep);
+    const d = await createOpportunity(h.ctx, rep, 'api', { customerId: await o.customer(), name: '来回', amountCents: 5_000_00 });
+    for (const stage of ['proposal', 'qualified', 'proposal', 'negotiation']) await moveStage(h.ctx, rep, 'api', { opportunityId: d.id, stage });
+    await closeOpportunity(h.ctx, rep, 'api', { opportunityId: d.id, outcome: 'lost', lossReason: 'timing' });
+    await reopenOpportunity(h.ctx, o.as(o.manager), 'api', { opportunityId: d.id, reason: '重启' });
+    await closeOpportunity(h.ctx, rep, 'api', { opportunityId: d.id, outcome: 'won' });
+    const rows = await h.db.select<{ to_value: string; reach_mask: number }>("SELECT to_value, reach_mask FROM opportunity_history WHERE opportunity_id = :id AND field = 'stage' ORDER BY id", { id: d.id });
+    // initial: rank 1; → proposal passes 2, 3; back and forth adds nothing until negotiation (4); lost, reopen: none; won: 5.
+    expect(rows.map((r) => [r.to_value, Number(r.reach_mask)])).toEqual([['initial', 1], ['proposal', 6], ['qualified', 0], ['proposal', 0], ['negotiation', 8], ['lost', 0], ['negotiation', 0], ['won', 16]]);
+    const [deal] = await h.db.select<{ reached_mask: number }>('SELECT reached_mask FROM opportunities WHERE id = :id', { id: d.id });
+    expect(Number(deal.reached_mask)).toBe(31);
+  });
+
   it('a manager overrides the probability until cleared; a rep cannot; the stage default returns', async () => {
     const d = await createOpportunity(h.ctx, o.as(o.rep), 'api', { customerId: await o.customer(), name: '赢率', amountCents: 1_000_00 });
     expect(await code(updateOpportunity(h.ctx, o.as(o.rep), 'api', { opportunityId: d.id, probability: 70 }))).toBe('FORBIDDEN');

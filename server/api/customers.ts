@@ -77,9 +77,7 @@ export const customersApiRouter: RouterFactory = ({ core, config }) => {
   const body = jsonBody();
   // Per-user read budgets (README, "Read budgets"): searches, lists and lookups; de-dup refusals cost a search.
   const budget = readBudget(core, config.readBudget);
-  const search = budget.spend((ctx) => (typeof ctx.query.q === 'string' && ctx.query.q.trim() ? 'search' : 'list'));
-  const list = budget.spend('list');
-  const lookup = budget.spend('lookup');
+  const { search, list, lookup } = budget.classes;
   const dedup = budget.dedupGuard();
 
   r.get('/customers', auth, search, async (ctx) => {

@@ -120,10 +120,7 @@ export const opportunitiesApiRouter: RouterFactory = ({ core, config }) => {
   const auth = apiKeyAuth(core);
   const body = jsonBody();
   // Per-user read budgets (README, "Read budgets"), as the customers' routes: a text query is a search.
-  const budget = readBudget(core, config.readBudget);
-  const search = budget.spend((ctx) => (typeof ctx.query.q === 'string' && ctx.query.q.trim() ? 'search' : 'list'));
-  const list = budget.spend('list');
-  const lookup = budget.spend('lookup');
+  const { search, list, lookup } = readBudget(core, config.readBudget).classes;
 
   r.get('/opportunities', auth, search, async (ctx) => {
     const { q, ...filters } = parseInput(listQuery, ctx.query);

@@ -27,6 +27,14 @@ export function readBudget(core: CoreContext, cfg: ReadBudgetConfig) {
         }
       };
     },
+    /** The three read classes as middleware: a list with a text query `q` is a search. */
+    get classes(): { search: Koa.Middleware; list: Koa.Middleware; lookup: Koa.Middleware } {
+      return {
+        search: this.spend((ctx) => (typeof ctx.query.q === 'string' && ctx.query.q.trim() ? 'search' : 'list')),
+        list: this.spend('list'),
+        lookup: this.spend('lookup'),
+      };
+    },
     dedupGuard(): Koa.Middleware {
       return async (ctx, next) => {
         const actor = apiActor(ctx);

@@ -17,6 +17,12 @@ describe('npm run crm -- parse', () => {
     expect(j).toMatchObject({ intent: 'log_followup', customer: '远航科技', channel: 'phone', next_at: '2026-12-02T09:00:00+08:00', due_at: null });
   });
 
+  it('reads a stage move with the stages a new company starts with', async () => {
+    const r = await cli(['parse', '--now', '2026-11-23T10:00+08:00', '远航ERP 进入谈判']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out[0])).toMatchObject({ intent: 'move_stage' });
+  });
+
   it('rejects a bad --now and a missing text with exit code 2', async () => {
     expect((await cli(['parse', '--now', 'yesterday-ish', 'hi'])).code).toBe(2);
     expect((await cli(['parse'])).code).toBe(2);

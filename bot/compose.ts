@@ -10,6 +10,8 @@ import * as contractChat from './handlers/contracts';
 import * as leadChat from './handlers/leads';
 import * as leadImportChat from './handlers/lead-import';
 import * as customerChat from './handlers/customers';
+import * as orgCards from './render/org';
+import * as orgChat from './handlers/org';
 
 /**
  * Everything the bot understands and sends, in one list: each capability's `register(r)` adds its chat intents,
@@ -27,6 +29,7 @@ export function composeBot(): BotRegistry {
   contractCards.register(r);
   leadCards.register(r);
   customerCards.register(r);
+  orgCards.register(r); // the group greeting
   // Chat intents, text intents and card actions.
   helpChat.register(r); // help, unknown (the fallback)
   ticketChat.register(r);
@@ -34,5 +37,6 @@ export function composeBot(): BotRegistry {
   leadChat.register(r);
   leadImportChat.register(r);
   customerChat.register(r);
+  orgChat.register(r); // contact events, the bot added to a group, the team digest channel
   return r;
 }

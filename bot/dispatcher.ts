@@ -191,7 +191,12 @@ export class LarkBot {
     try {
       const outcome = await this.core.db.tx(async (t) => {
         if (!(await claim(t))) return 'skipped' as const;
-        if (!normalized) return 'done' as const;
+        if (!normalized) {
+          const onEvent = this.registry.eventHandler(String(env.header.event_type));
+          const chatId = typeof env.event?.chat_id === 'string' ? env.event.chat_id : null;
+          if (onEvent) await onEvent(env, this.kit(t, this.locale, chatId ? { chatId } : { openId: '' }, () => (wrote = true)));
+          return 'done' as const;
+        }
         const kit = this.kit(t, locale, normalized.chatId ? { chatId: normalized.chatId } : { openId: normalized.openId }, () => (wrote = true));
         if (!user) {
           // At most one such reply per sender and hour (a chatty stranger must not make the bot spam back).
@@ -371,6 +376,18 @@ export class LarkBot {
         if (isEnvelope(env)) await this.receive(env);
         return undefined;
       },
+      // Every other event a capability registered (bot/registry.ts `event`): recorded, acknowledged, processed after.
+      ...Object.fromEntries(
+        this.registry.events().map((type) => [
+          type,
+          async (data: unknown) => {
+            const env = unflatten(data as Record<string, unknown>);
+            if (this.foreignEvent(env.header, type)) return undefined;
+            if (isEnvelope(env)) await this.receive(env);
+            return undefined;
+          },
+        ]),
+      ),
       'card.action.trigger': async (data: unknown) => {
         const env = unflatten(data as Record<string, unknown>);
         if (this.foreignEvent(env.header, 'card.action.trigger')) return {};

@@ -94,9 +94,10 @@ export async function createUser(ctx: CoreContext, actor: Actor, channel: Channe
   }
 }
 
+/** The CRM user behind a Lark open_id; a deactivated user (left the company) is nobody. */
 export async function findUserByOpenId(ctx: CoreContext, openId: string): Promise<UserDto | null> {
   const u = await ctx.models.User.findOne({ where: { lark_open_id: openId } });
-  return u ? toUserDto(u.get({ plain: true })) : null;
+  return u && u.get('status') !== 'inactive' ? toUserDto(u.get({ plain: true })) : null;
 }
 
 export async function getUser(ctx: CoreContext, id: number): Promise<UserDto> {

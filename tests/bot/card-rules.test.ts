@@ -22,6 +22,7 @@ import * as contractCards from '../../bot/render/contracts';
 import * as leadCards from '../../bot/render/leads';
 import * as customerCards from '../../bot/render/customers';
 import * as leadImport from '../../bot/handlers/lead-import';
+import * as orgCards from '../../bot/render/org';
 import type { Draft } from '../../bot/render/leads';
 import type { Locale } from '../../bot/i18n';
 import { validateCard, describeViolations, cardRejection } from '../helpers/lark-card';
@@ -149,12 +150,14 @@ const RENDERER_FIXTURES: Record<string, Record<string, unknown>[]> = {
   'pool.recycled': [notices(20)],
   'customer.assigned': [{ customerId: 7, name: ZH }],
   'customer.reassigned': [{ customerId: 7, name: EN, toName: '欧阳慕容雪' }],
+  'org.greeting': [{ chatId: 'oc_team', chatName: ZH }, { chatId: 'oc_x', chatName: null }],
 };
 
 /** Every exported `…Card` builder (and the ones handlers export), keyed `<module>.<name>`, with realistic arguments. */
-const BUILDER_MODULES: Record<string, Record<string, unknown>> = { builtin: builtinCards, tickets: ticketCards, contracts: contractCards, leads: leadCards, customers: customerCards, leadImport };
+const BUILDER_MODULES: Record<string, Record<string, unknown>> = { builtin: builtinCards, tickets: ticketCards, contracts: contractCards, leads: leadCards, customers: customerCards, leadImport, org: orgCards };
 const BUILDER_FIXTURES: Record<string, (locale: Locale) => Card[]> = {
   'builtin.helpCard': (l) => [builtinCards.helpCard(l)],
+  'org.groupGreetingCard': (l) => [orgCards.groupGreetingCard(l, { chatId: 'oc_1', chatName: ZH }), orgCards.groupGreetingCard(l, { chatId: 'oc_1', chatName: null, digestTeam: ZH })],
   'tickets.ticketCard': (l) => (['new', 'assigned', 'in_progress', 'resolved'] as const).map((s) => ticketCards.ticketCard(ticket(s), { locale: l, zone: TZ })),
   'contracts.approvalCard': (l) => [approvalCard(l, 'pending', 11), approvalCard(l, 'pending', 2), approvalCard(l, 'approved', 11)],
   'contracts.draftCard': (l) => [contractCards.draftCard(contract(), l), contractCards.draftCard(contract(), l, { submitted: true, headline: ZH })],

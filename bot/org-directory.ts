@@ -78,11 +78,20 @@ export function contactErrorText(code: number | undefined, msg: string): string 
   return `${code ?? ''} ${msg}`.trim();
 }
 
+/** The limits are per app: every directory of one app in this process shares one window (a CLI run right after another, the daily job). */
+const windows = new Map<string, RateWindow>();
+function windowFor(appId: string, limits: { perSecond: number; perMinute: number }): RateWindow {
+  const key = `${appId}:${limits.perSecond}:${limits.perMinute}`;
+  let w = windows.get(key);
+  if (!w) windows.set(key, (w = new RateWindow(limits)));
+  return w;
+}
+
 export class LarkOrgDirectory implements OrgDirectory {
   requests = 0;
   private readonly window: RateWindow;
   constructor(private readonly client: lark.Client, opts: { limits?: { perSecond: number; perMinute: number } } = {}) {
-    this.window = new RateWindow(opts.limits ?? CONTACT_LIMITS);
+    this.window = windowFor(String((client as unknown as { appId?: string }).appId ?? ''), opts.limits ?? CONTACT_LIMITS);
   }
 
   private async get<T>(url: string, params: Record<string, unknown>): Promise<T> {

@@ -32,6 +32,7 @@ export function emptyDiff(): OrgDiff {
     teamsAdded: [],
     teamsRenamed: [],
     teamsMoved: [],
+    teamLeaders: [],
     added: [],
     moved: [],
     promoted: [],
@@ -47,7 +48,7 @@ export function emptyDiff(): OrgDiff {
 
 /** True when a sync would change nothing. */
 export function isEmptyDiff(d: OrgDiff): boolean {
-  return ![d.teamsAdded, d.teamsRenamed, d.teamsMoved, d.added, d.moved, d.promoted, d.renamed, d.managerChanged, d.deactivated, d.reactivated].some((l) => l.length);
+  return ![d.teamsAdded, d.teamsRenamed, d.teamsMoved, d.teamLeaders, d.added, d.moved, d.promoted, d.renamed, d.managerChanged, d.deactivated, d.reactivated].some((l) => l.length);
 }
 
 const SYSTEM: Actor = { kind: 'system' };
@@ -94,6 +95,9 @@ export async function reconcile(ctx: CoreContext, t: Transaction, mirror: Mirror
     if (cur.name !== d.name.slice(0, 100)) diff.teamsRenamed.push({ departmentId: d.deptId, from: cur.name, to: d.name });
     const curParent = cur.parent_id === null ? null : (deptOfTeam.get(cur.parent_id) ?? null);
     if (curParent !== d.parentDeptId) diff.teamsMoved.push({ departmentId: d.deptId, name: d.name, from: teamName(curParent), to: teamName(d.parentDeptId) });
+    const curLeader = cur.manager_id === null ? null : (openOfUser.get(cur.manager_id) ?? `user:${cur.manager_id}`);
+    const leader = d.leaderOpenId && plan.users.has(d.leaderOpenId) ? d.leaderOpenId : null;
+    if (curLeader !== leader) diff.teamLeaders.push({ departmentId: d.deptId, name: d.name, from: curLeader, to: leader });
   }
 
   // Users
@@ -212,7 +216,7 @@ export async function reconcile(ctx: CoreContext, t: Transaction, mirror: Mirror
   }
   for (const d of plan.teams.values()) {
     const cur = teamByDept.get(d.deptId)!;
-    const manager = d.leaderOpenId ? (idOfOpen.get(d.leaderOpenId) ?? null) : null;
+    const manager = d.leaderOpenId && plan.users.has(d.leaderOpenId) ? (idOfOpen.get(d.leaderOpenId) ?? null) : null;
     if (cur.manager_id !== manager) await upd(ctx, t, 'UPDATE teams SET manager_id = :manager, updated_at = :now WHERE id = :id', { manager, now, id: cur.id });
   }
   for (const l of leavers) {

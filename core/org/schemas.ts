@@ -30,6 +30,8 @@ export const OrgDiffSchema = z.object({
   teamsAdded: z.array(z.object({ departmentId: z.string(), name: z.string() })),
   teamsRenamed: z.array(z.object({ departmentId: z.string(), from: z.string(), to: z.string() })),
   teamsMoved: z.array(z.object({ departmentId: z.string(), name: z.string(), from: z.string().nullable(), to: z.string().nullable() })),
+  /** A team's leader (its manager) changed: open_ids. */
+  teamLeaders: z.array(z.object({ departmentId: z.string(), name: z.string(), from: z.string().nullable(), to: z.string().nullable() })),
   added: z.array(OrgUserChangeSchema),
   moved: z.array(OrgUserChangeSchema),
   promoted: z.array(OrgUserChangeSchema),

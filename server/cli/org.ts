@@ -13,7 +13,7 @@ const SHOWN = 30;
 /** The diff as the CLI prints it: counts first, then the people (at most SHOWN of each kind). */
 export function formatDiff(d: OrgDiff, dryRun: boolean): string[] {
   const out: string[] = [];
-  out.push(`${dryRun ? 'would change' : 'changed'}: teams +${d.teamsAdded.length} added, ${d.teamsRenamed.length} renamed, ${d.teamsMoved.length} moved; ` +
+  out.push(`${dryRun ? 'would change' : 'changed'}: teams +${d.teamsAdded.length} added, ${d.teamsRenamed.length} renamed, ${d.teamsMoved.length} moved, ${d.teamLeaders.length} new leaders; ` +
     `people +${d.added.length} added, ${d.moved.length} moved, ${d.promoted.length} role changes, ${d.renamed.length} renamed, ${d.managerChanged.length} new managers, ` +
     `${d.deactivated.length} deactivated, ${d.reactivated.length} reactivated`);
   const list = <T>(items: T[], line: (x: T) => string) => {
@@ -23,6 +23,7 @@ export function formatDiff(d: OrgDiff, dryRun: boolean): string[] {
   list(d.teamsAdded, (x) => `  + team ${x.name} (${x.departmentId})`);
   list(d.teamsRenamed, (x) => `  ~ team ${x.from} → ${x.to}`);
   list(d.teamsMoved, (x) => `  ~ team ${x.name}: under ${x.from ?? '(top)'} → under ${x.to ?? '(top)'}`);
+  list(d.teamLeaders, (x) => `  ~ team ${x.name}: leader ${x.from ?? '(none)'} → ${x.to ?? '(none)'}`);
   list(d.added, (x) => `  + ${x.name} (${x.openId}) → ${x.to ?? '(no team)'}`);
   list(d.moved, (x) => `  ~ ${x.name}: ${x.from ?? '(no team)'} → ${x.to ?? '(no team)'}`);
   list(d.promoted, (x) => `  ↕ ${x.name}: ${x.from} → ${x.to}`);

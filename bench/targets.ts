@@ -54,6 +54,9 @@ export const TARGETS = {
   'miniapp.h5-first-load': { issue: 7, description: 'H5 first-load JS gzipped < 250 KB', kind: 'max', value: 250, unit: 'KB', deterministic: true },
 
   'approval.p99': { issue: 8, description: 'approve/reject card action p99 < 300 ms under 50 concurrent approvers (MySQL)', kind: 'max', value: 300, unit: 'ms', dialect: 'mysql' },
+
+  'org-sync.seconds': { issue: 26, description: 'full org sync of 10,000 users < 60 s against the fake Contact API at the documented rate limit', kind: 'max', value: 60, unit: 's', scale: 'full' },
+  'org-sync.429s': { issue: 26, description: 'zero 429s caused by the org sync (the contact limits are respected)', kind: 'max', value: 0, unit: 'count' },
 } satisfies Record<string, Target>;
 
 export type TargetId = keyof typeof TARGETS;

@@ -10,6 +10,8 @@ import type { MigrationContext } from '../core/db/migrator';
  * - org_departments / org_users: the last known Lark directory (what a full sync or the contact events said), so an
  *   event and a full sync reconcile from the same picture. `present = 0`: known to be gone (deleted, resigned, out of
  *   the app's availability); no row at all: not known yet (an event that came before the first full sync).
+ *   `event_ms`: when what the row says was true (the event's create_time, or the full sync's start), so an older
+ *   event processed after a newer one changes nothing.
  */
 export async function up({ queryInterface: q }: MigrationContext): Promise<void> {
   await q.addColumn('teams', 'lark_department_id', { type: DataTypes.STRING(64), allowNull: true });
@@ -28,6 +30,7 @@ export async function up({ queryInterface: q }: MigrationContext): Promise<void>
     leader_open_id: { type: DataTypes.STRING(64), allowNull: true },
     chat_id: { type: DataTypes.STRING(64), allowNull: true },
     present: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
+    event_ms: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 },
     updated_at: { type: DataTypes.DATE(3), allowNull: false },
   });
   await q.createTable('org_users', {
@@ -39,6 +42,7 @@ export async function up({ queryInterface: q }: MigrationContext): Promise<void>
     mobile: { type: DataTypes.STRING(32), allowNull: true },
     department_ids: { type: DataTypes.JSON, allowNull: true },
     present: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
+    event_ms: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 },
     updated_at: { type: DataTypes.DATE(3), allowNull: false },
   });
 }

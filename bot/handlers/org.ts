@@ -17,7 +17,9 @@ import { groupGreetingCard } from '../render/org';
  */
 const contactEvent: EventHandler = async (env, kit) => {
   const changes = contactChanges(env);
-  if (changes.length) await applyDirectoryChanges(kit.deps.core, changes, { channel: 'job' }, kit.t);
+  // The event's create_time orders it against others (delivery and processing order may differ).
+  const eventMs = Number(env.header.create_time);
+  if (changes.length) await applyDirectoryChanges(kit.deps.core, changes, { channel: 'job', eventMs: Number.isFinite(eventMs) && eventMs > 0 ? eventMs : undefined }, kit.t);
 };
 
 const botAdded: EventHandler = async (env, kit) => {

@@ -14,6 +14,8 @@ export interface MirrorDept {
   leaderOpenId: string | null;
   /** false: known to be gone (deleted, out of the app's availability). */
   present: boolean;
+  /** When this was true (event create_time or full-sync start, ms): an older change is ignored. */
+  eventMs: number;
 }
 
 export interface MirrorUser {
@@ -26,6 +28,7 @@ export interface MirrorUser {
   departmentIds: string[];
   /** false: deleted, resigned or out of the app's availability. */
   present: boolean;
+  eventMs: number;
 }
 
 export interface Mirror {

@@ -160,10 +160,13 @@ export class FakeDirectory {
     for (const x of s) this.scopes.delete(x);
   }
 
+  private lastMs = 0;
   private emit(type: string, event: Record<string, unknown>): void {
+    // create_time in ms, strictly increasing: it orders the changes like the platform's clock does.
+    this.lastMs = Math.max(Date.now(), this.lastMs + 1);
     this.events.push({
       schema: '2.0',
-      header: { event_id: `ev_${++this.seq}_${randomBytes(4).toString('hex')}`, event_type: type, create_time: String(Date.now()), token: '', app_id: this.appId, tenant_key: 'tenant_fake' },
+      header: { event_id: `ev_${++this.seq}_${randomBytes(4).toString('hex')}`, event_type: type, create_time: String(this.lastMs), token: '', app_id: this.appId, tenant_key: 'tenant_fake' },
       event,
     });
   }

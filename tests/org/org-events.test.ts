@@ -25,7 +25,9 @@ describeEachDb('org sync: contact events agree with the full sync', (h) => {
   let lark: FakeLark;
   let server: ReturnType<import('koa')['callback']>;
   const fast = { perSecond: 1000, perMinute: 1_000_000 };
-  const full = () => syncOrg(h.ctx, new LarkOrgDirectory(lark.client(), { limits: fast }), { channel: 'job' });
+  // The full sync stamps the mirror with the core's clock and events carry the platform's create_time: both real time
+  // here, as in production.
+  const full = () => (h.clock.set(new Date()), syncOrg(h.ctx, new LarkOrgDirectory(lark.client(), { limits: fast }), { channel: 'job' }));
   let posted = 0;
   const deliver = async () => {
     const evs = lark.contact.events.splice(0);
@@ -55,6 +57,21 @@ describeEachDb('org sync: contact events agree with the full sync', (h) => {
     const diff = await full();
     expect(diff.added.length).toBe(201);
     expect(await user(h, 'ou_early')).toMatchObject({ role: 'rep', status: 'active' });
+    expect(isEmptyDiff(await full())).toBe(true);
+  });
+
+  it('events processed out of order: the older one changes nothing (create_time orders them)', async () => {
+    const who = 'ou_000150';
+    const [a, b] = ['od-00003', 'od-00011'];
+    lark.contact.moveUser(who, [a]);
+    lark.contact.moveUser(who, [b]);
+    const [older, newer] = lark.contact.events.splice(0);
+    await postEvent(server, newer, secrets);
+    await botFor(h.ctx, memoryLogger().logger).idle();
+    await postEvent(server, older, secrets);
+    await botFor(h.ctx, memoryLogger().logger).idle();
+    const team = (await h.db.select<{ id: number }>('SELECT id FROM teams WHERE lark_department_id = :d', { d: b }))[0];
+    expect(Number((await user(h, who)).team_id)).toBe(Number(team.id));
     expect(isEmptyDiff(await full())).toBe(true);
   });
 

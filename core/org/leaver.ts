@@ -3,6 +3,9 @@ import type { Actor, Channel, CoreContext } from '../context';
 import { recordAudit } from '../audit/record';
 import { managerFor } from '../users/directory';
 import { assignCustomer, releaseCustomer } from '../pool/operations';
+import { delegateStep } from '../approvals/operations';
+import { AppError } from '../errors';
+import type { Role } from '../context';
 import type { OrgSettings } from './schemas';
 
 const SYSTEM: Actor = { kind: 'system' };
@@ -52,7 +55,7 @@ export async function handOverCounts(ctx: CoreContext, t: Transaction, userId: n
  * pool — through the pool's own audited operations), their open tasks, assigned leads and pending or waiting
  * approval steps to the successor (an approval step never waits on someone who left). Runs in the sync's transaction.
  */
-export async function handOver(ctx: CoreContext, t: Transaction, leaver: { id: number; name: string; team_id: number | null; manager_id: number | null }, settings: OrgSettings, channel: Channel): Promise<HandOver> {
+export async function handOver(ctx: CoreContext, t: Transaction, leaver: { id: number; name: string; role: string; team_id: number | null; manager_id: number | null }, settings: OrgSettings, channel: Channel): Promise<HandOver> {
   const out: HandOver = { customersToManager: 0, customersToPool: 0, tasks: 0, approvalSteps: 0 };
   const successor = await successorOf(ctx, t, leaver);
   const toManager = settings.leaverCustomers === 'manager' && successor !== null;
@@ -73,11 +76,28 @@ export async function handOver(ctx: CoreContext, t: Transaction, leaver: { id: n
       transaction: t,
     });
     out.tasks = Number(tasks);
-    const [, steps] = await ctx.db.sequelize.query(
-      "UPDATE approval_steps SET approver_id = :to, delegated_from_id = :u, updated_at = :now WHERE approver_id = :u AND status IN ('pending', 'waiting')",
-      { replacements: { to: successor, now, u: leaver.id }, type: QueryTypes.UPDATE, transaction: t },
-    );
-    out.approvalSteps = Number(steps);
+    // A pending step is delegated through the approval engine (the successor gets the approval card; the request's
+    // cards are updated); where the engine refuses (e.g. the successor submitted it), and for steps still waiting
+    // their turn, the approver is replaced directly.
+    const leaverActor = { kind: 'user' as const, userId: leaver.id, role: leaver.role as Role, teamId: leaver.team_id };
+    const steps = await ctx.db.select<{ id: number; status: string }>("SELECT id, status FROM approval_steps WHERE approver_id = :u AND status IN ('pending', 'waiting') ORDER BY id", { u: leaver.id }, t);
+    for (const step of steps) {
+      if (step.status === 'pending') {
+        try {
+          await delegateStep(ctx, leaverActor, channel, { stepId: Number(step.id), toUserId: successor, comment: `${leaver.name} left the company (org sync)` }, t);
+          out.approvalSteps++;
+          continue;
+        } catch (e) {
+          if (!(e instanceof AppError)) throw e;
+        }
+      }
+      const [, n] = await ctx.db.sequelize.query('UPDATE approval_steps SET approver_id = :to, delegated_from_id = :u, updated_at = :now WHERE id = :id AND approver_id = :u', {
+        replacements: { to: successor, now, u: leaver.id, id: step.id },
+        type: QueryTypes.UPDATE,
+        transaction: t,
+      });
+      out.approvalSteps += Number(n);
+    }
     await ctx.db.sequelize.query("UPDATE leads SET owner_id = :to, updated_at = :now WHERE owner_id = :u AND status = 'assigned'", {
       replacements: { to: successor, now, u: leaver.id },
       type: QueryTypes.UPDATE,

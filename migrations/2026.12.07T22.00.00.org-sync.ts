@@ -47,15 +47,17 @@ export async function up({ queryInterface: q }: MigrationContext): Promise<void>
   });
 }
 
-export async function down({ queryInterface: q }: MigrationContext): Promise<void> {
+export async function down({ queryInterface: q, sequelize }: MigrationContext): Promise<void> {
   await q.dropTable('org_users');
   await q.dropTable('org_departments');
+  // Not queryInterface.removeColumn: on SQLite it rebuilds the table and loses its indexes. Indexes first (SQLite
+  // cannot drop an indexed column), then the columns in place.
   await q.removeIndex('users', 'users_lark_union_id_uq');
-  await q.removeColumn('users', 'lark_user_id');
-  await q.removeColumn('users', 'lark_union_id');
+  await sequelize.query('ALTER TABLE users DROP COLUMN lark_user_id');
+  await sequelize.query('ALTER TABLE users DROP COLUMN lark_union_id');
   await q.removeIndex('teams', 'teams_parent_idx');
   await q.removeIndex('teams', 'teams_lark_department_uq');
-  await q.removeColumn('teams', 'digest_chat_id');
-  await q.removeColumn('teams', 'parent_id');
-  await q.removeColumn('teams', 'lark_department_id');
+  await sequelize.query('ALTER TABLE teams DROP COLUMN digest_chat_id');
+  await sequelize.query('ALTER TABLE teams DROP COLUMN parent_id');
+  await sequelize.query('ALTER TABLE teams DROP COLUMN lark_department_id');
 }

@@ -69,8 +69,8 @@ export function unflatten(data: Record<string, unknown>): LarkEnvelope {
 export function unknownSenderText(openId: string): string {
   const cmd = `npm run crm -- users add --open-id ${openId} --name <姓名/name> --role rep`;
   return (
-    `您好！您还不是本 CRM 的用户，暂时无法为您查询或记录任何信息。请联系管理员把您添加为用户：\n${cmd}\n\n` +
-    `Hello! You are not a user of this CRM yet, so I cannot show or record anything for you. Please ask an administrator to add you:\n${cmd}`
+    `您好！您还不是本 CRM 的用户，暂时无法为您查询或记录任何信息。请联系管理员把您加入应用的可用范围（通讯录同步：npm run crm -- users sync），或直接添加：\n${cmd}\n\n` +
+    `Hello! You are not a user of this CRM yet, so I cannot show or record anything for you. Please ask an administrator to add you to the app's availability (directory sync: npm run crm -- users sync), or to add you directly:\n${cmd}`
   );
 }
 

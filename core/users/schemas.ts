@@ -20,5 +20,7 @@ export const UserSchema = z.object({
   larkOpenId: z.string().nullable(),
   status: z.enum(USER_STATUSES),
   skills: z.array(z.string()),
+  /** A manager's team and the teams below it (org sync's tree); set where the CRM resolves who is acting. */
+  teamIds: z.array(id).optional(),
 });
 export type UserDto = z.infer<typeof UserSchema>;

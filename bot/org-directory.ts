@@ -8,7 +8,8 @@ import type { OrgDepartment, OrgDirectory, OrgFetchOptions, OrgPerson, OrgSnapsh
  * - GET /contact/v3/departments/:id/children?fetch_child=true (and GET /departments/:id for a scoped department):
  *   the department tree, 50 a page;
  * - GET /contact/v3/users/find_by_department: each department's direct members, 50 a page;
- * - GET /contact/v3/users/batch: individually scoped users, 50 a call.
+ * - GET /contact/v3/users/batch: individually scoped users, 50 a call;
+ * - GET /contact/v3/group/:id/member/simplelist: members of the user groups mapped to service agents, 100 a page.
  * Every list follows page_token until has_more is false. Calls stay under the contact API's limits (by default
  * 50 requests/s and 1000/min per app, CONTACT_LIMITS) and a 429 (99991400) waits for `x-ogw-ratelimit-reset`.
  * A missing base scope or a department the app may not read stops the sync with a clear message (a partial
@@ -188,11 +189,18 @@ export class LarkOrgDirectory implements OrgDirectory {
       const d = await this.get<{ items?: LarkUser[] }>(`/open-apis/contact/v3/users/batch?${q}`, { user_id_type: 'open_id', department_id_type: 'open_department_id' });
       for (const u of d.items ?? []) addUser(u, null);
     }
+    const groups: Record<string, string[]> = {};
+    for (const g of opts.groups ?? []) {
+      groups[g] = [];
+      await this.pages(`/open-apis/contact/v3/group/${encodeURIComponent(g)}/member/simplelist`, { member_id_type: 'open_id', member_type: 'user', page_size: 100 }, null, (d) => {
+        for (const m of (d.memberlist as { member_id?: string }[]) ?? []) if (m.member_id) groups[g].push(m.member_id);
+      });
+    }
     const warnings: string[] = [];
     if (people.size && !seen.departments) warnings.push('departments of users not returned: grant "contact:user.department:readonly" (users are placed in the department they were listed in)');
     if (people.size && !seen.userId) warnings.push('user_id not returned: grant "contact:user.employee_id:readonly" to keep employee ids (optional)');
     if (opts.email && people.size && !seen.email) warnings.push('e-mail asked for but not returned: grant "contact:user.email:readonly"');
     if (opts.mobile && people.size && !seen.mobile) warnings.push('mobile asked for but not returned: grant "contact:user.phone:readonly"');
-    return { departments: [...depts.values()], users: [...people.values()], warnings };
+    return { departments: [...depts.values()], users: [...people.values()], groups, warnings };
   }
 }

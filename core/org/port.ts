@@ -34,6 +34,8 @@ export interface OrgSnapshot {
   departments: OrgDepartment[];
   /** Everyone in the app's availability who works there (resigned users are left out by the port). */
   users: OrgPerson[];
+  /** Members (open_ids) of the user groups asked for (OrgFetchOptions.groups). */
+  groups?: Record<string, string[]>;
   /** Degradations the port met (a scope missing, a department it may not read): shown, never fatal. */
   warnings: string[];
 }
@@ -41,6 +43,8 @@ export interface OrgSnapshot {
 export interface OrgFetchOptions {
   email: boolean;
   mobile: boolean;
+  /** User groups whose members the mapping needs (serviceGroups). */
+  groups?: string[];
 }
 
 export interface OrgDirectory {

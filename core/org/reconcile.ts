@@ -5,6 +5,7 @@ import { normalizeEmail, normalizePhone } from '../customers/normalize';
 import { planOrg, type Mirror } from './rules';
 import type { OrgDiff, OrgSettings } from './schemas';
 import { handOver, handOverCounts } from './leaver';
+import { getOrgGroups } from './settings';
 
 interface TeamRow {
   id: number;
@@ -59,8 +60,14 @@ const num = (v: unknown): number | null => (v === null || v === undefined ? null
  * unless `dryRun`, applies it inside `t`. Linked users are matched by open_id, else by union_id (stable across apps),
  * so they keep their CRM id across renames and moves. Nobody is deleted: a leaver is deactivated and handed over.
  */
-export async function reconcile(ctx: CoreContext, t: Transaction, mirror: Mirror, settings: OrgSettings, opts: { dryRun: boolean; channel: Channel }): Promise<OrgDiff> {
-  const plan = planOrg(mirror, settings);
+export async function reconcile(
+  ctx: CoreContext,
+  t: Transaction,
+  mirror: Mirror,
+  settings: OrgSettings,
+  opts: { dryRun: boolean; channel: Channel; groups?: Record<string, string[]> },
+): Promise<OrgDiff> {
+  const plan = planOrg(mirror, settings, opts.groups ?? (await getOrgGroups(ctx, t)));
   const diff = emptyDiff();
   diff.pending = plan.pending;
 

@@ -79,7 +79,7 @@ export function ancestry(depts: Map<string, MirrorDept>, id: string): string[] {
   return out;
 }
 
-export function planOrg(mirror: Mirror, settings: OrgSettings): OrgPlan {
+export function planOrg(mirror: Mirror, settings: OrgSettings, groups: Record<string, string[]> = {}): OrgPlan {
   const include = new Set(settings.includeDepartments);
   const service = new Set(settings.serviceDepartments);
   const included = (id: string): boolean => {
@@ -106,7 +106,7 @@ export function planOrg(mirror: Mirror, settings: OrgSettings): OrgPlan {
   const gone = new Set<string>();
   const pending: string[] = [];
   const admins = new Set(settings.adminUsers);
-  const serviceUsers = new Set(settings.serviceUsers);
+  const serviceUsers = new Set([...settings.serviceUsers, ...settings.serviceGroups.flatMap((g) => groups[g] ?? [])]);
   for (const u of mirror.users.values()) {
     if (!u.present) {
       gone.add(u.openId);

@@ -6,6 +6,8 @@ export const OrgSettingsSchema = z.object({
   includeDepartments: z.array(z.string().min(1).max(64)).max(500).default([]),
   /** Departments (and their subtrees) whose members are service agents. */
   serviceDepartments: z.array(z.string().min(1).max(64)).max(500).default([]),
+  /** Lark user groups (group ids) whose members are service agents. */
+  serviceGroups: z.array(z.string().min(1).max(64)).max(100).default([]),
   /** open_ids of service agents outside those departments. */
   serviceUsers: z.array(z.string().min(1).max(64)).max(5000).default([]),
   /** open_ids of the CRM's administrators (an admin is never demoted or deactivated by a sync). */

@@ -30,3 +30,20 @@ export async function setOrgSettings(ctx: CoreContext, actor: Actor, channel: Ch
   });
   return settings;
 }
+
+export const ORG_GROUPS_KEY = 'org.sync.groups';
+
+/** The members of the mapped user groups, as the last full sync read them (groups change no event the CRM gets). */
+export async function getOrgGroups(ctx: CoreContext, t?: Transaction | null): Promise<Record<string, string[]>> {
+  const rows = await ctx.db.select<{ value: string }>(`SELECT value FROM settings WHERE ${keyCol(ctx)} = :k`, { k: ORG_GROUPS_KEY }, t);
+  return rows.length ? (JSON.parse(rows[0].value) as Record<string, string[]>) : {};
+}
+
+export async function saveOrgGroups(ctx: CoreContext, t: Transaction, groups: Record<string, string[]>): Promise<void> {
+  await ctx.db.sequelize.query(`DELETE FROM settings WHERE ${keyCol(ctx)} = :k`, { replacements: { k: ORG_GROUPS_KEY }, type: QueryTypes.DELETE, transaction: t });
+  await ctx.db.sequelize.query(`INSERT INTO settings (${keyCol(ctx)}, value, updated_at) VALUES (:k, :value, :now)`, {
+    replacements: { k: ORG_GROUPS_KEY, value: JSON.stringify(groups), now: ctx.clock.now() },
+    type: QueryTypes.INSERT,
+    transaction: t,
+  });
+}

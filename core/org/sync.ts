@@ -3,7 +3,7 @@ import type { Channel, CoreContext } from '../context';
 import { loadMirror, lockOrg, replaceMirror, saveMirrorRows } from './mirror';
 import { reconcile } from './reconcile';
 import type { Mirror, MirrorDept, MirrorUser } from './rules';
-import { getOrgSettings } from './settings';
+import { getOrgSettings, saveOrgGroups } from './settings';
 import type { OrgDepartment, OrgDirectory, OrgPerson, OrgSnapshot } from './port';
 import type { OrgDiff } from './schemas';
 
@@ -33,7 +33,8 @@ const userRow = (u: OrgPerson, present: boolean, eventMs: number): MirrorUser =>
 export async function syncOrg(ctx: CoreContext, source: OrgDirectory | OrgSnapshot, opts: SyncOptions = {}): Promise<OrgDiff> {
   const settings = await getOrgSettings(ctx);
   const startMs = ctx.clock.now().getTime();
-  const snap = 'snapshot' in source ? await source.snapshot(settings.fields) : source;
+  const snap = 'snapshot' in source ? await source.snapshot({ ...settings.fields, groups: settings.serviceGroups }) : source;
+  const groups = snap.groups ?? {};
   const diff = await ctx.db.tx(async (t) => {
     await lockOrg(ctx, t);
     const mirror: Mirror = { depts: new Map(), users: new Map() };
@@ -47,8 +48,11 @@ export async function syncOrg(ctx: CoreContext, source: OrgDirectory | OrgSnapsh
     for (const u of linked) {
       if (!mirror.users.has(u.lark_open_id)) mirror.users.set(u.lark_open_id, { openId: u.lark_open_id, unionId: u.lark_union_id, userId: null, name: u.name, email: null, mobile: null, departmentIds: [], present: false, eventMs: startMs });
     }
-    const d = await reconcile(ctx, t, mirror, settings, { dryRun: Boolean(opts.dryRun), channel: opts.channel ?? 'job' });
-    if (!opts.dryRun) await replaceMirror(ctx, t, mirror);
+    const d = await reconcile(ctx, t, mirror, settings, { dryRun: Boolean(opts.dryRun), channel: opts.channel ?? 'job', groups });
+    if (!opts.dryRun) {
+      await replaceMirror(ctx, t, mirror);
+      await saveOrgGroups(ctx, t, groups);
+    }
     return d;
   });
   diff.warnings.unshift(...snap.warnings);

@@ -63,7 +63,7 @@ export const usersSync: CliCommand = {
 
 export const orgSettings: CliCommand = {
   name: 'org settings',
-  usage: "org settings [--set '<json>']   (role mapping and included departments: includeDepartments, serviceDepartments, serviceUsers, adminUsers, leaverCustomers manager|pool, fields {email, mobile})",
+  usage: "org settings [--set '<json>']   (role mapping and included departments: includeDepartments, serviceDepartments, serviceGroups, serviceUsers, adminUsers, leaverCustomers manager|pool, fields {email, mobile})",
   needsDb: true,
   async run(args, { core, io }) {
     const { values } = parseArgs({ args, options: { set: { type: 'string' } } });

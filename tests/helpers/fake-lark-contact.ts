@@ -12,7 +12,7 @@
  *   dir.stats                                        // {contactRequests, rateLimited}
  *
  * Endpoints (GET, tenant token): /open-apis/contact/v3/scopes, /departments/:id, /departments/:id/children,
- * /users/find_by_department, /users/batch; /open-apis/application/v6/scopes, /applications/:app_id,
+ * /users/find_by_department, /users/batch, /group/:id/member/simplelist; /open-apis/application/v6/scopes, /applications/:app_id,
  * /applications/:app_id/app_versions/:version_id.
  * Rules enforced: page_size ≤ 50 (100 for /scopes) else 40011; a page_token not issued by the fake → 40012;
  * has_more/page_token pagination; a department outside the app's contact range → HTTP 403 code 40004, a user → 400
@@ -63,6 +63,8 @@ export class FakeDirectory {
   readonly depts = new Map<string, FakeDept>();
   readonly users = new Map<string, FakeUser>();
   readonly events: Record<string, unknown>[] = [];
+  /** User groups: group id → member open_ids. */
+  readonly groups = new Map<string, string[]>();
   scopes = new Set<string>(CRM_SCOPES);
   subscribedEvents = new Set<string>(CRM_EVENTS);
   /** The app's contact range: '0' = everyone. */
@@ -323,6 +325,17 @@ export class FakeDirectory {
         items.push(this.userJson(u));
       }
       return ok({ items });
+    }
+    m = /^\/open-apis\/contact\/v3\/group\/([^/]+)\/member\/simplelist$/.exec(p);
+    if (m) {
+      const denied = this.needs('contact:contact.base:readonly', 'contact:user.base:readonly');
+      if (denied) return denied;
+      const members = this.groups.get(decodeURIComponent(m[1]));
+      if (!members) return fail(400, 42001, 'group not found');
+      if (q.get('member_type') && q.get('member_type') !== 'user') return fail(400, 99992402, 'this fake lists user members only');
+      const pg = this.page(members.map((id) => ({ member_id: id, member_type: 'user', member_id_type: 'open_id' })), q, 100);
+      if ('status' in pg) return pg;
+      return ok({ memberlist: pg.items, has_more: pg.has_more, page_token: pg.page_token ?? '' });
     }
     m = /^\/open-apis\/contact\/v3\/users\/([^/]+)$/.exec(p);
     if (m) {

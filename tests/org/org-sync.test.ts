@@ -2,7 +2,7 @@ import { describeEachDb, type DbHandle } from '../helpers/db';
 import { FakeLark } from '../helpers/fake-lark';
 import { generateOrg } from '../helpers/org-gen';
 import { LarkOrgDirectory } from '../../bot/org-directory';
-import { syncOrg } from '../../core/org/sync';
+import { applyDirectoryChanges, syncOrg } from '../../core/org/sync';
 import { isEmptyDiff } from '../../core/org/reconcile';
 import { setOrgSettings } from '../../core/org/settings';
 import { createCustomer } from '../../core/customers/operations';
@@ -234,6 +234,17 @@ describeEachDb('org sync: permissions and degraded scopes', (h) => {
     lark.contact.grant('contact:user.email:readonly');
     const again = await syncOrg(h.ctx, new LarkOrgDirectory(lark.client()));
     expect(again.warnings).toEqual([]);
+  });
+
+  it('a user group mapped to service agents: its members are service, and stay so through a contact event', async () => {
+    lark.contact.groups.set('g-service', ['ou_000030', 'ou_000031']);
+    await setOrgSettings(h.ctx, system, 'cli', { serviceGroups: ['g-service'], fields: { email: true, mobile: false } });
+    const diff = await syncOrg(h.ctx, new LarkOrgDirectory(lark.client()));
+    expect(diff.promoted.filter((p) => p.to === 'service').map((p) => p.openId).sort()).toEqual(['ou_000030', 'ou_000031']);
+    await applyDirectoryChanges(h.ctx, [{ kind: 'user.upsert', user: { openId: 'ou_000030', unionId: null, userId: null, name: '改名客服', departmentIds: ['od-00000'] }, active: true }]);
+    const [u] = await h.db.select<{ role: string; name: string }>("SELECT role, name FROM users WHERE lark_open_id = 'ou_000030'");
+    expect(u).toEqual({ role: 'service', name: '改名客服' });
+    await setOrgSettings(h.ctx, system, 'cli', { fields: { email: true, mobile: false } });
   });
 
   it('the fake refuses what Lark refuses: a page size over 50, a forged page token, a department outside the range', async () => {

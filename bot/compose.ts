@@ -1,17 +1,17 @@
 import { createBotRegistry, type BotRegistry } from './registry';
 import * as builtinCards from './render/builtin';
+import * as orgCards from './render/org';
 import * as ticketCards from './render/tickets';
 import * as contractCards from './render/contracts';
 import * as leadCards from './render/leads';
 import * as customerCards from './render/customers';
 import * as helpChat from './handlers/help';
+import * as orgChat from './handlers/org';
 import * as ticketChat from './handlers/tickets';
 import * as contractChat from './handlers/contracts';
 import * as leadChat from './handlers/leads';
 import * as leadImportChat from './handlers/lead-import';
 import * as customerChat from './handlers/customers';
-import * as orgCards from './render/org';
-import * as orgChat from './handlers/org';
 
 /**
  * Everything the bot understands and sends, in one list: each capability's `register(r)` adds its chat intents,
@@ -25,18 +25,18 @@ export function composeBot(): BotRegistry {
   const r = createBotRegistry();
   // Outbox kind → Lark message (what the core's notifications become).
   builtinCards.register(r); // help, text
+  orgCards.register(r); // the group greeting
   ticketCards.register(r);
   contractCards.register(r);
   leadCards.register(r);
   customerCards.register(r);
-  orgCards.register(r); // the group greeting
   // Chat intents, text intents and card actions.
   helpChat.register(r); // help, unknown (the fallback)
+  orgChat.register(r); // contact events, the bot added to a group, the team digest channel (no text intents, no help lines)
   ticketChat.register(r);
   contractChat.register(r);
   leadChat.register(r);
   leadImportChat.register(r);
   customerChat.register(r);
-  orgChat.register(r); // contact events, the bot added to a group, the team digest channel
   return r;
 }

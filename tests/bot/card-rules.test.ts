@@ -16,13 +16,13 @@ import * as kit from '../../bot/cards/kit';
 import { button, buttonRow, card, columnSet, datePicker, divider, form, input, linkButton, markdown, note, selectStatic, type Card } from '../../bot/cards/kit';
 import type { LarkMessage } from '../../bot/render/registry';
 import { composeBot } from '../../bot/compose';
+import * as orgCards from '../../bot/render/org';
 import * as builtinCards from '../../bot/render/builtin';
 import * as ticketCards from '../../bot/render/tickets';
 import * as contractCards from '../../bot/render/contracts';
 import * as leadCards from '../../bot/render/leads';
 import * as customerCards from '../../bot/render/customers';
 import * as leadImport from '../../bot/handlers/lead-import';
-import * as orgCards from '../../bot/render/org';
 import type { Draft } from '../../bot/render/leads';
 import type { Locale } from '../../bot/i18n';
 import { validateCard, describeViolations, cardRejection } from '../helpers/lark-card';
@@ -154,7 +154,7 @@ const RENDERER_FIXTURES: Record<string, Record<string, unknown>[]> = {
 };
 
 /** Every exported `…Card` builder (and the ones handlers export), keyed `<module>.<name>`, with realistic arguments. */
-const BUILDER_MODULES: Record<string, Record<string, unknown>> = { builtin: builtinCards, tickets: ticketCards, contracts: contractCards, leads: leadCards, customers: customerCards, leadImport, org: orgCards };
+const BUILDER_MODULES: Record<string, Record<string, unknown>> = { builtin: builtinCards, tickets: ticketCards, contracts: contractCards, leads: leadCards, customers: customerCards, leadImport };
 const BUILDER_FIXTURES: Record<string, (locale: Locale) => Card[]> = {
   'builtin.helpCard': (l) => [builtinCards.helpCard(l)],
   'org.groupGreetingCard': (l) => [orgCards.groupGreetingCard(l, { chatId: 'oc_1', chatName: ZH }), orgCards.groupGreetingCard(l, { chatId: 'oc_1', chatName: null, digestTeam: ZH })],
@@ -188,6 +188,8 @@ const BUILDER_FIXTURES: Record<string, (locale: Locale) => Card[]> = {
 function approvalCard(l: Locale, status: ApprovalView['status'], viewer: number): Card {
   return contractCards.approvalCard(approvalView(status), viewer, l);
 }
+
+BUILDER_MODULES.org = orgCards; // the group greeting (bot/render/org.ts)
 
 /** Kit builders covered by the kit fixture below (every element builder the kit exports). */
 const KIT_BUILDERS = ['card', 'markdown', 'note', 'divider', 'button', 'linkButton', 'columnSet', 'buttonRow', 'form', 'input', 'selectStatic', 'datePicker'];

@@ -23,7 +23,7 @@ export function groupGreetingCard(locale: Locale, o: { chatId: string; chatName:
       divider(),
       o.digestTeam
         ? markdown(L(`本群已是 **${md(o.digestTeam)}** 的团队频道：团队摘要会发到这里。`, `This group is the team channel of **${md(o.digestTeam)}**: the team's digests come here.`))
-        : markdown(L('团队主管可把本群设为团队频道，团队的每日摘要将发到这里。', "A team's manager can make this group the team's channel: the team's daily digests then come here.")),
+        : markdown(L('团队主管可把本群设为团队频道，团队摘要（如每周回款摘要）将发到这里。', "A team's manager can make this group the team's channel: the team's digests (such as the weekly receivables digest) then come here.")),
       o.digestTeam ? null : buttonRow([button({ text: L('设为我的团队频道', 'Make this my team channel'), type: 'primary', value: { action: 'org.digest_channel', chatId: o.chatId } })]),
       note(L('我只读取 @我 的消息。', 'I only read messages that @mention me.')),
     ],

@@ -86,25 +86,29 @@ export class FakeDirectory {
   renameDepartment(id: string, name: string): void {
     const d = this.depts.get(id)!;
     const old = this.deptJson(d, true);
+    const was = this.deptInRange(id);
     d.name = name;
-    this.emit('contact.department.updated_v3', { object: this.deptJson(d, true), old_object: old });
+    this.emit('contact.department.updated_v3', { object: this.deptJson(d, true), old_object: old }, was);
   }
   setLeader(id: string, leader: string | null): void {
     const d = this.depts.get(id)!;
     const old = this.deptJson(d, true);
+    const was = this.deptInRange(id);
     d.leader = leader;
-    this.emit('contact.department.updated_v3', { object: this.deptJson(d, true), old_object: old });
+    this.emit('contact.department.updated_v3', { object: this.deptJson(d, true), old_object: old }, was);
   }
   moveDepartment(id: string, parentId: string): void {
     const d = this.depts.get(id)!;
     const old = this.deptJson(d, true);
+    const was = this.deptInRange(id);
     d.parentId = parentId;
-    this.emit('contact.department.updated_v3', { object: this.deptJson(d, true), old_object: old });
+    this.emit('contact.department.updated_v3', { object: this.deptJson(d, true), old_object: old }, was);
   }
   deleteDepartment(id: string): void {
     const d = this.depts.get(id)!;
+    const was = this.deptInRange(id);
     this.depts.delete(id);
-    this.emit('contact.department.deleted_v3', { object: { ...this.deptJson(d, true), status: { is_deleted: true } }, old_object: { open_department_id: id } });
+    this.emit('contact.department.deleted_v3', { object: { ...this.deptJson(d, true), status: { is_deleted: true } }, old_object: { open_department_id: id } }, was);
   }
   addUser(u: { openId: string; name: string; departments: string[]; email?: string | null; mobile?: string | null; unionId?: string; userId?: string }, emit = true): FakeUser {
     const user: FakeUser = {
@@ -124,8 +128,9 @@ export class FakeDirectory {
   updateUser(openId: string, change: Partial<Pick<FakeUser, 'name' | 'departments' | 'email' | 'mobile'>>): void {
     const u = this.users.get(openId)!;
     const old = { department_ids: [...u.departments], open_id: u.openId };
+    const was = this.userInRange(u);
     Object.assign(u, change);
-    this.emit('contact.user.updated_v3', { object: this.userJson(u, true), old_object: old });
+    this.emit('contact.user.updated_v3', { object: this.userJson(u, true), old_object: old }, was);
   }
   moveUser(openId: string, departments: string[]): void {
     this.updateUser(openId, { departments });
@@ -133,8 +138,9 @@ export class FakeDirectory {
   /** Resigned: stays listed with status.is_resigned, and Lark sends contact.user.deleted_v3. */
   resign(openId: string): void {
     const u = this.users.get(openId)!;
+    const was = this.userInRange(u);
     u.resigned = true;
-    this.emit('contact.user.deleted_v3', { object: this.userJson(u, true), old_object: { department_ids: u.departments, open_id: u.openId } });
+    this.emit('contact.user.deleted_v3', { object: this.userJson(u, true), old_object: { department_ids: u.departments, open_id: u.openId } }, was);
   }
   /** Changes the app's contact range; emits contact.scope.updated_v3 with what was added and removed. */
   setScope(next: { departments: string[]; users?: string[] }): void {
@@ -163,7 +169,16 @@ export class FakeDirectory {
   }
 
   private lastMs = 0;
-  private emit(type: string, event: Record<string, unknown>): void {
+  /** The platform tells the app only about what is in its contact range (before or after the change). */
+  private inRangeEvent(type: string, event: Record<string, unknown>, before?: boolean): boolean {
+    if (type === 'contact.scope.updated_v3') return true;
+    const o = (event.object ?? {}) as { open_id?: string; open_department_id?: string };
+    if (type.startsWith('contact.department.')) return Boolean(before) || (o.open_department_id ? this.deptInRange(o.open_department_id) : false);
+    const u = o.open_id ? this.users.get(o.open_id) : undefined;
+    return Boolean(before) || (u ? this.userInRange(u) : false);
+  }
+  private emit(type: string, event: Record<string, unknown>, wasInRange?: boolean): void {
+    if (!this.inRangeEvent(type, event, wasInRange)) return;
     // create_time in ms, strictly increasing: it orders the changes like the platform's clock does.
     this.lastMs = Math.max(Date.now(), this.lastMs + 1);
     this.events.push({

@@ -93,7 +93,8 @@ describeEachDb('org sync: contact events agree with the full sync', (h) => {
       else if (k < 0.78) dir.updateUser(pick(r, live()).openId, { name: `改名员工 ${step}` });
       else if (k < 0.86) {
         const tops = depts().filter((d) => dir.depts.get(d)!.parentId === '0');
-        dir.setScope({ departments: tops.filter((d) => d !== pick(r, tops)) });
+        const dropped = pick(r, tops); // one top-level department leaves the app's range
+        dir.setScope({ departments: tops.filter((d) => d !== dropped) });
       } else if (k < 0.92) dir.setScope({ departments: ['0'] });
       else {
         // a leaf department with nobody left in it is deleted
@@ -106,7 +107,7 @@ describeEachDb('org sync: contact events agree with the full sync', (h) => {
     // re-delivery: the last events again (the same event_ids) change nothing
     for (const ev of evs.slice(-5)) await postEvent(server, ev, secrets);
     await botFor(h.ctx, memoryLogger().logger).idle();
-    expect(posted).toBeGreaterThan(60);
+    expect(posted).toBeGreaterThan(30);
     const failed = await h.db.select<{ n: number }>("SELECT COUNT(*) AS n FROM lark_inbox WHERE status <> 'done'");
     expect(Number(failed[0].n)).toBe(0);
     const diff = await full();

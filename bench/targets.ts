@@ -58,6 +58,9 @@ export const TARGETS = {
   'pipeline.year-forecast': { issue: 15, description: 'company-wide forecast for a year < 1 s (every pipeline, 500,000 opportunities)', kind: 'max', value: 1000, unit: 'ms', scale: 'full', dialect: 'mysql' },
 
   'approval.p99': { issue: 8, description: 'approve/reject card action p99 < 300 ms under 50 concurrent approvers (MySQL)', kind: 'max', value: 300, unit: 'ms', dialect: 'mysql' },
+
+  'org-sync.seconds': { issue: 26, description: 'full org sync of 10,000 users < 60 s against the fake Contact API at the documented rate limit', kind: 'max', value: 60, unit: 's', scale: 'full' },
+  'org-sync.429s': { issue: 26, description: 'zero 429s caused by the org sync (the contact limits are respected)', kind: 'max', value: 0, unit: 'count' },
 } satisfies Record<string, Target>;
 
 export type TargetId = keyof typeof TARGETS;

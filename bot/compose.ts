@@ -1,11 +1,13 @@
 import { createBotRegistry, type BotRegistry } from './registry';
 import * as builtinCards from './render/builtin';
+import * as orgCards from './render/org';
 import * as ticketCards from './render/tickets';
 import * as contractCards from './render/contracts';
 import * as leadCards from './render/leads';
 import * as customerCards from './render/customers';
 import * as opportunityCards from './render/opportunities';
 import * as helpChat from './handlers/help';
+import * as orgChat from './handlers/org';
 import * as ticketChat from './handlers/tickets';
 import * as contractChat from './handlers/contracts';
 import * as leadChat from './handlers/leads';
@@ -25,6 +27,7 @@ export function composeBot(): BotRegistry {
   const r = createBotRegistry();
   // Outbox kind → Lark message (what the core's notifications become).
   builtinCards.register(r); // help, text
+  orgCards.register(r); // the group greeting
   ticketCards.register(r);
   contractCards.register(r);
   leadCards.register(r);
@@ -32,6 +35,7 @@ export function composeBot(): BotRegistry {
   opportunityCards.register(r);
   // Chat intents, text intents and card actions.
   helpChat.register(r); // help, unknown (the fallback)
+  orgChat.register(r); // contact events, the bot added to a group, the team digest channel (no text intents, no help lines)
   ticketChat.register(r);
   contractChat.register(r);
   leadChat.register(r);

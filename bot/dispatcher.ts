@@ -71,8 +71,8 @@ export function unflatten(data: Record<string, unknown>): LarkEnvelope {
 export function unknownSenderText(openId: string): string {
   const cmd = `npm run crm -- users add --open-id ${openId} --name <姓名/name> --role rep`;
   return (
-    `您好！您还不是本 CRM 的用户，暂时无法为您查询或记录任何信息。请联系管理员把您添加为用户：\n${cmd}\n\n` +
-    `Hello! You are not a user of this CRM yet, so I cannot show or record anything for you. Please ask an administrator to add you:\n${cmd}`
+    `您好！您还不是本 CRM 的用户，暂时无法为您查询或记录任何信息。请联系管理员把您加入应用的可用范围（通讯录同步：npm run crm -- users sync），或直接添加：\n${cmd}\n\n` +
+    `Hello! You are not a user of this CRM yet, so I cannot show or record anything for you. Please ask an administrator to add you to the app's availability (directory sync: npm run crm -- users sync), or to add you directly:\n${cmd}`
   );
 }
 
@@ -193,7 +193,12 @@ export class LarkBot {
     try {
       const outcome = await this.core.db.tx(async (t) => {
         if (!(await claim(t))) return 'skipped' as const;
-        if (!normalized) return 'done' as const;
+        if (!normalized) {
+          const onEvent = this.registry.eventHandler(String(env.header.event_type));
+          const chatId = typeof env.event?.chat_id === 'string' ? env.event.chat_id : null;
+          if (onEvent) await onEvent(env, this.kit(t, this.locale, chatId ? { chatId } : { openId: '' }, () => (wrote = true)));
+          return 'done' as const;
+        }
         const kit = this.kit(t, locale, normalized.chatId ? { chatId: normalized.chatId } : { openId: normalized.openId }, () => (wrote = true));
         if (!user) {
           // At most one such reply per sender and hour (a chatty stranger must not make the bot spam back).
@@ -384,6 +389,18 @@ export class LarkBot {
         if (isEnvelope(env)) await this.receive(env);
         return undefined;
       },
+      // Every other event a capability registered (bot/registry.ts `event`): recorded, acknowledged, processed after.
+      ...Object.fromEntries(
+        this.registry.events().map((type) => [
+          type,
+          async (data: unknown) => {
+            const env = unflatten(data as Record<string, unknown>);
+            if (this.foreignEvent(env.header, type)) return undefined;
+            if (isEnvelope(env)) await this.receive(env);
+            return undefined;
+          },
+        ]),
+      ),
       'card.action.trigger': async (data: unknown) => {
         const env = unflatten(data as Record<string, unknown>);
         if (this.foreignEvent(env.header, 'card.action.trigger')) return {};

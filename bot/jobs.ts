@@ -6,6 +6,9 @@ import { createLarkClient, larkDomain, sdkLogger } from './client';
 import type { LarkBot } from './dispatcher';
 import { botFor, type BotProcessDeps } from './instance';
 import { OutboxWorker } from './outbox/worker';
+import { LarkOrgDirectory } from './org-directory';
+import { syncOrg } from '../core/org/sync';
+import { underLease } from '../core/db/lease';
 
 export type { BotProcessDeps };
 
@@ -24,9 +27,28 @@ export function botWorkers(deps: BotProcessDeps): Worker[] {
   return [outboxWorker(deps), inboxWorker(deps), wsWorker(deps)];
 }
 
-/** The bot's scheduled jobs. */
-export function botJobs(_deps: BotProcessDeps): Job[] {
-  return [larkRetentionJob];
+/** The bot's scheduled jobs (the daily org sync only when a Lark app is configured). */
+export function botJobs(deps: BotProcessDeps): Job[] {
+  return [...(deps.config.lark.appId && deps.config.lark.appSecret ? [orgSyncJob(deps)] : []), larkRetentionJob];
+}
+
+/**
+ * Every night a full org sync (core/org/sync.ts) catches whatever the contact events missed; under a lease, so
+ * one process of several runs it. Logged with its counts.
+ */
+export function orgSyncJob(deps: BotProcessDeps): Job {
+  return {
+    name: 'org.sync',
+    cron: '17 3 * * *',
+    run: async (core) => {
+      const client = createLarkClient(deps.config.lark, deps.logger);
+      if (!client) return { skipped: true };
+      const dir = new LarkOrgDirectory(client);
+      const r = await underLease(core, 'org.sync', 30 * 60_000, () => syncOrg(core, dir, { channel: 'job' }));
+      if ('skipped' in r) return r;
+      return { requests: dir.requests, added: r.added.length, moved: r.moved.length, promoted: r.promoted.length, deactivated: r.deactivated.length, reactivated: r.reactivated.length, warnings: r.warnings };
+    },
+  };
 }
 
 export function outboxWorker(deps: BotProcessDeps): Worker {

@@ -1,6 +1,6 @@
 import { UnknownKindError, type LarkMessage, type RenderContext, type Renderer } from './render/registry';
 import type { Texts } from './i18n';
-import type { CardActionHandler, ChatHandler } from './types';
+import type { CardActionHandler, ChatHandler, EventHandler } from './types';
 
 /** A line of the help card: what a capability can do, with an example message. */
 export interface HelpEntry {
@@ -27,7 +27,11 @@ export interface BotRegistry {
   /** An outbox `kind` → the Lark message it becomes. */
   renderer<P = Record<string, unknown>>(kind: string, renderer: Renderer<P>): void;
   help(entry: HelpEntry): void;
+  /** Another subscribed event type (e.g. contact.user.updated_v3, im.chat.member.bot.added_v1) → its handler. */
+  event(type: string, handler: EventHandler): void;
 
+  eventHandler(type: string): EventHandler | undefined;
+  events(): string[];
   intentHandler(name: string): ChatHandler | undefined;
   actionHandler(name: string): CardActionHandler | undefined;
   matchTextIntent(text: string): string | undefined;
@@ -47,7 +51,14 @@ export function createBotRegistry(): BotRegistry {
   const textIntents: { intent: string; test: (text: string) => boolean }[] = [];
   const renderers = new Map<string, Renderer>();
   const help = new Map<string, HelpEntry>();
+  const events = new Map<string, EventHandler>();
   return {
+    event(type, handler) {
+      if (events.has(type)) throw new Error(`event ${type} registered twice`);
+      events.set(type, handler);
+    },
+    eventHandler: (type) => events.get(type),
+    events: () => [...events.keys()],
     intent(name, handler) {
       if (intents.has(name)) throw new Error(`intent ${name} registered twice`);
       intents.set(name, handler);

@@ -65,3 +65,8 @@ export interface HandlerKit {
 
 export type ChatHandler = (cmd: ChatCommand, kit: HandlerKit) => Promise<void>;
 export type CardActionHandler = (cmd: CardActionCommand, kit: HandlerKit) => Promise<CardActionResult>;
+/**
+ * Any other subscribed event (contact changes, the bot added to a group): recorded in the inbox like a message
+ * (de-duplicated on event_id, retried on failure) and handed its verified envelope after the acknowledgement.
+ */
+export type EventHandler = (env: import('./normalize').LarkEnvelope, kit: HandlerKit) => Promise<void>;

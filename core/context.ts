@@ -21,7 +21,7 @@ export interface CoreContext {
 
 /** Who is acting: a CRM user, the system (jobs), an API key or a mini-program customer. */
 export type Actor =
-  | { kind: 'user'; userId: number; role: Role; teamId: number | null }
+  | { kind: 'user'; userId: number; role: Role; teamId: number | null; /** A manager's team and every team below it (the org tree); absent: teamId alone. */ teamIds?: readonly number[] }
   | { kind: 'system' }
   | { kind: 'api'; keyId: number }
   | { kind: 'customer'; contactId: number; customerId: number };

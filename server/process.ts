@@ -9,6 +9,7 @@ import { redactUrl, type Config } from './config';
 import type { Logger } from './logger';
 import { seedDemo } from './seed';
 import { startJobs, type RunningJobs } from './jobs';
+import { larkCheck } from '../bot/lark-check';
 
 export interface RunningServer {
   port: number;
@@ -47,6 +48,15 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const port = (server.address() as AddressInfo).port;
   const jobs: RunningJobs | null = config.jobs ? startJobs(deps, { jobs: composed.jobs, workers: composed.workers }) : null;
   logger.info({ port, host: config.host }, 'CRM listening');
+  // With a Lark app configured: the setup check (`crm lark check`) in summary form, one line per problem, in the
+  // background (start-up never waits on the platform).
+  if (config.lark.appId) {
+    void larkCheck(config.lark, { serverUrl: null })
+      .then((lines) => {
+        for (const l of lines.filter((x) => !x.ok)) logger[l.level === 'error' ? 'warn' : 'info']({ lark: 'check', fix: l.fix }, `lark check: ${l.what}`);
+      })
+      .catch((err) => logger.warn({ err }, 'lark check could not run'));
+  }
 
   let closing: Promise<void> | null = null;
   return {

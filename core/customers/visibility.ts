@@ -5,7 +5,8 @@ import { AppError } from '../errors';
  * Who may see and change which customer. Enforced here, in the core; transports only pass the actor.
  *
  * - rep: their own customers and the public pool (owner_id IS NULL).
- * - manager: their team's customers (team_id), their own, and the pool.
+ * - manager: their team's customers (team_id) — with the org tree, also those of the teams below theirs (teamIds) —,
+ *   their own, and the pool.
  * - admin, system (jobs, CLI) and an API key not bound to a user: everything.
  * - service: reads every customer (service work needs the account), but changes none of the ownership.
  * - customer (mini-program): only their own company.
@@ -16,6 +17,13 @@ export interface VisibilityRow {
   owner_id: number | null;
   team_id: number | null;
 }
+
+/** A manager's teams: their own and, with the org tree (core/org), every team below it. */
+function managedTeams(actor: Extract<Actor, { kind: 'user' }>): readonly number[] {
+  if (actor.teamIds?.length) return actor.teamIds;
+  return actor.teamId === null ? [] : [actor.teamId];
+}
+const manages = (actor: Extract<Actor, { kind: 'user' }>, teamId: number | null) => teamId !== null && managedTeams(actor).includes(Number(teamId));
 
 export function canSeeCustomer(actor: Actor, row: VisibilityRow): boolean {
   switch (actor.kind) {
@@ -30,7 +38,7 @@ export function canSeeCustomer(actor: Actor, row: VisibilityRow): boolean {
         case 'service':
           return true;
         case 'manager':
-          return row.owner_id === null || row.owner_id === actor.userId || (actor.teamId !== null && row.team_id === actor.teamId);
+          return row.owner_id === null || row.owner_id === actor.userId || manages(actor, row.team_id);
         case 'rep':
           return row.owner_id === null || row.owner_id === actor.userId;
       }
@@ -59,7 +67,7 @@ export function canEditCustomer(actor: Actor, row: VisibilityRow, what: 'profile
       if (actor.role === 'admin') return true;
       if (actor.role === 'service') return what === 'activity';
       if (row.owner_id === actor.userId) return true;
-      if (actor.role === 'manager') return row.owner_id === null || (actor.teamId !== null && row.team_id === actor.teamId);
+      if (actor.role === 'manager') return row.owner_id === null || manages(actor, row.team_id);
       return false;
   }
   return false;
@@ -94,6 +102,12 @@ export function visibleScope(actor: Actor, alias = 'c'): SqlScope {
   if (seesAll(actor)) return { sql: '1=1', replacements: {} };
   if (actor.kind === 'customer') return { sql: `${a}id = :vs_customer`, replacements: { vs_customer: actor.customerId } };
   if (actor.kind !== 'user') return { sql: '1=0', replacements: {} };
+  if (actor.role === 'manager' && actor.teamIds && actor.teamIds.length > 1) {
+    return {
+      sql: `(${a}owner_id IS NULL OR ${a}owner_id = :vs_user OR ${a}team_id IN (:vs_teams))`,
+      replacements: { vs_user: actor.userId, vs_teams: [...actor.teamIds] },
+    };
+  }
   if (actor.role === 'manager' && actor.teamId !== null) {
     return {
       sql: `(${a}owner_id IS NULL OR ${a}owner_id = :vs_user OR ${a}team_id = :vs_team)`,

@@ -40,7 +40,7 @@ async function lockAssignState(ctx: CoreContext, t: Transaction): Promise<number
 /** Reps who can receive leads, with their open-lead counts (status 'assigned'). */
 export async function loadReps(ctx: CoreContext, t?: Transaction | null): Promise<Rep[]> {
   const users = await ctx.db.select<{ id: number; name: string; status: string; skills: unknown }>(
-    "SELECT id, name, status, skills FROM users WHERE role = 'rep' ORDER BY id",
+    "SELECT id, name, status, skills FROM users WHERE role = 'rep' AND status <> 'inactive' ORDER BY id",
     {},
     t,
   );
@@ -101,6 +101,7 @@ export async function assignLeadTo(ctx: CoreContext, actor: Actor, leadId: numbe
     await lockAssignState(ctx, t);
     const rep = (await ctx.db.select<{ status: string; role: string }>('SELECT status, role FROM users WHERE id = :id', { id: userId }, t))[0];
     if (!rep) throw new AppError('VALIDATION', { field: 'userId', detail: { 'zh-CN': '用户不存在', en: 'No such user' } });
+    if (rep.status === 'inactive') throw new AppError('INVALID_STATE', { field: 'userId', detail: { 'zh-CN': '该用户已离职', en: 'This user has left' } });
     if (rep.status === 'away') throw new AppError('INVALID_STATE', { field: 'userId', detail: { 'zh-CN': '该销售正在休假', en: 'This rep is away' } });
     return giveLead(ctx, actor, t, leadId, { userId, strategy: 'round_robin', zh: '主管指派', en: 'assigned by a manager' }, true);
   }, parentT);

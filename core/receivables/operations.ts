@@ -343,13 +343,14 @@ export async function cashInForecast(ctx: CoreContext, actor: Actor, raw: { mont
   return forecastFor(ctx, scopeOf(actor), months);
 }
 
-/** Weekly, per team manager: due this week, overdue by owner, forecast. Once per manager and week. */
+/** Weekly, per team manager (or the team's digest chat): due this week, overdue by owner, forecast. Once per manager and week. */
 export async function runWeeklyDigest(ctx: CoreContext): Promise<number> {
   const today = businessDay(ctx.clock.now(), ctx.timezone);
   const weekday = new Date(`${today}T00:00:00Z`).getUTCDay() || 7;
   const monday = addDays(today, 1 - weekday);
   const sunday = addDays(monday, 6);
-  const teams = await ctx.db.select<{ id: number; manager_id: number }>('SELECT id, manager_id FROM teams WHERE manager_id IS NOT NULL ORDER BY id');
+  // A team whose group chat was made its digest channel (core/org/teams.ts) gets the digest there, else its manager.
+  const teams = await ctx.db.select<{ id: number; manager_id: number; digest_chat_id: string | null }>('SELECT id, manager_id, digest_chat_id FROM teams WHERE manager_id IS NOT NULL ORDER BY id');
   const msgs: OutboundMessage[] = [];
   for (const team of teams) {
     const s = scopeSql({ teamId: team.id });
@@ -362,7 +363,7 @@ export async function runWeeklyDigest(ctx: CoreContext): Promise<number> {
     const forecast = await forecastFor(ctx, { teamId: team.id }, 3);
     if (!due.length && !overdue.length && forecast.months.every((f) => f.outstandingCents === 0)) continue;
     msgs.push({
-      to: { userId: team.manager_id },
+      to: team.digest_chat_id ? { chatId: team.digest_chat_id } : { userId: team.manager_id },
       kind: RECEIVABLE_KINDS.digest,
       payload: {
         week: { from: monday, to: sunday },

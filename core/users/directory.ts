@@ -15,12 +15,17 @@ const refs = (rows: { id: number; name: string }[]): UserRef[] => rows.map((r) =
 /** The manager to escalate to: the user's manager, else the first manager, else the first admin. */
 export async function managerFor(ctx: CoreContext, t: Transaction | null, userId: number | null): Promise<number | null> {
   if (userId) {
-    const [u] = await ctx.db.select<{ manager_id: number | null }>('SELECT manager_id FROM users WHERE id = :id', { id: userId }, t);
+    // A manager who has left (org sync: status 'inactive') is skipped: nothing may wait on them.
+    const [u] = await ctx.db.select<{ manager_id: number | null }>(
+      "SELECT u.manager_id FROM users u JOIN users m ON m.id = u.manager_id AND m.status <> 'inactive' WHERE u.id = :id",
+      { id: userId },
+      t,
+    );
     if (u?.manager_id) return Number(u.manager_id);
   }
-  const [m] = await ctx.db.select<{ id: number }>("SELECT id FROM users WHERE role = 'manager' ORDER BY id LIMIT 1", {}, t);
+  const [m] = await ctx.db.select<{ id: number }>("SELECT id FROM users WHERE role = 'manager' AND status <> 'inactive' ORDER BY id LIMIT 1", {}, t);
   if (m) return Number(m.id);
-  const [a] = await ctx.db.select<{ id: number }>("SELECT id FROM users WHERE role = 'admin' ORDER BY id LIMIT 1", {}, t);
+  const [a] = await ctx.db.select<{ id: number }>("SELECT id FROM users WHERE role = 'admin' AND status <> 'inactive' ORDER BY id LIMIT 1", {}, t);
   return a ? Number(a.id) : null;
 }
 

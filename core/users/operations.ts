@@ -26,8 +26,17 @@ export function toUserDto(u: UserAttrs): UserDto {
   };
 }
 
-export function actorOf(u: Pick<UserDto, 'id' | 'role' | 'teamId'>): Actor {
-  return { kind: 'user', userId: u.id, role: u.role, teamId: u.teamId };
+export function actorOf(u: Pick<UserDto, 'id' | 'role' | 'teamId' | 'teamIds'>): Actor {
+  return { kind: 'user', userId: u.id, role: u.role, teamId: u.teamId, ...(u.teamIds?.length ? { teamIds: u.teamIds } : {}) };
+}
+
+/** The team and every team below it (teams.parent_id, kept by the org sync from the Lark department tree). */
+export async function teamSubtree(ctx: CoreContext, teamId: number): Promise<number[]> {
+  const rows = await ctx.db.select<{ id: number }>(
+    'WITH RECURSIVE sub(id) AS (SELECT id FROM teams WHERE id = :t UNION SELECT t.id FROM teams t JOIN sub ON t.parent_id = sub.id) SELECT id FROM sub LIMIT 5000',
+    { t: teamId },
+  );
+  return rows.map((r) => Number(r.id));
 }
 
 export const createUserInput = z.object({
@@ -94,9 +103,17 @@ export async function createUser(ctx: CoreContext, actor: Actor, channel: Channe
   }
 }
 
+/** The CRM user behind a Lark open_id; a deactivated user (left the company) is nobody. */
 export async function findUserByOpenId(ctx: CoreContext, openId: string): Promise<UserDto | null> {
   const u = await ctx.models.User.findOne({ where: { lark_open_id: openId } });
-  return u ? toUserDto(u.get({ plain: true })) : null;
+  if (!u || u.get('status') === 'inactive') return null;
+  const dto = toUserDto(u.get({ plain: true }));
+  // A manager also manages the teams below theirs (the org tree): one indexed walk down teams.parent_id.
+  if (dto.role === 'manager' && dto.teamId !== null) {
+    const teamIds = await teamSubtree(ctx, dto.teamId);
+    if (teamIds.length > 1) dto.teamIds = teamIds;
+  }
+  return dto;
 }
 
 export async function getUser(ctx: CoreContext, id: number): Promise<UserDto> {

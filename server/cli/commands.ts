@@ -10,6 +10,7 @@ import { apikeyCreate } from './apikey';
 import { kbAdd, mpInvite, mpRevoke, slaSweep } from './service';
 import { approvalsPolicy } from './approvals';
 import { doctor } from './doctor';
+import { larkCheckCommand, orgSettings, usersSync } from './org';
 
 const migrate: CliCommand = {
   name: 'migrate',
@@ -83,4 +84,4 @@ const usersAdd: CliCommand = {
 };
 
 /** Every CLI command; capabilities add theirs here. */
-export const COMMANDS: CliCommand[] = [migrate, seed, usersAdd, parseCommand, leadFormCreate, importLeadsCommand, leadsConfigCommand, apikeyCreate, mpInvite, mpRevoke, kbAdd, slaSweep, approvalsPolicy, doctor];
+export const COMMANDS: CliCommand[] = [migrate, seed, usersAdd, parseCommand, leadFormCreate, importLeadsCommand, leadsConfigCommand, apikeyCreate, mpInvite, mpRevoke, kbAdd, slaSweep, approvalsPolicy, doctor, usersSync, orgSettings, larkCheckCommand];

@@ -16,6 +16,7 @@ import * as kit from '../../bot/cards/kit';
 import { button, buttonRow, card, columnSet, datePicker, divider, form, input, linkButton, markdown, note, selectStatic, type Card } from '../../bot/cards/kit';
 import type { LarkMessage } from '../../bot/render/registry';
 import { composeBot } from '../../bot/compose';
+import * as orgCards from '../../bot/render/org';
 import * as builtinCards from '../../bot/render/builtin';
 import * as ticketCards from '../../bot/render/tickets';
 import * as contractCards from '../../bot/render/contracts';
@@ -207,12 +208,14 @@ const RENDERER_FIXTURES: Record<string, Record<string, unknown>[]> = {
   'pool.recycled': [notices(20)],
   'customer.assigned': [{ customerId: 7, name: ZH }],
   'customer.reassigned': [{ customerId: 7, name: EN, toName: '欧阳慕容雪' }],
+  'org.greeting': [{ chatId: 'oc_team', chatName: ZH }, { chatId: 'oc_x', chatName: null }],
 };
 
 /** Every exported `…Card` builder (and the ones handlers export), keyed `<module>.<name>`, with realistic arguments. */
 const BUILDER_MODULES: Record<string, Record<string, unknown>> = { builtin: builtinCards, tickets: ticketCards, contracts: contractCards, leads: leadCards, customers: customerCards, leadImport, opportunities: opportunityCards };
 const BUILDER_FIXTURES: Record<string, (locale: Locale) => Card[]> = {
   'builtin.helpCard': (l) => [builtinCards.helpCard(l)],
+  'org.groupGreetingCard': (l) => [orgCards.groupGreetingCard(l, { chatId: 'oc_1', chatName: ZH }), orgCards.groupGreetingCard(l, { chatId: 'oc_1', chatName: null, digestTeam: ZH })],
   'tickets.ticketCard': (l) => (['new', 'assigned', 'in_progress', 'resolved'] as const).map((s) => ticketCards.ticketCard(ticket(s), { locale: l, zone: TZ })),
   'contracts.approvalCard': (l) => [approvalCard(l, 'pending', 11), approvalCard(l, 'pending', 2), approvalCard(l, 'approved', 11)],
   'contracts.draftCard': (l) => [contractCards.draftCard(contract(), l), contractCards.draftCard(contract(), l, { submitted: true, headline: ZH })],
@@ -261,6 +264,8 @@ const BUILDER_FIXTURES: Record<string, (locale: Locale) => Card[]> = {
 function approvalCard(l: Locale, status: ApprovalView['status'], viewer: number): Card {
   return contractCards.approvalCard(approvalView(status), viewer, l);
 }
+
+BUILDER_MODULES.org = orgCards; // the group greeting (bot/render/org.ts)
 
 /** Kit builders covered by the kit fixture below (every element builder the kit exports). */
 const KIT_BUILDERS = ['card', 'markdown', 'note', 'divider', 'button', 'linkButton', 'columnSet', 'buttonRow', 'form', 'input', 'selectStatic', 'datePicker'];

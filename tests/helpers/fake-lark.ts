@@ -51,6 +51,7 @@ import * as lark from '@larksuiteoapi/node-sdk';
 import request from 'supertest';
 import { eventSignature, larkEncrypt, legacyCardSignature } from '../../bot/crypto';
 import { cardRejection, describeViolations, validateCard, type Violation } from './lark-card';
+import { FakeDirectory } from './fake-lark-contact';
 
 export interface FakeMessage {
   messageId: string;
@@ -118,6 +119,8 @@ export class FakeLark {
   private queued: FailureKind[] = [];
   private readonly rejected = new Map<string, { code: number; msg: string }>();
   private latency: number;
+  /** The Contact API and app info (tests/helpers/fake-lark-contact.ts): the company directory the app can read. */
+  contact!: FakeDirectory;
   private readonly opts: Required<Omit<FakeLarkOptions, 'latencyMs'>>;
 
   private constructor(o: FakeLarkOptions) {
@@ -125,6 +128,7 @@ export class FakeLark {
     this.appId = this.opts.appId;
     this.appSecret = this.opts.appSecret;
     this.latency = o.latencyMs ?? 0;
+    this.contact = new FakeDirectory(this.opts.appId);
   }
 
   static async start(o: FakeLarkOptions = {}): Promise<FakeLark> {
@@ -229,6 +233,8 @@ export class FakeLark {
     const auth = String(req.headers.authorization ?? '');
     if (!this.tokens.has(auth.replace(/^Bearer /, ''))) return send(401, { code: 99991663, msg: 'Invalid access token for authorization' });
 
+    const directory = this.contact.handle(String(req.method), url);
+    if (directory) return send(directory.status, directory.body, directory.headers);
     const m = /^\/open-apis\/im\/v1\/messages(?:\/([^/]+))?(\/reply)?$/.exec(url.pathname);
     if (!m) return send(404, { code: 404, msg: 'not found' });
     const [, id, reply] = m;

@@ -32,6 +32,7 @@ const ORDER = [
   'leads',
   'checkins',
   'approvals',
+  'org', // org sync: Lark departments and people become teams and users; a leaver's customers, tasks, approval steps are handed over
   'receivables',
   'contracts',
   'surveys',

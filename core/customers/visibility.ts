@@ -19,11 +19,11 @@ export interface VisibilityRow {
 }
 
 /** A manager's teams: their own and, with the org tree (core/org), every team below it. */
-function managedTeams(actor: Extract<Actor, { kind: 'user' }>): readonly number[] {
+export function managedTeams(actor: Extract<Actor, { kind: 'user' }>): readonly number[] {
   if (actor.teamIds?.length) return actor.teamIds;
   return actor.teamId === null ? [] : [actor.teamId];
 }
-const manages = (actor: Extract<Actor, { kind: 'user' }>, teamId: number | null) => teamId !== null && managedTeams(actor).includes(Number(teamId));
+export const manages = (actor: Extract<Actor, { kind: 'user' }>, teamId: number | null) => teamId !== null && managedTeams(actor).includes(Number(teamId));
 
 export function canSeeCustomer(actor: Actor, row: VisibilityRow): boolean {
   switch (actor.kind) {

@@ -11,6 +11,7 @@ import { divRoundHalfUp } from '../shared/money';
 import { toDate } from '../db/connection';
 import { getPipeline, getPipelineSettings, listPipelines } from './pipelines';
 import { opportunityScope } from './operations';
+import { managedTeams } from '../customers/visibility';
 import { isOpenStage, rankedStages } from './rules';
 import type { ForecastDto, FunnelDto, PeriodDto, PipelineDto, Stage, StageCategory, StuckDigestPayload } from './schemas';
 
@@ -103,7 +104,10 @@ export type PipelineReportInput = z.input<typeof pipelineReportInput>;
 /** The resolved scope of a report: pipelines, and a team or an owner (or neither: the whole company). */
 export interface ReportScope {
   pipelineIds: number[];
+  /** One team (a manager's own, or the one asked for). */
   teamId: number | null;
+  /** Several teams: a manager of a department tree who asked for no team gets theirs and every one below. */
+  teamIds?: number[];
   ownerId: number | null;
   currency: string;
   period: PeriodDto;
@@ -127,13 +131,16 @@ async function resolveScope(ctx: CoreContext, actor: Actor, input: z.output<type
       if (ownerId !== null && ownerId !== actor.userId) throw new AppError('NOT_FOUND', { field: 'ownerId' });
       ownerId = actor.userId;
     } else if (actor.role === 'manager') {
-      if (teamId !== null && teamId !== actor.teamId) throw new AppError('NOT_FOUND', { field: 'teamId', detail: { 'zh-CN': '只能查看本团队的数字', en: 'You can see your own team only' } });
+      const teams = managedTeams(actor);
+      if (teamId !== null && !teams.includes(teamId)) throw new AppError('NOT_FOUND', { field: 'teamId', detail: { 'zh-CN': '只能查看本团队的数字', en: 'You can see your own team only' } });
       if (ownerId !== null) {
         const u = await userTeam(ownerId);
-        if (!u || (ownerId !== actor.userId && Number(u.team_id) !== actor.teamId)) throw new AppError('NOT_FOUND', { field: 'ownerId' });
+        if (!u || (ownerId !== actor.userId && !teams.includes(Number(u.team_id)))) throw new AppError('NOT_FOUND', { field: 'ownerId' });
         teamId = null;
+      } else if (teamId === null && teams.length > 1) {
+        return { pipelineIds, teamId: null, teamIds: [...teams], ownerId: null, currency: input.currency, period, fromTs, toTs };
       } else {
-        teamId = actor.teamId;
+        teamId = teamId ?? actor.teamId;
       }
     } else {
       throw new AppError('FORBIDDEN', { detail: { 'zh-CN': '没有权限查看销售数字', en: 'You may not see sales figures' } });
@@ -159,6 +166,7 @@ function scopeWhere(s: ReportScope): { sql: string; replacements: Record<string,
   const parts = ['pipeline_id IN (:pipelines)'];
   const replacements: Record<string, unknown> = { pipelines: s.pipelineIds };
   if (s.teamId !== null) { parts.push('team_id = :team'); replacements.team = s.teamId; }
+  else if (s.teamIds?.length) { parts.push('team_id IN (:teams)'); replacements.teams = s.teamIds; }
   if (s.ownerId !== null) { parts.push('owner_id = :owner'); replacements.owner = s.ownerId; }
   return { sql: parts.join(' AND '), replacements };
 }

@@ -6,7 +6,7 @@ import { parseInput } from '../validation';
 import { recordAudit } from '../audit/record';
 import { enqueueMessages, type OutboundMessage } from '../notifications/outbox';
 import { loadCustomerRow, recordWonDeal, reverseWonDeal } from '../customers/operations';
-import { assertCanSeeCustomer, canEditCustomer } from '../customers/visibility';
+import { assertCanSeeCustomer, canEditCustomer, managedTeams, manages } from '../customers/visibility';
 import { managerFor } from '../users/directory';
 import { decodeCursor, pageOf, type Page } from '../db/keyset';
 import { toDate } from '../db/connection';
@@ -26,7 +26,8 @@ import {
 export type { OpportunityDto, OpportunityListItem } from './schemas';
 
 // ---------------------------------------------------------------------------------------------
-// Visibility: rep = own; manager = team + own; admin, system, API key = all; service and customers = none.
+// Visibility: rep = own; manager = own + their team and the teams below it (the org tree, customers' rule);
+// admin, system, API key = all; service and customers = none.
 
 export function seesAllOpportunities(actor: Actor): boolean {
   return actor.kind === 'system' || actor.kind === 'api' || (actor.kind === 'user' && actor.role === 'admin');
@@ -41,7 +42,7 @@ export function canSeeOpportunity(actor: Actor, row: OwnedRow): boolean {
   if (seesAllOpportunities(actor)) return true;
   if (actor.kind !== 'user') return false;
   if (actor.role === 'rep') return Number(row.owner_id) === actor.userId;
-  if (actor.role === 'manager') return Number(row.owner_id) === actor.userId || (actor.teamId !== null && row.team_id !== null && Number(row.team_id) === actor.teamId);
+  if (actor.role === 'manager') return Number(row.owner_id) === actor.userId || manages(actor, row.team_id);
   return false;
 }
 
@@ -51,9 +52,10 @@ export function opportunityScope(actor: Actor, alias = 'o'): { sql: string; repl
   if (actor.kind !== 'user') return { sql: '1=0', replacements: {} };
   if (actor.role === 'rep') return { sql: `${alias}.owner_id = :os_user`, replacements: { os_user: actor.userId } };
   if (actor.role === 'manager') {
-    return actor.teamId === null
+    const teams = managedTeams(actor);
+    return !teams.length
       ? { sql: `${alias}.owner_id = :os_user`, replacements: { os_user: actor.userId } }
-      : { sql: `(${alias}.team_id = :os_team OR ${alias}.owner_id = :os_user)`, replacements: { os_team: actor.teamId, os_user: actor.userId } };
+      : { sql: `(${alias}.team_id IN (:os_teams) OR ${alias}.owner_id = :os_user)`, replacements: { os_teams: [...teams], os_user: actor.userId } };
   }
   return { sql: '1=0', replacements: {} };
 }
@@ -63,13 +65,13 @@ function canEditOpportunity(actor: Actor, row: OwnedRow): boolean {
   if (seesAllOpportunities(actor)) return true;
   if (actor.kind !== 'user') return false;
   if (Number(row.owner_id) === actor.userId) return true;
-  return actor.role === 'manager' && actor.teamId !== null && row.team_id !== null && Number(row.team_id) === actor.teamId;
+  return actor.role === 'manager' && manages(actor, row.team_id);
 }
 
 /** Manager powers over the deal (probability override, reassignment, reopening). */
 function isManagerOf(actor: Actor, row: OwnedRow): boolean {
   if (seesAllOpportunities(actor)) return true;
-  return actor.kind === 'user' && actor.role === 'manager' && actor.teamId !== null && row.team_id !== null && Number(row.team_id) === actor.teamId;
+  return actor.kind === 'user' && actor.role === 'manager' && manages(actor, row.team_id);
 }
 
 const notFound = () => new AppError('NOT_FOUND', { field: 'opportunityId', detail: { 'zh-CN': '商机不存在', en: 'No such opportunity' } });
@@ -297,7 +299,7 @@ async function resolveOwner(ctx: CoreContext, actor: Actor, requested: number | 
   if (id === null) throw invalid('ownerId', '请指定商机负责人', 'An owner is needed');
   const o = await ownerTeam(ctx, id, t);
   if (actor.kind === 'user' && id !== actor.userId) {
-    const mayAssign = actor.role === 'admin' || (actor.role === 'manager' && actor.teamId !== null && o.team_id === actor.teamId);
+    const mayAssign = actor.role === 'admin' || (actor.role === 'manager' && manages(actor, o.team_id));
     if (!mayAssign) throw new AppError('FORBIDDEN', { field: 'ownerId', detail: { 'zh-CN': '只能把商机分配给本团队成员', en: 'You can only assign deals within your team' } });
   }
   id = Number(id);
@@ -526,7 +528,7 @@ export async function updateOpportunity(ctx: CoreContext, actor: Actor, channel:
     if (input.ownerId !== undefined && input.ownerId !== Number(r.owner_id)) {
       if (!isManagerOf(actor, r)) throw new AppError('FORBIDDEN', { field: 'ownerId', detail: { 'zh-CN': '只有经理可以转交商机', en: 'Only a manager can reassign a deal' } });
       const o = await ownerTeam(ctx, input.ownerId, t);
-      if (actor.kind === 'user' && actor.role === 'manager' && o.team_id !== actor.teamId) throw new AppError('FORBIDDEN', { field: 'ownerId', detail: { 'zh-CN': '只能转交给本团队成员', en: 'Only within your team' } });
+      if (actor.kind === 'user' && actor.role === 'manager' && !manages(actor, o.team_id)) throw new AppError('FORBIDDEN', { field: 'ownerId', detail: { 'zh-CN': '只能转交给本团队成员', en: 'Only within your team' } });
       sets.owner_id = input.ownerId;
       sets.team_id = o.team_id;
       history.push({ field: 'owner', from: String(r.owner_id), to: String(input.ownerId) });

@@ -69,6 +69,21 @@ describeEachDb('opportunities', (h) => {
     expect((await findOpportunitiesByText(h.ctx, actorOf(o.rep), '可见性'))[0].id).toBe(d.id);
   });
 
+  it('a manager of a department tree sees the deals and numbers of the teams below theirs, not others', async () => {
+    const lower = await createUser(h.ctx, system, 'cli', { name: '下级销售', role: 'rep', team: '下级组' });
+    const d = await createOpportunity(h.ctx, actorOf(lower), 'api', { customerId: await o.customer({ owner: lower }), name: '下级的单', amountCents: 7_000_00, expectedCloseDate: '2026-12-20' });
+    const tree: Actor = { kind: 'user', userId: o.manager.id, role: 'manager', teamId: o.manager.teamId, teamIds: [o.manager.teamId!, lower.teamId!] };
+    expect((await getOpportunity(h.ctx, tree, d.id)).id).toBe(d.id);
+    expect(await code(getOpportunity(h.ctx, o.as(o.manager), d.id))).toBe('NOT_FOUND'); // without the tree: own team only
+    expect((await listOpportunities(h.ctx, tree, { limit: 100 })).items.map((x) => x.id)).toContain(d.id);
+    const f = await pipelineForecast(h.ctx, tree, { period: '2026-12' });
+    expect(f.scope).toMatchObject({ teamId: null, ownerId: null });
+    const lowerOnly = await pipelineForecast(h.ctx, tree, { period: '2026-12', teamId: lower.teamId! });
+    expect(lowerOnly.totals.pipelineCents).toBe(7_000_00);
+    expect(f.totals.pipelineCents).toBeGreaterThan(lowerOnly.totals.pipelineCents);
+    expect(await code(pipelineForecast(h.ctx, tree, { period: '2026-12', teamId: other.teamId! }))).toBe('NOT_FOUND');
+  });
+
   it('bad input answers a 4xx naming the field and writes nothing', async () => {
     const c = await o.customer();
     const before = [await count('opportunities'), await count('opportunity_history'), await count('opportunity_lines')];

@@ -22,6 +22,7 @@
  * with `x-ogw-ratelimit-reset` (limits are options).
  */
 import { randomBytes } from 'node:crypto';
+import { REQUIRED_EVENTS } from '../../bot/lark-check';
 
 export interface FakeDept {
   id: string;
@@ -42,18 +43,8 @@ export interface FakeUser {
 
 export const BASE_SCOPES = ['contact:contact.base:readonly', 'contact:department.base:readonly', 'contact:user.base:readonly', 'contact:user.department:readonly'];
 export const CRM_SCOPES = [...BASE_SCOPES, 'contact:user.employee_id:readonly', 'im:message', 'im:message:send_as_bot', 'im:chat:readonly', 'application:application:self_manage'];
-export const CRM_EVENTS = [
-  'im.message.receive_v1',
-  'card.action.trigger',
-  'im.chat.member.bot.added_v1',
-  'contact.user.created_v3',
-  'contact.user.updated_v3',
-  'contact.user.deleted_v3',
-  'contact.department.created_v3',
-  'contact.department.updated_v3',
-  'contact.department.deleted_v3',
-  'contact.scope.updated_v3',
-];
+/** A well-configured app subscribes to what `lark check` asks for (bot/lark-check.ts). */
+export const CRM_EVENTS = REQUIRED_EVENTS.map((e) => e.event);
 
 type Answer = { status: number; body: unknown; headers?: Record<string, string> };
 const ok = (data: unknown): Answer => ({ status: 200, body: { code: 0, msg: 'success', data } });

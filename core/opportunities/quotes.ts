@@ -49,12 +49,23 @@ async function quoteRow(ctx: CoreContext, id: number, t?: Transaction | null): P
   return (await ctx.db.select<QuoteRow>(`SELECT ${QUOTE_SELECT} WHERE q.id = :id`, { id }, t))[0] ?? null;
 }
 
-async function toQuoteDto(ctx: CoreContext, r: QuoteRow, t?: Transaction | null): Promise<QuoteDto> {
-  const lines = await ctx.db.select<{ seq: number; name: string; quantity: number; unit_price_cents: unknown; discount_bp: number; amount_cents: unknown }>(
-    'SELECT seq, name, quantity, unit_price_cents, discount_bp, amount_cents FROM quote_lines WHERE quote_id = :id ORDER BY seq',
-    { id: r.id },
+type QuoteLineRow = { quote_id: number; seq: number; name: string; quantity: number; unit_price_cents: unknown; discount_bp: number; amount_cents: unknown };
+
+/** The lines of several quotes in one query (a deal's quote list is one round trip, not one per version). */
+async function quoteLines(ctx: CoreContext, ids: number[], t?: Transaction | null): Promise<Map<number, QuoteLineRow[]>> {
+  const out = new Map<number, QuoteLineRow[]>(ids.map((id) => [id, []]));
+  if (!ids.length) return out;
+  const rows = await ctx.db.select<QuoteLineRow>(
+    'SELECT quote_id, seq, name, quantity, unit_price_cents, discount_bp, amount_cents FROM quote_lines WHERE quote_id IN (:ids) ORDER BY quote_id, seq',
+    { ids },
     t,
   );
+  for (const l of rows) out.get(Number(l.quote_id))?.push(l);
+  return out;
+}
+
+async function toQuoteDto(ctx: CoreContext, r: QuoteRow, t?: Transaction | null, preloaded?: QuoteLineRow[]): Promise<QuoteDto> {
+  const lines = preloaded ?? (await quoteLines(ctx, [Number(r.id)], t)).get(Number(r.id))!;
   const validUntil = toDay(r.valid_until)!;
   const today = businessDay(ctx.clock.now(), ctx.timezone);
   return {
@@ -98,8 +109,9 @@ export async function getQuote(ctx: CoreContext, actor: Actor, id: number, t?: T
 export async function listQuotes(ctx: CoreContext, actor: Actor, opportunityId: number, t?: Transaction | null): Promise<QuoteDto[]> {
   await getOpportunity(ctx, actor, opportunityId, t);
   const rows = await ctx.db.select<QuoteRow>(`SELECT ${QUOTE_SELECT} WHERE q.opportunity_id = :id ORDER BY q.version DESC`, { id: opportunityId }, t);
+  const lines = await quoteLines(ctx, rows.map((r) => Number(r.id)), t);
   const out: QuoteDto[] = [];
-  for (const r of rows) out.push(await toQuoteDto(ctx, r, t));
+  for (const r of rows) out.push(await toQuoteDto(ctx, r, t, lines.get(Number(r.id))));
   return out;
 }
 

@@ -1,13 +1,13 @@
-import { QueryTypes, type Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
 import type { Actor, CoreContext } from '../context';
 import { AppError } from '../errors';
 import { parseInput } from '../validation';
 import { recordAudit } from '../audit/record';
 import { approvalPolicy, compactChain, DEFAULT_POLICY, selectRules, type ApprovalPolicy, type ApproverSpec, type ContractFacts, type ResolvedStep } from './rules';
 import { jsonStrings } from '../db/connection';
+import { readSetting, writeSetting } from '../db/settings';
 
 const POLICY_KEY = 'approval.policy';
-const keyCol = (ctx: CoreContext) => (ctx.db.dialect === 'mysql' ? '`key`' : '"key"');
 
 /** The policy in force: the JSON stored in settings, else the built-in default. */
 /** Read on every submission and card; cached per process for a few seconds (other processes see a change within POLICY_TTL_MS). */
@@ -17,8 +17,8 @@ const policyCache = new WeakMap<CoreContext['db'], { at: number; policy: Approva
 export async function getApprovalPolicy(ctx: CoreContext, t?: Transaction): Promise<ApprovalPolicy> {
   const hit = policyCache.get(ctx.db);
   if (hit && Date.now() - hit.at < POLICY_TTL_MS) return hit.policy;
-  const rows = await ctx.db.select<{ value: string }>(`SELECT value FROM settings WHERE ${keyCol(ctx)} = :k`, { k: POLICY_KEY }, t);
-  const policy = rows.length ? approvalPolicy.parse(JSON.parse(rows[0].value)) : DEFAULT_POLICY;
+  const stored = await readSetting(ctx.db, POLICY_KEY, t);
+  const policy = stored !== null ? approvalPolicy.parse(JSON.parse(stored)) : DEFAULT_POLICY;
   policyCache.set(ctx.db, { at: Date.now(), policy });
   return policy;
 }
@@ -28,10 +28,7 @@ export async function setApprovalPolicy(ctx: CoreContext, actor: Actor, raw: unk
   if (actor.kind !== 'system' && !(actor.kind === 'user' && actor.role === 'admin')) throw new AppError('FORBIDDEN');
   const policy = parseInput(approvalPolicy, raw);
   await ctx.db.tx(async (t) => {
-    const now = ctx.clock.now();
-    const value = JSON.stringify(policy);
-    await ctx.db.sequelize.query(`DELETE FROM settings WHERE ${keyCol(ctx)} = :k`, { replacements: { k: POLICY_KEY }, type: QueryTypes.DELETE, transaction: t });
-    await ctx.db.sequelize.query(`INSERT INTO settings (${keyCol(ctx)}, value, updated_at) VALUES (:k, :value, :now)`, { replacements: { value, now, k: POLICY_KEY }, type: QueryTypes.INSERT, transaction: t });
+    await writeSetting(ctx.db, t, POLICY_KEY, policy, ctx.clock.now());
     policyCache.delete(ctx.db);
     await recordAudit(ctx, t, { actor, action: 'approval.policy.set', entityType: 'setting', entityId: null, channel: actor.kind === 'system' ? 'cli' : 'api', data: { rules: policy.rules.map((r) => r.name) } });
   });

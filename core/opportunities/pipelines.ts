@@ -4,6 +4,7 @@ import type { Actor, Channel, CoreContext } from '../context';
 import { AppError, invalid } from '../errors';
 import { parseInput } from '../validation';
 import { recordAudit } from '../audit/record';
+import { readSetting, writeSetting } from '../db/settings';
 import { dbId } from '../shared/fields';
 import { MAX_CENTS } from '../shared/money';
 import { findStage, isOpenStage, validateStages } from './rules';
@@ -108,12 +109,10 @@ export async function updatePipeline(ctx: CoreContext, actor: Actor, channel: Ch
 
 const SETTINGS_KEY = 'pipeline.settings';
 export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = { largeDealCents: 50_000_000, stuckDays: 14 };
-const keyCol = (ctx: CoreContext) => (ctx.db.dialect === 'mysql' ? '`key`' : '"key"');
-
 export async function getPipelineSettings(ctx: CoreContext, t?: Transaction | null): Promise<PipelineSettings> {
-  const rows = await ctx.db.select<{ value: string }>(`SELECT value FROM settings WHERE ${keyCol(ctx)} = :k`, { k: SETTINGS_KEY }, t);
-  if (!rows.length) return DEFAULT_PIPELINE_SETTINGS;
-  return { ...DEFAULT_PIPELINE_SETTINGS, ...PipelineSettingsSchema.partial().parse(JSON.parse(rows[0].value)) };
+  const value = await readSetting(ctx.db, SETTINGS_KEY, t);
+  if (value === null) return DEFAULT_PIPELINE_SETTINGS;
+  return { ...DEFAULT_PIPELINE_SETTINGS, ...PipelineSettingsSchema.partial().parse(JSON.parse(value)) };
 }
 
 export const updatePipelineSettingsInput = z.object({
@@ -126,8 +125,7 @@ export async function updatePipelineSettings(ctx: CoreContext, actor: Actor, cha
   assertAdmin(actor);
   return ctx.db.tx(async (t) => {
     const next = { ...(await getPipelineSettings(ctx, t)), ...input };
-    await ctx.db.sequelize.query(`DELETE FROM settings WHERE ${keyCol(ctx)} = :k`, { replacements: { k: SETTINGS_KEY }, type: QueryTypes.DELETE, transaction: t });
-    await ctx.db.sequelize.query(`INSERT INTO settings (${keyCol(ctx)}, value, updated_at) VALUES (:k, :value, :now)`, { replacements: { k: SETTINGS_KEY, value: JSON.stringify(next), now: ctx.clock.now() }, type: QueryTypes.INSERT, transaction: t });
+    await writeSetting(ctx.db, t, SETTINGS_KEY, next, ctx.clock.now());
     await recordAudit(ctx, t, { actor, action: 'pipeline.settings', entityType: 'setting', entityId: null, channel, data: input });
     return next;
   });

@@ -1,5 +1,7 @@
 /** Small-number parsing shared by the date rules: Arabic digits, Chinese numerals up to 99, English words. */
 
+import { cnInt } from './money';
+
 const CN_DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
 
 /** Character class matching a number written either way (for building regexes). */
@@ -9,15 +11,13 @@ export function cnNumber(raw: string): number | null {
   const s = raw.trim();
   if (/^\d+$/.test(s)) return parseInt(s, 10);
   if (!s || !/^[零〇一二两三四五六七八九十]+$/.test(s)) return null;
-  const ten = s.indexOf('十');
-  if (ten === -1) {
+  if (!s.includes('十')) {
     // 二〇二六 style: digit by digit.
     return parseInt([...s].map((c) => CN_DIGITS[c]).join(''), 10);
   }
-  const tens = ten === 0 ? 1 : CN_DIGITS[s.slice(0, ten)];
-  const ones = ten === s.length - 1 ? 0 : CN_DIGITS[s.slice(ten + 1)];
-  if (tens === undefined || ones === undefined) return null;
-  return tens * 10 + ones;
+  // 十, 十五, 二十, 二十三: at most one digit on either side of one 十, read by the amounts' numeral parser.
+  if (!/^[零〇一二两三四五六七八九]?十[零〇一二两三四五六七八九]?$/.test(s)) return null;
+  return cnInt(s);
 }
 
 const EN_WORDS: Record<string, number> = {

@@ -17,7 +17,7 @@ import { recordWonDeal } from '../customers/operations';
 import { markOpportunityWon } from '../opportunities/operations';
 import { businessDay, daysBetween, addDays, toDay } from '../shared/dates';
 import { discountBp, discountExceeds, splitEvenly, toCents } from '../shared/money';
-import { lineInput, priceLines as priceLineItems } from '../shared/lines';
+import { lineInput, priceLines as priceLineItems, toPricedLine } from '../shared/lines';
 import { txSelect, txUpdate } from '../shared/txsql';
 import type { ContractApprovalSubject, ContractDto, ContractLineDto, ContractListItem, ContractStatus } from './schemas';
 
@@ -245,7 +245,7 @@ export async function getContract(ctx: CoreContext, actor: Actor, id: number, t?
     renewalOfId: c.renewal_of_id,
     opportunityId: c.opportunity_id === null ? null : Number(c.opportunity_id),
     quoteId: c.quote_id === null ? null : Number(c.quote_id),
-    lines: lines.map((l) => ({ seq: l.seq, name: l.name, quantity: Number(l.quantity), unitPriceCents: toCents(l.unit_price_cents), discountBp: Number(l.discount_bp), amountCents: toCents(l.amount_cents) })),
+    lines: lines.map(toPricedLine),
     instalments: inst.map((i) => ({ id: i.id, seq: i.seq, dueDate: toDay(i.due_date)!, amountCents: toCents(i.amount_cents), paidCents: toCents(i.paid_cents), status: i.status })),
     attachments: att.map((a) => ({ id: a.id, fileName: a.file_name, fileKey: a.file_key, mime: a.mime, sizeBytes: a.size_bytes })),
     approvalRequestId: await latestRequestId(ctx, 'contract', id, t),

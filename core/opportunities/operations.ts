@@ -13,7 +13,7 @@ import { toDate } from '../db/connection';
 import { dbId, day } from '../shared/fields';
 import { addDays, businessDay, toDay } from '../shared/dates';
 import { toCents } from '../shared/money';
-import { lineInput, priceLines } from '../shared/lines';
+import { lineInput, priceLines, toPricedLine } from '../shared/lines';
 import { getPipeline, getPipelineSettings, listPipelines } from './pipelines';
 import {
   assertMove, assertRequirements, DEFAULT_CLOSE_DAYS, defaultName, isOpenStage, lostStage, openStages, passedMask, probabilityFor, rankOf, stageOrThrow, weightedCents, wonStage,
@@ -182,7 +182,7 @@ async function toDto(ctx: CoreContext, r: OppRow, t?: Transaction | null): Promi
     leadId: r.lead_id === null ? null : Number(r.lead_id),
     campaign: r.campaign,
     renewalOfContractId: r.renewal_of_contract_id === null ? null : Number(r.renewal_of_contract_id),
-    lines: lines.map((l) => ({ seq: Number(l.seq), name: l.name, quantity: Number(l.quantity), unitPriceCents: toCents(l.unit_price_cents), discountBp: Number(l.discount_bp), amountCents: toCents(l.amount_cents) })),
+    lines: lines.map(toPricedLine),
     competitors: r.competitors ? (JSON.parse(r.competitors) as string[]) : [],
     lossReason: r.loss_reason,
     lossNote: r.loss_note,

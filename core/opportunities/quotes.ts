@@ -10,6 +10,7 @@ import { isUniqueViolation, toDate } from '../db/connection';
 import { dbId, day } from '../shared/fields';
 import { addDays, businessDay, toDay } from '../shared/dates';
 import { discountBp, formatCents, toCents } from '../shared/money';
+import { toPricedLine } from '../shared/lines';
 import { getOpportunity, opportunityForContract, opportunityLineInput, priceOpportunityLines } from './operations';
 import type { QuoteDto, QuoteStatus } from './schemas';
 
@@ -84,7 +85,7 @@ async function toQuoteDto(ctx: CoreContext, r: QuoteRow, t?: Transaction | null,
     validUntil,
     expired: (r.status === 'draft' || r.status === 'sent') && validUntil < today,
     note: r.note,
-    lines: lines.map((l) => ({ seq: Number(l.seq), name: l.name, quantity: Number(l.quantity), unitPriceCents: toCents(l.unit_price_cents), discountBp: Number(l.discount_bp), amountCents: toCents(l.amount_cents) })),
+    lines: lines.map(toPricedLine),
     sentAt: r.sent_at ? toDate(r.sent_at)!.toISOString() : null,
     acceptedAt: r.accepted_at ? toDate(r.accepted_at)!.toISOString() : null,
     contractId: r.contract_id === null ? null : Number(r.contract_id),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { invalid } from '../errors';
-import { lineAmountCents, lineListCents, MAX_CENTS, percentToBp } from './money';
+import { lineAmountCents, lineListCents, MAX_CENTS, percentToBp, toCents } from './money';
 
 /**
  * Line items (name, quantity, unit price, discount) as contracts, opportunities and quotes take them, and their one
@@ -39,4 +39,19 @@ export function priceLines(lines: z.output<typeof lineInput>[], opts: { field?: 
   const [zh, en] = opts.tooLarge ?? ['金额过大', 'Amount too large'];
   if (listCents > (opts.maxCents ?? MAX_CENTS)) throw invalid(field, zh, en);
   return { lines: out, listCents, amountCents };
+}
+
+/** A stored line (contract_lines, opportunity_lines, quote_lines) as either driver returns it. */
+export interface LineRow {
+  seq: number;
+  name: string;
+  quantity: number;
+  unit_price_cents: unknown;
+  discount_bp: number;
+  amount_cents: unknown;
+}
+
+/** A stored line → the line every DTO carries (BIGINT/DECIMAL normalised to safe integer cents). */
+export function toPricedLine(l: LineRow): PricedLine {
+  return { seq: Number(l.seq), name: l.name, quantity: Number(l.quantity), unitPriceCents: toCents(l.unit_price_cents), discountBp: Number(l.discount_bp), amountCents: toCents(l.amount_cents) };
 }

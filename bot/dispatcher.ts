@@ -21,6 +21,7 @@ import type { StageWords } from '../core/intent/opportunity';
 import { defaultBotConfig, type BotConfig } from './config';
 import type { BotRegistry } from './registry';
 import type { CardActionResult, ChatCommand, ChatHandler, HandlerKit } from './types';
+import { withTrace } from '../core/shared/trace';
 
 /**
  * The one dispatcher behind both transports (webhook routes and LARK_MODE=ws):
@@ -179,6 +180,16 @@ export class LarkBot {
     if (!rows.length) return 'missing';
     if (rows[0].status !== 'pending') return 'skipped';
     const env = (typeof rows[0].payload === 'string' ? JSON.parse(rows[0].payload) : rows[0].payload) as LarkEnvelope;
+    // Every line of the event's work carries its id, also when the inbox sweep picks it up after a restart.
+    return withTrace({ eventId: String(env.header.event_id) }, async () => {
+      const started = performance.now();
+      const outcome = await this.processEvent(id, env, rows[0].attempts);
+      this.logger.debug({ inboxId: id, eventType: env.header.event_type, outcome, ms: Math.round(performance.now() - started) }, 'lark event processed');
+      return outcome;
+    });
+  }
+
+  private async processEvent(id: number, env: LarkEnvelope, attempts: number): Promise<ProcessOutcome> {
     const normalized = env.header.event_type === 'im.message.receive_v1' ? normalizeMessage(env) : null;
     const user = normalized ? await findUserByOpenId(this.core, normalized.openId) : null;
     const locale = this.localeOf(user, user ? await this.userLocale(user.id) : null);
@@ -226,7 +237,7 @@ export class LarkBot {
         if (wrote) nudgeOutbox();
         return out;
       }
-      return this.failAttempt(id, rows[0].attempts, e, normalized, locale);
+      return this.failAttempt(id, attempts, e, normalized, locale);
     }
   }
 
@@ -386,7 +397,7 @@ export class LarkBot {
       'im.message.receive_v1': async (data: unknown) => {
         const env = unflatten(data as Record<string, unknown>);
         if (this.foreignEvent(env.header, 'im.message.receive_v1')) return undefined;
-        if (isEnvelope(env)) await this.receive(env);
+        if (isEnvelope(env)) await withTrace({ eventId: String(env.header.event_id) }, () => this.receive(env));
         return undefined;
       },
       // Every other event a capability registered (bot/registry.ts `event`): recorded, acknowledged, processed after.
@@ -396,7 +407,7 @@ export class LarkBot {
           async (data: unknown) => {
             const env = unflatten(data as Record<string, unknown>);
             if (this.foreignEvent(env.header, type)) return undefined;
-            if (isEnvelope(env)) await this.receive(env);
+            if (isEnvelope(env)) await withTrace({ eventId: String(env.header.event_id) }, () => this.receive(env));
             return undefined;
           },
         ]),
@@ -406,7 +417,7 @@ export class LarkBot {
         if (this.foreignEvent(env.header, 'card.action.trigger')) return {};
         const cmd = isEnvelope(env) ? normalizeCardAction(env) : null;
         if (!cmd) return {};
-        return this.cardAction(cmd);
+        return withTrace({ eventId: String(env.header.event_id) }, () => this.cardAction(cmd));
       },
     } as Record<string, (data: unknown) => Promise<unknown>>);
     this.dispatcher = d;

@@ -7,11 +7,15 @@ import type { Logger } from './logger';
 import { errorMiddleware } from './http/errors';
 import { healthRouter } from './http/health';
 import { inputGuard } from './http/input-guard';
+import { requestIdMiddleware } from './http/request-id';
+import { createMetrics, metricsRouter, type Metrics } from './metrics';
 
 export interface AppDeps {
   core: CoreContext;
   config: Config;
   logger: Logger;
+  /** The process's metrics (server/metrics.ts); createApp makes its own when not given (tests). */
+  metrics?: Metrics;
 }
 
 /** A transport module contributes routers; each owns its body parsing (the Lark routes need raw bytes). */
@@ -25,10 +29,15 @@ export interface AppOptions {
 export async function createApp(deps: AppDeps, options: AppOptions = {}): Promise<Koa> {
   const app = new Koa({ proxy: deps.config.trustProxy });
   app.silent = true; // errors are logged by errorMiddleware, once
+  const metrics = deps.metrics ?? createMetrics(deps.core, deps.logger);
+  app.use(requestIdMiddleware()); // first: every later line of the request's work carries its id
+  app.use(metrics.http()); // counts and times what the error mapping answered
   app.use(errorMiddleware(deps.logger, deps.config.locale));
   app.use(inputGuard()); // the input policy for every query and parsed body, before any route runs
   const health = healthRouter(deps.core.db);
   app.use(health.routes()).use(health.allowedMethods());
+  const scrape = metricsRouter(metrics, deps.config.metricsToken); // GET /metrics: token, or loopback only
+  app.use(scrape.routes()).use(scrape.allowedMethods());
   for (const factory of options.routers ?? []) {
     const router = await factory(deps);
     app.use(router.routes()).use(router.allowedMethods());

@@ -43,6 +43,7 @@ const schema = z.object({
   CRM_READ_LOOKUP_PER_WINDOW: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_READ_BUDGET.lookup),
   CRM_READ_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(DEFAULT_READ_BUDGET.windowSeconds),
   CRM_READ_EMPTY_BURST: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_READ_BUDGET.emptyBurst),
+  CRM_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   CRM_DEMO_INVITE_CODE: z.string().regex(/^[A-Za-z0-9-]{6,32}$/, 'must be 6–32 letters or digits').optional(),
 });
 
@@ -65,6 +66,8 @@ export interface Config extends BotConfig {
   mp: { signInPerMinute: number; sessionPerMinute: number; demoInviteCode?: string };
   /** Per-user read budgets of /api/v1 and chat (CRM_READ_*). */
   readBudget: ReadBudgetConfig;
+  /** GET /metrics needs `Authorization: Bearer <this>`; without it only loopback clients get the metrics. */
+  metricsToken?: string;
 }
 
 export class ConfigError extends Error {
@@ -116,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: c.CRM_TRUST_PROXY === 'on',
     publicUrl: (c.CRM_PUBLIC_URL ?? `http://localhost:${c.PORT || 3000}`).replace(/\/+$/, ''),
     uploadDir: c.CRM_UPLOAD_DIR,
+    metricsToken: c.CRM_METRICS_TOKEN,
     mp: { signInPerMinute: c.CRM_MP_SIGNIN_RPM, sessionPerMinute: c.CRM_MP_SESSION_RPM, demoInviteCode: c.CRM_DEMO_INVITE_CODE },
     readBudget: {
       search: c.CRM_READ_SEARCH_PER_WINDOW,

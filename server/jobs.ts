@@ -3,6 +3,7 @@ import type { CoreContext } from '../core/context';
 import type { Job } from '../core/registry';
 import type { Worker } from '../bot/jobs';
 import type { Logger } from './logger';
+import { withTrace } from '../core/shared/trace';
 
 export type { Job } from '../core/registry';
 export type { Worker } from '../bot/jobs';
@@ -10,6 +11,8 @@ export type { Worker } from '../bot/jobs';
 export interface JobDeps {
   core: CoreContext;
   logger: Logger;
+  /** Told of every finished run (server/metrics.ts: runs and durations per job). */
+  metrics?: { jobRun(job: string, seconds: number, ok: boolean): void };
 }
 
 export interface RunningJobs {
@@ -28,15 +31,21 @@ export function startJobs(deps: JobDeps, what: { jobs: Job[]; workers: Worker[] 
   const running = new Map<string, Promise<void>>();
   const runOnce = (job: Job) => {
     if (running.has(job.name)) return;
-    const p = Promise.resolve()
-      .then(() => job.run(deps.core))
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    // A run's log lines (and the outbox messages it enqueues) carry `job` (core/shared/trace.ts).
+    const p = withTrace({ job: job.name }, () => Promise.resolve().then(() => job.run(deps.core)))
       .then(
         (result) => {
+          deps.metrics?.jobRun(job.name, seconds(), true);
           if (job.logWhen && !job.logWhen(result)) return;
           const fields = result !== null && typeof result === 'object' && !Array.isArray(result) ? result : { result };
           deps.logger.info({ job: job.name, ...fields }, 'job finished');
         },
-        (err) => deps.logger.error({ err, job: job.name }, 'job failed'),
+        (err) => {
+          deps.metrics?.jobRun(job.name, seconds(), false);
+          deps.logger.error({ err, job: job.name }, 'job failed');
+        },
       )
       .finally(() => running.delete(job.name));
     running.set(job.name, p);

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { currentTrace } from '../core/shared/trace';
 
 export type { Logger };
 
@@ -11,6 +12,10 @@ export const REDACT_PATHS = [
   'apiKey', '*.apiKey', 'encrypt', '*.encrypt',
 ];
 
+/**
+ * Every line carries what caused the work it logs (core/shared/trace.ts): `requestId` (HTTP), `eventId` (a Lark event,
+ * also in the inbox processing after the 200 and the outbox deliveries it enqueued), `job` (a scheduled run).
+ */
 export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', destination?: pino.DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { app: 'crm' } }, destination);
+  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { app: 'crm' }, mixin: () => ({ ...currentTrace() }) }, destination);
 }

@@ -10,6 +10,7 @@ import type { Logger } from './logger';
 import { seedDemo } from './seed';
 import { startJobs, type RunningJobs } from './jobs';
 import { larkCheck } from '../bot/lark-check';
+import { createMetrics } from './metrics';
 
 export interface RunningServer {
   port: number;
@@ -36,7 +37,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     const seeded = await seedDemo(core);
     if (seeded.seeded) logger.info(seeded, 'demo data seeded (first run)');
   }
-  const deps = { core, config, logger };
+  const deps = { core, config, logger, metrics: createMetrics(core, logger) };
   const composed = (options.compose ?? composeProcess)(deps);
   const app = await createApp(deps, { routers: composed.routers });
   const server = http.createServer(app.callback());

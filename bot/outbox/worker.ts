@@ -13,6 +13,8 @@ import type { BotRegistry } from '../registry';
 import { UnknownKindError, type LarkMessage } from '../render/registry';
 import { sharedSendLimits, type SendLimits, type SendLimitsOptions } from './limits';
 import { onOutboxNudge } from './nudge';
+import { outboxCounters } from './counters';
+import { traceOfOrigin, withTrace } from '../../core/shared/trace';
 
 /**
  * Delivers outbox rows through the SDK Client.
@@ -58,6 +60,8 @@ interface Row {
   locale: string | null;
   attempts: number;
   lease_until: unknown;
+  /** What enqueued it (core/shared/trace.ts): its delivery logs carry the same request / event id. */
+  origin?: string | null;
 }
 
 export interface RunResult {
@@ -76,6 +80,9 @@ type Outcome =
   | { kind: 'skip' };
 
 class PermanentError extends Error {}
+
+/** Which process counter (bot/outbox/counters.ts) an outcome moves. */
+const COUNTED = { sent: 'sent', retry: 'retried', failed: 'failed', defer: 'deferred' } as const;
 
 const TRANSIENT_CODES = new Set([99991663, 99991664, 99991400, 1000, 1001, 99991401, 230020]);
 
@@ -135,7 +142,7 @@ export class OutboxWorker {
         { type: QueryTypes.UPDATE, transaction: t, replacements: { owner: this.owner, until, ids, now } },
       );
       return db.select<Row>(
-        `SELECT id, uuid, op, update_of, recipient_type, recipient, kind, payload, locale, attempts, lease_until FROM outbox WHERE id IN (:ids) AND lease_owner = :owner AND status = 'sending' ORDER BY id`,
+        `SELECT id, uuid, op, update_of, recipient_type, recipient, kind, payload, locale, attempts, lease_until, origin FROM outbox WHERE id IN (:ids) AND lease_owner = :owner AND status = 'sending' ORDER BY id`,
         { ids, owner: this.owner },
         t,
       );
@@ -163,12 +170,17 @@ export class OutboxWorker {
       for (let g = queue.shift(); g; g = queue.shift()) {
         for (const row of g) {
           if (this.signal.stopped) return;
-          const outcome = await this.deliver(row);
-          await this.settle(row, outcome);
+          const outcome = await withTrace(traceOfOrigin(row.origin), async () => {
+            const o = await this.deliver(row);
+            await this.settle(row, o);
+            if (o.kind !== 'skip') this.o.logger.debug({ outboxId: row.id, kind: row.kind, outcome: o.kind }, 'outbox delivery');
+            return o;
+          });
           if (outcome.kind === 'sent') result.sent++;
           else if (outcome.kind === 'retry') result.retried++;
           else if (outcome.kind === 'failed') result.failed++;
           else if (outcome.kind === 'defer') result.deferred++;
+          if (outcome.kind !== 'skip') outboxCounters[COUNTED[outcome.kind]]++;
         }
       }
     };
@@ -243,7 +255,10 @@ export class OutboxWorker {
   }
 
   private classifyCode(code: number, msg: string): Outcome {
-    if (code === 99991400) return { kind: 'retry', reason: `${code} ${msg}`, delayMs: 1_000, countAttempt: false };
+    if (code === 99991400) {
+      outboxCounters.rateLimited++;
+      return { kind: 'retry', reason: `${code} ${msg}`, delayMs: 1_000, countAttempt: false };
+    }
     if (TRANSIENT_CODES.has(code)) return { kind: 'retry', reason: `${code} ${msg}`, countAttempt: true };
     return { kind: 'failed', reason: `${code} ${msg}`.slice(0, 500) };
   }
@@ -254,6 +269,7 @@ export class OutboxWorker {
     const code = err.response?.data?.code;
     const msg = err.response?.data?.msg ?? err.message ?? String(e);
     if (status === 429 || code === 99991400) {
+      outboxCounters.rateLimited++;
       const reset = Number(err.response?.headers?.['x-ogw-ratelimit-reset']);
       const delayMs = Number.isFinite(reset) && reset > 0 ? reset * 1000 : 1_000;
       this.limits.pause(Date.now() + delayMs);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { CoreContext } from '../context';
 import { isUniqueViolation } from '../db/connection';
+import { originOf } from '../shared/trace';
 
 /**
  * A message to a person or chat, described in domain terms. The core writes it in the same transaction
@@ -33,6 +34,7 @@ function recipient(to: OutboundMessage['to']): { recipient_type: string; recipie
 export async function enqueueMessages(ctx: CoreContext, t: Transaction, messages: OutboundMessage[]): Promise<number> {
   let added = 0;
   const now = ctx.clock.now();
+  const origin = originOf(); // the request, event or job that causes the message: its delivery logs carry the same id
   for (const m of messages) {
     if (m.dedupeKey) {
       const exists = await ctx.db.select('SELECT id FROM outbox WHERE dedupe_key = :k', { k: m.dedupeKey }, t);
@@ -40,8 +42,8 @@ export async function enqueueMessages(ctx: CoreContext, t: Transaction, messages
     }
     try {
       await ctx.db.sequelize.query(
-        `INSERT INTO outbox (uuid, dedupe_key, op, update_of, recipient_type, recipient, kind, payload, locale, status, attempts, next_attempt_at, created_at)
-         VALUES (:uuid, :dedupe, :op, :updateOf, :rtype, :r, :kind, :payload, :locale, 'pending', 0, :next, :now)`,
+        `INSERT INTO outbox (uuid, dedupe_key, op, update_of, recipient_type, recipient, kind, payload, locale, status, attempts, next_attempt_at, created_at, origin)
+         VALUES (:uuid, :dedupe, :op, :updateOf, :rtype, :r, :kind, :payload, :locale, 'pending', 0, :next, :now, :origin)`,
         {
           type: QueryTypes.INSERT,
           transaction: t,
@@ -57,6 +59,7 @@ export async function enqueueMessages(ctx: CoreContext, t: Transaction, messages
             locale: m.locale ?? null,
             next: m.notBefore ?? now,
             now,
+            origin,
           },
         },
       );

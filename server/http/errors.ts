@@ -46,12 +46,11 @@ function fromHttpError(e: { status?: number; statusCode?: number; expose?: boole
   return null;
 }
 
-/** Request id + the single AppError → HTTP mapping. Unknown errors: logged with the id, answered 500 without detail. */
+/** The single AppError → HTTP mapping. Unknown errors: logged with the id, answered 500 without detail. */
 export function errorMiddleware(logger: Logger, defaultLocale: Locale): Koa.Middleware {
   return async (ctx, next) => {
-    const requestId = ctx.get('x-request-id') || randomUUID();
-    ctx.state.requestId = requestId;
-    ctx.set('X-Request-Id', requestId);
+    // Set by requestIdMiddleware (server/http/request-id.ts), mounted before this one.
+    const requestId = (ctx.state.requestId as string | undefined) ?? randomUUID();
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) {

@@ -121,8 +121,9 @@ export function createMetrics(core: CoreContext, logger?: Logger): Metrics {
     labelNames: ['state'],
     registers: [registry],
     collect() {
+      if (core.db.dialect !== 'mysql') return; // SQLite: one connection (Sequelize keeps an unused pool object)
       const pool = (core.db.sequelize.connectionManager as unknown as { pool?: Partial<SequelizePool> }).pool;
-      if (!pool || typeof pool.size !== 'number') return; // SQLite: one connection, no pool
+      if (!pool || typeof pool.size !== 'number') return;
       for (const state of ['size', 'available', 'using', 'waiting', 'maxSize'] as const) this.set({ state: state === 'maxSize' ? 'max' : state }, Number(pool[state] ?? 0));
     },
   });

@@ -15,6 +15,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const running = await startServer(config, logger);
+  process.stderr.write(running.banner.join('\n') + '\n');
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     running.close().then(

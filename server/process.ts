@@ -11,10 +11,14 @@ import { seedDemo } from './seed';
 import { startJobs, type RunningJobs } from './jobs';
 import { larkCheck } from '../bot/lark-check';
 import { createMetrics } from './metrics';
+import { inviteCandidates } from './service-seed';
+import { localUrlOf, publicUrlOf, startupBanner, type DemoInvite } from './startup-banner';
 
 export interface RunningServer {
   port: number;
   server: http.Server;
+  /** What to show a person starting it (server/startup-banner.ts): the URLs, the demo invite. main.ts prints it. */
+  banner: string[];
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), stops jobs, closes the pool. */
   close(graceMs?: number): Promise<void>;
 }
@@ -33,9 +37,17 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const pool = await checkBufferPool(db, config.locale).catch(() => null);
   if (pool && !pool.ok) logger.warn({ bufferPoolBytes: pool.poolBytes, customerTablesBytes: pool.tableBytes, suggestedBytes: pool.suggestedBytes }, pool.message);
   const core = createCore(db, config);
+  let invite: DemoInvite | null = null;
   if (config.demoSeed) {
     const seeded = await seedDemo(core);
     if (seeded.seeded) logger.info(seeded, 'demo data seeded (first run)');
+    const s = seeded.service;
+    if (s?.inviteCode && s.inviteCustomerId && s.inviteContact) invite = { code: s.inviteCode, customerId: s.inviteCustomerId, customerName: s.inviteFor?.split(' / ')[0], contact: s.inviteContact };
+    else if (!seeded.seeded) {
+      // Later starts: the code was shown once and is stored hashed; say how to make another for the same contact.
+      const [c] = await inviteCandidates(core, 1).catch(() => []);
+      if (c) invite = { customerId: Number(c.id), customerName: c.name, contact: c.contact_name };
+    }
   }
   const deps = { core, config, logger, metrics: createMetrics(core, logger) };
   const composed = (options.compose ?? composeProcess)(deps);
@@ -48,7 +60,9 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   });
   const port = (server.address() as AddressInfo).port;
   const jobs: RunningJobs | null = config.jobs ? startJobs(deps, { jobs: composed.jobs, workers: composed.workers }) : null;
-  logger.info({ port, host: config.host }, 'CRM listening');
+  logger.info({ port, host: config.host, pid: process.pid }, 'CRM listening');
+  const localUrl = localUrlOf(config.host, port);
+  const banner = startupBanner({ config, localUrl, publicUrl: publicUrlOf(config, localUrl), invite });
   // With a Lark app configured: the setup check (`crm lark check`) in summary form, one line per problem, in the
   // background (start-up never waits on the platform).
   if (config.lark.appId) {
@@ -63,6 +77,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   return {
     port,
     server,
+    banner,
     close(graceMs = 10_000) {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));

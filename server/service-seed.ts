@@ -11,6 +11,9 @@ export interface ServiceSeedSummary {
   /** A one-time mini-program invite for the demo customer's contact (printed in the start-up log). */
   inviteCode: string | null;
   inviteFor: string | null;
+  /** Whom the invite is for (the start-up banner prints how to make another one for them). */
+  inviteCustomerId?: number;
+  inviteContact?: string;
 }
 
 const ARTICLES = [
@@ -21,15 +24,20 @@ const ARTICLES = [
   { title: 'How to reset your portal password', category: 'Account', tags: ['login', 'password'], body: 'Open the sign-in page, choose "Forgot password", and follow the link we e-mail you. Passwords need at least 8 characters.' },
 ];
 
+/** Owned customers with a contact, oldest first: the demo's tickets and invite go to the first ones. */
+export function inviteCandidates(ctx: CoreContext, n: number): Promise<{ id: number; name: string; contact_id: number; contact_name: string }[]> {
+  return ctx.db.select<{ id: number; name: string; contact_id: number; contact_name: string }>(
+    `SELECT c.id, c.name, ct.id AS contact_id, ct.name AS contact_name FROM customers c JOIN contacts ct ON ct.customer_id = c.id
+      WHERE c.owner_id IS NOT NULL ORDER BY c.id, ct.id LIMIT ${Math.max(1, Math.floor(n))}`,
+  );
+}
+
 /** Demo service data: knowledge articles, a few tickets in different states, and one invite code. */
 export async function seedServiceDemo(ctx: CoreContext): Promise<ServiceSeedSummary> {
   const system = { kind: 'system' } as const;
   for (const a of ARTICLES) await createArticle(ctx, system, a);
   const agentRow = await ctx.models.User.findOne({ where: { role: 'service' }, order: [['id', 'ASC']] });
-  const customers = await ctx.db.select<{ id: number; name: string; contact_id: number; contact_name: string }>(
-    `SELECT c.id, c.name, ct.id AS contact_id, ct.name AS contact_name FROM customers c JOIN contacts ct ON ct.customer_id = c.id
-      WHERE c.owner_id IS NOT NULL ORDER BY c.id LIMIT 3`,
-  );
+  const customers = await inviteCandidates(ctx, 3);
   if (!customers.length) return { tickets: 0, articles: ARTICLES.length, inviteCode: null, inviteFor: null };
   const asCustomer = (i: number) => ({ kind: 'customer' as const, customerId: customers[i % customers.length].id, contactId: customers[i % customers.length].contact_id });
   let tickets = 0;
@@ -50,5 +58,5 @@ export async function seedServiceDemo(ctx: CoreContext): Promise<ServiceSeedSumm
   const now = ctx.clock.now();
   const c0 = customers[0];
   await ctx.models.MpInvite.create({ code_hash: hashInviteCode(code), customer_id: c0.id, contact_id: c0.contact_id, expires_at: new Date(now.getTime() + INVITE_DAYS * 86_400_000), created_at: now });
-  return { tickets, articles: ARTICLES.length, inviteCode: code, inviteFor: `${c0.name} / ${c0.contact_name}` };
+  return { tickets, articles: ARTICLES.length, inviteCode: code, inviteFor: `${c0.name} / ${c0.contact_name}`, inviteCustomerId: Number(c0.id), inviteContact: c0.contact_name };
 }

@@ -34,6 +34,29 @@ function staleReason() {
   return src > built ? 'older than its sources' : null;
 }
 
+const stripAnsi = (t) => t.replace(/\u001b\[[0-9;]*m/g, '');
+const indent = (t) => t.split('\n').map((l) => `    ${l}`).join('\n');
+
+/**
+ * The warnings and errors of a Taro/webpack production build, from its stdout: webpack's `WARNING in …` /
+ * `ERROR in …` blocks (each up to the next blank line), de-duplicated, without colours, 12 lines at most each.
+ * @returns {{warnings: string[], errors: string[]}}
+ */
+function buildReport(stdout) {
+  const text = stripAnsi(stdout).replace(/\r/g, '');
+  const blocks = (kind) => {
+    const out = [];
+    const re = new RegExp(`^${kind} in ([\\s\\S]*?)(?:\\n\\s*\\n|$(?![\\s\\S]))`, 'gm');
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      const lines = m[1].trim().split('\n');
+      const block = (lines.length > 12 ? [...lines.slice(0, 12), `… (${lines.length - 12} more lines)`] : lines).join('\n');
+      if (!out.includes(block)) out.push(block);
+    }
+    return out;
+  };
+  return { warnings: blocks('WARNING'), errors: blocks('ERROR') };
+}
+
 /** @returns {{built: boolean, ok: boolean, reason: string | null, ms: number}} */
 function ensureH5(opts = {}) {
   const log = opts.log || ((m) => process.stderr.write(m + '\n'));
@@ -48,28 +71,35 @@ function ensureH5(opts = {}) {
   }
   log(`[ensure-h5] H5 build ${reason}: building miniapp/dist/h5 (about 30 s)…`);
   const started = Date.now();
+  // Both streams are read, not shown: Taro's own summary is a bare "编译警告" on stderr with the detail on stdout.
   const r = spawnSync(process.execPath, [cli, 'build', '--type', 'h5'], {
     cwd: miniapp,
-    stdio: opts.quiet ? 'pipe' : ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, NODE_ENV: 'production' },
+    stdio: 'pipe',
+    env: { ...process.env, NODE_ENV: 'production', FORCE_COLOR: '0' },
     encoding: 'utf8',
     timeout: 5 * 60_000,
+    maxBuffer: 64 * 1024 * 1024,
   });
   const ms = Date.now() - started;
   const ok = r.status === 0 && fs.existsSync(index);
+  const report = buildReport(r.stdout || '');
   if (ok) {
     // Taro may keep the old index.html mtime when its bytes did not change; mark the build as fresh.
     const now = new Date();
     fs.utimesSync(index, now, now);
-    log(`[ensure-h5] built in ${(ms / 1000).toFixed(1)} s`);
+    const w = report.warnings;
+    log(`[ensure-h5] built in ${(ms / 1000).toFixed(1)} s, ${w.length ? `${w.length} warning${w.length > 1 ? 's' : ''}:` : 'no warnings'}`);
+    for (const text of w) log(indent(text));
   } else {
-    const tail = `${r.stderr || ''}${r.error ? String(r.error) : ''}`.trim().split('\n').slice(-5).join('\n');
-    log(`[ensure-h5] warning: the H5 build failed (status ${r.status}); starting without it.${tail ? '\n' + tail : ''}`);
+    const detail = report.errors.length
+      ? report.errors.map(indent).join('\n')
+      : `${stripAnsi(r.stderr || '')}${r.error ? String(r.error) : ''}`.trim().split('\n').slice(-5).join('\n');
+    log(`[ensure-h5] warning: the H5 build failed (status ${r.status}); starting without it.${detail ? '\n' + detail : ''}`);
   }
   return { built: ok, ok, reason, ms };
 }
 
-module.exports = { ensureH5, staleReason, H5_DIST: dist };
+module.exports = { ensureH5, staleReason, buildReport, H5_DIST: dist };
 
 if (require.main === module) {
   try {

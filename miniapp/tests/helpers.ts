@@ -86,7 +86,7 @@ export const meta: Meta = {
 };
 
 export const me: Me = {
-  customer: { id: 12, name: '远航科技有限公司', tier: 'A' },
+  customer: { id: 12, name: '远航科技有限公司', tier: 'normal' },
   contact: { id: 34, name: '王伟', title: '采购经理' },
   owner: { name: '李娜', phone: '139****0001', email: 'rep1@demo.crm' },
   tickets: { open: 2, waitingCustomer: 1, resolvedRecently: 0 },

@@ -12,7 +12,7 @@ describe('home page', () => {
     const calls = mockApi({ 'GET /me': () => me, 'GET /surveys': () => ({ items: [] }) });
     render(<Home />);
     expect(await screen.findByText('远航科技有限公司')).toBeTruthy();
-    expect(screen.getByText('客户等级 A')).toBeTruthy();
+    expect(screen.getByText('客户等级 一般')).toBeTruthy(); // the tier's name, never its code (`normal`)
     expect(screen.getByText('您好，王伟')).toBeTruthy();
     expect(screen.getByText('李娜')).toBeTruthy();
     expect(screen.getByText('139****0001')).toBeTruthy();
@@ -21,6 +21,18 @@ describe('home page', () => {
     // contracts and receivables do not exist yet: nothing shown
     expect(screen.queryByText('合同')).toBeNull();
     expect(calls.find((c) => c.path === '/me')?.header.Authorization).toBe(`Bearer ${session.token}`);
+  });
+
+  it("names the customer's tier in the chosen language; an unknown code is shown as is", async () => {
+    (Taro as unknown as { setStorageSync(k: string, v: unknown): void }).setStorageSync('crm.locale', 'en');
+    mockApi({ 'GET /me': () => ({ ...me, customer: { ...me.customer, tier: 'high_value' } }), 'GET /surveys': () => ({ items: [] }) });
+    const { unmount } = render(<Home />);
+    expect(await screen.findByText('Tier High value')).toBeTruthy();
+    unmount();
+    (Taro as unknown as { setStorageSync(k: string, v: unknown): void }).setStorageSync('crm.locale', 'zh-CN');
+    mockApi({ 'GET /me': () => ({ ...me, customer: { ...me.customer, tier: 'vip_2027' } }), 'GET /surveys': () => ({ items: [] }) });
+    render(<Home />);
+    expect(await screen.findByText('客户等级 vip_2027')).toBeTruthy();
   });
 
   it('shows contracts, receivables, a missing rep and a pending survey', async () => {

@@ -5,7 +5,8 @@ import { api } from '../../api';
 import type { Me, Survey } from '../../api/types';
 import { useLoader, useRequireSession } from '../../lib/hooks';
 import { param, ROUTES, withQuery } from '../../lib/routes';
-import { money, t } from '../../lib/i18n';
+import { getLocale, money, t } from '../../lib/i18n';
+import { tierName } from '../../lib/tiers';
 import { ErrorBox, Loading } from '../../components/Status';
 import './index.css';
 
@@ -35,7 +36,7 @@ export default function Home() {
     <View className='page home'>
       <View className='card account'>
         <Text className='company'>{me.customer.name}</Text>
-        {me.customer.tier ? <Text className='tag'>{t('tier', { tier: me.customer.tier })}</Text> : null}
+        {me.customer.tier ? <Text className='tag'>{t('tier', { tier: tierName(me.customer.tier, getLocale()) })}</Text> : null}
         <Text className='muted block'>{t('hello', { name: me.contact.name })}</Text>
       </View>
 

@@ -116,6 +116,17 @@ export async function findUserByOpenId(ctx: CoreContext, openId: string): Promis
   return dto;
 }
 
+/** Every team's id and name, by name (a transport that refuses a misspelt team name lists them). */
+export async function listTeams(ctx: CoreContext): Promise<{ id: number; name: string }[]> {
+  return ctx.db.select<{ id: number; name: string }>('SELECT id, name FROM teams ORDER BY name, id LIMIT 1000');
+}
+
+/** The users called exactly `name` (active or not), oldest first. */
+export async function usersNamed(ctx: CoreContext, name: string): Promise<UserDto[]> {
+  const rows = await ctx.models.User.findAll({ where: { name: name.trim() }, order: [['id', 'ASC']], limit: 20 });
+  return rows.map((u) => toUserDto(u.get({ plain: true })));
+}
+
 export async function getUser(ctx: CoreContext, id: number): Promise<UserDto> {
   const u = await ctx.models.User.findByPk(id);
   if (!u) throw new AppError('NOT_FOUND', { field: 'userId' });

@@ -10,7 +10,7 @@ export const mpInvite: CliCommand = {
   name: 'mp invite',
   usage: 'mp invite --customer-id ID (--contact-id ID | --contact NAME)',
   needsDb: true,
-  async run(args, { core, io }) {
+  async run(args, { core, config, io }) {
     const { values } = parseArgs({ args, options: { 'customer-id': { type: 'string' }, 'contact-id': { type: 'string' }, contact: { type: 'string' } } });
     const customerId = Number(values['customer-id']);
     if (!Number.isInteger(customerId) || customerId <= 0) {
@@ -19,7 +19,8 @@ export const mpInvite: CliCommand = {
     }
     const contactId = values['contact-id'] !== undefined ? Number(values['contact-id']) : undefined;
     const inv = await createInvite(core!, { kind: 'system' }, { customerId, contactId, contactName: values.contact });
-    io.out(`invite for ${inv.contact.name} of ${inv.customer.name}: ${inv.code} (link /?invite=${inv.code}, valid until ${inv.expiresAt}, single use)`);
+    // The full link (CRM_PUBLIC_URL, default http://localhost:PORT): what the contact opens.
+    io.out(`invite for ${inv.contact.name} of ${inv.customer.name}: ${inv.code} (link ${config.publicUrl}/?invite=${inv.code}, valid until ${inv.expiresAt}, single use)`);
     return 0;
   },
 };

@@ -21,7 +21,10 @@ describeEachDb('CLI: service desk', (h) => {
     const o = io();
     expect(await runCli(['mp', 'invite', '--customer-id', String(w.customerA.id), '--contact-id', String(w.customerA.contactId)], env(), o)).toBe(0);
     const code = /: ([A-Z0-9]{8}) /.exec(o.out_[0])![1];
+    expect(o.out_[0]).toContain(`(link http://localhost:3000/?invite=${code}, valid until `); // the full link, CRM_PUBLIC_URL's default
     expect((await redeemInvite(h.ctx, { code })).customer.id).toBe(w.customerA.id);
+    expect(await runCli(['mp', 'invite', '--customer-id', String(w.customerA.id), '--contact-id', String(w.customerA.contactId)], { ...env(), CRM_PUBLIC_URL: 'https://crm.example.com/' }, o)).toBe(0);
+    expect(o.out_.at(-1)).toMatch(/\(link https:\/\/crm\.example\.com\/\?invite=[A-Z0-9]{8}, valid until /);
     expect(await runCli(['mp', 'invite', '--customer-id', 'x'], env(), o)).toBe(2);
     expect(await runCli(['mp', 'revoke', '--contact-id', String(w.customerA.contactId)], env(), o)).toBe(0);
     expect(o.out_[o.out_.length - 1]).toBe(`revoked 1 session(s) of contact ${w.customerA.contactId}`);

@@ -30,9 +30,12 @@ if (fs.existsSync(path.join(__dirname, 'ensure-sandbox.js'))) {
 // (npm killed with SIGKILL, a shell in between), stop too: an orphaned server would hold the port.
 const parent = process.ppid;
 if (parent > 1) {
-  setInterval(() => {
-    if (process.ppid !== parent) process.kill(process.pid, 'SIGTERM');
-  }, 500).unref();
+  const watch = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(watch); // once: a second SIGTERM would cut the graceful shutdown short
+    process.kill(process.pid, 'SIGTERM');
+  }, 500);
+  watch.unref();
 }
 require('tsx/cjs/api').register();
 require(path.join(__dirname, '../server/main.ts'));

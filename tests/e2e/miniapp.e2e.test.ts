@@ -172,6 +172,7 @@ const text = (m: FakeMessage) => JSON.stringify(m.content) + JSON.stringify(m.up
     const customer = await ctx.models.Customer.findByPk(world.customerA.id);
     const contact = await ctx.models.Contact.findByPk(world.customerA.contactId);
     const companyName = String(customer!.get('name'));
+    await ctx.models.Customer.update({ tier: 'high_value' }, { where: { id: world.customerA.id } }); // shown by its name
 
     // 1. The rep invites the contact in chat ("邀请 <customer> <contact>"); the reply carries the code.
     const repOpenId = 'ou_e2e_rep';
@@ -186,6 +187,7 @@ const text = (m: FakeMessage) => JSON.stringify(m.content) + JSON.stringify(m.up
     await page.goto(link);
     await vis(companyName).waitFor();
     await vis(world.rep.name).waitFor();
+    await vis('客户等级 高价值').waitFor(); // the tier's name, not its code
     await shot('home');
 
     // 3. Suggested articles while typing, then file a repair ticket with a photo.

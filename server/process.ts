@@ -11,8 +11,7 @@ import { seedDemo } from './seed';
 import { startJobs, type RunningJobs } from './jobs';
 import { larkCheck } from '../bot/lark-check';
 import { createMetrics } from './metrics';
-import { inviteCandidates } from './service-seed';
-import { localUrlOf, publicUrlOf, startupBanner, type DemoInvite } from './startup-banner';
+import { demoInviteOf, localUrlOf, publicUrlOf, startupBanner, type DemoInvite } from './startup-banner';
 
 export interface RunningServer {
   port: number;
@@ -41,13 +40,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   if (config.demoSeed) {
     const seeded = await seedDemo(core);
     if (seeded.seeded) logger.info(seeded, 'demo data seeded (first run)');
-    const s = seeded.service;
-    if (s?.inviteCode && s.inviteCustomerId && s.inviteContact) invite = { code: s.inviteCode, customerId: s.inviteCustomerId, customerName: s.inviteFor?.split(' / ')[0], contact: s.inviteContact };
-    else if (!seeded.seeded) {
-      // Later starts: the code was shown once and is stored hashed; say how to make another for the same contact.
-      const [c] = await inviteCandidates(core, 1).catch(() => []);
-      if (c) invite = { customerId: Number(c.id), customerName: c.name, contact: c.contact_name };
-    }
+    invite = await demoInviteOf(core, seeded);
   }
   const deps = { core, config, logger, metrics: createMetrics(core, logger) };
   const composed = (options.compose ?? composeProcess)(deps);

@@ -1,4 +1,7 @@
+import type { CoreContext } from '../core/context';
 import type { Config } from './config';
+import type { SeedSummary } from './seed';
+import { inviteCandidates } from './service-seed';
 
 /**
  * What `npm start` prints once the server listens: the URLs a newcomer needs (zh-CN first, English second), as
@@ -24,6 +27,20 @@ export interface DemoInvite {
 }
 
 export type BannerSection = (b: BannerContext) => string[];
+
+/**
+ * The demo invite to show: the code seeded at this (first) start; on later starts the code was shown once and is stored
+ * hashed, so only whom to make another for (the same contact).
+ */
+export async function demoInviteOf(core: CoreContext, seeded: SeedSummary): Promise<DemoInvite | null> {
+  const s = seeded.service;
+  if (s?.inviteCode && s.inviteCustomerId && s.inviteContact) {
+    return { code: s.inviteCode, customerId: s.inviteCustomerId, customerName: s.inviteFor?.split(' / ')[0], contact: s.inviteContact };
+  }
+  if (seeded.seeded) return null;
+  const [c] = await inviteCandidates(core, 1).catch(() => []);
+  return c ? { customerId: Number(c.id), customerName: c.name, contact: c.contact_name } : null;
+}
 
 const PAD = 30;
 /** One aligned `label  value` line. */

@@ -12,10 +12,10 @@ import { createMetrics, metricsRouter, type Metrics } from './metrics';
 
 export interface AppDeps {
   core: CoreContext;
-  config: Config;
-  logger: Logger;
   /** The process's metrics (server/metrics.ts); createApp makes its own when not given (tests). */
   metrics?: Metrics;
+  config: Config;
+  logger: Logger;
 }
 
 /** A transport module contributes routers; each owns its body parsing (the Lark routes need raw bytes). */

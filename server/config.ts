@@ -33,6 +33,7 @@ const schema = z.object({
   CRM_JOBS: z.enum(['on', 'off']).default('on'),
   CRM_DEMO_SEED: z.enum(['on', 'off']).default('on'),
   CRM_TRUST_PROXY: z.enum(['on', 'off']).default('off'),
+  CRM_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   CRM_PUBLIC_URL: z.string().url('must be the public base URL, e.g. https://crm.example.com').optional(),
   CRM_UPLOAD_DIR: z.string().min(1).default('data/uploads'),
   CRM_MP_SIGNIN_RPM: z.coerce.number().int().min(1).max(100_000).default(20),
@@ -43,7 +44,6 @@ const schema = z.object({
   CRM_READ_LOOKUP_PER_WINDOW: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_READ_BUDGET.lookup),
   CRM_READ_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(DEFAULT_READ_BUDGET.windowSeconds),
   CRM_READ_EMPTY_BURST: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_READ_BUDGET.emptyBurst),
-  CRM_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   CRM_DEMO_INVITE_CODE: z.string().regex(/^[A-Za-z0-9-]{6,32}$/, 'must be 6–32 letters or digits').optional(),
 });
 
@@ -62,12 +62,12 @@ export interface Config extends BotConfig {
   demoSeed: boolean;
   /** Believe X-Forwarded-For/-Proto (only behind a reverse proxy: per-IP rate limits depend on it). */
   trustProxy: boolean;
+  /** GET /metrics needs `Authorization: Bearer <this>`; without it only loopback clients get the metrics. */
+  metricsToken?: string;
   uploadDir: string;
   mp: { signInPerMinute: number; sessionPerMinute: number; demoInviteCode?: string };
   /** Per-user read budgets of /api/v1 and chat (CRM_READ_*). */
   readBudget: ReadBudgetConfig;
-  /** GET /metrics needs `Authorization: Bearer <this>`; without it only loopback clients get the metrics. */
-  metricsToken?: string;
 }
 
 export class ConfigError extends Error {

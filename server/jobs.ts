@@ -31,21 +31,15 @@ export function startJobs(deps: JobDeps, what: { jobs: Job[]; workers: Worker[] 
   const running = new Map<string, Promise<void>>();
   const runOnce = (job: Job) => {
     if (running.has(job.name)) return;
-    const started = performance.now();
-    const seconds = () => (performance.now() - started) / 1000;
-    // A run's log lines (and the outbox messages it enqueues) carry `job` (core/shared/trace.ts).
-    const p = withTrace({ job: job.name }, () => Promise.resolve().then(() => job.run(deps.core)))
+    const p = Promise.resolve()
+      .then(() => runObserved(job, deps))
       .then(
         (result) => {
-          deps.metrics?.jobRun(job.name, seconds(), true);
           if (job.logWhen && !job.logWhen(result)) return;
           const fields = result !== null && typeof result === 'object' && !Array.isArray(result) ? result : { result };
           deps.logger.info({ job: job.name, ...fields }, 'job finished');
         },
-        (err) => {
-          deps.metrics?.jobRun(job.name, seconds(), false);
-          deps.logger.error({ err, job: job.name }, 'job failed');
-        },
+        (err) => deps.logger.error({ err, job: job.name }, 'job failed'),
       )
       .finally(() => running.delete(job.name));
     running.set(job.name, p);
@@ -60,4 +54,23 @@ export function startJobs(deps: JobDeps, what: { jobs: Job[]; workers: Worker[] 
       await Promise.allSettled([...running.values()]);
     },
   };
+}
+
+/**
+ * One run of `job`: its log lines (and the outbox messages it enqueues) carry `job` (core/shared/trace.ts), and the
+ * process's metrics count it with its duration and outcome.
+ */
+export function runObserved(job: Job, deps: JobDeps): Promise<unknown> {
+  const started = performance.now();
+  const done = (ok: boolean) => deps.metrics?.jobRun(job.name, (performance.now() - started) / 1000, ok);
+  return withTrace({ job: job.name }, () => Promise.resolve().then(() => job.run(deps.core))).then(
+    (result) => {
+      done(true);
+      return result;
+    },
+    (err: unknown) => {
+      done(false);
+      throw err;
+    },
+  );
 }

@@ -53,9 +53,10 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   });
   const port = (server.address() as AddressInfo).port;
   const jobs: RunningJobs | null = config.jobs ? startJobs(deps, { jobs: composed.jobs, workers: composed.workers }) : null;
-  logger.info({ port, host: config.host, pid: process.pid }, 'CRM listening');
+  logger.info({ port, host: config.host }, 'CRM listening');
+
   const localUrl = localUrlOf(config.host, port);
-  const banner = startupBanner({ config, localUrl, publicUrl: publicUrlOf(config, localUrl), invite });
+  const banner = startupBanner({ config, localUrl, publicUrl: publicUrlOf(config, localUrl), invite, pid: process.pid });
   // With a Lark app configured: the setup check (`crm lark check`) in summary form, one line per problem, in the
   // background (start-up never waits on the platform).
   if (config.lark.appId) {

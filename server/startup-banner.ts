@@ -16,6 +16,8 @@ export interface BannerContext {
   publicUrl: string;
   /** The demo invite made at this start (first start only), or who the demo invites would go to on later starts. */
   invite: DemoInvite | null;
+  /** The server's process id (what `kill` stops). */
+  pid?: number;
 }
 
 export interface DemoInvite {
@@ -61,6 +63,7 @@ const core: BannerSection = (b) => [
   line('健康检查 / health', `${b.localUrl}/healthz`),
   line('指标 / metrics', `${b.localUrl}/metrics  (${b.config.metricsToken ? 'Authorization: Bearer $CRM_METRICS_TOKEN' : '仅本机 / loopback only'})`),
   line('接口文档 / API (OpenAPI)', `${b.localUrl}/api/v1/openapi.json`),
+  ...(b.pid ? [line('停止 / stop', `Ctrl-C, kill ${b.pid}`)] : []),
 ];
 
 const invite: BannerSection = (b) => {

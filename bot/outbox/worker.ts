@@ -81,9 +81,6 @@ type Outcome =
 
 class PermanentError extends Error {}
 
-/** Which process counter (bot/outbox/counters.ts) an outcome moves. */
-const COUNTED = { sent: 'sent', retry: 'retried', failed: 'failed', defer: 'deferred' } as const;
-
 const TRANSIENT_CODES = new Set([99991663, 99991664, 99991400, 1000, 1001, 99991401, 230020]);
 
 export class OutboxWorker {
@@ -170,17 +167,12 @@ export class OutboxWorker {
       for (let g = queue.shift(); g; g = queue.shift()) {
         for (const row of g) {
           if (this.signal.stopped) return;
-          const outcome = await withTrace(traceOfOrigin(row.origin), async () => {
-            const o = await this.deliver(row);
-            await this.settle(row, o);
-            if (o.kind !== 'skip') this.o.logger.debug({ outboxId: row.id, kind: row.kind, outcome: o.kind }, 'outbox delivery');
-            return o;
-          });
+          const outcome = await this.deliver(row);
+          await this.settle(row, outcome);
           if (outcome.kind === 'sent') result.sent++;
           else if (outcome.kind === 'retry') result.retried++;
           else if (outcome.kind === 'failed') result.failed++;
           else if (outcome.kind === 'defer') result.deferred++;
-          if (outcome.kind !== 'skip') outboxCounters[COUNTED[outcome.kind]]++;
         }
       }
     };
@@ -281,27 +273,34 @@ export class OutboxWorker {
     return { kind: 'failed', reason: `${status} ${code ?? ''} ${msg}`.replace(/\s+/g, ' ').slice(0, 500) };
   }
 
-  private async settle(row: Row, outcome: Outcome): Promise<void> {
+  private async settle(row: Row, outcome: Outcome, traced = false): Promise<void> {
     if (outcome.kind === 'skip') return;
+    // Its log lines carry what enqueued the row (core/shared/trace.ts: the request or the Lark event id).
+    if (!traced) return withTrace(traceOfOrigin(row.origin), () => this.settle(row, outcome, true));
+    this.o.logger.debug({ outboxId: row.id, kind: row.kind, outcome: outcome.kind }, 'outbox delivery');
     const now = this.core.clock.now();
     const base = { id: row.id, owner: this.owner, now };
     let sql: string;
     let replacements: Record<string, unknown>;
     if (outcome.kind === 'sent') {
+      outboxCounters.sent++;
       sql = `UPDATE outbox SET status = 'sent', message_id = COALESCE(:messageId, message_id), sent_at = :now, attempts = attempts + 1, last_error = NULL, lease_owner = NULL, lease_until = NULL WHERE id = :id AND lease_owner = :owner AND status = 'sending'`;
       replacements = { ...base, messageId: outcome.messageId };
     } else if (outcome.kind === 'failed') {
+      outboxCounters.failed++;
       this.o.logger.warn({ outboxId: row.id, kind: row.kind, reason: outcome.reason }, 'outbox message failed permanently');
       sql = `UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = :reason, lease_owner = NULL, lease_until = NULL WHERE id = :id AND lease_owner = :owner AND status = 'sending'`;
       replacements = { ...base, reason: outcome.reason.slice(0, 500) };
     } else if (outcome.kind === 'defer') {
+      outboxCounters.deferred++;
       sql = `UPDATE outbox SET status = 'pending', next_attempt_at = :next, last_error = :reason, lease_owner = NULL, lease_until = NULL WHERE id = :id AND lease_owner = :owner AND status = 'sending'`;
       replacements = { ...base, next: new Date(now.getTime() + outcome.delayMs), reason: outcome.reason };
     } else {
       const attempts = row.attempts + (outcome.countAttempt ? 1 : 0);
       if (attempts >= this.o.maxAttempts) {
-        return this.settle(row, { kind: 'failed', reason: `gave up after ${attempts} attempts: ${outcome.reason}` });
+        return this.settle(row, { kind: 'failed', reason: `gave up after ${attempts} attempts: ${outcome.reason}` }, true);
       }
+      outboxCounters.retried++;
       const backoff = outcome.delayMs ?? Math.min(this.o.backoffMs * 2 ** Math.max(0, attempts - 1), this.o.maxBackoffMs) * (0.75 + Math.random() * 0.5);
       sql = `UPDATE outbox SET status = 'pending', attempts = :attempts, next_attempt_at = :next, last_error = :reason, lease_owner = NULL, lease_until = NULL WHERE id = :id AND lease_owner = :owner AND status = 'sending'`;
       replacements = { ...base, attempts, next: new Date(now.getTime() + backoff), reason: outcome.reason.slice(0, 500) };

@@ -55,8 +55,8 @@ async function npmStart(dir: string): Promise<{ npm: ChildProcess; serverPid: nu
   npm.stdout!.on('data', (c) => (out += c));
   npm.stderr!.on('data', (c) => (err += c));
   let serverPid = 0;
-  await until('"CRM listening" with the server pid', 90_000, () => {
-    const m = /"pid":(\d+)[^\n]*"msg":"CRM listening"/.exec(out);
+  await until('the start-up banner with the server pid', 90_000, () => {
+    const m = /stop +Ctrl-C, kill (\d+)/.exec(err);
     if (m) serverPid = Number(m[1]);
     if (npm.exitCode !== null) throw new Error(`npm start exited ${npm.exitCode}:\n${out}\n${err}`);
     return serverPid > 0;

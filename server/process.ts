@@ -7,19 +7,19 @@ import { createApp, type AppDeps } from './app';
 import { composeProcess, createCore, type ProcessComposition } from './compose';
 import { redactUrl, type Config } from './config';
 import type { Logger } from './logger';
+import { createMetrics } from './metrics';
+import { demoInviteOf, localUrlOf, publicUrlOf, startupBanner, type DemoInvite } from './startup-banner';
 import { seedDemo } from './seed';
 import { startJobs, type RunningJobs } from './jobs';
 import { larkCheck } from '../bot/lark-check';
-import { createMetrics } from './metrics';
-import { demoInviteOf, localUrlOf, publicUrlOf, startupBanner, type DemoInvite } from './startup-banner';
 
 export interface RunningServer {
   port: number;
   server: http.Server;
-  /** What to show a person starting it (server/startup-banner.ts): the URLs, the demo invite. main.ts prints it. */
-  banner: string[];
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), stops jobs, closes the pool. */
   close(graceMs?: number): Promise<void>;
+  /** What to show a person starting it (server/startup-banner.ts): the URLs, the demo invite. main.ts prints it. */
+  banner: string[];
 }
 
 export interface ServerOptions {
@@ -54,9 +54,6 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const port = (server.address() as AddressInfo).port;
   const jobs: RunningJobs | null = config.jobs ? startJobs(deps, { jobs: composed.jobs, workers: composed.workers }) : null;
   logger.info({ port, host: config.host }, 'CRM listening');
-
-  const localUrl = localUrlOf(config.host, port);
-  const banner = startupBanner({ config, localUrl, publicUrl: publicUrlOf(config, localUrl), invite, pid: process.pid });
   // With a Lark app configured: the setup check (`crm lark check`) in summary form, one line per problem, in the
   // background (start-up never waits on the platform).
   if (config.lark.appId) {
@@ -67,11 +64,13 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       .catch((err) => logger.warn({ err }, 'lark check could not run'));
   }
 
+  const localUrl = localUrlOf(config.host, port);
+  const banner = startupBanner({ config, localUrl, publicUrl: publicUrlOf(config, localUrl), invite, pid: process.pid });
   let closing: Promise<void> | null = null;
   return {
+    banner,
     port,
     server,
-    banner,
     close(graceMs = 10_000) {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));

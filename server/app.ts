@@ -8,12 +8,10 @@ import { errorMiddleware } from './http/errors';
 import { healthRouter } from './http/health';
 import { inputGuard } from './http/input-guard';
 import { requestIdMiddleware } from './http/request-id';
-import { createMetrics, metricsRouter, type Metrics } from './metrics';
+import { metricsFor, metricsRouter } from './metrics';
 
 export interface AppDeps {
   core: CoreContext;
-  /** The process's metrics (server/metrics.ts); createApp makes its own when not given (tests). */
-  metrics?: Metrics;
   config: Config;
   logger: Logger;
 }
@@ -29,7 +27,7 @@ export interface AppOptions {
 export async function createApp(deps: AppDeps, options: AppOptions = {}): Promise<Koa> {
   const app = new Koa({ proxy: deps.config.trustProxy });
   app.silent = true; // errors are logged by errorMiddleware, once
-  const metrics = deps.metrics ?? createMetrics(deps.core, deps.logger);
+  const metrics = metricsFor(deps.core, deps.logger); // the process's (shared with its scheduler)
   app.use(requestIdMiddleware()); // first: every later line of the request's work carries its id
   app.use(metrics.http()); // counts and times what the error mapping answered
   app.use(errorMiddleware(deps.logger, deps.config.locale));

@@ -4,6 +4,7 @@ import type { Job } from '../core/registry';
 import type { Worker } from '../bot/jobs';
 import type { Logger } from './logger';
 import { withTrace } from '../core/shared/trace';
+import { metricsFor } from './metrics';
 
 export type { Job } from '../core/registry';
 export type { Worker } from '../bot/jobs';
@@ -11,7 +12,7 @@ export type { Worker } from '../bot/jobs';
 export interface JobDeps {
   core: CoreContext;
   logger: Logger;
-  /** Told of every finished run (server/metrics.ts: runs and durations per job). */
+  /** Told of every finished run (default: the process's metrics, server/metrics.ts metricsFor). */
   metrics?: { jobRun(job: string, seconds: number, ok: boolean): void };
 }
 
@@ -62,7 +63,8 @@ export function startJobs(deps: JobDeps, what: { jobs: Job[]; workers: Worker[] 
  */
 export function runObserved(job: Job, deps: JobDeps): Promise<unknown> {
   const started = performance.now();
-  const done = (ok: boolean) => deps.metrics?.jobRun(job.name, (performance.now() - started) / 1000, ok);
+  const metrics = deps.metrics ?? metricsFor(deps.core, deps.logger);
+  const done = (ok: boolean) => metrics.jobRun(job.name, (performance.now() - started) / 1000, ok);
   return withTrace({ job: job.name }, () => Promise.resolve().then(() => job.run(deps.core))).then(
     (result) => {
       done(true);

@@ -17,7 +17,7 @@ import type { Logger } from './logger';
  *   (bot/outbox/counters.ts);
  * - the database pool (MySQL: Sequelize's pool; SQLite has one connection and no pool);
  * - the default process metrics (CPU, memory, event loop lag, GC, handles) without a prefix, as dashboards expect them.
- * One registry per process (tests build several processes in one jest worker: each has its own).
+ * One registry per core context, i.e. per process (tests build several in one jest worker: each has its own).
  */
 export interface Metrics {
   readonly registry: client.Registry;
@@ -43,6 +43,21 @@ interface SequelizePool {
   using: number;
   waiting: number;
   maxSize: number;
+}
+
+const byCore = new WeakMap<CoreContext, Metrics>();
+
+/**
+ * The metrics of the process that owns `core` (one per core context, like the bot's instance): the app's middleware
+ * and `/metrics` (server/app.ts) and the scheduler (server/jobs.ts) share them.
+ */
+export function metricsFor(core: CoreContext, logger?: Logger): Metrics {
+  let m = byCore.get(core);
+  if (!m) {
+    m = createMetrics(core, logger);
+    byCore.set(core, m);
+  }
+  return m;
 }
 
 export function createMetrics(core: CoreContext, logger?: Logger): Metrics {

@@ -7,7 +7,6 @@ import { createApp, type AppDeps } from './app';
 import { composeProcess, createCore, type ProcessComposition } from './compose';
 import { redactUrl, type Config } from './config';
 import type { Logger } from './logger';
-import { createMetrics } from './metrics';
 import { demoInviteOf, localUrlOf, publicUrlOf, startupBanner, type DemoInvite } from './startup-banner';
 import { seedDemo } from './seed';
 import { startJobs, type RunningJobs } from './jobs';
@@ -42,7 +41,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     if (seeded.seeded) logger.info(seeded, 'demo data seeded (first run)');
     invite = await demoInviteOf(core, seeded);
   }
-  const deps = { core, config, logger, metrics: createMetrics(core, logger) };
+  const deps = { core, config, logger };
   const composed = (options.compose ?? composeProcess)(deps);
   const app = await createApp(deps, { routers: composed.routers });
   const server = http.createServer(app.callback());

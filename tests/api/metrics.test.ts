@@ -11,6 +11,9 @@ import { OutboxWorker } from '../../bot/outbox/worker';
 import { createApp } from '../../server/app';
 import { createMetrics, outboxState } from '../../server/metrics';
 import { startJobs } from '../../server/jobs';
+import { startServer } from '../../server/process';
+import { composeProcess } from '../../server/compose';
+import { freshDatabase } from '../helpers/db';
 import { describeEachDb } from '../helpers/db';
 import { memoryLogger, testConfig } from '../helpers/app';
 import { FakeLark, messageEvent } from '../helpers/fake-lark';
@@ -226,6 +229,28 @@ describeEachDb('GET /metrics', (h) => {
     } finally {
       await new Promise((r) => open.close(r));
       await new Promise((r) => locked.close(r));
+    }
+  });
+});
+
+describe('GET /metrics of a running server', () => {
+  it("shows its scheduler's job runs (the app and the scheduler share the process's metrics)", async () => {
+    const tdb = await freshDatabase('sqlite');
+    let runs = 0;
+    const compose = (deps: Parameters<typeof composeProcess>[0]) => {
+      const c = composeProcess(deps);
+      return { ...c, jobs: [{ name: 'test.tick', cron: '* * * * * *', run: async () => ({ n: ++runs }) }], workers: [] };
+    };
+    const running = await startServer(testConfig({ DATABASE_URL: tdb.url, PORT: '0', HOST: '127.0.0.1', CRM_JOBS: 'on' }), memoryLogger().logger, { compose });
+    try {
+      const deadline = Date.now() + 5_000;
+      while (runs < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const res = await getFrom('127.0.0.1', running.port, '/metrics');
+      expect(res.status).toBe(200);
+      expect(value(parseProm(res.body).samples, 'crm_job_runs_total', { job: 'test.tick', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
+    } finally {
+      await running.close();
+      await tdb.drop();
     }
   });
 });

@@ -79,7 +79,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   }
 
   const localUrl = localUrlOf(config.host, port);
-  const banner = startupBanner({ config, localUrl, publicUrl: publicUrlOf(config, localUrl), invite, pid: process.pid });
+  const banner = startupBanner({ config, localUrl, publicUrl: publicUrlOf(config, localUrl), invite, pid: process.pid, sandboxUrl: sandbox ? sandboxUrl(config.host, port) : null });
   let closing: Promise<void> | null = null;
   return {
     banner,

@@ -18,6 +18,8 @@ export interface BannerContext {
   invite: DemoInvite | null;
   /** The server's process id (what `kill` stops). */
   pid?: number;
+  /** The chat sandbox's page when it is on (server/sandbox/), else absent. */
+  sandboxUrl?: string | null;
 }
 
 export interface DemoInvite {
@@ -83,8 +85,11 @@ const invite: BannerSection = (b) => {
   ];
 };
 
+const sandbox: BannerSection = (b) =>
+  b.sandboxUrl ? [line('聊天沙盒 / chat sandbox', `${b.sandboxUrl}  (不需要飞书应用 · no Lark app needed)`)] : [];
+
 /** The banner's sections, in order. Add yours here (one line each). */
-export const BANNER_SECTIONS: BannerSection[] = [core, invite];
+export const BANNER_SECTIONS: BannerSection[] = [core, sandbox, invite];
 
 export function startupBanner(b: BannerContext, sections: BannerSection[] = BANNER_SECTIONS): string[] {
   const body = sections.flatMap((s) => s(b));

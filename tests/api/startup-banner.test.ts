@@ -68,5 +68,9 @@ describe('the start-up banner', () => {
     const lines2 = startupBanner({ config, localUrl: 'http://x', publicUrl: 'http://x', invite: null }).filter((l) => l.includes('http://x'));
     expect(new Set(lines2.map((l) => width(l.slice(0, l.indexOf('http://x')))))).toEqual(new Set([32]));
     expect(lines2.length).toBeGreaterThanOrEqual(4);
+    // The chat sandbox's line only when the process runs one.
+    const on = startupBanner({ config, localUrl: 'http://localhost:3000', publicUrl: 'http://localhost:3000', invite: null, sandboxUrl: 'http://localhost:3000/sandbox' });
+    expect(on).toContainEqual(expect.stringMatching(/聊天沙盒 \/ chat sandbox +http:\/\/localhost:3000\/sandbox /));
+    expect(lines2.join('\n')).not.toContain('/sandbox');
   });
 });

@@ -11,7 +11,7 @@ import { renderChart } from './chart';
  *                   sends back as card.action.trigger (value, tag, name, the form it belongs to)
  *   r.unsupported   every tag it could not render (shown as "[不支持的元素: tag]", never dropped): tests fail on it
  *
- * The element set is the one of the Card JSON 2.0 rules (server/sandbox/lark card rules, tests/helpers/lark-card).
+ * The element set is the one of the Card JSON 2.0 rules (server/sandbox/lark/card/rules.ts).
  */
 export type Locale = 'zh-CN' | 'en';
 
@@ -219,7 +219,7 @@ function element(c: Ctx, e: unknown, scope: Scope, depth: number): string {
       return column(c, el, scope, depth);
     case 'form': {
       const name = typeof el.name === 'string' ? el.name : `form${depth}`;
-      return `<form class="card-form" data-form="${attr(name)}" onsubmit="return false">${elements(c, el.elements, { form: name }, depth + 1)}</form>`;
+      return `<form class="card-form" data-form="${attr(name)}">${elements(c, el.elements, { form: name }, depth + 1)}</form>`;
     }
     case 'collapsible_panel': {
       const h = isObj(el.header) ? el.header : {};

@@ -16,6 +16,8 @@ import { publicLeadsRouter } from './api/public-leads';
 import { calendarRouter } from './http/calendar';
 import { contractsApiRouter } from './api/contracts';
 import { opportunitiesApiRouter } from './api/opportunities';
+import type { Sandbox } from './sandbox';
+import { sandboxOffRouter, sandboxRouter } from './sandbox/routes';
 
 /**
  * The composition root: what the CRM process contains, in one place.
@@ -24,6 +26,8 @@ import { opportunitiesApiRouter } from './api/opportunities';
  * - workers: the background loops started and stopped with the process (CRM_JOBS=on).
  * The bot's intents, card actions and renderers are listed in bot/compose.ts (composeBot); the core's
  * contexts in core/compose.ts. server/process.ts starts what this returns; nothing registers itself on import.
+ * The chat sandbox (server/sandbox/, when `sandbox` is given) is known here and in server/process.ts only: the bot
+ * gets an ordinary configuration (deps.config, already pointed at the sandbox's Open API) and never knows.
  */
 export interface ProcessComposition {
   routers: RouterFactory[];
@@ -31,7 +35,7 @@ export interface ProcessComposition {
   workers: Worker[];
 }
 
-export function composeProcess(deps: AppDeps): ProcessComposition {
+export function composeProcess(deps: AppDeps, sandbox: Sandbox | null = null): ProcessComposition {
   // The bot: its own slice of the configuration (it never reads the environment or imports server/) and
   // everything it understands and sends (bot/compose.ts), shared by its router, its jobs and its workers.
   const bot: BotProcessDeps = { core: deps.core, logger: deps.logger, config: botConfigOf(deps.config), registry: composeBot() };
@@ -45,10 +49,12 @@ export function composeProcess(deps: AppDeps): ProcessComposition {
       contractsApiRouter,
       opportunitiesApiRouter,
       () => larkRouter(bot), // POST /lark/events, POST /lark/cards
+      sandbox ? sandboxRouter(sandbox) : sandboxOffRouter(), // /sandbox: the chat sandbox, or 404 when it is off
       // Add new routers above this line.
       h5StaticRouter(), // KEEP LAST: the built H5 mini-program at / with an SPA fallback (never /api, /mp, /lark, /healthz)
     ],
-    jobs: [...deps.core.registry.jobs, ...botJobs(bot)], // the core's (core/compose.ts) and the bot's
+    // The core's (core/compose.ts) and the bot's; in the sandbox no org sync (its directory is empty: everyone would leave).
+    jobs: [...deps.core.registry.jobs, ...botJobs(bot).filter((j) => !sandbox || j.name !== 'org.sync')],
     workers: [...botWorkers(bot)],
   };
 }

@@ -43,6 +43,9 @@ const schema = z.object({
   CRM_READ_LOOKUP_PER_WINDOW: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_READ_BUDGET.lookup),
   CRM_READ_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(DEFAULT_READ_BUDGET.windowSeconds),
   CRM_READ_EMPTY_BURST: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_READ_BUDGET.emptyBurst),
+  // The chat sandbox (server/sandbox/): auto = on when no Lark app is configured (no LARK_APP_ID); on = always, the
+  // bot then talks to the built-in Open API only and other machines may open /sandbox; off = never.
+  CRM_SANDBOX: z.enum(['auto', 'on', 'off']).default('auto'),
   CRM_DEMO_INVITE_CODE: z.string().regex(/^[A-Za-z0-9-]{6,32}$/, 'must be 6–32 letters or digits').optional(),
 });
 
@@ -65,6 +68,8 @@ export interface Config extends BotConfig {
   mp: { signInPerMinute: number; sessionPerMinute: number; demoInviteCode?: string };
   /** Per-user read budgets of /api/v1 and chat (CRM_READ_*). */
   readBudget: ReadBudgetConfig;
+  /** CRM_SANDBOX: the chat sandbox (server/sandbox/mode.ts says what each value means). */
+  sandbox: 'auto' | 'on' | 'off';
 }
 
 export class ConfigError extends Error {
@@ -92,7 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if ((c.LARK_APP_ID && !c.LARK_APP_SECRET) || (!c.LARK_APP_ID && c.LARK_APP_SECRET)) {
     throw new ConfigError(c.LARK_APP_ID ? 'LARK_APP_SECRET' : 'LARK_APP_ID', 'must be set together with ' + (c.LARK_APP_ID ? 'LARK_APP_ID' : 'LARK_APP_SECRET'), undefined);
   }
-  if (c.LARK_MODE === 'ws' && !c.LARK_APP_ID) throw new ConfigError('LARK_MODE', 'ws needs LARK_APP_ID and LARK_APP_SECRET', c.LARK_MODE);
+  if (c.LARK_MODE === 'ws' && !c.LARK_APP_ID && c.CRM_SANDBOX !== 'on') throw new ConfigError('LARK_MODE', 'ws needs LARK_APP_ID and LARK_APP_SECRET', c.LARK_MODE);
   return {
     databaseUrl: c.DATABASE_URL,
     port: c.PORT,
@@ -124,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       windowSeconds: c.CRM_READ_WINDOW_S,
       emptyBurst: c.CRM_READ_EMPTY_BURST,
     },
+    sandbox: c.CRM_SANDBOX,
   };
 }
 

@@ -10,17 +10,20 @@ import type { Logger } from './logger';
 import { seedDemo } from './seed';
 import { startJobs, type RunningJobs } from './jobs';
 import { larkCheck } from '../bot/lark-check';
+import { startSandbox, sandboxUrl, type Sandbox } from './sandbox';
 
 export interface RunningServer {
   port: number;
   server: http.Server;
+  /** The chat sandbox when it is on (server/sandbox/). */
+  sandbox: Sandbox | null;
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), stops jobs, closes the pool. */
   close(graceMs?: number): Promise<void>;
 }
 
 export interface ServerOptions {
   /** What the process contains (default: composeProcess, server/compose.ts); tests wrap it. */
-  compose?: (deps: AppDeps) => ProcessComposition;
+  compose?: (deps: AppDeps, sandbox: Sandbox | null) => ProcessComposition;
 }
 
 export async function startServer(config: Config, logger: Logger, options: ServerOptions = {}): Promise<RunningServer> {
@@ -36,8 +39,11 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     const seeded = await seedDemo(core);
     if (seeded.seeded) logger.info(seeded, 'demo data seeded (first run)');
   }
-  const deps = { core, config, logger };
-  const composed = (options.compose ?? composeProcess)(deps);
+  // The chat sandbox (CRM_SANDBOX, no Lark app): the process runs with its configuration (the bot's Lark section
+  // pointed at the built-in Open API, fresh secrets); the sandbox is then just another Lark to the bot.
+  const sandbox = await startSandbox(config, core, logger);
+  const deps = { core, config: sandbox?.config ?? config, logger };
+  const composed = (options.compose ?? composeProcess)(deps, sandbox);
   const app = await createApp(deps, { routers: composed.routers });
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 5_000;
@@ -48,9 +54,13 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const port = (server.address() as AddressInfo).port;
   const jobs: RunningJobs | null = config.jobs ? startJobs(deps, { jobs: composed.jobs, workers: composed.workers }) : null;
   logger.info({ port, host: config.host }, 'CRM listening');
+  if (sandbox) {
+    logger.info({ url: sandboxUrl(config.host, port), remote: sandbox.mode.allowRemote }, `chat sandbox: open ${sandboxUrl(config.host, port)}`);
+    if (!config.jobs) logger.warn('CRM_JOBS=off: the outbox worker is off, so the sandbox shows no bot answers');
+  }
   // With a Lark app configured: the setup check (`crm lark check`) in summary form, one line per problem, in the
   // background (start-up never waits on the platform).
-  if (config.lark.appId) {
+  if (config.lark.appId && !sandbox) {
     void larkCheck(config.lark, { serverUrl: null })
       .then((lines) => {
         for (const l of lines.filter((x) => !x.ok)) logger[l.level === 'error' ? 'warn' : 'info']({ lark: 'check', fix: l.fix }, `lark check: ${l.what}`);
@@ -62,14 +72,17 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   return {
     port,
     server,
+    sandbox,
     close(graceMs = 10_000) {
       closing ??= (async () => {
+        sandbox?.endStreams(); // first: open event streams would hold the server open
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const timer = setTimeout(() => server.closeAllConnections(), graceMs);
         await closed;
         clearTimeout(timer);
         await jobs?.stop();
+        await sandbox?.close();
         await db.close();
         logger.info('CRM stopped');
       })();

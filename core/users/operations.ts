@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Op } from 'sequelize';
 import { dbId } from '../shared/fields';
 import type { Actor, Channel, CoreContext } from '../context';
 import { AppError } from '../errors';
@@ -120,4 +121,44 @@ export async function getUser(ctx: CoreContext, id: number): Promise<UserDto> {
   const u = await ctx.models.User.findByPk(id);
   if (!u) throw new AppError('NOT_FOUND', { field: 'userId' });
   return toUserDto(u.get({ plain: true }));
+}
+
+/** A person as a directory lists them: the user, their team's name and their own language (null: the default). */
+export type PersonDto = UserDto & { teamName: string | null; locale: string | null };
+
+/** Every active or away person who has a Lark identity (open_id), with their team's name; ordered by id. */
+export async function listLinkedPeople(ctx: CoreContext): Promise<PersonDto[]> {
+  const rows = await ctx.models.User.findAll({ where: { status: ['active', 'away'], lark_open_id: { [Op.ne]: null } }, order: [['id', 'ASC']] });
+  const teamIds = [...new Set(rows.map((u) => u.get('team_id')).filter((x): x is number => x !== null))];
+  const teams = teamIds.length ? await ctx.models.Team.findAll({ where: { id: teamIds } }) : [];
+  const names = new Map(teams.map((t) => [t.get('id'), t.get('name')]));
+  return rows.map((u) => {
+    const plain = u.get({ plain: true });
+    return { ...toUserDto(plain), teamName: plain.team_id !== null ? (names.get(plain.team_id) ?? null) : null, locale: plain.locale ?? null };
+  });
+}
+
+/** Links a user who has no Lark identity yet to an open_id (the chat sandbox links the demo's people); DUPLICATE when taken. */
+export async function linkLarkOpenId(ctx: CoreContext, actor: Actor, channel: Channel, userId: number, openId: string): Promise<UserDto> {
+  const input = parseInput(z.object({ openId: z.string().regex(/^ou_[A-Za-z0-9_]{1,60}$/) }), { openId });
+  try {
+    return await ctx.db.tx(async (t) => {
+      const u = await ctx.models.User.findByPk(userId, { transaction: t });
+      if (!u) throw new AppError('NOT_FOUND', { field: 'userId' });
+      if (u.get('lark_open_id') === input.openId) return toUserDto(u.get({ plain: true }));
+      if (u.get('lark_open_id')) throw new AppError('DUPLICATE', { field: 'larkOpenId' });
+      await u.update({ lark_open_id: input.openId }, { transaction: t });
+      await recordAudit(ctx, t, { actor, action: 'user.link_lark', entityType: 'user', entityId: userId, channel, data: { openId: input.openId } });
+      return toUserDto(u.get({ plain: true }));
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new AppError('DUPLICATE', { field: 'larkOpenId' });
+    throw e;
+  }
+}
+
+/** Active people without a Lark identity whose e-mail is at `domain` (e.g. the demo's, demo.crm). */
+export async function unlinkedUsersAt(ctx: CoreContext, domain: string): Promise<UserDto[]> {
+  const rows = await ctx.models.User.findAll({ where: { lark_open_id: null, status: ['active', 'away'], email: { [Op.like]: `%@${domain.replace(/[%_\\]/g, '')}` } }, order: [['id', 'ASC']] });
+  return rows.map((u) => toUserDto(u.get({ plain: true })));
 }

@@ -7,8 +7,8 @@ import type { RouterFactory } from '../app';
 /** Where `npm run build:h5` writes the H5 mini-program. */
 export const H5_DIST = path.resolve(__dirname, '../../miniapp/dist/h5');
 
-/** Every GET except the API prefixes; the API routers answer (or 404) those themselves. */
-const NOT_API = /^(?!\/(?:api|mp|lark|healthz)(?:\/|$))\/.*$/;
+/** Every GET except the API prefixes and the chat sandbox; their routers answer (or 404) those themselves. */
+const NOT_API = /^(?!\/(?:api|mp|lark|healthz|sandbox)(?:\/|$))\/.*$/;
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -18,7 +18,8 @@ export function memoryLogger(level = 'info'): { logger: Logger; lines: () => Rec
 }
 
 export function testConfig(env: NodeJS.ProcessEnv = {}): Config {
-  return loadConfig({ CRM_DEMO_SEED: 'off', CRM_JOBS: 'off', ...env });
+  // The chat sandbox only when a test asks for it (CRM_SANDBOX: 'auto' | 'on').
+  return loadConfig({ CRM_DEMO_SEED: 'off', CRM_JOBS: 'off', CRM_SANDBOX: 'off', ...env });
 }
 
 export async function testApp(core: CoreContext, routers: RouterFactory[] = [], env: NodeJS.ProcessEnv = {}): Promise<{ app: Koa; logs: () => Record<string, unknown>[]; config: Config }> {

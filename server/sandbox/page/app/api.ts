@@ -11,6 +11,7 @@ export interface Person {
 export interface Chat {
   chatId: string;
   name: string;
+  type?: 'p2p' | 'group';
 }
 export interface StreamMessage {
   messageId: string;
@@ -78,7 +79,7 @@ export async function sendAction(body: ActionBody): Promise<ActionAnswer> {
   return json(await fetch(`${BASE}/actions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
 }
 
-export function stream(as: string, on: { message(m: StreamMessage): void; update(u: { messageId: string; content: Record<string, unknown> | string }): void; state(s: 'live' | 'offline'): void }): () => void {
+export function stream(as: string, on: { message(m: StreamMessage): void; update(u: { messageId: string; content: Record<string, unknown> | string }): void; state(s: 'live' | 'offline'): void; ready?(): void }): () => void {
   const es = new EventSource(`${BASE}/stream?as=${encodeURIComponent(as)}`);
   const parse = (e: MessageEvent) => {
     try {
@@ -93,6 +94,7 @@ export function stream(as: string, on: { message(m: StreamMessage): void; update
     const m = parse(e as MessageEvent) as StreamMessage | null;
     if (m && m.messageId) on.message(m);
   });
+  es.addEventListener('ready', () => on.ready?.());
   es.addEventListener('update', (e) => {
     const u = parse(e as MessageEvent) as { messageId: string; content: Record<string, unknown> } | null;
     if (u && u.messageId) on.update(u);

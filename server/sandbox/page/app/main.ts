@@ -35,6 +35,8 @@ interface Conv {
 
 interface SandboxProbe {
   ready: boolean;
+  /** The stream's history has arrived (its `ready` event). */
+  history: boolean;
   me: string | null;
   unsupported: string[];
   live: boolean;
@@ -65,10 +67,11 @@ const state = {
   msgs: new Map<string, Msg>(),
   order: [] as string[],
   sentIn: new Map<string, ChatKey>(),
+  p2pChatIds: new Set<string>(),
   closeStream: null as null | (() => void),
 };
 
-const probe: SandboxProbe = { ready: false, me: null, unsupported: [], live: false };
+const probe: SandboxProbe = { ready: false, history: false, me: null, unsupported: [], live: false };
 (window as unknown as { sandbox: SandboxProbe }).sandbox = probe;
 
 const $ = <T extends HTMLElement = HTMLElement>(sel: string, root: ParentNode = document): T => root.querySelector(sel) as T;
@@ -213,16 +216,13 @@ function ensureConv(key: ChatKey, name?: string): Conv {
   return c;
 }
 
+/** The conversation a message shows in: the server names it (chatId); the bot's direct chat is 'p2p' here. */
 function chatOf(m: api.StreamMessage): ChatKey {
-  if (m.from === 'user') {
-    const sent = state.sentIn.get(m.messageId);
-    if (sent) return sent;
-    return m.chatId && state.convs.has(m.chatId) ? m.chatId : P2P;
-  }
+  if (m.from === 'user' && state.sentIn.has(m.messageId)) return state.sentIn.get(m.messageId)!;
   if (m.replyTo && state.sentIn.has(m.replyTo)) return state.sentIn.get(m.replyTo)!;
-  if (m.receiveIdType === 'chat_id' && m.receiveId) return m.receiveId;
-  if (m.chatId && state.convs.has(m.chatId) && state.convs.get(m.chatId)!.kind === 'group') return m.chatId;
-  return P2P;
+  const chat = m.chatId ?? (m.receiveIdType === 'chat_id' ? m.receiveId : null);
+  if (!chat || state.p2pChatIds.has(chat) || chat.startsWith('oc_p2p_')) return P2P;
+  return chat;
 }
 
 function addMessage(m: Msg): void {
@@ -484,12 +484,20 @@ async function become(p: api.Person): Promise<void> {
   state.msgs = new Map();
   state.order = [];
   state.sentIn = new Map();
+  state.p2pChatIds = new Set();
   state.current = P2P;
+  probe.history = false;
   ensureConv(P2P, t('bot'));
-  for (const c of [...(p.chats ?? []), ...(await api.chats(p.openId))]) ensureConv(c.chatId, c.name);
+  for (const c of [...(p.chats ?? []), ...(await api.chats(p.openId))]) {
+    if (c.type === 'p2p') state.p2pChatIds.add(c.chatId);
+    else ensureConv(c.chatId, c.name);
+  }
   frame();
   state.closeStream = api.stream(p.openId, {
     state: (s) => setConn(s === 'live'),
+    ready: () => {
+      if (state.me === p) probe.history = true;
+    },
     message: (m) => {
       if (state.me !== p) return;
       const from = m.from === 'user' ? 'user' : 'bot';

@@ -241,7 +241,7 @@ interface Probe {
     await expectShows(draft, '¥45,000.00');
     await button(draft, '提交审批').click();
     await toast(/提交|审批/);
-    await expectShows(draft, '审批中');
+    await expectShows(draft, '已提交审批'); // the draft card, replaced in place
     await shot('b1-submitted');
 
     await become(MANAGER);
@@ -290,7 +290,7 @@ interface Probe {
     await mp.locator('.ticket-new taro-button-core.submit').click();
     await vis('处理记录', false).waitFor();
     await vis('处理人：赵客服', false).waitFor();
-    const ticket = await one<{ id: number; no: string }>(`SELECT id, no FROM tickets WHERE description = :d`, { d: problem });
+    const ticket = await one<{ id: number }>(`SELECT id FROM tickets WHERE description = :d`, { d: problem });
     await shot('c3-mp-ticket', mp);
 
     // The agent, in the sandbox: the ticket card arrived; a reply from the card's form, then resolve.

@@ -38,8 +38,6 @@ export interface ActionBody {
   name?: string;
   formValue?: Record<string, unknown>;
   option?: string;
-  inputValue?: string;
-  checked?: boolean;
 }
 
 const BASE = '/sandbox/api';

@@ -380,14 +380,16 @@ async function onControl(el: HTMLElement, kind: 'click' | 'change' | 'enter'): P
     else if (ctl.url) window.open(ctl.url, '_blank', 'noopener');
     return;
   }
-  // A field outside a form calls back on its own (Lark: select → option, input → input_value, picker → option).
+  // A field outside a form calls back on its own (Lark: select → option, picker → option, input → input_value).
   if (formEl || ctl.value === undefined) return;
   const v = fieldValue(el);
   if (kind === 'change' && (ctl.tag.includes('select') || ctl.tag.startsWith('picker') || ctl.tag === 'date_picker')) {
     if (Array.isArray(v)) await act(msg, { value: ctl.value, tag: ctl.tag, name: ctl.name, formValue: ctl.name ? { [ctl.name]: v } : undefined }, cardEl);
     else await act(msg, { value: ctl.value, tag: ctl.tag, name: ctl.name, option: String(v ?? '') }, cardEl);
-  } else if (kind === 'change' && ctl.tag === 'checker') await act(msg, { value: ctl.value, tag: ctl.tag, name: ctl.name, checked: v === true }, cardEl);
-  else if (kind === 'enter' && ctl.tag === 'input') await act(msg, { value: ctl.value, tag: ctl.tag, name: ctl.name, inputValue: String(v ?? '') }, cardEl);
+  } else if ((kind === 'change' && ctl.tag === 'checker') || (kind === 'enter' && ctl.tag === 'input')) {
+    // The bot reads input_value / checked into form_value under the field's name (bot/normalize.ts): send that.
+    await act(msg, { value: ctl.value, tag: ctl.tag, name: ctl.name, formValue: ctl.name ? { [ctl.name]: ctl.tag === 'checker' ? v === true : String(v ?? '') } : undefined }, cardEl);
+  }
 }
 
 // ------------------------------------------------------------------ sending

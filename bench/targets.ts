@@ -61,6 +61,8 @@ export const TARGETS = {
 
   'org-sync.seconds': { issue: 26, description: 'full org sync of 10,000 users < 60 s against the fake Contact API at the documented rate limit', kind: 'max', value: 60, unit: 's', scale: 'full' },
   'org-sync.429s': { issue: 26, description: 'zero 429s caused by the org sync (the contact limits are respected)', kind: 'max', value: 0, unit: 'count' },
+
+  'sandbox.p95': { issue: 17, description: 'chat sandbox message round trip (POST /sandbox/api/messages → the bot’s answer on the SSE stream) p95 < 300 ms', kind: 'max', value: 300, unit: 'ms' },
 } satisfies Record<string, Target>;
 
 export type TargetId = keyof typeof TARGETS;

@@ -47,10 +47,15 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const app = await createApp(deps, { routers: composed.routers });
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+  } catch (e) {
+    await sandbox?.close(); // its Open API listens too: a failed start leaves nothing behind
+    throw e;
+  }
   const port = (server.address() as AddressInfo).port;
   const jobs: RunningJobs | null = config.jobs ? startJobs(deps, { jobs: composed.jobs, workers: composed.workers }) : null;
   logger.info({ port, host: config.host }, 'CRM listening');

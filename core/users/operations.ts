@@ -138,7 +138,7 @@ export async function listLinkedPeople(ctx: CoreContext): Promise<PersonDto[]> {
   });
 }
 
-/** Links a user who has no Lark identity yet to an open_id (the chat sandbox links the demo's people); DUPLICATE when taken. */
+/** Links a user who has no Lark identity yet to an open_id (e.g. the demo's people); DUPLICATE when taken. */
 export async function linkLarkOpenId(ctx: CoreContext, actor: Actor, channel: Channel, userId: number, openId: string): Promise<UserDto> {
   const input = parseInput(z.object({ openId: z.string().regex(/^ou_[A-Za-z0-9_]{1,60}$/) }), { openId });
   try {

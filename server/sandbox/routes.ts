@@ -19,6 +19,21 @@ import { sandboxPeople, type Sandbox, type SandboxPerson } from './index';
 /** H4's page, built by esbuild (server/sandbox/page/ → this gitignored folder): index.html + its assets. */
 export const SANDBOX_PAGE_DIST = path.resolve(__dirname, 'page/dist');
 
+/**
+ * H4's page builder (scripts/ensure-sandbox.js: builds server/sandbox/page/dist/index.html when missing or older than
+ * its sources; cheap when up to date), called before the page is first served so a server started without
+ * `npm start` (tests, `tsx server/main.ts`) serves a built page. Absent (not merged yet): the placeholder is served.
+ */
+function ensurePage(): void {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(path.resolve(__dirname, '../../scripts/ensure-sandbox.js')) as { ensureSandboxPage?: (o?: { log?: (m: string) => void }) => unknown };
+    mod.ensureSandboxPage?.({ log: () => undefined });
+  } catch {
+    // no builder, or the build failed: the page (or the placeholder) is served as it is
+  }
+}
+
 /** Every /sandbox path (the page, its assets, the API). */
 const SANDBOX_PATHS = /^\/sandbox(?:\/.*)?$/;
 
@@ -65,6 +80,7 @@ export function sandboxRouter(sandbox: Sandbox, opts: { pageDir?: string } = {})
     const router = new Router();
     const pageDir = opts.pageDir ?? SANDBOX_PAGE_DIST;
     const people = peopleCache(core);
+    let ensured = false;
     const streams = new Set<PassThrough>();
     sandbox.endStreams = () => {
       for (const s of streams) s.end();
@@ -182,6 +198,10 @@ export function sandboxRouter(sandbox: Sandbox, opts: { pageDir?: string } = {})
 
     router.get(SANDBOX_PATHS, async (ctx) => {
       if (ctx.path.startsWith('/sandbox/api/')) throw new AppError('NOT_FOUND', { detail: { 'zh-CN': '没有这个接口', en: 'No such route' } });
+      if (!ensured && !opts.pageDir) {
+        ensured = true;
+        ensurePage();
+      }
       await servePage(ctx, pageDir);
     });
 

@@ -53,7 +53,7 @@ function html({ js, css: style }) {
 <link rel="icon" href="data:,">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
-<title>CRM 沙箱</title>
+<title>CRM 沙盒 · Sandbox</title>
 <style>${style}</style>
 </head>
 <body>

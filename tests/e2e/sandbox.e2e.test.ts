@@ -26,6 +26,8 @@ const { ensureH5 } = require('../../scripts/ensure-h5.js') as { ensureH5(o?: { l
 const { ensureSandboxPage } = require('../../scripts/ensure-sandbox.js') as { ensureSandboxPage(o?: { log?: (m: string) => void }): { ok: boolean; error?: string } };
 
 const CHROMIUM = process.env.CHROMIUM_PATH;
+// The README's journeys name these exact messages: what is typed here must be written there (keeps the README true).
+const README = fs.readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/sandbox');
 const REP = 'ou_demo_rep1'; // 李娜
 const MANAGER = 'ou_demo_manager'; // 王经理
@@ -92,6 +94,7 @@ interface Probe {
 
   /** Types a message and waits for the bot's next message in the open conversation: that message and the round trip. */
   async function say(text: string, expectText?: string | RegExp): Promise<{ msg: Locator; ms: number }> {
+    expect(README).toContain(`\`${text}\``);
     const before = await page.locator('#msgs .msg.bot').count();
     const t0 = Date.now();
     await page.fill('#input', text);
@@ -269,6 +272,7 @@ interface Probe {
   it('(c) a customer files a ticket in the mini-program; the service agent answers and resolves it from its card', async () => {
     const t0 = Date.now();
     const contact = await one<{ name: string }>(`SELECT ct.name FROM contacts ct JOIN customers c ON c.id = ct.customer_id WHERE c.name = '远航科技有限公司' ORDER BY ct.id LIMIT 1`);
+    expect(contact.name).toBe('吴勇超'); // the README's message names the demo's contact
     await become(REP);
     const { msg: invite } = await say(`邀请 远航科技有限公司 ${contact.name}`, '邀请码');
     const link = /(https?:\/\/\S+\/\?invite=[A-Z0-9]{8})/.exec(await invite.innerText())![1];

@@ -2,7 +2,7 @@
 export type PageLocale = 'zh-CN' | 'en';
 
 const S = {
-  title: ['CRM 沙箱', 'CRM sandbox'],
+  title: ['CRM 沙盒', 'CRM sandbox'],
   subtitle: ['本地模拟飞书聊天：消息经由真实的事件回调与发件箱', 'Lark chat, simulated locally: messages go through the real event callback and outbox'],
   iam: ['我是', 'I am'],
   chats: ['会话', 'Chats'],

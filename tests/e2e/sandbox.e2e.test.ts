@@ -19,6 +19,8 @@ import { loadConfig } from '../../server/config';
 import { createDb, type Db } from '../../core/db/connection';
 import { memoryLogger } from '../helpers/app';
 import { p2pChatOf } from '../../server/sandbox/hub';
+import { createContext } from '../../core/compose';
+import { createTask } from '../../core/tasks/operations';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ensureH5 } = require('../../scripts/ensure-h5.js') as { ensureH5(o?: { log?: (m: string) => void }): { ok: boolean } };
@@ -52,7 +54,7 @@ function freePort(): Promise<number> {
 }
 
 // Browser globals inside page.evaluate callbacks (this file is type-checked without the DOM library).
-declare const window: { sandbox?: Probe };
+declare const window: { sandbox?: Probe; marker?: number };
 declare const document: { querySelectorAll(sel: string): { length: number } };
 
 interface Probe {
@@ -234,6 +236,18 @@ interface Probe {
     expect(Number(owner.owner_id)).toBe(Number(rep.id));
     const { msg: again } = await say('公海', '公海客户');
     expect(await again.innerText()).not.toContain(name);
+
+    // What a job sends shows up live: a reminder due now, sent by the scheduler's tasks.reminders (every second)
+    // through the outbox, arrives on the open page (no reload: the marker set below survives).
+    await page.evaluate(() => void (window.marker = 42));
+    const title = '回访远航科技：确认报价';
+    const t1 = Date.now();
+    await createTask(createContext(db), { kind: 'system' }, 'api', { title, ownerId: Number(rep.id), dueAt: new Date(Date.now() + 60_000).toISOString(), remindAt: new Date().toISOString() });
+    const reminder = await cardWith(title);
+    figures.push(`a job's reminder shown ${Date.now() - t1} ms after it fell due`);
+    await expectShows(reminder, title);
+    await expect(page.evaluate(() => window.marker)).resolves.toBe(42);
+    await shot('a5-reminder-live');
     figures.push(`journey (a) ${Date.now() - t0} ms`);
   });
 

@@ -209,6 +209,11 @@ describe('sandbox card renderer', () => {
     expectInert(root);
     expect(root.textContent).toBe(`${EVIL}@王伟 hi`);
     expect(root.querySelectorAll('br').length).toBe(1);
+    const link = dom(renderText('链接：https://crm.example.com/?invite=AB12CD34&x=1，有效期 7 天\njavascript:alert(1)'));
+    expectInert(link);
+    expect(link.querySelector('a')!.getAttribute('href')).toBe('https://crm.example.com/?invite=AB12CD34&x=1');
+    expect(link.querySelectorAll('a').length).toBe(1);
+    expect(link.textContent).toBe('链接：https://crm.example.com/?invite=AB12CD34&x=1，有效期 7 天javascript:alert(1)');
   });
 
   it('knows every component of the Card JSON 2.0 rules (server/sandbox/lark/card)', () => {

@@ -330,17 +330,23 @@ export function renderCard(card: unknown, opts: RenderOptions = {}): RenderedCar
   return { html, controls: c.controls, unsupported: c.unsupported };
 }
 
-/** A text message's content ({text}) → HTML: Lark text is plain, but it carries <at user_id=…> mentions and line breaks. */
+/** A text message's content ({text}) → HTML: Lark text is plain, but it carries <at user_id=…> mentions, links and line breaks. */
 export function renderText(text: unknown, opts: RenderOptions = {}): string {
-  const s = String(text ?? '');
-  return s
-    .split(/\r?\n/)
-    .map((line) =>
-      esc(line).replace(/&lt;at (?:user_id|id|open_id)=(?:&quot;|&#39;)?([A-Za-z0-9_@.-]+)(?:&quot;|&#39;)?&gt;([^&]*)&lt;\/at&gt;/g, (_m, id: string, name: string) => {
-        const known = opts.nameOf?.(id);
-        return `<span class="at">@${known ? esc(known) : name || id}</span>`; // name and id are escaped already
-      }),
-    )
-    .join('<br>');
+  const mention = (escaped: string) =>
+    escaped.replace(/&lt;at (?:user_id|id|open_id)=(?:&quot;|&#39;)?([A-Za-z0-9_@.-]+)(?:&quot;|&#39;)?&gt;([^&]*)&lt;\/at&gt;/g, (_m, id: string, name: string) => {
+      const known = opts.nameOf?.(id);
+      return `<span class="at">@${known ? esc(known) : name || id}</span>`; // name and id are escaped already
+    });
+  const line = (raw: string) => {
+    let out = '';
+    let last = 0;
+    for (const m of raw.matchAll(/https?:\/\/[^\s<>"'`\u3000-\u303f\uff00-\uffef]+/g)) {
+      const url = safeUrl(m[0]);
+      out += mention(esc(raw.slice(last, m.index))) + (url ? `<a href="${attr(url)}" target="_blank" rel="noopener noreferrer">${esc(m[0])}</a>` : esc(m[0]));
+      last = m.index! + m[0].length;
+    }
+    return out + mention(esc(raw.slice(last)));
+  };
+  return String(text ?? '').split(/\r?\n/).map(line).join('<br>');
 }
 

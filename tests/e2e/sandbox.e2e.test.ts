@@ -94,17 +94,25 @@ interface Probe {
     }, openId);
   }
 
-  /** Types a message and waits for the bot's next message in the open conversation: that message and the round trip. */
-  async function say(text: string, expectText?: string | RegExp): Promise<{ msg: Locator; ms: number }> {
+  /**
+   * Types a message and waits for the bot's answer showing `expectText` after it in the open conversation (other
+   * messages — e.g. the demo seed's notifications still leaving the outbox — may arrive in between): that message and
+   * the round trip (type → answer shown).
+   */
+  async function say(text: string, expectText: string): Promise<{ msg: Locator; ms: number }> {
     expect(README).toContain(`\`${text}\``);
-    const before = await page.locator('#msgs .msg.bot').count();
+    const mine = await page.locator('#msgs .msg.user').count();
     const t0 = Date.now();
     await page.fill('#input', text);
     await page.press('#input', 'Enter');
-    await page.waitForFunction((n) => document.querySelectorAll('#msgs .msg.bot').length > n, before, { timeout: 20_000 });
+    const sent = page.locator('#msgs .msg.user').nth(mine);
+    await sent.waitFor();
+    expect(await sent.innerText()).toContain(text);
+    const answer = page.locator(`#msgs .msg.user[data-mid="${await sent.getAttribute('data-mid')}"] ~ .msg.bot`, { hasText: expectText }).first();
+    await answer.waitFor({ timeout: 20_000 });
     const ms = Date.now() - t0;
-    const msg = page.locator('#msgs .msg.bot').nth(before);
-    if (expectText) await expectShows(msg, expectText);
+    // By its message id: the same message after its card is replaced in place.
+    const msg = page.locator(`#msgs .msg.bot[data-mid="${await answer.getAttribute('data-mid')}"]`);
     figures.push(`"${text}" → answer shown in ${ms} ms`);
     return { msg, ms };
   }
@@ -262,6 +270,15 @@ interface Probe {
     await expectShows(draft, '已提交审批'); // the draft card, replaced in place
     await shot('b1-submitted');
 
+    // The rep keeps a second window open on their copy of the approval card: it updates live (a PATCH, SSE `update`).
+    const repPage = await context.newPage();
+    repPage.on('pageerror', (e) => pageErrors.push(`rep window: ${String(e)}`));
+    await repPage.goto(`${base}/sandbox?as=${REP}`);
+    await repPage.waitForFunction(() => !!window.sandbox?.history && !!window.sandbox?.live);
+    const repCopy = repPage.locator('#msgs .msg.bot', { has: repPage.locator('.card', { hasText: '合同审批' }) }).filter({ hasText: number }).last();
+    await repCopy.waitFor({ timeout: 20_000 });
+    expect(await repCopy.innerText()).toContain('审批中');
+
     await become(MANAGER);
     const approval = await cardWith(number);
     await expectShows(approval, '审批中');
@@ -272,6 +289,15 @@ interface Probe {
     await expectShows(approval, '已通过'); // the same card, replaced in place by the answer
     await expect(approval.locator('.card button', { hasText: '同意' }).count()).resolves.toBe(0);
     await shot('b3-approved');
+    const t1 = Date.now();
+    for (let i = 0; !/已通过/.test(await repCopy.innerText()); i++) {
+      if (i > 150) throw new Error(`the rep's copy did not update:\n${await repCopy.innerText()}`);
+      await repPage.waitForTimeout(100);
+    }
+    figures.push(`the rep's copy of the card updated live ${Date.now() - t1} ms after the click's answer`);
+    expect(await repCopy.innerText()).toContain('已更新');
+    await repPage.screenshot({ path: path.join(ARTIFACTS, `${String(++shotNo).padStart(2, '0')}-b3-rep-copy-updated.png`) });
+    await repPage.close();
     const contract = await one<{ status: string }>(`SELECT status FROM contracts WHERE number = :number`, { number });
     expect(contract.status).not.toMatch(/draft|pending/);
 

@@ -228,7 +228,8 @@ function chatOf(m: api.StreamMessage): ChatKey {
 function addMessage(m: Msg): void {
   const existing = state.msgs.get(m.id);
   if (existing) {
-    if (m.from === 'bot') replaceContent(existing, m.content, false);
+    // The stream replays the history after a reconnect: only a card that changed meanwhile is redrawn.
+    if (m.from === 'bot' && JSON.stringify(existing.content) !== JSON.stringify(m.content)) replaceContent(existing, m.content, false);
     return;
   }
   state.msgs.set(m.id, m);

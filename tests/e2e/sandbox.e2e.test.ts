@@ -207,6 +207,12 @@ interface Probe {
     const { msg } = await say('帮助', 'CRM 助手能做什么');
     await expectShows(msg, '认领 华为');
     await shot('help');
+    // The demo group: the bot answers there, not in the direct chat.
+    await page.locator('[data-conv="oc_sandbox_team"]').click();
+    await expect(page.locator('#chat-title').innerText()).resolves.toContain('演示群');
+    await say('帮助', 'CRM 助手能做什么');
+    await shot('help-in-group');
+    await page.locator('[data-conv="p2p"]').click();
     await page.click('[data-lang=en]');
     await expect(page.locator('.brand-title').innerText()).resolves.toBe('CRM sandbox');
     await expect(page.locator('#send').innerText()).resolves.toBe('Send');

@@ -101,6 +101,8 @@ const scenario: Scenario = {
       const lastSend = new Map<string, number>();
       let n = 0;
       let unanswered = 0;
+      /** Per message: the server's own share (the echo's time → the answer's arrival at the built-in API, both server clocks). */
+      let serverShare: number[] = [];
       const roundTrip = async (): Promise<number | null> => {
         const i = n++;
         const k = i % REPS.length;
@@ -112,9 +114,11 @@ const scenario: Scenario = {
         const from = s.events.length;
         const t0 = performance.now();
         lastSend.set(rep, t0);
-        await sb.say(rep, MESSAGES[Math.floor(i / REPS.length) % MESSAGES.length]);
+        const { messageId } = await sb.say(rep, MESSAGES[Math.floor(i / REPS.length) % MESSAGES.length]);
         try {
           const answer = await s.next((e) => e.type === 'message' && e.data.from === 'bot', { from, ms: 10_000 });
+          const echo = s.events.slice(from).find((e) => e.type === 'message' && e.data.messageId === messageId);
+          if (echo && answer.type === 'message' && echo.type === 'message') serverShare.push(answer.data.at - echo.data.at);
           // Everything the bot sends for this message (a draft card may follow a text) before the next one.
           await new Promise((r) => setTimeout(r, 30));
           return answer.receivedAt - t0;
@@ -125,6 +129,7 @@ const scenario: Scenario = {
       };
       const warmup = h.smoke ? 3 : 9;
       for (let i = 0; i < warmup; i++) await roundTrip();
+      serverShare = [];
       const rounds = 3;
       const perRound = h.smoke ? 4 : h.scale === 'full' ? 60 : 30;
       const samples: number[][] = [];
@@ -143,6 +148,8 @@ const scenario: Scenario = {
           roundsFigure('round trip p95', p(95), 'ms', 'sandbox.p95', pooledPercentile(samples, 95)),
           roundsFigure('round trip p99', p(99), 'ms', undefined, pooledPercentile(samples, 99)),
           { name: 'unanswered messages', value: unanswered, unit: 'count' },
+          { name: 'server share p50 (event in → answer at the API)', value: percentile(serverShare, 50), unit: 'ms' },
+          { name: 'server share p95', value: percentile(serverShare, 95), unit: 'ms' },
         ],
         notes: [
           `${h.dialect}: a fresh database with the demo seed; ${rounds} rounds × ${perRound} messages (after ${warmup} warm-up), one in flight, 3 reps in turn, ≥ 400 ms between one rep's messages`,

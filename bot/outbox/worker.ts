@@ -87,6 +87,8 @@ export class OutboxWorker {
   private readonly signal = { stopped: false };
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
+  /** A nudge came while a round was running (its SELECT may have missed the new rows): run again, do not sleep. */
+  private nudged = false;
   private unsubscribe: (() => void) | null = null;
   private warned = false;
 
@@ -310,16 +312,20 @@ export class OutboxWorker {
   start(): void {
     if (this.loop) return;
     this.signal.stopped = false;
-    this.unsubscribe = onOutboxNudge(() => this.wake?.());
+    this.unsubscribe = onOutboxNudge(() => {
+      this.nudged = true;
+      this.wake?.();
+    });
     this.loop = (async () => {
       while (!this.signal.stopped) {
         let leased = 0;
+        this.nudged = false;
         try {
           leased = (await this.runOnce()).leased;
         } catch (err) {
           this.o.logger.error({ err }, 'outbox round failed');
         }
-        if (!leased && !this.signal.stopped) {
+        if (!leased && !this.signal.stopped && !this.nudged) {
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, this.o.pollMs);
             this.wake = () => {

@@ -46,7 +46,7 @@ export async function startSandbox(config: Config, core: CoreContext, logger: Lo
   const appId = 'cli_sandbox';
   const appSecret = randomBytes(16).toString('hex');
   const secrets = { encryptKey: randomBytes(24).toString('base64url'), verificationToken: randomBytes(16).toString('hex') };
-  const api = await LarkOpenApi.start({ appId, appSecret });
+  const api = await LarkOpenApi.start({ appId, appSecret, maxMessages: 5_000 });
   const linked = await linkDemoPeople(core);
   if (linked) logger.info({ linked }, 'sandbox: demo people linked to sandbox open_ids');
   if (config.lark.appId) logger.warn('CRM_SANDBOX=on: the bot talks to the built-in sandbox Open API only; the configured Lark app gets nothing');

@@ -88,8 +88,10 @@ export function sandboxRouter(sandbox: Sandbox, opts: { pageDir?: string } = {})
     };
 
     router.all(SANDBOX_PATHS, async (ctx, next) => {
-      if (!sandbox.mode.allowRemote && !(isLoopback(ctx.req.socket.remoteAddress) && isLoopback(ctx.ip))) {
-        logger.warn({ ip: ctx.ip, peer: ctx.req.socket.remoteAddress, path: ctx.path }, 'sandbox request from another machine refused');
+      // This machine only: the peer, the forwarded client (behind a trusted proxy) and the Host the browser asked for
+      // (a page of another site whose name was rebound to 127.0.0.1 sends its own name: DNS rebinding).
+      if (!sandbox.mode.allowRemote && !(isLoopback(ctx.req.socket.remoteAddress) && isLoopback(ctx.ip) && isLocalHostName(ctx.hostname))) {
+        logger.warn({ ip: ctx.ip, peer: ctx.req.socket.remoteAddress, host: ctx.hostname, path: ctx.path }, 'sandbox request from another machine refused');
         throw new AppError('FORBIDDEN', { detail: { 'zh-CN': '沙盒只对本机开放（CRM_SANDBOX=on 才对其他机器开放）', en: 'The sandbox answers this machine only (CRM_SANDBOX=on opens it to others)' } });
       }
       ctx.set('Cache-Control', 'no-store');
@@ -207,6 +209,12 @@ export function sandboxRouter(sandbox: Sandbox, opts: { pageDir?: string } = {})
 
     return router;
   };
+}
+
+/** A Host naming this machine: localhost (and *.localhost), a loopback address, or none (HTTP/1.0). */
+export function isLocalHostName(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === '' || h === 'localhost' || h.endsWith('.localhost') || isLoopback(h);
 }
 
 /** Signs + encrypts like Lark and POSTs to this process's own /lark/events (the address the request came in on). */

@@ -275,6 +275,14 @@ describe('sandbox safety (SQLite)', () => {
     });
   });
 
+  it('a page of another site rebound to 127.0.0.1 (DNS rebinding: its own Host) is refused; localhost is fine', async () => {
+    await withServer({}, async (r) => {
+      expect((await get('127.0.0.1', r.port, '/sandbox/api/people', { host: `evil.example:${r.port}` })).status).toBe(403);
+      expect((await get('127.0.0.1', r.port, '/sandbox/api/people', { host: `localhost:${r.port}` })).status).toBe(200);
+      expect((await get('127.0.0.1', r.port, '/sandbox/api/people', { host: `127.0.0.1:${r.port}` })).status).toBe(200);
+    });
+  });
+
   it('behind a trusted proxy, a forwarded non-loopback client is refused even though the peer is loopback', async () => {
     await withServer({ CRM_TRUST_PROXY: 'on' }, async (r) => {
       expect((await get('127.0.0.1', r.port, '/sandbox', { 'x-forwarded-for': '203.0.113.7' })).status).toBe(403);

@@ -1,5 +1,7 @@
 import { isLoopback, sandboxMode, sandboxUrl } from '../../server/sandbox/mode';
 import { loadConfig } from '../../server/config';
+import { isLocalHostName } from '../../server/sandbox/routes';
+import { LarkOpenApi } from '../../server/sandbox/lark/open-api';
 
 describe('CRM_SANDBOX: when the sandbox is on and who may use it', () => {
   const mode = (env: Record<string, string>) => sandboxMode(loadConfig(env));
@@ -30,5 +32,27 @@ describe('CRM_SANDBOX: when the sandbox is on and who may use it', () => {
     expect(sandboxUrl('127.0.0.1', 3001)).toBe('http://localhost:3001/sandbox');
     expect(sandboxUrl('192.0.2.2', 3000)).toBe('http://192.0.2.2:3000/sandbox');
     expect(sandboxUrl('fd00::2', 3000)).toBe('http://[fd00::2]:3000/sandbox');
+  });
+
+  it('knows host names of this machine (DNS rebinding sends another name)', () => {
+    for (const h of ['localhost', 'LOCALHOST', 'app.localhost', '127.0.0.1', '[::1]', '::1', '']) expect([h, isLocalHostName(h)]).toEqual([h, true]);
+    for (const h of ['evil.example', 'localhost.evil.example', '192.0.2.2', '[fd00::2]', '127.0.0.1.nip.io']) expect([h, isLocalHostName(h)]).toEqual([h, false]);
+  });
+
+  it("the built-in Open API forgets its oldest messages beyond maxMessages (the sandbox's memory stays bounded)", async () => {
+    const api = await LarkOpenApi.start({ maxMessages: 3, receiverLimit: 100 });
+    try {
+      const client = api.client();
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const r = await client.im.v1.message.create({ params: { receive_id_type: 'open_id' }, data: { receive_id: 'ou_x', msg_type: 'text', content: JSON.stringify({ text: `m${i}` }) } });
+        ids.push(r.data!.message_id!);
+      }
+      expect(api.messages.map((m) => m.content.text)).toEqual(['m2', 'm3', 'm4']);
+      expect(api.message(ids[0])).toBeUndefined();
+      expect(api.message(ids[4])?.content).toEqual({ text: 'm4' });
+    } finally {
+      await api.close();
+    }
   });
 });

@@ -68,6 +68,8 @@ export interface FakeLarkOptions {
   receiverLimit?: number;
   patchLimit?: number;
   latencyMs?: number;
+  /** Keep at most this many messages (oldest forgotten; the sandbox runs for days). Default: all (tests read them). */
+  maxMessages?: number;
 }
 
 interface Stats {
@@ -114,13 +116,15 @@ export class LarkOpenApi {
   private readonly listeners = new Set<(e: DeliveryEvent) => void>();
   /** The Contact API and app info (./contact.ts): the company directory the app can read. */
   contact!: FakeDirectory;
-  private readonly opts: Required<Omit<FakeLarkOptions, 'latencyMs'>>;
+  private readonly opts: Required<Omit<FakeLarkOptions, 'latencyMs' | 'maxMessages'>>;
+  private readonly maxMessages: number;
 
   private constructor(o: FakeLarkOptions) {
     this.opts = { appId: o.appId ?? 'cli_fake', appSecret: o.appSecret ?? 'fake-secret', appLimit: o.appLimit ?? 50, receiverLimit: o.receiverLimit ?? 5, patchLimit: o.patchLimit ?? 5 };
     this.appId = this.opts.appId;
     this.appSecret = this.opts.appSecret;
     this.latency = o.latencyMs ?? 0;
+    this.maxMessages = o.maxMessages ?? Infinity;
     this.contact = new FakeDirectory(this.opts.appId);
   }
 
@@ -358,6 +362,11 @@ export class LarkOpenApi {
           at: Date.now(),
         };
         this.messages.push(result);
+        while (this.messages.length > this.maxMessages) {
+          const old = this.messages.shift()!;
+          this.byId.delete(old.messageId);
+          if (old.uuid) this.byUuid.delete(old.uuid);
+        }
         this.byId.set(result.messageId, result);
         if (uuid) this.byUuid.set(uuid, result);
         if (isReply) this.stats.replied++;

@@ -238,9 +238,8 @@ interface Probe {
     expect(Number(saved.n)).toBe(1);
 
     const { msg: pool } = await say('公海', '公海客户');
-    const row = pool.locator('.cols', { has: page.locator('button', { hasText: '领取' }) }).first();
-    const name = (await row.innerText()).split('·')[0].trim();
-    expect(name).toMatch(/有限公司$/);
+    const name = '云帆贸易有限公司'; // the README's pick
+    const row = pool.locator('.cols', { has: page.locator('button', { hasText: '领取' }) }).filter({ hasText: name }).first();
     await shot('a3-pool');
     await row.locator('button', { hasText: '领取' }).click();
     await toast(`已领取「${name}」`);
@@ -250,6 +249,24 @@ interface Probe {
     expect(Number(owner.owner_id)).toBe(Number(rep.id));
     const { msg: again } = await say('公海', '公海客户');
     expect(await again.innerText()).not.toContain(name);
+
+    // Now hers: its 360° card, and a follow-up from the card's form (a select, a text, a date picker).
+    const { msg: view } = await say(`查 ${name}`, name);
+    await expectShows(view, '李娜');
+    await button(view, '记录跟进').click();
+    await expectShows(view, '沟通内容'); // the form replaced the card
+    await view.locator('.card form select').first().selectOption('visit');
+    await view.locator('.card form textarea').fill('上门拜访，客户确认明年续约');
+    const nextAt = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+    await view.locator('.card form input[type=date]').fill(nextAt);
+    await shot('a5-followup-form');
+    await button(view, '保存').click();
+    await toast('跟进已记录');
+    await expectShows(view, '上门拜访，客户确认明年续约'); // back to the 360° card, with the new follow-up
+    const logged = await one<{ channel: string; next_at: string | Date | null }>(`SELECT channel, next_at FROM activities WHERE summary = '上门拜访，客户确认明年续约'`);
+    expect(logged.channel).toBe('visit');
+    expect(logged.next_at).not.toBeNull();
+    await shot('a6-followup-logged');
 
     // What a job sends shows up live: a reminder due now, sent by the scheduler's tasks.reminders (every second)
     // through the outbox, arrives on the open page (no reload: the marker set below survives).
@@ -261,7 +278,7 @@ interface Probe {
     figures.push(`a job's reminder shown ${Date.now() - t1} ms after it fell due`);
     await expectShows(reminder, title);
     await expect(page.evaluate(() => window.marker)).resolves.toBe(42);
-    await shot('a5-reminder-live');
+    await shot('a7-reminder-live');
     figures.push(`journey (a) ${Date.now() - t0} ms`);
   });
 

@@ -191,7 +191,8 @@ describe('sandbox card renderer', () => {
     }
     const md1 = dom(renderMarkdown(`[点我](javascript:alert(4))`));
     expect(md1.querySelector('a')).toBeNull();
-    expect(md1.textContent).toContain('点我');
+    expect(md1.textContent).toBe('点我');
+    expect(dom(renderMarkdown('[维基](https://zh.wikipedia.org/wiki/A_(B)) 后')).querySelector('a')!.getAttribute('href')).toBe('https://zh.wikipedia.org/wiki/A_(B)');
     expect(dom(renderMarkdown('[官网](https://example.com/a?b=1&c=2)')).querySelector('a')!.getAttribute('href')).toBe('https://example.com/a?b=1&c=2');
   });
 

@@ -61,7 +61,7 @@ const INLINE = new RegExp(
     '\\*\\*([\\s\\S]+?)\\*\\*', // 2 bold
     '~~([\\s\\S]+?)~~', // 3 strike
     '\\*([^*\\s](?:[^*]*?[^*\\s])?)\\*', // 4 italic
-    '\\[([^\\]\\n]*)\\]\\(([^)\\s]*)\\)', // 5 text, 6 url
+    '\\[([^\\]\\n]*)\\]\\(((?:[^()\\s]|\\([^()\\s]*\\))*)\\)', // 5 text, 6 url (one level of parentheses inside)
     "<font\\s+color\\s*=\\s*['\"]?([#\\w-]+)['\"]?\\s*>([\\s\\S]*?)</font>", // 7 colour, 8 text
     "<at\\s+(?:id|user_id|open_id|email)\\s*=\\s*['\"]?([^'\">\\s]+)['\"]?\\s*>[^<]*</at>", // 9 id
     "<text_tag(?:\\s+color\\s*=\\s*['\"]?([\\w-]+)['\"]?)?\\s*>([\\s\\S]*?)</text_tag>", // 10 colour, 11 text

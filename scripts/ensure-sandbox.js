@@ -3,7 +3,8 @@
  * Builds the sandbox page (server/sandbox/page → server/sandbox/page/dist/index.html, gitignored) with esbuild when it
  * is missing or older than its sources. ONE self-contained file: the bundled JS and the CSS are inlined, and a CSP
  * <meta> allows only that script (by its sha256) and requests to this origin — no CDN, no web font, no inline handler.
- * `npm start` runs it after ensure-h5.js; the GET /sandbox route calls ensureSandboxPage() too (cheap when fresh).
+ * The start script and the GET /sandbox route (server/sandbox/routes.ts, once per process) call ensureSandboxPage()
+ * (cheap when fresh); `node scripts/ensure-sandbox.js --force` rebuilds by hand.
  */
 const crypto = require('node:crypto');
 const fs = require('node:fs');

@@ -212,7 +212,15 @@ interface Probe {
     await expect(page.locator('#chat-title').innerText()).resolves.toContain('演示群');
     await say('帮助', 'CRM 助手能做什么');
     await shot('help-in-group');
-    await page.locator('[data-conv="p2p"]').click();
+    // Another member of the group sees 李娜's message on the left, with her name, and the bot's answer.
+    await become('ou_demo_rep2');
+    await page.locator('[data-conv="oc_sandbox_team"]').click();
+    const theirs = page.locator('#msgs .msg.user:not(.mine)', { hasText: '帮助' }).first();
+    await theirs.waitFor();
+    expect(await theirs.locator('.meta').innerText()).toContain('李娜');
+    await expect(page.locator('#msgs .msg.bot', { hasText: 'CRM 助手能做什么' }).count()).resolves.toBeGreaterThan(0);
+    await shot('group-as-another-member');
+    await become(REP);
     await page.click('[data-lang=en]');
     await expect(page.locator('.brand-title').innerText()).resolves.toBe('CRM sandbox');
     await expect(page.locator('#send').innerText()).resolves.toBe('Send');

@@ -17,6 +17,8 @@ interface Msg {
   chat: ChatKey;
   from: 'bot' | 'user';
   sender: string;
+  /** Typed by the person the page is for (right-hand side); another member's message in a group is on the left. */
+  mine: boolean;
   msgType: string;
   content: Record<string, unknown> | string;
   at: number;
@@ -172,7 +174,7 @@ function postText(c: Record<string, unknown>): string {
 
 function drawMsg(m: Msg): HTMLElement {
   const el = document.createElement('div');
-  el.className = `msg ${m.from}`;
+  el.className = `msg ${m.from}${m.mine ? ' mine' : ''}`;
   el.dataset.mid = m.id;
   const c = contentOf(m);
   let inner: string;
@@ -405,7 +407,7 @@ async function send(): Promise<void> {
   try {
     const r = await api.sendMessage(me.openId, text, chat);
     state.sentIn.set(r.messageId, chat);
-    if (state.me === me) addMessage({ id: r.messageId, chat, from: 'user', sender: me.name, msgType: 'text', content: { text }, at: Date.now(), updated: false });
+    if (state.me === me) addMessage({ id: r.messageId, chat, from: 'user', sender: me.name, mine: true, msgType: 'text', content: { text }, at: Date.now(), updated: false });
   } catch (e) {
     input.value = text;
     toast(`${t('sendFailed')}: ${(e as Error).message}`, 'error');
@@ -505,7 +507,8 @@ async function become(p: api.Person): Promise<void> {
       if (state.me !== p) return;
       const from = m.from === 'user' ? 'user' : 'bot';
       const at = typeof m.at === 'number' ? m.at : m.at ? Date.parse(m.at) : Date.now();
-      addMessage({ id: m.messageId, chat: chatOf(m), from, sender: from === 'user' ? (m.sender && nameOf(m.sender)) || p.name : t('bot'), msgType: m.msgType, content: m.content, at: Number.isFinite(at) ? at : Date.now(), updated: false });
+      const mine = from === 'user' && (!m.sender || m.sender === p.openId);
+      addMessage({ id: m.messageId, chat: chatOf(m), from, sender: from === 'user' ? (m.sender && nameOf(m.sender)) || p.name : t('bot'), mine, msgType: m.msgType, content: m.content, at: Number.isFinite(at) ? at : Date.now(), updated: false });
     },
     update: (u) => {
       const m = state.msgs.get(u.messageId);

@@ -28,6 +28,8 @@ const extra = process.argv.slice(2);
 if (!extra.length) {
   console.log('> type-check');
   if (run(process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', 'tsconfig.json']) !== 0) process.exit(1);
+  // The sandbox page's browser code (DOM types), kept out of the server's program.
+  if (run(process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', 'server/sandbox/page/tsconfig.json']) !== 0) process.exit(1);
   if (fs.existsSync(path.join(root, 'miniapp/tsconfig.json')) && run(process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', 'miniapp/tsconfig.json']) !== 0) process.exit(1);
 }
 console.log('> jest');

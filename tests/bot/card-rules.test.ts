@@ -28,6 +28,7 @@ import type { OpportunityDto, PipelineDto, QuoteDto, ForecastDto, FunnelDto } fr
 import type { Draft } from '../../bot/render/leads';
 import type { Locale } from '../../bot/i18n';
 import { validateCard, describeViolations, cardRejection } from '../helpers/lark-card';
+import { renderCard } from '../../server/sandbox/page/render/card';
 
 const LOCALES: Locale[] = ['zh-CN', 'en'];
 const TZ = 'Asia/Shanghai';
@@ -293,9 +294,14 @@ function kitCard(l: Locale): Card {
   });
 }
 
+/** Valid for Lark, and drawn by the sandbox page's renderer without a placeholder (server/sandbox/page/render). */
 function expectValid(label: string, c: unknown): void {
   const v = validateCard(c);
   if (v.length) throw new Error(`${label} breaks the documented Card JSON 2.0 rules:\n${describeViolations(v)}`);
+  for (const locale of LOCALES) {
+    const r = renderCard(c, { locale });
+    if (r.unsupported.length) throw new Error(`${label}: the sandbox renderer cannot draw ${r.unsupported.join(', ')}`);
+  }
 }
 
 /** Every kind the composed bot renders (bot/compose.ts). */

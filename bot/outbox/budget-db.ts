@@ -53,7 +53,7 @@ export class DbBudgetStore implements BudgetStore {
     if (r === 0 || !countApp) return { n: r, appFull: false };
     const a = await this.grant('app', sec, r, limits.app);
     if (a < r) await this.put(`r:${receiverKey}`, sec, r - a);
-    return { n: a, appFull: a < r };
+    return { n: a, appFull: a === 0 };
   }
 
   async giveBack(receiverKey: string, sec: number, n: number, countApp: boolean): Promise<void> {

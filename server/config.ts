@@ -43,6 +43,11 @@ const schema = z.object({
   CRM_READ_LOOKUP_PER_WINDOW: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_READ_BUDGET.lookup),
   CRM_READ_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(DEFAULT_READ_BUDGET.windowSeconds),
   CRM_READ_EMPTY_BURST: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_READ_BUDGET.emptyBurst),
+  // Horizontal scale (several processes on one MySQL): what this process runs, and the optional Redis.
+  CRM_ROLE: z.enum(['web', 'worker', 'all']).default('all'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'must be redis://[user:pass@]host:6379[/db] or rediss://…').optional(),
+  // Drills and tests only: one cron rule (5 or 6 fields, seconds first) replacing every job's schedule.
+  CRM_JOBS_CRON: z.string().regex(/^(\S+\s+){4,5}\S+$/, 'must be a cron rule of 5 or 6 fields, e.g. "*/10 * * * * *"').optional(),
   CRM_DEMO_INVITE_CODE: z.string().regex(/^[A-Za-z0-9-]{6,32}$/, 'must be 6–32 letters or digits').optional(),
 });
 
@@ -65,6 +70,12 @@ export interface Config extends BotConfig {
   mp: { signInPerMinute: number; sessionPerMinute: number; demoInviteCode?: string };
   /** Per-user read budgets of /api/v1 and chat (CRM_READ_*). */
   readBudget: ReadBudgetConfig;
+  /** CRM_ROLE: web serves HTTP only; worker runs the jobs, the outbox and the inbox sweeper (and /healthz); all both. */
+  role: 'web' | 'worker' | 'all';
+  /** REDIS_URL: the Lark send budget and the HTTP rate limits are kept in Redis instead of the database. */
+  redisUrl?: string;
+  /** CRM_JOBS_CRON (drills, tests): every job on this schedule. */
+  jobsCron?: string;
 }
 
 export class ConfigError extends Error {
@@ -117,6 +128,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (c.CRM_PUBLIC_URL ?? `http://localhost:${c.PORT || 3000}`).replace(/\/+$/, ''),
     uploadDir: c.CRM_UPLOAD_DIR,
     mp: { signInPerMinute: c.CRM_MP_SIGNIN_RPM, sessionPerMinute: c.CRM_MP_SESSION_RPM, demoInviteCode: c.CRM_DEMO_INVITE_CODE },
+    role: c.CRM_ROLE,
+    redisUrl: c.REDIS_URL,
+    jobsCron: c.CRM_JOBS_CRON,
     readBudget: {
       search: c.CRM_READ_SEARCH_PER_WINDOW,
       list: c.CRM_READ_LIST_PER_WINDOW,

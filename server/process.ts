@@ -1,6 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createDb } from '../core/db/connection';
+import os from 'node:os';
+import { Redis } from 'ioredis';
+import { createDb, sqliteStorage } from '../core/db/connection';
+import { claimJobSlot } from '../core/db/lease';
+import { lockSqliteFile, type SqliteLock } from './sqlite-lock';
 import { migrate } from '../core/db/migrator';
 import { checkBufferPool } from './cli/doctor';
 import { createApp, type AppDeps } from './app';
@@ -24,8 +28,14 @@ export interface ServerOptions {
 }
 
 export async function startServer(config: Config, logger: Logger, options: ServerOptions = {}): Promise<RunningServer> {
+  // SQLite is single-process: a second server on the same file refuses to start (server/sqlite-lock.ts).
+  const storage = config.databaseUrl.startsWith('sqlite:') ? sqliteStorage(config.databaseUrl) : null;
+  const lock: SqliteLock | null = storage && storage !== ':memory:' ? lockSqliteFile(storage) : null;
   const db = createDb(config.databaseUrl);
-  logger.info({ database: redactUrl(config.databaseUrl), dialect: db.dialect }, 'connecting to database');
+  logger.info({ database: redactUrl(config.databaseUrl), dialect: db.dialect, role: config.role ?? 'all' }, 'connecting to database');
+  // REDIS_URL: the Lark send budget and the HTTP rate limits live there (else in the database on MySQL).
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 3, enableOfflineQueue: true }) : null;
+  redis?.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
   // MySQL: warn when InnoDB's buffer pool is smaller than the customer tables (same check as `crm doctor`).
@@ -36,7 +46,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     const seeded = await seedDemo(core);
     if (seeded.seeded) logger.info(seeded, 'demo data seeded (first run)');
   }
-  const deps = { core, config, logger };
+  const deps = { core, config, logger, redis };
   const composed = (options.compose ?? composeProcess)(deps);
   const app = await createApp(deps, { routers: composed.routers });
   const server = http.createServer(app.callback());
@@ -46,7 +56,11 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const jobs: RunningJobs | null = config.jobs ? startJobs(deps, { jobs: composed.jobs, workers: composed.workers }) : null;
+  // Each tick of a job runs in one process of several (its scheduled time claimed in job_leases).
+  const holder = `${os.hostname()}:${process.pid}`.slice(0, 64);
+  const jobs: RunningJobs | null = config.jobs
+    ? startJobs(deps, { jobs: composed.jobs, workers: composed.workers, claim: (job, slot) => claimJobSlot(db, job, slot, holder), cronOverride: config.jobsCron })
+    : null;
   logger.info({ port, host: config.host }, 'CRM listening');
   // With a Lark app configured: the setup check (`crm lark check`) in summary form, one line per problem, in the
   // background (start-up never waits on the platform).
@@ -71,6 +85,8 @@ export async function startServer(config: Config, logger: Logger, options: Serve
         clearTimeout(timer);
         await jobs?.stop();
         await db.close();
+        await redis?.quit().catch(() => undefined);
+        lock?.release();
         logger.info('CRM stopped');
       })();
       return closing;

@@ -23,7 +23,7 @@ async function loadPolicy(ctx: CoreContext, t?: Transaction): Promise<ApprovalPo
 }
 
 export async function getApprovalPolicy(ctx: CoreContext, t?: Transaction): Promise<ApprovalPolicy> {
-  return policyCache.get(ctx.db, '', () => loadPolicy(ctx, t));
+  return policyCache.get(ctx.db, '', () => loadPolicy(ctx, t), t);
 }
 
 /** Replaces the policy (admins only); validated so a bad rules file never reaches a submission. */

@@ -21,12 +21,20 @@ interface Versions {
 
 const versionsByDb = new WeakMap<object, Versions>();
 
-/** Every cache's version, read at most once per CACHE_CHECK_MS per database handle (concurrent callers share the read). */
-async function currentVersions(db: Db): Promise<Map<string, number>> {
+/**
+ * Every cache's version, read at most once per CACHE_CHECK_MS per database handle (concurrent callers share the
+ * read). Inside a transaction the read runs on the transaction's connection: a caller holding one must never wait
+ * for a second one from the pool (50 concurrent claims would exhaust it).
+ */
+async function currentVersions(db: Db, t?: Transaction | null): Promise<Map<string, number>> {
   let v = versionsByDb.get(db.sequelize);
   if (!v) versionsByDb.set(db.sequelize, (v = { at: 0, map: new Map(), pending: null }));
   const state = v;
   if (Date.now() - state.at < CACHE_CHECK_MS) return state.map;
+  if (t) {
+    const rows = await db.select<{ name: string; version: number | string }>('SELECT name, version FROM cache_versions', {}, t);
+    return new Map(rows.map((r) => [r.name, Number(r.version)]));
+  }
   state.pending ??= db
     .select<{ name: string; version: number | string }>('SELECT name, version FROM cache_versions')
     .then((rows) => {
@@ -63,15 +71,16 @@ export async function bumpCacheVersion(db: Db, t: Transaction, name: string): Pr
  * writer's process, after its commit).
  */
 export interface VersionedCache<T> {
-  get(db: Db, key: string, load: () => Promise<T>): Promise<T>;
+  /** `t`: the caller's transaction, if any (the version check then runs on it; `load` should use it too). */
+  get(db: Db, key: string, load: () => Promise<T>, t?: Transaction | null): Promise<T>;
   forget(db: Db): void;
 }
 
 export function versionedCache<T>(name: string): VersionedCache<T> {
   const entries = new WeakMap<object, Map<string, { version: number; value: T }>>();
   return {
-    async get(db, key, load) {
-      const versions = await currentVersions(db);
+    async get(db, key, load, t) {
+      const versions = await currentVersions(db, t);
       const version = versions.get(name) ?? 0;
       let m = entries.get(db.sequelize);
       if (!m) entries.set(db.sequelize, (m = new Map()));

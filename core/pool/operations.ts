@@ -303,7 +303,7 @@ async function claimByCall(ctx: CoreContext, user: Extract<Actor, { kind: 'user'
 // (core/db/cache-versions.ts): changes made in this process apply at once, other processes see them within a second.
 const poolCache = versionedCache<PoolDto>('pool.rules');
 async function cachedPoolRules(ctx: CoreContext, poolId: number | null, t?: Transaction | null): Promise<PoolDto> {
-  return poolCache.get(ctx.db, String(poolId ?? 'default'), () => poolRulesFor(ctx, poolId, t));
+  return poolCache.get(ctx.db, String(poolId ?? 'default'), () => poolRulesFor(ctx, poolId, t), t);
 }
 /** In the writer's transaction: other processes reload; this process forgets at once (and again after commit). */
 async function poolsChanged(ctx: CoreContext, t: Transaction): Promise<void> {

@@ -10,26 +10,14 @@ import { RedisBudgetStore } from '../../bot/outbox/budget-redis';
 import { sendLimitsFor } from '../../bot/outbox/budget';
 import { freshDatabase, MYSQL_URL, SETUP_TIMEOUT_MS, type TestDatabase } from '../helpers/db';
 import { memoryLogger } from '../helpers/app';
-import { FakeLark, type FakeMessage } from '../helpers/fake-lark';
+import { FakeLark } from '../helpers/fake-lark';
+import { peakRates } from '../helpers/lark-rates';
 import { startRedis, type TestRedis } from '../helpers/redis';
 
 jest.setTimeout(90_000);
 
 const logger = memoryLogger('error').logger;
 const limits = { app: 50, receiver: 5 };
-
-/** The most requests the fake saw in one aligned second: for the app, and for the busiest receiver. */
-export function peakRates(messages: FakeMessage[]): { app: number; receiver: number } {
-  const app = new Map<number, number>();
-  const rcv = new Map<string, number>();
-  for (const m of messages) {
-    const sec = Math.floor(m.at / 1000);
-    app.set(sec, (app.get(sec) ?? 0) + 1);
-    const k = `${m.receiveId}@${sec}`;
-    rcv.set(k, (rcv.get(k) ?? 0) + 1);
-  }
-  return { app: Math.max(0, ...app.values()), receiver: Math.max(0, ...rcv.values()) };
-}
 
 /**
  * One store kind: `make()` gives a store as a separate process would have it (its own connection pool / client),

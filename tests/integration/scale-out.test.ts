@@ -89,10 +89,15 @@ run('scale-out: three server processes on one MariaDB', () => {
     expect(Math.max(...seen)).toBeLessThan(1_000);
 
     // SIGKILL p1 mid-delivery: its leased rows wait for their lease, then the others send them (same uuid).
+    // The server's own pid (tsx runs it as a child) is in its log lines and in its outbox lease owner.
+    const pid = procs[1].logs.find((l) => typeof l.pid === 'number')!.pid as number;
+    const heldBy = async () => Number((await db.select<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE status = 'sending' AND lease_owner LIKE :o", { o: `%:${pid}:%` }))[0].n);
     await until('a third delivered', () => fake.messages.length >= N / 3, 120_000);
+    await until('p1 holding leased rows', async () => (await heldBy()) > 0, 30_000, 20);
     procs[1].child.kill('SIGKILL');
     await procs[1].exited;
     const killedAt = fake.messages.length;
+    const orphaned = await heldBy();
 
     await until(
       'every row sent',
@@ -115,6 +120,7 @@ run('scale-out: three server processes on one MariaDB', () => {
     // Every process delivered some (the budget is shared, not owned by one).
     const owners = await db.select<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE dedupe_key LIKE 'scale:%'");
     expect(Number(owners[0].n)).toBe(N);
+    expect(orphaned).toBeGreaterThan(0); // the kill left leased rows behind, and they were delivered
 
     // Each job tick ran in exactly one process; every job ran.
     const runs = new Map<string, string[]>();

@@ -133,7 +133,7 @@ run('scale-out: three server processes on one MariaDB', () => {
 
     const sent = fake.stats.sent;
     console.log(
-      `scale-out: ${N} messages in ${seconds.toFixed(1)} s (${(N / seconds).toFixed(1)}/s incl. the ${killedAt} before the kill and the lease wait), ` +
+      `scale-out: ${N} messages in ${seconds.toFixed(1)} s (${(N / seconds).toFixed(1)}/s incl. the wait for the ${orphaned} rows the killed process held, ${killedAt} delivered at the kill), ` +
         `peak ${peak.app}/s app, ${peak.receiver}/s chat, 429s ${fake.stats.rateLimited}, re-sent uuids ${fake.stats.duplicateUuids}, sent ${sent}; ` +
         `policy seen after ${seen.join(' / ')} ms; ${runs.size} job ticks, each once, run by ${[...ranBy].sort().join(', ')}`,
     );

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -16,6 +17,8 @@ export interface ServerProcess {
   /** Non-JSON output (stderr and stray stdout), for failure messages. */
   text: string[];
   exited: Promise<number | null>;
+  /** The pids of the process tree (tsx may run the server as its child): one of them is the server's. */
+  pids(): number[];
   /** SIGTERM and wait for the exit (SIGKILL after `graceMs`). */
   stop(graceMs?: number): Promise<void>;
 }
@@ -35,6 +38,20 @@ export function httpRequest(port: number, method: string, p: string, headers: Re
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** A pid and its descendants (Linux /proc; just the pid elsewhere). */
+export function processTree(pid: number): number[] {
+  const out = [pid];
+  try {
+    for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+      const kids = fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      for (const k of kids ? kids.split(' ') : []) out.push(...processTree(Number(k)));
+    }
+  } catch {
+    /* gone, or not Linux */
+  }
+  return out;
 }
 
 /** Starts one server process with `env` on a free port; resolves once /healthz answers 200 (or rejects with its output). */
@@ -72,6 +89,7 @@ export async function startServerProcess(name: string, env: Record<string, strin
     logs,
     text,
     exited,
+    pids: () => processTree(child.pid!),
     async stop(graceMs = 15_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

@@ -89,9 +89,10 @@ run('scale-out: three server processes on one MariaDB', () => {
     expect(Math.max(...seen)).toBeLessThan(1_000);
 
     // SIGKILL p1 mid-delivery: its leased rows wait for their lease, then the others send them (same uuid).
-    // The server's own pid (tsx runs it as a child) is in its log lines and in its outbox lease owner.
-    const pid = procs[1].logs.find((l) => typeof l.pid === 'number')!.pid as number;
-    const heldBy = async () => Number((await db.select<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE status = 'sending' AND lease_owner LIKE :o", { o: `%:${pid}:%` }))[0].n);
+    // The outbox lease owner is host:pid:random, the pid the server's own (tsx may run it as its child).
+    const pids = new Set(procs[1].pids().map(String));
+    const heldBy = async () =>
+      (await db.select<{ lease_owner: string }>("SELECT lease_owner FROM outbox WHERE status = 'sending'")).filter((r) => pids.has(r.lease_owner.split(':').at(-2) ?? '')).length;
     await until('a third delivered', () => fake.messages.length >= N / 3, 120_000);
     await until('p1 holding leased rows', async () => (await heldBy()) > 0, 30_000, 20);
     procs[1].child.kill('SIGKILL');

@@ -162,7 +162,7 @@ const scenario: Scenario = {
       const db = await deliveryRounds(h, 'db', procs, n, rounds, {});
       const sum = (xs: Round[], f: (x: Round) => number) => xs.reduce((s, x) => s + f(x), 0);
       figures.push(
-        roundsFigure(`delivered msg/s, ${procs} processes, budget in the database (${n} messages, ${CHATS} chats)`, stat(db.map((x) => x.rate)), 'msg/s'),
+        roundsFigure(`delivered msg/s, ${procs} process${procs > 1 ? 'es' : ''}, budget ${mysql ? 'in the database' : 'in memory (SQLite: one process)'} (${n} messages, ${CHATS} chats)`, stat(db.map((x) => x.rate)), 'msg/s'),
         roundsFigure('fraction of the 50/s app limit', stat(db.map((x) => x.rate / 50)), 'ratio', 'scale-out.fraction'),
         roundsFigure('429s (all rounds summed)', stat(db.map((x) => x.rateLimited)), 'count', 'scale-out.429s', sum(db, (x) => x.rateLimited)),
         { name: 'peak per aligned second: app / busiest chat', value: Math.max(...db.map((x) => x.peakApp)), unit: 'count' },
@@ -173,7 +173,7 @@ const scenario: Scenario = {
         try {
           const rr = await deliveryRounds(h, 'redis', procs, n, 1, { REDIS_URL: redis.url });
           figures.push(
-            { name: `delivered msg/s, ${procs} processes, budget in Redis (1 round, information)`, value: rr[0].rate, unit: 'msg/s' },
+            { name: `delivered msg/s, ${procs} process${procs > 1 ? 'es' : ''}, budget in Redis (1 round, information)`, value: rr[0].rate, unit: 'msg/s' },
             { name: '429s with the Redis budget', value: rr[0].rateLimited, unit: 'count' },
           );
           details.redis = rr;

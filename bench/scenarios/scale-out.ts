@@ -11,6 +11,22 @@ import { FakeLark } from '../../tests/helpers/fake-lark';
 import { peakRates } from '../../tests/helpers/lark-rates';
 import { startRedis } from '../../tests/helpers/redis';
 import { startServerProcess, type ServerProcess } from '../../tests/helpers/server-process';
+import { Redis } from 'ioredis';
+import { DbBudgetStore } from '../../bot/outbox/budget-db';
+import { RedisBudgetStore } from '../../bot/outbox/budget-redis';
+import type { BudgetStore } from '../../bot/outbox/limits';
+
+/** Round trip of one budget take (receiver + app buckets), sequential, each in a new second: ms per take. */
+async function takeLatencies(store: BudgetStore, count: number): Promise<number[]> {
+  const xs: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t = performance.now();
+    await store.take(`bench-lat:${i % 100}`, 1_000 + i, 3, true, { app: 50, receiver: 5 });
+    xs.push(performance.now() - t);
+  }
+  return xs;
+}
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 /**
  * Horizontal scale (issue 20), on the bench database:
@@ -169,6 +185,21 @@ const scenario: Scenario = {
       );
       details.database = db;
       const redis = await startRedis();
+      const takes = h.smoke ? 200 : 2_000;
+      if (mysql) {
+        const xs = await takeLatencies(new DbBudgetStore(h.db), takes);
+        await h.db.sequelize.query("DELETE FROM lark_send_budget WHERE bucket LIKE 'r:bench-lat:%'", { type: QueryTypes.DELETE });
+        figures.push({ name: `budget take round trip, database: p50 (${takes} takes, one at a time)`, value: pct(xs, 50), unit: 'ms' }, { name: 'budget take round trip, database: p99', value: pct(xs, 99), unit: 'ms' });
+      }
+      if (redis) {
+        const client = new Redis(redis.url);
+        try {
+          const xs = await takeLatencies(new RedisBudgetStore(client, 'bench'), takes);
+          figures.push({ name: `budget take round trip, Redis: p50 (${takes} takes, one at a time)`, value: pct(xs, 50), unit: 'ms' }, { name: 'budget take round trip, Redis: p99', value: pct(xs, 99), unit: 'ms' });
+        } finally {
+          client.disconnect();
+        }
+      }
       if (redis) {
         try {
           const rr = await deliveryRounds(h, 'redis', procs, n, 1, { REDIS_URL: redis.url });

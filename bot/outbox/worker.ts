@@ -316,7 +316,10 @@ export class OutboxWorker {
       sql = `UPDATE outbox SET status = 'pending', attempts = :attempts, next_attempt_at = :next, last_error = :reason, lease_owner = NULL, lease_until = NULL WHERE id = :id AND lease_owner = :owner AND status = 'sending'`;
       replacements = { ...base, attempts, next: new Date(now.getTime() + backoff), reason: outcome.reason.slice(0, 500) };
     }
-    await this.core.db.tx((t) => this.core.db.sequelize.query(sql, { type: QueryTypes.UPDATE, transaction: t, replacements }));
+    // One conditional statement: on MySQL it autocommits on its own (one round trip, not START/UPDATE/COMMIT, per
+    // message); SQLite's writes go through db.tx (its writers are serialised in-process).
+    if (this.core.db.dialect === 'mysql') await this.core.db.sequelize.query(sql, { type: QueryTypes.UPDATE, replacements });
+    else await this.core.db.tx((t) => this.core.db.sequelize.query(sql, { type: QueryTypes.UPDATE, transaction: t, replacements }));
   }
 
   /** Runs rounds until nothing is due (tests, benchmarks). */

@@ -43,6 +43,7 @@ function dbKind(): Kind {
     name: 'mysql',
     skip: MYSQL_URL ? null : 'TEST_MYSQL_URL is not set',
     async setup() {
+      if (!MYSQL_URL) return;
       tdb = await freshDatabase('mysql');
       const db = createDb(tdb.url);
       await migrate(db);
@@ -87,8 +88,9 @@ for (const kind of [memoryKind(), dbKind(), redisKind()]) {
   describe(`Lark send budget [${kind.name}]`, () => {
     beforeAll(() => kind.setup(), SETUP_TIMEOUT_MS);
     afterAll(() => kind.teardown(), SETUP_TIMEOUT_MS);
+    // Known before the run (no TEST_MYSQL_URL): skipped; found at setup (no redis-server): passes with a warning.
     const run = (name: string, fn: () => Promise<void>) =>
-      it(name, async () => {
+      (kind.skip ? it.skip : it)(name, async () => {
         if (kind.skip) {
           console.warn(`skipped (${kind.skip}): ${name}`);
           return;

@@ -61,11 +61,12 @@ export class MemoryBudgetStore implements BudgetStore {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * No sends in the last 300 ms of a second: a request counted in second x must reach Lark within second x even
- * when the event loop or the network is slow (100 ms was not enough on a loaded 2-core CI machine: 429s).
- * Throughput is unaffected: 50 requests fit easily in the first 700 ms.
+ * No sends in the last 400 ms of a second: a request counted in second x must reach Lark within second x even
+ * when the event loop or the network is slow (100 ms was not enough on a loaded 2-core CI machine: 429s; 300 ms
+ * let a few through with three processes sharing the budget on a 2-core machine at load 13).
+ * Throughput is unaffected: 50 requests fit easily in the first 600 ms.
  */
-const GUARD_MS = 300;
+const GUARD_MS = 400;
 
 /** Tokens granted for one receiver in one aligned second. */
 export interface Grant {

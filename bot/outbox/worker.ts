@@ -52,9 +52,9 @@ export interface OutboxWorkerOptions extends SendLimitsOptions {
   pollMs?: number;
   maxAttempts?: number;
   /**
-   * Receivers delivered in parallel (each receiver's rows stay in order); default 20. With the budget shared by
-   * several processes, the lanes of all of them must be able to spend 50 tokens in the 700 ms a second allows even
-   * when each step waits on a loaded machine: more lanes, not more CPU.
+   * Receivers delivered in parallel (each receiver's rows stay in order); default 10. (20 lanes a process, three
+   * processes, on a loaded 2-core machine: more requests in flight at the end of a second's window, and a few of
+   * them reached the fake Lark in the next second: 429s.)
    */
   concurrency?: number;
   /** First retry delay; doubles per attempt up to maxBackoffMs. */
@@ -112,11 +112,11 @@ export class OutboxWorker {
       core: opts.core,
       logger: opts.logger,
       client: opts.client,
-      batchSize: opts.batchSize ?? 100,
+      batchSize: opts.batchSize ?? 50,
       leaseMs: opts.leaseMs ?? 60_000,
       pollMs: opts.pollMs ?? 500,
       maxAttempts: opts.maxAttempts ?? 10,
-      concurrency: opts.concurrency ?? 20,
+      concurrency: opts.concurrency ?? 10,
       backoffMs: opts.backoffMs ?? 1_000,
       maxBackoffMs: opts.maxBackoffMs ?? 300_000,
     };

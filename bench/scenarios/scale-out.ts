@@ -258,6 +258,7 @@ const scenario: Scenario = {
       notes.push(
         `where the time goes (CPU cores used during the load, ${os.cpus().length} cores on this machine): ${where('1 process', one.cores)}; ${where('2 processes', two.cores)}`,
         'the balancer is a Node TCP pipe in the bench process (per-connection round robin, as an L4 balancer): it costs the same in both runs',
+        'reading it: when the web process(es), MariaDB and the load generator together use every core, a second web process only splits the same CPU (and adds contention): 2 / 1 stays near or below 1 on one small machine; it pays when the web processes get cores (or hosts) of their own',
       );
       details.view360 = { one: one.cores, two: two.cores };
     } finally {

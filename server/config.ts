@@ -81,7 +81,9 @@ export interface Config extends BotConfig {
 export class ConfigError extends Error {
   constructor(readonly variable: string, reason: string, value: string | undefined) {
     // One line, naming the variable; the value is shown only when it is not a secret.
-    super(`Invalid configuration: ${variable} ${reason}${value !== undefined && !/SECRET|KEY|TOKEN|PASS/i.test(variable) ? ` (got "${value}")` : ''}`);
+    // URLs (DATABASE_URL, REDIS_URL) are shown with their password hidden.
+    const shown = value !== undefined && /_URL$/.test(variable) ? redactUrl(value) : value;
+    super(`Invalid configuration: ${variable} ${reason}${shown !== undefined && !/SECRET|KEY|TOKEN|PASS/i.test(variable) ? ` (got "${shown}")` : ''}`);
     this.name = 'ConfigError';
   }
 }

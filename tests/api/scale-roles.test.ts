@@ -42,6 +42,7 @@ describe('CRM_ROLE: what a process runs', () => {
     expect(() => testConfig({ CRM_ROLE: 'both' })).toThrow(ConfigError);
     expect(() => testConfig({ CRM_ROLE: 'both' })).toThrow(/CRM_ROLE/);
     expect(() => testConfig({ REDIS_URL: 'localhost:6379' })).toThrow(/REDIS_URL/);
+    expect(() => testConfig({ REDIS_URL: 'redis://u:hunter2@host:6379 x' })).toThrow(/redis:\/\/u:\*\*\*@host/); // never the password
     expect(() => testConfig({ CRM_JOBS_CRON: 'every minute' })).toThrow(/CRM_JOBS_CRON/);
     expect(testConfig({ REDIS_URL: 'redis://127.0.0.1:6379/2', CRM_JOBS_CRON: '*/10 * * * * *' })).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379/2', jobsCron: '*/10 * * * * *' });
   });

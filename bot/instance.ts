@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Redis } from 'ioredis';
 import type { CoreContext } from '../core/context';
 import type { BotConfig } from './config';
 import type { BotRegistry } from './registry';
@@ -10,6 +11,8 @@ export interface BotProcessDeps {
   logger: Logger;
   config: BotConfig;
   registry?: BotRegistry;
+  /** REDIS_URL's client when set: the Lark send budget is kept there instead of the database. */
+  redis?: Redis | null;
 }
 
 const bots = new WeakMap<CoreContext, LarkBot>();

@@ -6,6 +6,8 @@ import { createLarkClient, larkDomain, sdkLogger } from './client';
 import type { LarkBot } from './dispatcher';
 import { botFor, type BotProcessDeps } from './instance';
 import { OutboxWorker } from './outbox/worker';
+import { sendLimitsFor } from './outbox/budget';
+import { sweepSendBudget } from './outbox/budget-db';
 import { LarkOrgDirectory } from './org-directory';
 import { syncOrg } from '../core/org/sync';
 import { underLease } from '../core/db/lease';
@@ -52,7 +54,9 @@ export function orgSyncJob(deps: BotProcessDeps): Job {
 }
 
 export function outboxWorker(deps: BotProcessDeps): Worker {
-  const w = new OutboxWorker({ core: deps.core, logger: deps.logger, client: createLarkClient(deps.config.lark, deps.logger), registry: botFor(deps.core, deps.logger, deps.config, deps.registry).registry });
+  const limits = sendLimitsFor(deps.core.db, deps.redis);
+  const w = new OutboxWorker({ core: deps.core, logger: deps.logger, client: createLarkClient(deps.config.lark, deps.logger), registry: botFor(deps.core, deps.logger, deps.config, deps.registry).registry, limits });
+  deps.logger.debug({ store: limits.store.kind }, 'outbox: Lark send budget');
   return { name: 'lark-outbox', start: () => w.start(), stop: () => w.stop() };
 }
 
@@ -134,6 +138,7 @@ export async function sweepLarkRetention(core: CoreContext, now = core.clock.now
     'DELETE FROM lark_inbox WHERE id IN (:ids)',
     new Date(now.getTime() - 3 * 86_400_000),
   );
+  await sweepSendBudget(core.db, now);
   out.actions = await sweep('SELECT id FROM action_log WHERE created_at < :cut ORDER BY created_at LIMIT 1000', 'DELETE FROM action_log WHERE id IN (:ids)', new Date(now.getTime() - 60 * 86_400_000));
   return out;
 }

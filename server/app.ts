@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import Koa from 'koa';
 import { bodyParser } from '@koa/bodyparser';
 import type Router from '@koa/router';
@@ -14,6 +15,8 @@ export interface AppDeps {
   core: CoreContext;
   config: Config;
   logger: Logger;
+  /** REDIS_URL's client, when set (shared limits and the send budget); null/absent → the database or memory. */
+  redis?: Redis | null;
 }
 
 /** A transport module contributes routers; each owns its body parsing (the Lark routes need raw bytes). */

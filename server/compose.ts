@@ -24,6 +24,8 @@ import { sandboxOffRouter, sandboxRouter } from './sandbox/routes';
  * - routers: every HTTP router, mounted in this order after /healthz;
  * - jobs: the cron jobs the scheduler runs (CRM_JOBS=on);
  * - workers: the background loops started and stopped with the process (CRM_JOBS=on).
+ * CRM_ROLE decides which of them this process has: web → the routers only; worker → the jobs and workers only
+ * (HTTP answers /healthz); all (default) → everything.
  * The bot's intents, card actions and renderers are listed in bot/compose.ts (composeBot); the core's
  * contexts in core/compose.ts. server/process.ts starts what this returns; nothing registers itself on import.
  * The chat sandbox (server/sandbox/, when `sandbox` is given) is known here and in server/process.ts only: the bot
@@ -38,9 +40,13 @@ export interface ProcessComposition {
 export function composeProcess(deps: AppDeps, sandbox: Sandbox | null = null): ProcessComposition {
   // The bot: its own slice of the configuration (it never reads the environment or imports server/) and
   // everything it understands and sends (bot/compose.ts), shared by its router, its jobs and its workers.
-  const bot: BotProcessDeps = { core: deps.core, logger: deps.logger, config: botConfigOf(deps.config), registry: composeBot() };
+  const bot: BotProcessDeps = { core: deps.core, logger: deps.logger, config: botConfigOf(deps.config), registry: composeBot(), redis: deps.redis ?? null };
+  // CRM_ROLE: a web process serves HTTP only; a worker runs the jobs and the background loops (and answers /healthz).
+  const role = deps.config.role ?? 'all';
+  const web = role !== 'worker';
+  const worker = role !== 'web';
   return {
-    routers: [
+    routers: !web ? [] : [
       openApiRouter(API_OPERATIONS),
       customersApiRouter,
       publicLeadsRouter(),
@@ -54,8 +60,8 @@ export function composeProcess(deps: AppDeps, sandbox: Sandbox | null = null): P
       h5StaticRouter(), // KEEP LAST: the built H5 mini-program at / with an SPA fallback (never /api, /mp, /lark, /healthz)
     ],
     // The core's (core/compose.ts) and the bot's; in the sandbox no org sync (its directory is empty: everyone would leave).
-    jobs: [...deps.core.registry.jobs, ...botJobs(bot).filter((j) => !sandbox || j.name !== 'org.sync')],
-    workers: [...botWorkers(bot)],
+    jobs: !worker ? [] : [...deps.core.registry.jobs, ...botJobs(bot).filter((j) => !sandbox || j.name !== 'org.sync')],
+    workers: !worker ? [] : [...botWorkers(bot)],
   };
 }
 

@@ -47,6 +47,11 @@ const schema = z.object({
   // The chat sandbox (server/sandbox/): auto = on when no Lark app is configured (no LARK_APP_ID); on = always, the
   // bot then talks to the built-in Open API only and other machines may open /sandbox; off = never.
   CRM_SANDBOX: z.enum(['auto', 'on', 'off']).default('auto'),
+  // Horizontal scale (several processes on one MySQL): what this process runs, and the optional Redis.
+  CRM_ROLE: z.enum(['web', 'worker', 'all']).default('all'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'must be redis://[user:pass@]host:6379[/db] or rediss://…').optional(),
+  // Drills and tests only: one cron rule (5 or 6 fields, seconds first) replacing every job's schedule.
+  CRM_JOBS_CRON: z.string().regex(/^(\S+\s+){4,5}\S+$/, 'must be a cron rule of 5 or 6 fields, e.g. "*/10 * * * * *"').optional(),
   CRM_DEMO_INVITE_CODE: z.string().regex(/^[A-Za-z0-9-]{6,32}$/, 'must be 6–32 letters or digits').optional(),
 });
 
@@ -73,12 +78,20 @@ export interface Config extends BotConfig {
   readBudget: ReadBudgetConfig;
   /** CRM_SANDBOX: the chat sandbox (server/sandbox/mode.ts says what each value means). */
   sandbox: 'auto' | 'on' | 'off';
+  /** CRM_ROLE: web serves HTTP only; worker runs the jobs, the outbox and the inbox sweeper (and /healthz); all both. */
+  role: 'web' | 'worker' | 'all';
+  /** REDIS_URL: the Lark send budget and the HTTP rate limits are kept in Redis instead of the database. */
+  redisUrl?: string;
+  /** CRM_JOBS_CRON (drills, tests): every job on this schedule. */
+  jobsCron?: string;
 }
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, reason: string, value: string | undefined) {
     // One line, naming the variable; the value is shown only when it is not a secret.
-    super(`Invalid configuration: ${variable} ${reason}${value !== undefined && !/SECRET|KEY|TOKEN|PASS/i.test(variable) ? ` (got "${value}")` : ''}`);
+    // URLs (DATABASE_URL, REDIS_URL) are shown with their password hidden.
+    const shown = value !== undefined && /_URL$/.test(variable) ? redactUrl(value) : value;
+    super(`Invalid configuration: ${variable} ${reason}${shown !== undefined && !/SECRET|KEY|TOKEN|PASS/i.test(variable) ? ` (got "${shown}")` : ''}`);
     this.name = 'ConfigError';
   }
 }
@@ -126,6 +139,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadDir: c.CRM_UPLOAD_DIR,
     metricsToken: c.CRM_METRICS_TOKEN,
     mp: { signInPerMinute: c.CRM_MP_SIGNIN_RPM, sessionPerMinute: c.CRM_MP_SESSION_RPM, demoInviteCode: c.CRM_DEMO_INVITE_CODE },
+    role: c.CRM_ROLE,
+    redisUrl: c.REDIS_URL,
+    jobsCron: c.CRM_JOBS_CRON,
     readBudget: {
       search: c.CRM_READ_SEARCH_PER_WINDOW,
       list: c.CRM_READ_LIST_PER_WINDOW,

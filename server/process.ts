@@ -1,6 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createDb } from '../core/db/connection';
+import os from 'node:os';
+import { Redis } from 'ioredis';
+import { createDb, sqliteStorage } from '../core/db/connection';
+import { claimJobSlot } from '../core/db/lease';
+import { lockSqliteFile, type SqliteLock } from './sqlite-lock';
 import { migrate } from '../core/db/migrator';
 import { checkBufferPool } from './cli/doctor';
 import { createApp, type AppDeps } from './app';
@@ -30,8 +34,14 @@ export interface ServerOptions {
 }
 
 export async function startServer(config: Config, logger: Logger, options: ServerOptions = {}): Promise<RunningServer> {
+  // SQLite is single-process: a second server on the same file refuses to start (server/sqlite-lock.ts).
+  const storage = config.databaseUrl.startsWith('sqlite:') ? sqliteStorage(config.databaseUrl) : null;
+  const lock: SqliteLock | null = storage && storage !== ':memory:' ? lockSqliteFile(storage) : null;
   const db = createDb(config.databaseUrl);
-  logger.info({ database: redactUrl(config.databaseUrl), dialect: db.dialect }, 'connecting to database');
+  logger.info({ database: redactUrl(config.databaseUrl), dialect: db.dialect, role: config.role ?? 'all' }, 'connecting to database');
+  // REDIS_URL: the Lark send budget and the HTTP rate limits live there (else in the database on MySQL).
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 3, enableOfflineQueue: true }) : null;
+  redis?.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
   // MySQL: warn when InnoDB's buffer pool is smaller than the customer tables (same check as `crm doctor`).
@@ -47,7 +57,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   // The chat sandbox (CRM_SANDBOX, no Lark app): the process runs with its configuration (the bot's Lark section
   // pointed at the built-in Open API, fresh secrets); the sandbox is then just another Lark to the bot.
   const sandbox = await startSandbox(config, core, logger);
-  const deps = { core, config: sandbox?.config ?? config, logger };
+  const deps = { core, config: sandbox?.config ?? config, logger, redis };
   const composed = (options.compose ?? composeProcess)(deps, sandbox);
   const app = await createApp(deps, { routers: composed.routers });
   const server = http.createServer(app.callback());
@@ -62,7 +72,11 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     throw e;
   }
   const port = (server.address() as AddressInfo).port;
-  const jobs: RunningJobs | null = config.jobs ? startJobs(deps, { jobs: composed.jobs, workers: composed.workers }) : null;
+  // Each tick of a job runs in one process of several (its scheduled time claimed in job_leases).
+  const holder = `${os.hostname()}:${process.pid}`.slice(0, 64);
+  const jobs: RunningJobs | null = config.jobs
+    ? startJobs(deps, { jobs: composed.jobs, workers: composed.workers, claim: (job, slot) => claimJobSlot(db, job, slot, holder), cronOverride: config.jobsCron })
+    : null;
   logger.info({ port, host: config.host }, 'CRM listening');
   if (sandbox) {
     logger.info({ url: sandboxUrl(config.host, port), remote: sandbox.mode.allowRemote }, `chat sandbox: open ${sandboxUrl(config.host, port)}`);
@@ -97,6 +111,8 @@ export async function startServer(config: Config, logger: Logger, options: Serve
         await jobs?.stop();
         await sandbox?.close();
         await db.close();
+        await redis?.quit().catch(() => undefined);
+        lock?.release();
         logger.info('CRM stopped');
       })();
       return closing;

@@ -1,10 +1,15 @@
-import { RateLimiterMemory } from 'rate-limiter-flexible';
-
 /**
- * Lark's sending limits, kept in memory per process: 50/s per app, 5/s per user or chat, 5/s per patched message.
- * Counted per aligned wall-clock second (how the platform's per-second QPS is counted, and how the test fake
- * enforces it); nothing is sent in the last `guardMs` of a second so that a request sent at x.99 s cannot
- * land in the next second's count. A 429's `x-ogw-ratelimit-reset` pauses all sending (`pause`).
+ * Lark's sending limits: 50/s per app, 5/s per user or chat, 5/s per patched message, counted per aligned
+ * wall-clock second (how the platform counts its per-second QPS, and how the test fake enforces it).
+ *
+ * The counts live in a `BudgetStore`: in memory (one process: SQLite), in the database (several processes on one
+ * MySQL: bot/outbox/budget-db.ts) or in Redis (REDIS_URL: bot/outbox/budget-redis.ts). A take asks for SEVERAL
+ * tokens at once (the rows queued for that receiver, at most its per-second limit) and gets what fits, so the
+ * store is hit about once per receiver per second, not once per message.
+ *
+ * Nothing is granted, and nothing granted is sent, in the last `guardMs` of a second, so that a request counted in
+ * second x reaches Lark within second x even when the event loop or the network is slow. A 429's
+ * `x-ogw-ratelimit-reset` pauses this process's sending (`pause`).
  */
 export interface SendLimitsOptions {
   appPerSecond?: number;
@@ -12,40 +17,94 @@ export interface SendLimitsOptions {
   guardMs?: number;
 }
 
+/** Where the per-second counts are kept. Each call is atomic across every process sharing the store. */
+export interface BudgetStore {
+  readonly kind: 'memory' | 'db' | 'redis';
+  /**
+   * Takes up to `want` tokens for `receiverKey` (and as many from the app bucket when `countApp`) in aligned
+   * second `sec`: answers how many were granted (0 when full) and whether the app bucket was the one full.
+   */
+  take(receiverKey: string, sec: number, want: number, countApp: boolean, limits: { app: number; receiver: number }): Promise<{ n: number; appFull: boolean }>;
+  /** Returns unused tokens of second `sec` (best effort: a lost give-back only wastes budget). */
+  giveBack(receiverKey: string, sec: number, n: number, countApp: boolean): Promise<void>;
+}
+
+/** One process: counts in a Map (rows of past seconds are overwritten; bounded by the receivers of one second). */
+export class MemoryBudgetStore implements BudgetStore {
+  readonly kind = 'memory' as const;
+  private readonly buckets = new Map<string, { sec: number; used: number }>();
+
+  private used(key: string, sec: number): number {
+    const b = this.buckets.get(key);
+    return b && b.sec === sec ? b.used : 0;
+  }
+
+  async take(receiverKey: string, sec: number, want: number, countApp: boolean, limits: { app: number; receiver: number }): Promise<{ n: number; appFull: boolean }> {
+    if (this.buckets.size > 10_000) for (const [k, b] of this.buckets) if (b.sec < sec) this.buckets.delete(k);
+    const appLeft = countApp ? limits.app - this.used('app', sec) : Infinity;
+    const n = Math.max(0, Math.min(want, limits.receiver - this.used(receiverKey, sec), appLeft));
+    if (n > 0) {
+      this.buckets.set(receiverKey, { sec, used: this.used(receiverKey, sec) + n });
+      if (countApp) this.buckets.set('app', { sec, used: this.used('app', sec) + n });
+    }
+    return { n, appFull: appLeft <= 0 };
+  }
+
+  async giveBack(receiverKey: string, sec: number, n: number, countApp: boolean): Promise<void> {
+    for (const key of countApp ? [receiverKey, 'app'] : [receiverKey]) {
+      const b = this.buckets.get(key);
+      if (b && b.sec === sec) b.used = Math.max(0, b.used - n);
+    }
+  }
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * No sends in the last 300 ms of a second: a request counted in second x must reach Lark within second x even
- * when the event loop or the network is slow (100 ms was not enough on a loaded 2-core CI machine: 429s).
- * Throughput is unaffected: 50 requests fit easily in the first 700 ms.
+ * No sends in the last 400 ms of a second: a request counted in second x must reach Lark within second x even
+ * when the event loop or the network is slow (100 ms was not enough on a loaded 2-core CI machine: 429s; 300 ms
+ * let a few through with three processes sharing the budget on a 2-core machine at load 13).
+ * Throughput is unaffected: 50 requests fit easily in the first 600 ms.
  */
-const GUARD_MS = 300;
+const GUARD_MS = 400;
+
+/** Tokens granted for one receiver in one aligned second. */
+export interface Grant {
+  receiverKey: string;
+  sec: number;
+  left: number;
+  countApp: boolean;
+}
 
 const shared = new Map<string, SendLimits>();
 
 /**
- * The process-wide limiter for these options: every worker of a process shares one budget. (Two processes
- * each keep their own in-memory budget; a 429 that results is honoured like any other.)
+ * The process-wide limiter over the in-memory store for these options: every worker of a process shares one
+ * budget (one process per SQLite file, so that is everything).
  */
 export function sharedSendLimits(o: SendLimitsOptions = {}): SendLimits {
   const key = `${o.appPerSecond ?? 50}/${o.receiverPerSecond ?? 5}/${o.guardMs ?? GUARD_MS}`;
   let l = shared.get(key);
   if (!l) {
-    l = new SendLimits(o);
+    l = new SendLimits(new MemoryBudgetStore(), o);
     shared.set(key, l);
   }
   return l;
 }
 
 export class SendLimits {
-  private readonly app: RateLimiterMemory;
-  private readonly receiver: RateLimiterMemory;
+  readonly app: number;
+  readonly receiver: number;
   private readonly guardMs: number;
   private pausedUntil = 0;
+  /** The app bucket was found full for this second: the process's other takers wait without asking the store. */
+  private appFullSec = -1;
+  /** Store round trips (takes and give-backs), for the bench. */
+  storeCalls = 0;
 
-  constructor(o: SendLimitsOptions = {}) {
-    this.app = new RateLimiterMemory({ points: o.appPerSecond ?? 50, duration: 2 });
-    this.receiver = new RateLimiterMemory({ points: o.receiverPerSecond ?? 5, duration: 2 });
+  constructor(readonly store: BudgetStore, o: SendLimitsOptions = {}) {
+    this.app = o.appPerSecond ?? 50;
+    this.receiver = o.receiverPerSecond ?? 5;
     this.guardMs = o.guardMs ?? GUARD_MS;
   }
 
@@ -53,10 +112,20 @@ export class SendLimits {
     this.pausedUntil = Math.max(this.pausedUntil, untilMs);
   }
 
-  /** Waits until one more request to `receiverKey` fits both limits, then counts it. */
-  async acquire(receiverKey: string, opts: { countApp?: boolean; signal?: { stopped: boolean } } = {}): Promise<boolean> {
+  /** Whether a token of `g` may still be used now: same second, not in the guard, not paused. */
+  usable(g: Grant, now = Date.now()): boolean {
+    return g.left > 0 && Math.floor(now / 1000) === g.sec && now % 1000 < 1000 - this.guardMs && this.pausedUntil <= now;
+  }
+
+  /**
+   * Waits until at least one request to `receiverKey` fits both limits; grants up to `want` (at most the
+   * receiver's per-second limit) in the current second. Null when `signal` stops the wait.
+   */
+  async take(receiverKey: string, want: number, opts: { countApp?: boolean; signal?: { stopped: boolean } } = {}): Promise<Grant | null> {
+    const countApp = opts.countApp !== false;
+    const n = Math.max(1, Math.min(want, this.receiver));
     for (;;) {
-      if (opts.signal?.stopped) return false;
+      if (opts.signal?.stopped) return null;
       let now = Date.now();
       if (this.pausedUntil > now) {
         await sleep(this.pausedUntil - now);
@@ -64,27 +133,63 @@ export class SendLimits {
       }
       now = Date.now();
       const intoSecond = now % 1000;
-      if (intoSecond >= 1000 - this.guardMs) {
-        await sleep(1000 - intoSecond);
-        continue;
-      }
       const sec = Math.floor(now / 1000);
-      try {
-        await this.receiver.consume(`${receiverKey}@${sec}`);
-      } catch {
-        await sleep(1000 - intoSecond);
+      if (intoSecond >= 1000 - this.guardMs || (countApp && this.appFullSec === sec)) {
+        // Spread the next second's first takes over a few ms, so processes do not all hit the store at x.000.
+        await sleep(1000 - intoSecond + Math.floor(Math.random() * 15));
         continue;
       }
-      if (opts.countApp !== false) {
-        try {
-          await this.app.consume(`app@${sec}`);
-        } catch {
-          await this.receiver.reward(`${receiverKey}@${sec}`);
-          await sleep(1000 - (Date.now() % 1000));
-          continue;
-        }
+      this.storeCalls++;
+      const r = await this.store.take(receiverKey, sec, n, countApp, { app: this.app, receiver: this.receiver });
+      if (r.n > 0) {
+        const g = { receiverKey, sec, left: r.n, countApp };
+        if (this.usable(g)) return g;
+        await this.giveBack(g); // the store answered too late (into the guard or the next second)
+        continue;
       }
-      return true;
+      if (r.appFull) this.appFullSec = Math.max(this.appFullSec, sec);
+      await sleep(1000 - (Date.now() % 1000) + Math.floor(Math.random() * 15));
     }
+  }
+
+  /** Returns what is left of `g` when its second is not over (others may use it); drops it otherwise. */
+  async giveBack(g: Grant): Promise<void> {
+    const left = g.left;
+    g.left = 0;
+    if (left <= 0 || Math.floor(Date.now() / 1000) !== g.sec) return;
+    this.storeCalls++;
+    if (g.countApp && this.appFullSec === g.sec) this.appFullSec = g.sec - 1;
+    await this.store.giveBack(g.receiverKey, g.sec, left, g.countApp);
+  }
+
+  /** One request to `receiverKey` (waits as `take`): true when it may be sent now. */
+  async acquire(receiverKey: string, opts: { countApp?: boolean; signal?: { stopped: boolean } } = {}): Promise<boolean> {
+    const g = await this.take(receiverKey, 1, opts);
+    return g !== null;
+  }
+
+  /**
+   * A receiver's permits: `next(want)` answers true when one more request may be sent now, taking a grant of up
+   * to `want` from the store when the current one is used up or its second has passed; `close()` gives back the rest.
+   */
+  permits(receiverKey: string, opts: { countApp?: boolean; signal?: { stopped: boolean } } = {}): { next(want: number): Promise<boolean>; close(): Promise<void> } {
+    let grant: Grant | null = null;
+    return {
+      next: async (want: number) => {
+        if (grant && this.usable(grant)) {
+          grant.left--;
+          return true;
+        }
+        if (grant) await this.giveBack(grant);
+        grant = await this.take(receiverKey, want, opts);
+        if (!grant) return false;
+        grant.left--;
+        return true;
+      },
+      close: async () => {
+        if (grant) await this.giveBack(grant).catch(() => undefined);
+        grant = null;
+      },
+    };
   }
 }

@@ -6,6 +6,10 @@ import type { Actor, Channel, CoreContext, Role } from '../context';
 import { AppError } from '../errors';
 import { parseInput } from '../validation';
 import { recordAudit } from '../audit/record';
+import { bumpCacheVersion } from '../db/cache-versions';
+
+/** The cache version every process's key cache (server/api/auth.ts) watches: a revocation applies within a second. */
+export const API_KEYS_CACHE = 'apikeys';
 
 /**
  * API keys for /api/v1. The key is shown once at creation; only its SHA-256 is stored. A key bound to a
@@ -59,6 +63,7 @@ export async function revokeApiKey(ctx: CoreContext, actor: Actor, channel: Chan
       type: QueryTypes.UPDATE,
     });
     if (!Number(n)) throw new AppError('NOT_FOUND', { field: 'id' });
+    await bumpCacheVersion(ctx.db, t, API_KEYS_CACHE);
     await recordAudit(ctx, t, { actor, action: 'apikey.revoke', entityType: 'api_key', entityId: id, channel });
   });
 }

@@ -6,21 +6,24 @@ import { recordAudit } from '../audit/record';
 import { approvalPolicy, compactChain, DEFAULT_POLICY, selectRules, type ApprovalPolicy, type ApproverSpec, type ContractFacts, type ResolvedStep } from './rules';
 import { jsonStrings } from '../db/connection';
 import { readSetting, writeSetting } from '../db/settings';
+import { bumpCacheVersion, versionedCache } from '../db/cache-versions';
 
 const POLICY_KEY = 'approval.policy';
 
-/** The policy in force: the JSON stored in settings, else the built-in default. */
-/** Read on every submission and card; cached per process for a few seconds (other processes see a change within POLICY_TTL_MS). */
-const POLICY_TTL_MS = 5_000;
-const policyCache = new WeakMap<CoreContext['db'], { at: number; policy: ApprovalPolicy }>();
+/**
+ * The policy in force: the JSON stored in settings, else the built-in default. Read on every submission and card,
+ * so cached per process under the `approval.policy` cache version (core/db/cache-versions.ts): another process
+ * sees a change within a second, this one at once.
+ */
+const policyCache = versionedCache<ApprovalPolicy>(POLICY_KEY);
+
+async function loadPolicy(ctx: CoreContext, t?: Transaction): Promise<ApprovalPolicy> {
+  const stored = await readSetting(ctx.db, POLICY_KEY, t);
+  return stored !== null ? approvalPolicy.parse(JSON.parse(stored)) : DEFAULT_POLICY;
+}
 
 export async function getApprovalPolicy(ctx: CoreContext, t?: Transaction): Promise<ApprovalPolicy> {
-  const hit = policyCache.get(ctx.db);
-  if (hit && Date.now() - hit.at < POLICY_TTL_MS) return hit.policy;
-  const stored = await readSetting(ctx.db, POLICY_KEY, t);
-  const policy = stored !== null ? approvalPolicy.parse(JSON.parse(stored)) : DEFAULT_POLICY;
-  policyCache.set(ctx.db, { at: Date.now(), policy });
-  return policy;
+  return policyCache.get(ctx.db, '', () => loadPolicy(ctx, t), t);
 }
 
 /** Replaces the policy (admins only); validated so a bad rules file never reaches a submission. */
@@ -29,10 +32,10 @@ export async function setApprovalPolicy(ctx: CoreContext, actor: Actor, raw: unk
   const policy = parseInput(approvalPolicy, raw);
   await ctx.db.tx(async (t) => {
     await writeSetting(ctx.db, t, POLICY_KEY, policy, ctx.clock.now());
-    policyCache.delete(ctx.db);
+    await bumpCacheVersion(ctx.db, t, POLICY_KEY);
     await recordAudit(ctx, t, { actor, action: 'approval.policy.set', entityType: 'setting', entityId: null, channel: actor.kind === 'system' ? 'cli' : 'api', data: { rules: policy.rules.map((r) => r.name) } });
   });
-  policyCache.delete(ctx.db);
+  policyCache.forget(ctx.db);
   return policy;
 }
 

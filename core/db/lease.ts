@@ -43,3 +43,29 @@ export async function underLease<T>(ctx: CoreContext, name: string, ttlMs: numbe
     await releaseLease(ctx.db, name, holder);
   }
 }
+
+/**
+ * One run of a scheduled job per scheduled time across every process: the first process to claim `slot` (the tick's
+ * scheduled time, the same in every process) runs it; the others skip that tick. One row per job in job_leases
+ * (`slot:<job>`, expires_at = the last slot claimed), moved forward by a conditional UPDATE: nothing accumulates,
+ * even for the every-second jobs. At most once per slot: a process that dies mid-run leaves that slot unrun (the
+ * jobs catch up on their next run).
+ */
+export async function claimJobSlot(db: Db, job: string, slot: Date, holder: string): Promise<boolean> {
+  const name = `slot:${job}`;
+  const update = async () => {
+    const [, affected] = await db.sequelize.query('UPDATE job_leases SET holder = :holder, expires_at = :slot WHERE name = :name AND expires_at < :slot', {
+      replacements: { name, holder, slot },
+      type: QueryTypes.UPDATE,
+    });
+    return Number(affected) > 0;
+  };
+  if (await update()) return true;
+  try {
+    await db.sequelize.query('INSERT INTO job_leases (name, holder, expires_at) VALUES (:name, :holder, :slot)', { replacements: { name, holder, slot }, type: QueryTypes.INSERT });
+    return true;
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+    return update();
+  }
+}

@@ -5,6 +5,7 @@ import { AppError, invalid } from '../errors';
 import { parseInput } from '../validation';
 import { recordAudit } from '../audit/record';
 import { readSetting, writeSetting } from '../db/settings';
+import { bumpCacheVersion, versionedCache } from '../db/cache-versions';
 import { dbId } from '../shared/fields';
 import { MAX_CENTS } from '../shared/money';
 import { findStage, isOpenStage, validateStages } from './rules';
@@ -12,11 +13,10 @@ import { PipelineSettingsSchema, type PipelineDto, type PipelineKind, type Pipel
 
 /**
  * Pipelines and their stages are data (table `pipelines`, stages as JSON), edited by admins. Read on every pipeline
- * operation, so each process keeps them for a few seconds (another process sees an edit within CACHE_TTL_MS; the
- * editing process at once).
+ * operation, so each process keeps them under the `pipelines` cache version (core/db/cache-versions.ts): another
+ * process sees an edit within a second, the editing process at once.
  */
-const CACHE_TTL_MS = 5_000;
-const cache = new WeakMap<CoreContext['db'], { at: number; pipelines: PipelineDto[] }>();
+const cache = versionedCache<PipelineDto[]>('pipelines');
 
 interface PipelineRow {
   id: number;
@@ -28,12 +28,12 @@ interface PipelineRow {
 }
 
 export async function listPipelines(ctx: CoreContext, t?: Transaction | null): Promise<PipelineDto[]> {
-  const hit = cache.get(ctx.db);
-  if (!t && hit && Date.now() - hit.at < CACHE_TTL_MS) return hit.pipelines;
-  const rows = await ctx.db.select<PipelineRow>('SELECT id, pkey, name, kind, is_default, stages FROM pipelines ORDER BY id', {}, t);
-  const pipelines = rows.map((r) => ({ id: Number(r.id), key: r.pkey, name: r.name, kind: r.kind, isDefault: Boolean(Number(r.is_default)), stages: JSON.parse(r.stages) as Stage[] }));
-  cache.set(ctx.db, { at: Date.now(), pipelines });
-  return pipelines;
+  const load = async () => {
+    const rows = await ctx.db.select<PipelineRow>('SELECT id, pkey, name, kind, is_default, stages FROM pipelines ORDER BY id', {}, t);
+    return rows.map((r) => ({ id: Number(r.id), key: r.pkey, name: r.name, kind: r.kind, isDefault: Boolean(Number(r.is_default)), stages: JSON.parse(r.stages) as Stage[] }));
+  };
+  // Inside a transaction: what the transaction sees (it may be the one editing them).
+  return t ? load() : cache.get(ctx.db, '', load);
 }
 
 /** A pipeline by id or key; omitted → the default one. NOT_FOUND names `field`. */
@@ -98,9 +98,10 @@ export async function updatePipeline(ctx: CoreContext, actor: Actor, channel: Ch
     await ctx.db.sequelize.query(`UPDATE pipelines SET name = :name, stages = :stages, updated_at = :now WHERE id = :id`, {
       replacements: { id: p.id, name: input.name ?? p.name, stages: JSON.stringify(stages ?? p.stages), now: ctx.clock.now() }, transaction: t, type: QueryTypes.UPDATE,
     });
+    await bumpCacheVersion(ctx.db, t, 'pipelines');
     await recordAudit(ctx, t, { actor, action: 'pipeline.update', entityType: 'pipeline', entityId: p.id, channel, data: { name: input.name ?? null, stages: stages?.map((s) => s.key) ?? null } });
   });
-  cache.delete(ctx.db);
+  cache.forget(ctx.db);
   return getPipeline(ctx, input.pipelineId);
 }
 

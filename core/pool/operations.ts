@@ -16,6 +16,7 @@ import { assertCanSeeCustomer, canSeeCustomer } from '../customers/visibility';
 import { checkPoolRules, claimCheck, cooldownUntil, DEFAULT_POOL_RULES, withDefaults, type ClaimRefusal, type PoolRules } from './rules';
 import { adjustHeld } from '../customers/held';
 import { withRetries } from '../db/retry';
+import { bumpCacheVersion, versionedCache } from '../db/cache-versions';
 import { assignInput, createPoolInput, poolRulesInput, type PoolDto } from './schemas';
 
 export { createPoolInput, poolRulesInput, type PoolDto } from './schemas';
@@ -115,7 +116,7 @@ export async function updatePoolRules(ctx: CoreContext, actor: Actor, channel: C
       type: QueryTypes.UPDATE,
     });
     await recordAudit(ctx, t, { actor, action: 'pool.rules', entityType: 'pool', entityId: poolId, channel, data: patch as Record<string, unknown> });
-    forgetPools(ctx);
+    await poolsChanged(ctx, t);
     return toPoolDto({ ...rows[0], rules: next });
   });
 }
@@ -127,7 +128,6 @@ export async function setCustomerPool(ctx: CoreContext, actor: Actor, channel: C
     assertCanSeeCustomer(ctx, actor, row && { id: customerId, owner_id: row.owner_id, team_id: row.team_id });
     if (actor.kind === 'user' && actor.role !== 'admin' && actor.role !== 'manager') throw new AppError('FORBIDDEN');
     if (poolId) await poolRulesFor(ctx, poolId, t).then((p) => { if (p.id !== poolId) throw new AppError('NOT_FOUND', { field: 'poolId' }); });
-    forgetPools(ctx);
     await ctx.db.sequelize.query('UPDATE customers SET pool_id = :p, updated_at = :now WHERE id = :id', { replacements: { p: poolId, id: customerId, now: ctx.clock.now() }, transaction: t, type: QueryTypes.UPDATE });
     await recordAudit(ctx, t, { actor, action: 'customer.pool', entityType: 'customer', entityId: customerId, channel, data: { poolId } });
   });
@@ -299,22 +299,18 @@ async function claimByCall(ctx: CoreContext, user: Extract<Actor, { kind: 'user'
   }
 }
 
-// Pool rules change rarely and every claim needs them: cached per database for a few seconds (changes made in
-// this process apply at once; another process sees them within POOL_CACHE_MS).
-const POOL_CACHE_MS = 5_000;
-const poolCache = new WeakMap<object, Map<string, { at: number; pool: PoolDto }>>();
+// Pool rules change rarely and every claim needs them: cached per process under the `pool.rules` cache version
+// (core/db/cache-versions.ts): changes made in this process apply at once, other processes see them within a second.
+const poolCache = versionedCache<PoolDto>('pool.rules');
 async function cachedPoolRules(ctx: CoreContext, poolId: number | null, t?: Transaction | null): Promise<PoolDto> {
-  let m = poolCache.get(ctx.db.sequelize);
-  if (!m) poolCache.set(ctx.db.sequelize, (m = new Map()));
-  const key = String(poolId ?? 'default');
-  const hit = m.get(key);
-  const now = Date.now();
-  if (hit && now - hit.at < POOL_CACHE_MS) return hit.pool;
-  const pool = await poolRulesFor(ctx, poolId, t);
-  m.set(key, { at: now, pool });
-  return pool;
+  return poolCache.get(ctx.db, String(poolId ?? 'default'), () => poolRulesFor(ctx, poolId, t), t);
 }
-const forgetPools = (ctx: CoreContext) => poolCache.delete(ctx.db.sequelize);
+/** In the writer's transaction: other processes reload; this process forgets at once (and again after commit). */
+async function poolsChanged(ctx: CoreContext, t: Transaction): Promise<void> {
+  await bumpCacheVersion(ctx.db, t, 'pool.rules');
+  poolCache.forget(ctx.db);
+  t.afterCommit(() => poolCache.forget(ctx.db));
+}
 
 /** The owner (or their manager / an admin) puts a customer back into the pool. The owner then cools down. */
 export async function releaseCustomer(ctx: CoreContext, actor: Actor, channel: Channel, customerId: number, reason?: string | null, parentT?: Transaction | null): Promise<CustomerDto> {

@@ -1,9 +1,8 @@
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { consumeOrRefuse, sharedRateLimiter } from '../http/rate-limit';
 import { z } from 'zod';
 import type { RouterFactory } from '../app';
-import { AppError } from '../../core/errors';
 import { submitWebForm, webFormInput } from '../../core/leads/forms';
 import type { ApiOperation } from './openapi';
 
@@ -30,12 +29,13 @@ export const publicLeadOperations: ApiOperation[] = [
 /**
  * POST /api/v1/public/leads: JSON or an HTML form post. No API key: the form token identifies the form (source,
  * campaign). Always 202 {accepted: true} for a valid token — the public never learns whether it was a duplicate or
- * caught by the honeypot. Rate limited per IP and per form token (in process; behind a balancer, per instance).
+ * caught by the honeypot. Rate limited per IP and per form token, shared by every process (server/http/rate-limit.ts).
  */
 export function publicLeadsRouter(opts: PublicLeadsOptions = {}): RouterFactory {
-  return ({ core }) => {
-    const perIp = new RateLimiterMemory({ keyPrefix: 'lead-ip', points: opts.perIpPerMinute ?? 10, duration: 60 });
-    const perForm = new RateLimiterMemory({ keyPrefix: 'lead-form', points: opts.perFormPerMinute ?? 120, duration: 60 });
+  return (deps) => {
+    const { core } = deps;
+    const perIp = sharedRateLimiter(deps, { keyPrefix: 'lead-ip', points: opts.perIpPerMinute ?? 10, duration: 60 });
+    const perForm = sharedRateLimiter(deps, { keyPrefix: 'lead-form', points: opts.perFormPerMinute ?? 120, duration: 60 });
     const router = new Router({ prefix: '/api/v1/public' });
     // Landing pages on other origins post with fetch: allow any origin (no cookies; the form token is the credential).
     const cors = (ctx: { set(k: string, v: string): void }) => {
@@ -54,13 +54,8 @@ export function publicLeadsRouter(opts: PublicLeadsOptions = {}): RouterFactory 
     }, bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '64kb', formLimit: '64kb' }), async (ctx) => {
       const body = (ctx.request.body ?? {}) as Record<string, unknown>;
       const token = String(body.token ?? ctx.get('x-form-token') ?? '');
-      try {
-        await perIp.consume(ctx.ip);
-        if (token) await perForm.consume(token.slice(0, 100));
-      } catch (e) {
-        if (e instanceof RateLimiterRes) throw new AppError('RATE_LIMITED', { data: { retryAfterSeconds: Math.ceil(e.msBeforeNext / 1000) } });
-        throw e;
-      }
+      await consumeOrRefuse(perIp, ctx.ip);
+      if (token) await consumeOrRefuse(perForm, token.slice(0, 100));
       await submitWebForm(core, { ...body, token } as never);
       ctx.status = 202;
       ctx.body = { accepted: true };

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import Router, { type RouterMiddleware } from '@koa/router';
 import type Koa from 'koa';
 import multer, { type File } from '@koa/multer';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { consumeOrRefuse, sharedRateLimiter } from '../http/rate-limit';
 import type { Actor, CoreContext } from '../../core/context';
 import { AppError } from '../../core/errors';
 import { parseInput } from '../../core/validation';
@@ -67,14 +67,7 @@ function invalidId(field: string): never {
 /** The `:id` of an /mp/v1 path, named as `field`: the one path-id rule (server/api/params.ts), 404 when out of range. */
 const pathId = (ctx: { params: Record<string, string | undefined> }, field: string): number => sharedPathId(ctx.params.id, field);
 
-async function consume(limiter: RateLimiterMemory, key: string, points = 1): Promise<void> {
-  try {
-    await limiter.consume(key, points);
-  } catch (r) {
-    if (r instanceof RateLimiterRes) throw new AppError('RATE_LIMITED', { data: { retryAfterSeconds: Math.max(1, Math.ceil(r.msBeforeNext / 1000)) } });
-    throw r;
-  }
-}
+const consume = consumeOrRefuse;
 
 function multerError(e: unknown): AppError {
   if (e instanceof AppError) return e;
@@ -85,13 +78,15 @@ function multerError(e: unknown): AppError {
 }
 
 export function mpRouter(opts: MpRouterOptions = {}): RouterFactory {
-  return async ({ core, config }) => {
+  return async (deps) => {
+    const { core, config } = deps;
     const secret = await resolveSessionSecret(core, config.mpSessionSecret);
     const storage = opts.storage ?? diskStorage(config.uploadDir);
     const identity = opts.identity ?? identityResolver(config);
-    // CRM_MP_SIGNIN_RPM / CRM_MP_SESSION_RPM override the defaults (the bench raises the per-session one).
-    const signInLimiter = new RateLimiterMemory({ points: opts.limits?.signInPerMinute ?? config.mp.signInPerMinute, duration: 60 });
-    const sessionLimiter = new RateLimiterMemory({ points: opts.limits?.sessionPerMinute ?? config.mp.sessionPerMinute, duration: 60 });
+    // CRM_MP_SIGNIN_RPM / CRM_MP_SESSION_RPM override the defaults (the bench raises the per-session one). Shared by
+    // every process (server/http/rate-limit.ts).
+    const signInLimiter = sharedRateLimiter(deps, { keyPrefix: 'mp-signin', points: opts.limits?.signInPerMinute ?? config.mp.signInPerMinute, duration: 60 });
+    const sessionLimiter = sharedRateLimiter(deps, { keyPrefix: 'mp-session', points: opts.limits?.sessionPerMinute ?? config.mp.sessionPerMinute, duration: 60 });
     const upload = multer({
       storage: multer.memoryStorage(),
       // Browsers and mini-program runtimes send file names as UTF-8 (busboy's default, latin1, garbled Chinese names).

@@ -49,6 +49,7 @@ export async function startSandbox(config: Config, core: CoreContext, logger: Lo
   const api = await LarkOpenApi.start({ appId, appSecret, maxMessages: 5_000 });
   const linked = await linkDemoPeople(core);
   if (linked) logger.info({ linked }, 'sandbox: demo people linked to sandbox open_ids');
+  if (config.role !== 'all') logger.warn({ role: config.role }, 'CRM_SANDBOX=on with CRM_ROLE≠all: the sandbox shows only the answers this process delivers (run it with CRM_ROLE=all)');
   if (config.lark.appId) logger.warn('CRM_SANDBOX=on: the bot talks to the built-in sandbox Open API only; the configured Lark app gets nothing');
   const hub = new SandboxHub(api, [SANDBOX_GROUP]);
   const sandboxed: Config = {

@@ -2,7 +2,8 @@ import type { Config } from '../config';
 
 /**
  * What CRM_SANDBOX means (one place; the routes, the composition and the start-up line read it):
- * - `auto` (default): the sandbox is on when no Lark app is configured (no LARK_APP_ID); loopback clients only.
+ * - `auto` (default): the sandbox is on when no Lark app is configured (no LARK_APP_ID) and the process runs everything
+ *   (CRM_ROLE=all: its Open API and streams live in the process, so its outbox worker must too); loopback clients only.
  * - `on`: the sandbox is on even with a Lark app configured, and then the bot talks to the built-in Open API ONLY
  *   (the real app gets nothing: no messages, no org sync); clients from other machines may open /sandbox.
  * - `off`: never; every /sandbox path answers 404.
@@ -14,10 +15,10 @@ export interface SandboxMode {
   allowRemote: boolean;
 }
 
-export function sandboxMode(config: Pick<Config, 'sandbox' | 'lark'>): SandboxMode {
+export function sandboxMode(config: Pick<Config, 'sandbox' | 'lark'> & { role?: Config['role'] }): SandboxMode {
   if (config.sandbox === 'off') return { enabled: false, allowRemote: false };
   if (config.sandbox === 'on') return { enabled: true, allowRemote: true };
-  return { enabled: !config.lark.appId, allowRemote: false };
+  return { enabled: !config.lark.appId && (config.role ?? 'all') === 'all', allowRemote: false };
 }
 
 /** A loopback peer: 127.0.0.0/8, ::1, or IPv4-mapped 127.x. */

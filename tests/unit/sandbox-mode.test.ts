@@ -14,6 +14,10 @@ describe('CRM_SANDBOX: when the sandbox is on and who may use it', () => {
     [{ CRM_SANDBOX: 'off' }, { enabled: false, allowRemote: false }],
     // only an app id counts as "a Lark app is configured"
     [{ LARK_VERIFICATION_TOKEN: 'v', LARK_ENCRYPT_KEY: 'k' }, { enabled: true, allowRemote: false }],
+    // one process of several (CRM_ROLE web or worker): the sandbox lives in one process, so auto leaves it off
+    [{ CRM_ROLE: 'web' }, { enabled: false, allowRemote: false }],
+    [{ CRM_ROLE: 'worker' }, { enabled: false, allowRemote: false }],
+    [{ CRM_ROLE: 'web', CRM_SANDBOX: 'on' }, { enabled: true, allowRemote: true }],
   ])('%j → %j', (env, expected) => {
     expect(mode(env)).toEqual(expected);
   });

@@ -1,5 +1,8 @@
+import type { CustomerDictionary, DictionaryHit, Viewer } from './dictionary';
+import type { Token } from './segment';
+
 /**
- * The customer (company) a message names. Never guessed from a person's name: 王总 / 李经理 are contacts.
+ * Stage 3: the customer (company) a message names. Never guessed from a person's name: 王总 / 李经理 are contacts.
  * The bot resolves the string against the database and asks when it is ambiguous or unknown.
  */
 
@@ -8,11 +11,13 @@ const ORG_SUFFIX = [
   '银行', '医院', '学校', '大学', '学院', '制造', '商贸', '物流', '传媒', '文化', '教育', '咨询', '制药', '药业', '电器',
   '机械', '建设', '建筑', '设计', '酒店', '餐饮', '超市', '研究院', '研究所', '事务所', '工作室', '控股', '能源', '汽车',
   '地产', '置业', '证券', '保险', '食品', '服饰', '医疗', '生物', '材料', '智能', '数据', '电商', '律所', '工厂',
+  '精工', '精密', '冷链', '化工', '环保', '装备', '仪器', '五金', '塑料', '纺织', '家居', '包装', '印刷', '光电', '通信', '半导体',
+  '重工', '钢铁', '电气', '机电', '自动化', '供应链', '航运', '新能源', '股份', '实验室', '诊所', '药房', '书店', '门店', '4S店',
 ].sort((a, b) => b.length - a.length);
-const ORG_SUFFIX_RE = new RegExp(ORG_SUFFIX.join('|'), 'g');
+const ORG_SUFFIX_RE = new RegExp(`(?:${ORG_SUFFIX.join('|')})(?!师|部|组)`, 'g');
 
 /** Words that begin a clause rather than a name; stripped from the front of a candidate. */
-const LEADING = /^(?:紧急|加急|尽快|马上|立刻|赶紧|务必|记得|一定要|需要|打电话给|跟进|上门|拜访|之前|以前|前|联系|回访|致电|电话|微信|提醒我|提醒|已经|刚才|刚刚|约了|约|给|和|跟|与|同|去|到|见|在|对|帮|把|向|客户|刚|已|了|再|的|是)+/;
+const LEADING = /^(?:一趟|趟|请了|请|那个|这个|那家|这家|公海里的|公海里|公海的|公海|我要|我想|帮我|去了|见了|碰了|约了|认领|领取|查一下|问一下|问问|看看|紧急|加急|尽快|马上|立刻|赶紧|务必|记得|一定要|需要|打电话给|跟进|上门|拜访|之前|以前|前|联系|回访|致电|电话|微信|提醒我|提醒|已经|刚才|刚刚|约了|约|给|和|跟|与|同|去|到|见|在|对|帮|把|向|客户|刚|已|了|再|的|是)+/;
 /** Words after which a name cannot continue. */
 const STOP = /打电话|打个电话|电话|拜访|上门|微信|邮件|开会|会议|见面|沟通|聊|谈|说|约|签|发|反馈|表示|需要|想要|要|报价|方案|合同|演示|吃饭|的|了|过|今天|明天|后天|下周|再|还|也|都|很|不|没|已/;
 const NOT_A_NAME = /^(?:他|她|他们|她们|客户|对方|老板|我|我们|你|你们|大家|领导|him|her|them|they|i|we|you|the|this|that|it|a|an)$/i;
@@ -137,4 +142,105 @@ export function extractCustomer(masked: string, afterPrefix: number | null): Fou
   }
   if (org) return org;
   return dropPerson(byVerbObject(masked)) ?? byEnglishVerb(masked);
+}
+
+// --- the whole stage: dictionary first, then the patterns and the segmenter's tags -----------------------------
+
+/** Words around a name that are not part of it (那边 / 这边 / a department). */
+const TRAILING_JUNK = /(?:那边|这边|那里|这里|那家|这家|公司那边|的人|技术部|采购部|财务部|销售部|市场部|研发部|工程部|行政部|人事部|办公室|总部|门口|楼下|现场|这个客户|那个客户|客户)$/;
+const QUOTES = /^[「『“"'《【\[(（]+|[」』”"'》】\])）]+$/g;
+
+/** Removes quotes, a leading clause word and a trailing 那边/department from a found name. */
+export function cleanName(f: Found | null): Found | null {
+  if (!f) return f;
+  let { name, start, end } = f;
+  for (let i = 0; i < 3; i++) {
+    const before = name;
+    const q = name.replace(QUOTES, '');
+    if (q !== name) {
+      const lead = name.indexOf(q);
+      start += Math.max(0, lead);
+      end = start + q.length;
+      name = q;
+    }
+    const lead = LEADING.exec(name);
+    if (lead && name.length - lead[0].length >= 2) {
+      start += lead[0].length;
+      name = name.slice(lead[0].length);
+    }
+    const tail = TRAILING_JUNK.exec(name);
+    if (tail && name.length - tail[0].length >= 2) {
+      name = name.slice(0, -tail[0].length);
+      end = start + name.length;
+    }
+    name = name.replace(/的$/, '');
+    end = start + name.length;
+    if (name === before) break;
+  }
+  return usable(name) && !/^\d+$/.test(name) && !NOT_ORG_WORD.test(name) ? { name, start, end } : null;
+}
+
+const POS_NOUNISH = new Set(['n', 'nr', 'ns', 'nt', 'nz', 'ng', 'nrt', 'nrfg', 'j', 'eng', 'an']);
+const POS_PROPER = new Set(['nr', 'ns', 'nt', 'nz', 'nrt', 'nrfg', 'j', 'eng']);
+const NOT_ORG_WORD = /^(?:答复|回复|结果|消息|反馈|意见|通知|答案|报价单|合同草稿|初稿|样品|发票|合同|报价|方案|价格|技术部|公海|客户|电话|微信|邮件|会议|项目|产品|资料|需求|问题|事情|时间|老板|采购|财务|技术|销售|对方|他们|我们|货款|款|订单|单子|机器人|系统|功能|菜单|名片|展会|朋友|同事|领导|总监|经理|主任)$/;
+
+/** An organisation from the segmenter's tags: a run of nouns with a proper noun in it (中兴/ns 精工/n). */
+export function byPos(tokens: Token[], masked: string): Found | null {
+  let run: Token[] = [];
+  const runs: Token[][] = [];
+  for (const t of tokens) {
+    const blank = masked.slice(t.start, t.end).trim() === '';
+    if (!blank && POS_NOUNISH.has(t.tag) && !NOT_ORG_WORD.test(t.word)) run.push(t);
+    else {
+      if (run.length) runs.push(run);
+      run = [];
+    }
+  }
+  if (run.length) runs.push(run);
+  for (const r of runs) {
+    // A trailing surname + title (赵/nr 总) is a person, not part of the organisation.
+    let rr = r;
+    while (rr.length && (rr[rr.length - 1].tag === 'nr' && rr[rr.length - 1].word.length === 1)) rr = rr.slice(0, -1);
+    if (rr.length < 2) continue;
+    if (!rr.some((t) => POS_PROPER.has(t.tag))) continue;
+    const name = masked.slice(rr[0].start, rr[rr.length - 1].end);
+    if (name.length < 3 || name.length > 16 || /\s/.test(name) && !/^[A-Za-z]/.test(name)) continue;
+    const f = cleanName({ name, start: rr[0].start, end: rr[rr.length - 1].end });
+    if (f && f.name.length >= 3) return f;
+  }
+  return null;
+}
+
+/** A dictionary hit the segmentation contradicts: a short form that is one common (non-noun) word of the text. */
+function plausible(hit: DictionaryHit, tokens: Token[]): boolean {
+  if (hit.level < 2) return true;
+  const t = tokens.find((x) => x.start === hit.start && x.end === hit.end);
+  return !t || POS_NOUNISH.has(t.tag);
+}
+
+export interface CustomerReading {
+  found: Found | null;
+  match: DictionaryHit | null;
+}
+
+/**
+ * The customer of a message: the dictionary's records the viewer may see first (longest match), written as the rep
+ * wrote it (the pattern reading that contains the match, else the matched text); else the organisation the patterns
+ * (legal/industry suffix, the object of a contact verb, a leading name) or the segmenter's tags find, looked up in
+ * the dictionary one character off (customer_match.exact = false).
+ */
+export function findCustomer(masked: string, afterPrefix: number | null, tokens: Token[], dictionary?: CustomerDictionary | null, viewer?: Viewer | null): CustomerReading {
+  const rule = cleanName(extractCustomer(masked, afterPrefix));
+  const pos = rule ? null : byPos(tokens, masked);
+  const written = rule ?? pos;
+  if (!dictionary) return { found: written, match: null };
+  const hits = dictionary.findAll(masked, viewer).filter((h) => plausible(h, tokens));
+  const hit = hits[0];
+  if (hit) {
+    const around = [rule, byPos(tokens, masked)].find((f) => f && f.start <= hit.start && f.end >= hit.end && f.end - f.start <= hit.end - hit.start + 6);
+    const found = around ?? { name: masked.slice(hit.start, hit.end), start: hit.start, end: hit.end };
+    return { found, match: hit };
+  }
+  if (!written) return { found: null, match: null };
+  return { found: written, match: dictionary.lookup(written.name, viewer) };
 }

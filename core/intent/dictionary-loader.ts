@@ -1,5 +1,5 @@
 import type { Db } from '../db/connection';
-import { CustomerDictionary, type EntryKind } from './dictionary';
+import { CustomerDictionary, type EntryKind, type Viewer } from './dictionary';
 
 /**
  * Fills a CustomerDictionary from the database and keeps it current: one keyset scan per table ordered by
@@ -69,4 +69,27 @@ export class DictionaryCache {
     }
     return this.dictionary;
   }
+}
+
+/**
+ * The viewer a message is read as: a user by id or Lark open_id, with a manager's teams (their team and the teams
+ * below it). null when no such active user exists.
+ */
+export async function viewerOf(db: Db, ref: string): Promise<Viewer | null> {
+  const byId = /^\d+$/.test(ref);
+  const rows = await db.select<{ id: number | string; role: string; team_id: number | string | null }>(
+    `SELECT id, role, team_id FROM users WHERE ${byId ? 'id = :ref' : 'lark_open_id = :ref'} LIMIT 1`,
+    { ref: byId ? Number(ref) : ref },
+  );
+  const u = rows[0];
+  if (!u) return null;
+  let teamIds: number[] = [];
+  if (u.team_id !== null && u.team_id !== undefined) {
+    const teams = await db.select<{ id: number | string }>(
+      'WITH RECURSIVE sub(id) AS (SELECT id FROM teams WHERE id = :t UNION SELECT t.id FROM teams t JOIN sub ON t.parent_id = sub.id) SELECT id FROM sub LIMIT 5000',
+      { t: Number(u.team_id) },
+    );
+    teamIds = teams.map((t) => Number(t.id));
+  }
+  return { userId: Number(u.id), role: u.role, teamIds };
 }

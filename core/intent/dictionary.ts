@@ -124,28 +124,28 @@ class Grow {
 const KIND: EntryKind[] = ['customer', 'lead'];
 
 export class CustomerDictionary {
-  private pool = new Uint16Array(1024);
+  private pool: Uint16Array = new Uint16Array(1024);
   private poolLen = 0;
   // entries
-  private eId = new Int32Array(64);
-  private eKind = new Uint8Array(64);
-  private eOwner = new Int32Array(64);
-  private eTeam = new Int32Array(64);
-  private eAlive = new Uint8Array(64);
-  private eNameOff = new Int32Array(64);
-  private eNameLen = new Uint16Array(64);
+  private eId: Int32Array = new Int32Array(64);
+  private eKind: Uint8Array = new Uint8Array(64);
+  private eOwner: Int32Array = new Int32Array(64);
+  private eTeam: Int32Array = new Int32Array(64);
+  private eAlive: Uint8Array = new Uint8Array(64);
+  private eNameOff: Int32Array = new Int32Array(64);
+  private eNameLen: Uint16Array = new Uint16Array(64);
   private entries = 0;
   private live = 0;
   // aliases
-  private aOff = new Int32Array(128);
-  private aLen = new Uint8Array(128);
-  private aLevel = new Uint8Array(128);
-  private aEntry = new Int32Array(128);
+  private aOff: Int32Array = new Int32Array(128);
+  private aLen: Uint8Array = new Uint8Array(128);
+  private aLevel: Uint8Array = new Uint8Array(128);
+  private aEntry: Int32Array = new Int32Array(128);
   private aliases = 0;
   // key hash → alias index + 1
-  private table = new Int32Array(256);
+  private table: Int32Array = new Int32Array(256);
   // (kind, id) → entry index + 1
-  private idTable = new Int32Array(128);
+  private idTable: Int32Array = new Int32Array(128);
   private maxKey = 2;
   /** Highest updated_at seen (ms since epoch) and the id at it: the loader's incremental-refresh watermark. */
   watermark: Record<EntryKind, { at: number; id: number }> = { customer: { at: 0, id: 0 }, lead: { at: 0, id: 0 } };

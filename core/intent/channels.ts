@@ -11,7 +11,7 @@ const CHANNEL_WORDS: Array<[RegExp, ChannelName]> = [
   [/拜访|上门|面访|登门|走访|面谈|见面|当面|碰面|碰了|碰个头|见了|见过|(?<![发寄传送转递交拿回出])去了|(?<![发寄传送转递交拿回出])去过|跑了?一趟|过去一趟|去一趟|去趟|到现场|现场|从.{1,12}出来|吃饭|吃个饭|喝茶|喝咖啡|饭局|去了?客户|visit(?:ed|ing|s)?\b|on-?site\b|dropped\s+by\b|stopped\s+by\b|(?:lunch|dinner|coffee)\s+with\b/gi, 'visit'],
   [/微信|企微|企业微信|钉钉|飞书消息|发消息|发了消息|\bqq\b|\bvx\b|wechat(?:ed)?\b|weixin\b|text(?:ed)?\b|messag(?:ed|e)\b|whatsapp\b/gi, 'wechat'],
   [/邮件|发邮件|e-?mail(?:ed|ing|s)?\b|\bmail(?:ed)?\b/gi, 'email'],
-  [/开会|开了会|会议|视频会|电话会|线上演示|演示|\bteams\b|demo(?:ed|s)?\b|presentation\b|腾讯会议|飞书会议|meeting\b|\bmet\b|\bmeet\b|video\s+call|zoom\b|conference\b/gi, 'meeting'],
+  [/开会|开了会|会议|视频(?!号)|线上会|电话会|线上演示|演示|\bteams\b|demo(?:ed|s)?\b|presentation\b|腾讯会议|飞书会议|meeting\b|\bmet\b|\bmeet\b|video\s+call|zoom\b|conference\b/gi, 'meeting'],
 ];
 
 export function detectChannel(text: string): ChannelName | null {

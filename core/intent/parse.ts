@@ -81,7 +81,7 @@ export function parseMessage(text: string, opts: ParseOptions): ParsedIntent {
   const ranked = classify({
     masked, text: norm, prefix: prefix?.intent ?? null, hasFuture: !!when.at, hasPastTime: when.past,
     hasReach: !!(reach.phone || reach.email), hasCustomer: !!found, knownCustomer: !!match && match.level <= 2,
-    hasPerson: !!person, findSuffix: !!findSuffix && !prefix,
+    hasPerson: !!person, findSuffix: !!findSuffix && !prefix, hasVerb: tokens.some((t) => t.tag.startsWith('v') && masked.slice(t.start, t.end).trim() !== ''),
   });
   const intent = ranked[0].intent;
   const at = formatWhen(when.at);

@@ -43,16 +43,22 @@ const SPEECH = /聊|谈|沟通|说|反馈|表示|同意|\b(?:spoke|talked|said|a
 const TODO = /提醒|别忘了|不要忘了|记得|待办|记个任务|记一个任务|加个任务|建个任务|安排一下|\b(?:remind\s+me|don'?t\s+forget|todo|to-do|need\s+to|have\s+to|must|gotta|should)\b/i;
 const FUTURE_WILL = /要|得|准备|打算|计划|约好|约了|再|\b(?:will|going\s+to|gonna|plan\s+to|'ll)\b/i;
 const TREAT = /请.{0,12}(?:吃饭|喝茶|喝咖啡|吃个饭)|\b(?:lunch|dinner|coffee)\s+with\b/i;
-const LEAD_SOURCE = /线索|新客户|潜在客户|展会|展台|会上加|会上认识|朋友介绍|介绍的|转介绍|官网留资|官网留言|留资|留言|名片|400进线|400电话|进线|咨询我们|来咨询|主动找|新认识|刚认识|认识的|推荐的|\b(?:lead|leads|prospect|referral|referred|expo|trade\s*show|booth|inbound|business\s+card|website\s+form|new\s+contact|introduced)\b/i;
+const LEAD_SOURCE = /填了表|填表|推了个|推荐了|推荐的|介绍了|认识了|加了个|留了资料|留了电话|留了个电话|扫码|注册了|试用申请|线索|新客户|潜在客户|展会|展台|会上加|会上认识|朋友介绍|介绍的|转介绍|官网留资|官网留言|留资|留言|名片|400进线|400电话|进线|咨询我们|来咨询|主动找|新认识|刚认识|认识的|推荐的|\b(?:lead|leads|prospect|referral|referred|expo|trade\s*show|booth|inbound|business\s+card|website\s+form|new\s+contact|introduced)\b/i;
 const QUESTION_MARK = /[?？]\s*$|[?？]/;
-const QUESTION_WORDS = /吗|呢|谁|哪|多少|什么时候|几时|有没有|在不在|是不是|归谁|怎么样|咋样|如何|进展|情况|啥|几个|几次|最近.{0,4}(?:联系|跟进|动态)|\b(?:who|who's|whose|what|what's|which|when|where|how|any|anything|is\s+there|are\s+there|do\s+we|does|did\s+we|have\s+we|has)\b/i;
-const LOOKUP = /查一下|查查|查询|查找|查看|搜一下|搜索|看看|看一下|调出|调一下|找一下|找找|翻一下|\b(?:find|search|look\s*up|lookup|pull\s+up|show\s+me|bring\s+up|open)\b/i;
-const CLAIM = /认领|领取|领回|领一下|领下|领走|要领|领过来|领给我|领到我|领了|我要了|我来跟|我接了|接过来|我接手|拿过来|捞出来|捞回来|捞一下|划给我|转给我|分给我|\b(?:claim|grab|take\s+(?:over|it)|assign\s+(?:it\s+)?to\s+me|i'?ll\s+take)\b/i;
+const QUESTION_WORDS = /吗|呢|谁|哪|多少|什么|几时|有没有|在不在|是不是|归谁|怎么样|咋样|如何|进展|情况|啥|几个|几次|最近.{0,4}(?:联系|跟进|动态)|\b(?:who|who's|whose|what|what's|which|when|where|how|any|anything|is\s+there|are\s+there|do\s+we|does|did\s+we|have\s+we|has)\b/i;
+const LOOKUP = /(?:信息|资料|电话|联系方式|地址|号码|名片|360)[^，,。]{0,2}(?:发|给)我|查一下|查下|看下|查查|查询|查找|查看|搜一下|搜索|看看|看一下|调出|调一下|找一下|找找|翻一下|\b(?:find|search|look\s*up|lookup|pull\s+up|show\s+me|bring\s+up|open)\b/i;
+const CLAIM = /^领\s|我领|来领|能领|领(?=[吗呀吧了]?\s*(?:[,，。!！?？]|$))|认领|领取|领回|领一下|领下|领走|要领|领过来|领给我|领到我|领了|我要了|我来跟|我接了|接过来|我接手|拿过来|捞出来|捞回来|捞一下|划给我|转给我|分给我|\b(?:claim|grab|take\s+(?:over|it)|assign\s+(?:it\s+)?to\s+me|i'?ll\s+take)\b/i;
 const NOT_CLAIM = /领导|领用|带领|领先|领域|本领|引领|领带/g;
-const HELP = /^怎么(?!样|办|回事|说|搞的)|帮我干|干点啥|能干|会干啥|会做啥|怎么(?:删|改|加|添|建|录|设|撤|查|导|转|认领|领|看|记|提醒|同步|绑定|切换)|如何(?:删|改|加|添|建|录|设|撤|查|导|转|认领|看|记)|怎么用|如何使用|咋用|能干嘛|能干啥|能做什么|能做啥|可以做什么|有哪些功能|有什么功能|什么功能|功能介绍|使用说明|使用帮助|帮助|菜单|教我|教程|怎么加客户|怎么添加|怎么录|怎么建|怎么创建|怎么记录|怎么新建|怎么设置|怎么操作|第一次用|新手|\bhelp\b|\bmenu\b|what\s+can\s+you\s+do|how\s+do\s+i\b|how\s+to\s+use|how\s+does\s+this\s+work|getting\s+started|\bcommands?\b/i;
-const GREETING = /^(?:你好|您好|嗨|哈喽|hello|hi|hey|hi\s+there|hello\s+there|在吗|在不在|早上好|早|晚上好|下午好|good\s+(?:morning|afternoon|evening))[\s!！,，.。~～呀啊哈]*(?:机器人|bot)?[\s!！.。~～?？]*$/i;
+const HELP = /能(?:不能)?(?:查|看|建|加|录|记|提醒|领|导入|导出)[^，,。]{0,6}吗|^怎么(?!样|办|回事|说|搞的)|帮我干|干点啥|能干|会干啥|会做啥|怎么(?:删|改|加|添|建|录|设|撤|查|导|转|认领|领|看|记|提醒|同步|绑定|切换)|如何(?:删|改|加|添|建|录|设|撤|查|导|转|认领|看|记)|怎么用|如何使用|咋用|能干嘛|能干啥|能做什么|能做啥|可以做什么|有哪些功能|有什么功能|什么功能|功能介绍|使用说明|使用帮助|帮助|菜单|教我|教程|怎么加客户|怎么添加|怎么录|怎么建|怎么创建|怎么记录|怎么新建|怎么设置|怎么操作|第一次用|新手|\bhelp\b|\bmenu\b|what\s+can\s+you\s+do|how\s+do\s+i\b|how\s+to\s+use|how\s+does\s+this\s+work|getting\s+started|\bcommands?\b/i;
+const GREETING = /^(?:机器人|bot|小助手|助手)?[\s,，]*(?:你好|您好|嗨|哈喽|hello|hi|hey|hi\s+there|hello\s+there|在吗|在不在|早上好|早|晚上好|下午好|good\s+(?:morning|afternoon|evening))[\s!！,，.。~～呀啊哈]*(?:机器人|bot)?[\s!！.。~～?？\u{1F300}-\u{1FAFF}\u2600-\u27BF]*$/iu;
 const ACK = /^(?:收到|好的|好|嗯|ok|okay|k|行|可以|没问题|谢谢|多谢|感谢|辛苦了|辛苦|了解|明白|知道了|马上到|马上|稍等|哈哈+|[👍🙏👌✅]+|thanks|thank\s+you|thx|got\s+it|noted|sure|cool|great|roger)(?:[\s,，.。!！~～]*(?:收到|好的|谢谢|辛苦了|马上到|马上|稍等|一会儿?到|on\s+it|will\s+do|👍|🙏)?)*[\s!！.。~～]*$/i;
 const ACK_START = /^(?:收到|好的|好嘞|ok|okay|行|嗯嗯?|谢谢|辛苦)(?:[\s,，.。!！~～]|$)/i;
+/** The rep's next step again (明天再打 / 下周再跟 / 再约): a contact already happened. */
+const AGAIN = /(?:再|又)(?:打|约|去|跟|联系|催|问|发|过去|拜访|上门|试|谈|聊|确认|沟通|开|来|见|回)|\b(?:again|follow\s+up|call\s+back|circle\s+back|check\s+back)\b/i;
+/** Words of contact, with or without a tense (上门拜访 / 电话沟通 / 吃了个饭 / 视频): read per clause. */
+const CONTACT_WORD = /电话|打了|拜访|上门|到访|来访|微信|邮件|开会|会议|视频|见面|见了|吃饭|吃了|喝茶|喝了|碰|聊|谈|沟通|演示|zoom|call|meeting|visit|lunch|dinner|demo/i;
+const STATE_DONE = /不在|没接|没人|没空|没时间|结束|刚|已|了|过(?!去)|完/;
+const QUESTION_END = /(?:[?？]|吗|呢|没|么|没有|不)\s*$/;
 /** Reported speech of the customer's side (他说 / 对方说 / 王总说 / 微信说): a contact took place. */
 const SAID = /(?:他|她|对方|客户|老板|老板娘|总|工|经理|主任|老师|姐|哥|那边|他们|她们|微信上?|电话里|邮件里|they|he|she)\s*(?:说|表示|答应|回复|反馈|讲|提到|问|要求|希望)|\b(?:they|he|she)\s+(?:said|say|says|told|asked|want(?:s|ed)?|agreed|confirmed)\b/i;
 const CORRECTION = /写错了|发错了|搞错了|打错了|更正|纠正|不是.{1,10}是|撤回|\b(?:typo|correction|i\s+meant|sorry,?\s+(?:i\s+)?meant)\b/i;
@@ -73,6 +79,8 @@ export interface IntentFeatures {
   knownCustomer: boolean;
   hasPerson: boolean;
   findSuffix: boolean;
+  /** The message's clauses (split at punctuation and spaces) and whether a future time was read in each. */
+  clauses: Array<{ text: string; hasTime: boolean }>;
   /** The segmenter tagged a verb outside the masked parts. */
   hasVerb: boolean;
 }
@@ -103,6 +111,12 @@ export function scoreIntents(f: IntentFeatures): Record<string, number> {
   else if (said) s.log_followup += 2.6;
   else if (past && (action || SPEECH.test(m))) s.log_followup += 2.2;
   if (done && said) s.log_followup += 0.5;
+  // A clause that reports a contact without a future time, in a message that also has a dated next step.
+  const report = f.clauses.some((c) => !c.hasTime && CONTACT_WORD.test(c.text) && (STATE_DONE.test(c.text) || f.clauses.length > 1));
+  const again = f.hasFuture && AGAIN.test(m);
+  if (report && f.hasFuture && (again || done || said)) s.log_followup += 1.5;
+  else if (report && f.hasFuture && !f.clauses.some((c) => c.hasTime && CONTACT_WORD.test(c.text))) s.log_followup += 1.2;
+  if (again) s.log_followup += 1;
   if (past && f.hasCustomer) s.log_followup += 0.6;
   if (done && f.hasCustomer) s.log_followup += 0.5;
 
@@ -114,6 +128,7 @@ export function scoreIntents(f: IntentFeatures): Record<string, number> {
   else if (todo) s.create_task += 0.6;
   if (f.hasFuture && FUTURE_WILL.test(m) && !done) s.create_task += 0.4;
   if (done || said) s.create_task -= 1.5;
+  if (report && f.hasFuture) s.create_task -= 1;
 
   // lead: a new organisation with a person / contact details / a source
   const source = LEAD_SOURCE.test(m);
@@ -129,14 +144,19 @@ export function scoreIntents(f: IntentFeatures): Record<string, number> {
   if (QUESTION_MARK.test(f.text) && f.hasCustomer) s.find_customer += 0.8;
   if (LOOKUP.test(m)) s.find_customer += f.hasCustomer ? 2.5 : 0.3;
   if (f.findSuffix) s.find_customer += 3;
-  if (question && done) s.find_customer -= 1.5;
+  if (question && done && !QUESTION_END.test(f.text)) s.find_customer -= 1.5;
+  if (QUESTION_END.test(f.text) && f.hasCustomer) {
+    s.find_customer += 1.5;
+    s.log_followup -= 2;
+    s.create_task -= 2;
+  }
   if (question && f.hasFuture && action && !f.hasCustomer) s.find_customer -= 1;
 
   // claim: the verbs anywhere, also inside a question
   if (CLAIM.test(claimText)) s.claim += 6;
 
   // help: how-to and greetings to the bot
-  if (HELP.test(m)) s.help += f.hasCustomer ? 2.5 : 4.5;
+  if (HELP.test(m)) s.help += f.hasCustomer ? 2.5 : 7;
   if (GREETING.test(f.text.trim())) s.help += 5;
 
   // unknown: acknowledgements, corrections, messages to colleagues, nothing actionable

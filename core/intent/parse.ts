@@ -78,7 +78,12 @@ export function parseMessage(text: string, opts: ParseOptions): ParsedIntent {
   const person = extractName(forName, reach.phoneStart);
   const channelText = person ? maskSpans(forName, [person.span]) : forName;
 
+  const clauses = [...norm.matchAll(/[^，,。.;；!！?？\s…]+/g)].map((c) => ({
+    text: c[0],
+    hasTime: when.spans.some(([a, b]) => a < c.index! + c[0].length && b > c.index! && norm.slice(a, b).trim() !== '' && !/^(?:昨天|前天|刚才|上午|早上|今早|today|yesterday)/.test(norm.slice(a, b))),
+  }));
   const ranked = classify({
+    clauses,
     masked, text: norm, prefix: prefix?.intent ?? null, hasFuture: !!when.at, hasPastTime: when.past,
     hasReach: !!(reach.phone || reach.email), hasCustomer: !!found, knownCustomer: !!match && match.level <= 2,
     hasPerson: !!person, findSuffix: !!findSuffix && !prefix, hasVerb: tokens.some((t) => t.tag.startsWith('v') && masked.slice(t.start, t.end).trim() !== ''),

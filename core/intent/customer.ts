@@ -10,7 +10,7 @@ const ORG_SUFFIX = [
   '股份有限公司', '有限责任公司', '有限公司', '集团', '公司', '科技', '技术', '网络', '信息', '软件', '电子', '贸易', '实业',
   '银行', '医院', '学校', '大学', '学院', '制造', '商贸', '物流', '传媒', '文化', '教育', '咨询', '制药', '药业', '电器',
   '机械', '建设', '建筑', '设计', '酒店', '餐饮', '超市', '研究院', '研究所', '事务所', '工作室', '控股', '能源', '汽车',
-  '地产', '置业', '证券', '保险', '食品', '服饰', '医疗', '生物', '材料', '智能', '数据', '电商', '律所', '工厂',
+  '地产', '置业', '证券', '保险', '食品', '服饰', '医疗', '生物', '材料', '智能', '数据', '电商', '律所',
   '精工', '精密', '冷链', '化工', '环保', '装备', '仪器', '五金', '塑料', '纺织', '家居', '包装', '印刷', '光电', '通信', '半导体',
   '重工', '钢铁', '电气', '机电', '自动化', '供应链', '航运', '新能源', '股份', '实验室', '诊所', '药房', '书店', '门店', '4S店',
   '塑业', '农业', '矿业', '纸业', '建材', '阀门', '电缆', '线缆', '印务', '物联', '物业', '环境', '照明', '陶瓷', '玻璃', '水泥', '管业',
@@ -219,6 +219,52 @@ export function byPos(tokens: Token[], masked: string): Found | null {
   return null;
 }
 
+const BOUNDARY_TAGS = new Set(['p', 'ul', 'uj', 'uz', 'ug', 'ud', 'uv', 'r', 'd', 'c', 'm', 'q', 'f', 't', 'x', 'y', 'e', 'o', 'zg', 'mq']);
+const BOUNDARY_WORDS = /^(?:去|来|到|寄给|发给|打给|交给|给|推荐|介绍|认识|认领|领|领取|查|查查|查下|看|看下|看看|调出|请问|知道|有|有个|要|想|说|问|叫|接到|收到|加|加了|跑|见|见完|拜访|联系|约|找|帮|送|催|签|能|不能|可以|去了|跑了|认识了|请|问问|通知|告诉|提醒|转告|回|回复|打|拨|call|跟进|对接|上门|老客户|朋友|同事|客户|公海|展会|峰会|大会|会上|外企|企业|公司)$/i;
+const TRAIL_TAGS = new Set(['uj', 'ul', 'uz', 'x', 'p', 'd', 'c', 'r', 'y', 'f']);
+
+/** The organisation inside a found span, by the segmenter's word boundaries: what precedes the last clause word
+ * (打了两次|恒信塑业, 推荐了|长沙湘江环保) and what follows a particle (三和纺织|的客户档案) is not the name. */
+export function trimByTokens(f: Found | null, tokens: Token[], masked: string): Found | null {
+  if (!f || !/[\u4e00-\u9fa5]/.test(f.name)) return f;
+  let { start, end } = f;
+  const suffix = new RegExp(`(?:${ORG_SUFFIX.join('|')})$`).exec(masked.slice(start, end))?.[0].length ?? 0;
+  const inside = tokens.filter((t) => t.start >= start && t.end <= end);
+  for (let k = inside.length - 1; k >= 0; k--) {
+    const t = inside[k];
+    if (end - t.end < suffix + 2) continue;
+    if (BOUNDARY_TAGS.has(t.tag) || BOUNDARY_WORDS.test(t.word)) {
+      start = t.end;
+      break;
+    }
+  }
+  for (const t of inside) {
+    if (t.start - start >= 2 && t.start < end && TRAIL_TAGS.has(t.tag) && !/^[A-Za-z]/.test(t.word)) {
+      end = t.start;
+      break;
+    }
+  }
+  // A city right before the name belongs to it (大连|星海游艇).
+  const before = masked.slice(Math.max(0, start - 4), start);
+  const city = /(?:北京|上海|天津|重庆|广州|深圳|杭州|宁波|南京|苏州|无锡|常州|合肥|武汉|成都|西安|青岛|厦门|福州|长沙|郑州|济南|沈阳|大连|哈尔滨|长春|石家庄|太原|南昌|南宁|昆明|贵阳|兰州|海口|佛山|东莞|温州|绍兴|嘉兴|泉州|珠海|中山|惠州|烟台|徐州|扬州|南通|芜湖|台州|金华|义乌)$/.exec(before);
+  if (city) start -= city[0].length;
+  const name = masked.slice(start, end).trim();
+  if (name === f.name) return f;
+  return cleanName({ name, start, end: start + name.length }) ?? f;
+}
+
+/** "帮我查查远航的…" / "东岳那单…": the object of a look-up, the owner of a deal. */
+function byLookupObject(masked: string): Found | null {
+  const re = /(?:查查|查一下|查下|查|看看|看下|看一下|调出|找一下|搜一下|搜)\s*([\u4e00-\u9fa5A-Za-z0-9]{2,12}?)(?=的|现在|最近|这个|那|在|有|是|[,，。?？\s]|$)|^([\u4e00-\u9fa5A-Za-z0-9]{2,10}?)(?=那单|这单|的单子|那个单|那个项目|的项目)/g;
+  for (const m of masked.matchAll(re)) {
+    const name = m[1] ?? m[2];
+    if (!usable(name) || STOP.test(name) || NOT_ORG_WORD.test(name)) continue;
+    const start = m.index! + m[0].lastIndexOf(name);
+    return { name, start, end: start + name.length };
+  }
+  return null;
+}
+
 /** A dictionary hit the segmentation contradicts: a short form that is one common (non-noun) word of the text. */
 function plausible(hit: DictionaryHit, tokens: Token[]): boolean {
   if (hit.level < 2) return true;
@@ -238,7 +284,7 @@ export interface CustomerReading {
  * the dictionary one character off (customer_match.exact = false).
  */
 export function findCustomer(masked: string, afterPrefix: number | null, tokens: Token[], dictionary?: CustomerDictionary | null, viewer?: Viewer | null): CustomerReading {
-  const rule = cleanName(extractCustomer(masked, afterPrefix));
+  const rule = trimByTokens(cleanName(extractCustomer(masked, afterPrefix) ?? byLookupObject(masked)), tokens, masked);
   const pos = rule ? null : byPos(tokens, masked);
   const written = rule ?? pos;
   if (!dictionary) return { found: written, match: null };

@@ -40,7 +40,8 @@ export function parseMessage(text: string, opts: ParseOptions): ParsedIntent {
 
   // The pipeline first: its words (商机, a stage of the pipelines, 赢单/输了, 预测) are specific, and a new deal
   // must not be read as a lead or a follow-up (see opportunity.ts). A question about a deal is a look-up.
-  const opportunity = /[?？]\s*$|吗\s*$/.test(norm) ? null : parseOpportunity(norm, { now: opts.now, timezone: zone, stages: opts.stages });
+  const deal = parseOpportunity(norm, { now: opts.now, timezone: zone, stages: opts.stages });
+  const opportunity = deal && deal.kind === 'move' && /[?？]\s*$|[吗没]\s*$/.test(norm) ? null : deal;
   if (opportunity) {
     const customer = opportunity.kind === 'create' ? opportunity.customer : null;
     const out: ParsedIntent = { ...base, intent: PIPELINE_INTENT[opportunity.kind], customer, opportunity, confidence: 0.95 };
@@ -78,9 +79,9 @@ export function parseMessage(text: string, opts: ParseOptions): ParsedIntent {
   const person = extractName(forName, reach.phoneStart);
   const channelText = person ? maskSpans(forName, [person.span]) : forName;
 
-  const clauses = [...norm.matchAll(/[^，,。.;；!！?？\s…]+/g)].map((c) => ({
+  const clauses = [...norm.matchAll(/[^，,。.;；!！?？…]+/g)].map((c) => ({
     text: c[0],
-    hasTime: when.spans.some(([a, b]) => a < c.index! + c[0].length && b > c.index! && norm.slice(a, b).trim() !== '' && !/^(?:昨天|前天|刚才|上午|早上|今早|today|yesterday)/.test(norm.slice(a, b))),
+    hasTime: when.spans.some(([a, b]) => a < c.index! + c[0].length && b > c.index! && norm.slice(a, b).trim() !== '' && !/^(?:昨天|前天|刚才|上午|早上|今早|今天|today|yesterday)/.test(norm.slice(a, b))),
   }));
   const ranked = classify({
     clauses,

@@ -265,6 +265,50 @@ function byLookupObject(masked: string): Found | null {
   return null;
 }
 
+// --- English organisations: capitalised word runs ---------------------------------------------------------------
+const EN_ORG_WORD = /^(?:corp|corporation|inc|ltd|llc|plc|co|company|group|industries|industry|enterprises|logistics|foods?|toys|bank|analytics|medical|pharma|trading|hotels?|robotics|construction|seafood|furniture|freight|bakery|tools|drones|farms|resorts|semiconductors?|dairy|systems|tech|technologies|technology|labs?|solutions|partners|holdings|consulting|media|energy|motors|manufacturing|software|networks|capital|ventures|studios?|health|healthcare|clinic|hospital|school|university|airlines|shipping|electronics|electric|chemicals?|materials|textiles|apparel|retail|stores?|markets?|mart|foods|beverages|brewing|coffee|pharmaceuticals|biotech|insurance|realty|properties|estates|international|global|worldwide|associates|services|supply|supplies|steel|metals|mining|oil|gas|power|solar|auto|automotive|aviation|aerospace|marine|cargo|express|telecom|communications|digital|interactive|games|entertainment|publishing|press|design|architects|engineering|builders|homes|instruments|devices|machinery|equipment|packaging|paper|plastics|glass|furnishings|interiors|fashion|cosmetics|beauty|wellness|fitness|sports|outdoors|travel|tours|education|academy|institute|foundation)$/i;
+const EN_STOP_WORD = /^(?:i|i'll|i'm|i've|we|we'll|you|he|she|they|it|the|a|an|my|our|your|their|this|that|these|those|and|or|but|so|if|then|ok|okay|pls|please|hi|hello|hey|thanks|crm|ceo|cfo|cto|coo|gm|vp|poc|pm|am|eod|eom|asap|fyi|re|fw|todo|to-do|tbd|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun|january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|today|tomorrow|tonight|yesterday|next|last|new|lead|leads|referral|inbound|expo|website|web|linkedin|wechat|zoom|teams|slack|email|call|called|calling|met|meet|meeting|visit|visited|visiting|lunch|dinner|coffee|had|spoke|talked|sent|send|got|get|grab|claim|claiming|can|could|is|are|was|were|do|does|did|who|who's|what|what's|which|when|where|how|any|see|remind|follow|followed|schedule|drop|dropped|prepare|chase|note|log|find|search|show|pull|lookup|contact|owner|met|prospect|demo|kickoff|quick|just|also|still|already|first|bot|help|mr|ms|mrs|dr)$/i;
+const EN_WORD = /[A-Za-z][A-Za-z0-9&.'’-]*/g;
+
+/** The first run of capitalised words that is not a stop word; an organisation word in it makes it certain. */
+export function byEnglishCaps(text: string, skipPersons = true): Found | null {
+  const words = [...text.matchAll(EN_WORD)].map((m) => ({ w: m[0].replace(/['’]s$/, '').replace(/[.,]+$/, ''), start: m.index!, raw: m[0] }));
+  const runs: Array<typeof words> = [];
+  let run: typeof words = [];
+  for (let i = 0; i < words.length; i++) {
+    const x = words[i];
+    const prev = words[i - 1];
+    const adjacent = prev && run.length && /^[\s&]*$/.test(text.slice(prev.start + prev.raw.length, x.start)) && !/['’]s$/.test(prev.raw);
+    const cap = /^[A-Z0-9]/.test(x.w) && !EN_STOP_WORD.test(x.w);
+    const joins = run.length && adjacent && (cap || (/^(?:&|of|and)$/i.test(x.w) && /^[A-Z]/.test(words[i + 1]?.w ?? '')));
+    if (joins) run.push(x);
+    else {
+      if (run.length) runs.push(run);
+      run = cap ? [x] : [];
+    }
+  }
+  if (run.length) runs.push(run);
+  const found = runs
+    .filter((r) => !/^\d+$/.test(r[0].w))
+    .map((r) => ({ name: r.map((x) => x.w).join(' ').replace(/\s+/g, ' '), start: r[0].start, org: r.some((x) => EN_ORG_WORD.test(x.w)), n: r.length }))
+    .map((f) => ({ ...f, name: text.slice(f.start, f.start + f.name.length) === f.name ? f.name : f.name }));
+  const org = found.find((f) => f.org) ?? found.find((f) => !skipPersons || f.n === 1 || !looksLikePerson(f.name));
+  return org ? { name: org.name, start: org.start, end: org.start + org.name.length } : null;
+}
+
+/** Two capitalised words without an organisation word, e.g. Anna Lee: read as a person. */
+function looksLikePerson(name: string): boolean {
+  return /^[A-Z][a-z]+ [A-Z][a-z]+$/.test(name) && !name.split(' ').some((w) => EN_ORG_WORD.test(w));
+}
+
+/** A lead's organisation after its source: "referral from Acme: Granite Peak Construction, …". */
+function afterSourceColon(text: string): Found | null {
+  const m = /^[^:：]{0,60}(?:referral|lead|inbound|expo|prospect|contact|met|show|card|conference|fair|website|form)[^:：]{0,40}[:：—–-]\s*/i.exec(text);
+  if (!m) return null;
+  const f = byEnglishCaps(text.slice(m[0].length), false);
+  return f ? { name: f.name, start: f.start + m[0].length, end: f.end + m[0].length } : null;
+}
+
 /** A dictionary hit the segmentation contradicts: a short form that is one common (non-noun) word of the text. */
 function plausible(hit: DictionaryHit, tokens: Token[]): boolean {
   if (hit.level < 2) return true;
@@ -284,7 +328,17 @@ export interface CustomerReading {
  * the dictionary one character off (customer_match.exact = false).
  */
 export function findCustomer(masked: string, afterPrefix: number | null, tokens: Token[], dictionary?: CustomerDictionary | null, viewer?: Viewer | null): CustomerReading {
-  const rule = trimByTokens(cleanName(extractCustomer(masked, afterPrefix) ?? byLookupObject(masked)), tokens, masked);
+  let rule = trimByTokens(cleanName(extractCustomer(masked, afterPrefix) ?? byLookupObject(masked)), tokens, masked);
+  if (!/[\u4e00-\u9fa5]/.test(masked)) {
+    // English: the organisation after a lead source's colon, else the capitalised run (an organisation word wins).
+    const src = afterSourceColon(masked);
+    const caps = byEnglishCaps(masked);
+    if (src) rule = src;
+    else if (rule) rule = { ...rule, name: rule.name.replace(/['’]s\b.*$/, '') , end: rule.start + rule.name.replace(/['’]s\b.*$/, '').length };
+    if (!src && caps && (!rule || (caps.start <= rule.start && caps.end >= rule.end) || (EN_ORG_WORD.test(caps.name.split(' ').at(-1)!) && !EN_ORG_WORD.test(rule.name.split(' ').at(-1)!)))) rule = caps;
+  } else if (!rule) {
+    rule = byEnglishCaps(masked);
+  }
   const pos = rule ? null : byPos(tokens, masked);
   const written = rule ?? pos;
   if (!dictionary) return { found: written, match: null };

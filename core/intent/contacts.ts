@@ -4,7 +4,7 @@ import { normalizeEmail, normalizePhone } from '../customers/normalize';
 
 const EMAIL_RE = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 // CN mobile (optionally +86 / 0086, 3-4-4 groups), landline with area code, or an international + number.
-const PHONE_RE = /(?<![\d+])(?:(?:\+|00)?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)|(?<![\d+])\(?0\d{2,3}\)?[\s-]?\d{7,8}(?!\d)|\+\d{1,3}[\s-]?\d{1,4}(?:[\s-]?\d{2,4}){2,4}(?!\d)/g;
+const PHONE_RE = /(?<![\d+])\(?0\d{2,3}\)?[\s-]?\d{3,4}[\s-]\d{4}(?!\d)|(?<![\d+])(?:(?:\+|00)?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)|(?<![\d+])\(?0\d{2,3}\)?[\s-]?\d{7,8}(?!\d)|\+\d{1,3}[\s-]?\d{1,4}(?:[\s-]?\d{2,4}){2,4}(?!\d)/g;
 /** Field labels glued to a value: masked so they are not read as a channel or a name. */
 const LABEL_BEFORE = /(?:电话号码|电话|手机号码|手机号|手机|座机|联系电话|邮箱|电子邮件|邮件|tel|phone|mobile|cell|e-?mail|mail)\s*[:：]?\s*$/i;
 
@@ -14,7 +14,7 @@ const TITLE_NAME_RE = new RegExp(`([${SURNAMES}])(?:${TITLES})|[小老](?!时|�
 /** A job title before a full name: 运营总监孙磊, 采购经理 王芳. */
 const TITLE_BEFORE_NAME_RE = new RegExp(`(?:总经理|副总|总监|经理|主管|主任|负责人|工程师|采购|助理|秘书|专员|老板|董事长|CEO|CTO|VP)\\s*([${SURNAMES}][\\u4e00-\\u9fa5]{1,2}?)(?=[\\s,，。:：;；、(（]|\\d|\\+|$|的|说|电话|手机|微信|邮箱)`, 'g');
 const LABELLED_NAME_RE = /(?:联系人|对接人|负责人|姓名|名叫|名字叫|叫|contact(?:\s+person)?|name)\s*[:：]?\s*([\u4e00-\u9fa5]{2,4}|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)/g;
-const EN_NAME_RE = /(?<=的|和|跟|与|同|CEO|CTO|COO|CFO|VP|经理|总监|对接人|联系人)\s*([A-Z][a-z]+)(?=\s|[，,。:：]|[\u4e00-\u9fa5]|$)|\b(?:[Ww]ith|[Tt]o|[Cc]alled|[Cc]all|[Mm]et|[Mm]eet|[Ee]mailed|[Ss]poke\s+to|[Tt]alked\s+to|Mr\.?|Ms\.?|Mrs\.?|Dr\.?)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b/g;
+const EN_NAME_RE = /(?<=的|和|跟|与|同|CEO|CTO|COO|CFO|CISO|VP|经理|总监|对接人|联系人|['’]s)\s*([A-Z][a-z]+)(?=\s|[，,。:：]|[\u4e00-\u9fa5]|$)|(?:\b(?:contact|owner|GM\s+is|CEO|CFO|CTO|CISO|manager|buyer|director|founder|named)\s*[:：,]?\s*|(?:^|[,，:：]\s*))([A-Z][a-z]+\s+[A-Z][a-z]+)(?=\s*[,，]|\s*$|\s+\(?\d|\s*\+|\s+[a-z0-9._%+-]+@)|\b(?:[Ww]ith|[Tt]o|[Tt]exted|[Mm]essaged|[Ww]echatted|[Cc]alled|[Cc]all|[Mm]et|[Mm]eet|[Ee]mailed|[Ss]poke\s+to|[Tt]alked\s+to|Mr\.?|Ms\.?|Mrs\.?|Dr\.?)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b/g;
 
 export interface Reachability {
   phone: string | null;
@@ -54,7 +54,7 @@ export function extractName(masked: string, phoneStart: number | null): { name: 
   for (const re of [LABELLED_NAME_RE, TITLE_BEFORE_NAME_RE, TITLE_NAME_RE, EN_NAME_RE]) {
     re.lastIndex = 0;
     for (const m of masked.matchAll(re)) {
-      const value = re === TITLE_NAME_RE ? m[0] : (m[1] ?? m[2]);
+      const value = re === TITLE_NAME_RE ? m[0] : (m[1] ?? m[2] ?? m[3]);
       if (re === TITLE_BEFORE_NAME_RE && TITLE_NAME_RE.source && new RegExp(`^[${SURNAMES}](?:${TITLES})$`).test(value)) continue;
       if (re === EN_NAME_RE && /^(?:Inc|Ltd|Corp|Co|Group|Company|The|This)$/.test(value.split(/\s+/).at(-1)!)) continue;
       const start = m.index! + m[0].lastIndexOf(value);

@@ -292,13 +292,19 @@ export function byEnglishCaps(text: string, skipPersons = true): Found | null {
     .filter((r) => !/^\d+$/.test(r[0].w))
     .map((r) => ({ name: r.map((x) => x.w).join(' ').replace(/\s+/g, ' '), start: r[0].start, org: r.some((x) => EN_ORG_WORD.test(x.w)), n: r.length }))
     .map((f) => ({ ...f, name: text.slice(f.start, f.start + f.name.length) === f.name ? f.name : f.name }));
-  const org = found.find((f) => f.org) ?? found.find((f) => !skipPersons || f.n === 1 || !looksLikePerson(f.name));
+  const org = found.find((f) => f.org) ?? found.find((f) => !skipPersons || !looksLikePerson(f.name));
   return org ? { name: org.name, start: org.start, end: org.start + org.name.length } : null;
 }
 
-/** Two capitalised words without an organisation word, e.g. Anna Lee: read as a person. */
+/** Common given names: a capitalised run starting with one is a person (Anna Lee), not an organisation (Pied Piper). */
+export const EN_FIRST_NAMES = new Set(('james john robert michael william david richard joseph thomas charles christopher daniel matthew anthony mark donald steven paul andrew joshua kenneth kevin brian george timothy ronald edward jason jeffrey ryan jacob gary nicholas eric jonathan stephen larry justin scott brandon benjamin samuel gregory alexander frank patrick raymond jack dennis jerry tyler aaron jose adam nathan henry douglas zachary peter kyle noah ethan jeremy walter christian keith roger terry austin sean gerald carl harold dylan arthur lawrence jordan jesse bryan billy bruce gabriel joe logan albert willie alan eugene russell vincent philip bobby johnny bradley roy ralph randy louis harry wayne howard carlos leo tom tony sam mike max ben dan jim tim bob bill steve nick alex chris matt omar hank oliver lucas liam mason elijah ' +
+  'mary patricia jennifer linda elizabeth barbara susan jessica sarah karen lisa nancy betty margaret sandra ashley kimberly emily donna michelle carol amanda dorothy melissa deborah stephanie rebecca sharon laura cynthia kathleen amy angela shirley anna brenda pamela emma nicole helen samantha katherine christine debra rachel carolyn janet catherine maria heather diane ruth julie olivia joyce virginia victoria kelly lauren christina joan evelyn judith megan andrea cheryl hannah jacqueline martha gloria teresa ann sara madison frances kathryn janice jean abigail alice judy sophia grace denise amber doris marilyn danielle beverly isabella theresa diana natalie brittany charlotte marie kayla alexis lori lucy mia nina priya ava chloe zoe lily ella ivy jane kate amelia harper aria luna')
+  .split(/\s+/));
+
+/** A capitalised run that starts with a given name (Anna Lee, Kevin Chen): a person. */
 function looksLikePerson(name: string): boolean {
-  return /^[A-Z][a-z]+ [A-Z][a-z]+$/.test(name) && !name.split(' ').some((w) => EN_ORG_WORD.test(w));
+  const first = name.split(' ')[0].toLowerCase();
+  return EN_FIRST_NAMES.has(first) && !name.split(' ').some((w) => EN_ORG_WORD.test(w));
 }
 
 /** A lead's organisation after its source: "referral from Acme: Granite Peak Construction, …". */
@@ -334,7 +340,10 @@ export function findCustomer(masked: string, afterPrefix: number | null, tokens:
     const src = afterSourceColon(masked);
     const caps = byEnglishCaps(masked);
     if (src) rule = src;
-    else if (rule) rule = { ...rule, name: rule.name.replace(/['’]s\b.*$/, '') , end: rule.start + rule.name.replace(/['’]s\b.*$/, '').length };
+    else if (rule) {
+      const name = rule.name.replace(/['’]s?\b.*$/, '').replace(/['’]$/, '');
+      rule = looksLikePerson(name) ? null : { ...rule, name, end: rule.start + name.length };
+    }
     if (!src && caps && (!rule || (caps.start <= rule.start && caps.end >= rule.end) || (EN_ORG_WORD.test(caps.name.split(' ').at(-1)!) && !EN_ORG_WORD.test(rule.name.split(' ').at(-1)!)))) rule = caps;
   } else if (!rule) {
     rule = byEnglishCaps(masked);

@@ -292,7 +292,7 @@ const TIME_RULES: TimeRule[] = [
   // 下午3:30, 15:00, 15：00
   {
     re: new RegExp(`${CN_PERIOD_RE}?\\s*(?<![\\d:])(\\d{1,2})[:：](\\d{2})(?![\\d:])\\s*(a\\.?m\\.?|p\\.?m\\.?)?`, 'gi'),
-    resolve: (m) => ({ hour: +m[2], minute: +m[3], period: m[4] ? enPeriod(m[4]) : m[1] ? CN_PERIOD[m[1]] : null, explicit: true }),
+    resolve: (m) => ({ hour: +m[2], minute: +m[3], period: m[4] ? enPeriod(m[4]) : m[1] ? CN_PERIOD[m[1]] : null, explicit: !!m[4] || +m[2] >= 13 || +m[2] === 0 || /^0\d/.test(m[2]) }),
   },
   // 下午3点, 三点半, 10点15分, 9点一刻, 15时
   {
@@ -365,6 +365,7 @@ function scan<R>(text: string, taken: boolean[], rules: Array<{ re: RegExp; reso
 const GAP_AFTER_DATE = /^[\s,，、的]*(?:at|on|@)?\s*$/i;
 const GAP_BEFORE_DATE = /^[\s,，]*(?:on)?\s*$/i;
 
+const REP_STEP_BEFORE = /(?:\b(?:follow\s+up|check\s+in|call\s+(?:them|him|her)(?:\s+back)?|call\s+back|circle\s+back|i'?ll\s+\w+(?:\s+\w+)?|we'?ll\s+\w+(?:\s+\w+)?|next\s+(?:step|visit|call|meeting)s?:?)|(?:我|我们)[^，,。]{0,2}|再)\s*(?:on|by|at|in)?\s*(?:the\s+)?$/i;
 const PAST_CLAUSE = /了|过(?!去)|\b(?:called|met|visited|spoke|talked|emailed|had|went|sent|saw)\b/i;
 /** The rep's own next step right after a time (…再打 / 回访 / 过去 / "follow up"): that time is next_at. */
 const REP_STEP_AFTER = /^[\s,，、的]{0,2}(?:我|我们|再|又|去|过去|回访|跟进|联系|打|拜访|上门|约|带|送|寄|发|催|\s*(?:to\s+)?(?:follow|call|check|circle|ping|visit|send|email|chase|touch))/i;
@@ -397,9 +398,7 @@ export function extractWhen(text: string, now: DateTime): WhenResult {
       used.add(time);
       candidates.push({ at: atTime(day, time, d.period ?? null), start, end });
     } else if (d.period) {
-      let at = day.set({ hour: PERIOD_HOUR[d.period] });
-      if (day.hasSame(now, 'day') && at <= now && d.period !== 'evening') at = now.plus({ hours: 1 }).startOf('hour');
-      candidates.push({ at, start, end });
+      candidates.push({ at: day.set({ hour: PERIOD_HOUR[d.period] }), start, end });
     } else {
       let at = day.set({ hour: 9 });
       if (day.hasSame(now, 'day') && at <= now) at = now.plus({ hours: 1 }).startOf('hour');
@@ -425,7 +424,7 @@ export function extractWhen(text: string, now: DateTime): WhenResult {
   if (!future.length) return { at: null, past, spans };
   // The rep's own next step wins over the customer's deadline; otherwise the latest moment (messages say what
   // happened, then when to continue).
-  const step = future.filter((c) => REP_STEP_AFTER.test(text.slice(c.end, c.end + 12)));
+  const step = future.filter((c) => REP_STEP_AFTER.test(text.slice(c.end, c.end + 12)) || REP_STEP_BEFORE.test(text.slice(Math.max(0, c.start - 30), c.start)));
   const deadline = (c: { start: number; end: number }) => DEADLINE_AFTER.test(text.slice(c.end, c.end + 10)) || DEADLINE_BEFORE.test(text.slice(Math.max(0, c.start - 20), c.start));
   const pool = step.length ? step : future.filter((c) => !deadline(c)).length ? future.filter((c) => !deadline(c)) : future;
   const at = pool.reduce((a, b) => (b.at > a.at ? b : a)).at;

@@ -3,7 +3,8 @@ import { runCli } from '../../server/cli/run';
 async function cli(argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(argv, { CRM_TIMEZONE: 'Asia/Shanghai' }, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  // No database there: parse works without one (no customer_match).
+  const code = await runCli(argv, { CRM_TIMEZONE: 'Asia/Shanghai', DATABASE_URL: 'sqlite:/nonexistent/crm-parse-test.sqlite' }, { out: (l) => out.push(l), err: (l) => err.push(l) });
   return { code, out, err };
 }
 
@@ -13,7 +14,7 @@ describe('npm run crm -- parse', () => {
     expect(r.code).toBe(0);
     expect(r.out).toHaveLength(1);
     const j = JSON.parse(r.out[0]);
-    expect(Object.keys(j).sort()).toEqual(['channel', 'contact', 'customer', 'due_at', 'intent', 'next_at', 'summary']);
+    expect(Object.keys(j).sort()).toEqual(['alternatives', 'channel', 'confidence', 'contact', 'customer', 'due_at', 'intent', 'next_at', 'summary']);
     expect(j).toMatchObject({ intent: 'log_followup', customer: '远航科技', channel: 'phone', next_at: '2026-12-02T09:00:00+08:00', due_at: null });
   });
 

@@ -4,6 +4,8 @@ import type { CoreContext } from '../core/context';
 import { isUniqueViolation, toDate } from '../core/db/connection';
 import { isAppError } from '../core/errors';
 import { parseMessage } from '../core/intent/parse';
+import { DictionaryCache } from '../core/intent/dictionary-loader';
+import type { CustomerDictionary } from '../core/intent/dictionary';
 import { enqueueMessages, type OutboundMessage } from '../core/notifications/outbox';
 import { findUserByOpenId, type UserDto } from '../core/users/operations';
 import type { Logger } from 'pino';
@@ -86,6 +88,8 @@ export class LarkBot {
   private readonly lookupIntent: (intent: string) => ChatHandler | undefined;
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly maxConcurrent: number;
+  /** One customer dictionary per process (the bot reads every message with it; refreshed with the changes only). */
+  private readonly dictionaries: DictionaryCache;
   private active = 0;
   private readonly waiting: (() => void)[] = [];
   private dispatcher: lark.EventDispatcher | null = null;
@@ -99,6 +103,7 @@ export class LarkBot {
     this.maxAttempts = opts.maxAttempts ?? 5;
     this.lookupIntent = opts.intentHandler ?? this.registry.intentHandler;
     this.maxConcurrent = opts.maxConcurrent ?? 4;
+    this.dictionaries = new DictionaryCache(opts.core.db);
   }
 
   private localeOf(user: UserDto | null, raw?: string | null): Locale {
@@ -273,7 +278,13 @@ export class LarkBot {
   private async runChat(cmd: ChatCommand, kit: HandlerKit): Promise<void> {
     let name: string;
     if (cmd.type === 'text') {
-      cmd.intent = parseMessage(cmd.text, { now: cmd.sentAt, timezone: this.core.timezone, stages: await this.stages() });
+      const u = cmd.user;
+      cmd.intent = parseMessage(cmd.text, {
+        now: cmd.sentAt, timezone: this.core.timezone, stages: await this.stages(),
+        // The customers and leads this sender may see: their customer_match is what the handlers act on.
+        dictionary: await this.dictionary(),
+        viewer: { userId: u.id, role: u.role, teamIds: u.teamIds?.length ? u.teamIds : u.teamId ? [u.teamId] : [] },
+      });
       name = cmd.intent.intent;
       if (name === 'unknown') name = this.registry.matchTextIntent(cmd.text) ?? name;
     } else {
@@ -282,6 +293,17 @@ export class LarkBot {
     const handler = this.lookupIntent(name) ?? this.lookupIntent('unknown');
     if (!handler) throw new Error('no unknown-intent handler registered');
     await handler(cmd, kit);
+  }
+
+  /** The process's customer dictionary, refreshed incrementally (core/intent/dictionary-loader.ts); null if unavailable. */
+  private async dictionary(): Promise<CustomerDictionary | null> {
+    try {
+      return await this.dictionaries.current();
+    } catch (err) {
+      // Without it a message is still understood, its customer then looked up by name.
+      this.logger.warn({ err }, 'customer dictionary unavailable for chat understanding');
+      return null;
+    }
   }
 
   /** The pipelines' stage names the parser reads a stage move with (data: an admin may rename them). */

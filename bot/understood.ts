@@ -1,18 +1,15 @@
 import { toDbId } from '../core/shared/fields';
-import type { IntentName, ParsedIntent } from '../core/intent/types';
+import type { ParsedIntent } from '../core/intent/types';
 import type { Reading } from '../core/intent/score';
 import type { ChatCommand } from './types';
 
 /**
  * What the dispatcher understood of a chat message, as handlers use it: the reading (core/intent), its close second
- * readings and the CRM record its customer matched. Handlers act on this reading; they never parse the text again.
+ * readings (`alternatives`) and the CRM record its customer matched (`customer_match`). Handlers act on this reading; they never parse the text again.
  */
-export type Understood = ParsedIntent & {
-  alternatives?: Array<{ intent: IntentName; customer: string | null; next_at: string | null; due_at: string | null; confidence: number }>;
-  customer_match?: { id: string | number; kind: 'customer' | 'lead'; name: string; exact: boolean; score: number } | null;
-};
+export type Understood = ParsedIntent;
 
-const EMPTY: Understood = { intent: 'unknown', customer: null, contact: null, channel: null, summary: '', next_at: null, due_at: null };
+const EMPTY: Understood = { intent: 'unknown', customer: null, contact: null, channel: null, summary: '', next_at: null, due_at: null, confidence: 0, alternatives: [] };
 
 /** The reading attached to a text message (the dispatcher always sets it; an empty reading otherwise). */
 export const understood = (cmd: ChatCommand): Understood => (cmd.intent as Understood | undefined) ?? { ...EMPTY, summary: cmd.text };

@@ -137,4 +137,19 @@ describeEachDb('the understood card', (h) => {
     expect((await click(h, rep, valuesOf(r.card, 'draft.save')[0])).toast?.type).toBe('success');
     expect((await listCorrections(h.ctx)).map((c) => c.text)).not.toContain(long);
   });
+
+  it('find and claim offer the fuzzy match when the name as written finds nothing', async () => {
+    const pool = (await createCustomer(h.ctx, system, 'api', { name: '华南冷链物流' })).customer.id;
+    const match = (id: number, name: string) => ({ id: String(id), kind: 'customer' as const, name, exact: false, score: 0.8 });
+    const [pick] = await chat(h, rep, '金顶机械最近怎么样？', reading({ intent: 'find_customer', customer: '金顶机械', customer_match: match(jinding, '金鼎机械') }));
+    expect(pick.kind).toBe('customer.pick');
+    expect(pick.payload).toMatchObject({ query: '金顶机械', suggest: true, items: [{ id: jinding, name: '金鼎机械' }] });
+    const sent = await chat(h, rep, '公海里的华南冷炼我领了', reading({ intent: 'claim', customer: '华南冷炼', customer_match: match(pool, '华南冷链物流') }));
+    expect(sent.map((m) => m.kind)).toEqual(['text', 'pool.list']);
+    expect((sent[0].payload as { text: string }).text).toBe('公海里没有“华南冷炼”。您是不是指「华南冷链物流」？');
+    expect(JSON.stringify(sent[1].payload)).toContain(`"id":${pool}`);
+    // nothing was claimed on a guess
+    const [c] = await h.db.select<{ owner_id: number | null }>('SELECT owner_id FROM customers WHERE id = :id', { id: pool });
+    expect(c.owner_id).toBeNull();
+  });
 });

@@ -43,7 +43,8 @@ async function replyError(kit: HandlerKit, e: unknown): Promise<void> {
 const findCustomerIntent: ChatHandler = async (cmd, kit) => {
   const p = understood(cmd);
   const m = matchedCustomer(p);
-  const q = p.customer?.trim() || m?.name || '';
+  // No organisation in the reading: what follows the look-up word (a phone, an e-mail, a contact's name) is searched.
+  const q = p.customer?.trim() || m?.name || cmd.text.replace(/^(查一下|查询|查找|查看|搜索|搜一下|搜|查|找一下|找|find|search(\s+for)?|look\s*up)\s*[:：]?\s*/i, '').trim();
   const locale = kit.deps.locale;
   if (!q) {
     await kit.reply({ kind: 'text', payload: { text: t(locale, { 'zh-CN': '请告诉我要查的客户，例如“查 远航科技”。', en: 'Tell me whom to look up, e.g. "find Acme".' }) } });

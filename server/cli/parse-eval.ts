@@ -6,13 +6,15 @@ import { migrate } from '../../core/db/migrator';
 import { parseMessage } from '../../core/intent/parse';
 import { phraseSetSchema, scoreReadings, SCORED_FIELDS, type SetScore } from '../../core/intent/score';
 import { replayCorrections } from '../../core/intent/corrections';
+import { CustomerDictionary, type Viewer } from '../../core/intent/dictionary';
+import { refreshDictionary, viewerOf } from '../../core/intent/dictionary-loader';
 import { createCore } from '../compose';
 import type { CliCommand, CliIo } from './types';
 
 /**
  * `parse-eval [--phrases] [--corrections] [--min PERCENT] [--misses] [--dir DIR]`: how well the understanding reads
- * the public phrase sets (tests/phrases/*.json) and the corrections reps made on the understood card (replayed from
- * DATABASE_URL), per scored field (tests/phrases/CONVENTIONS.md §2). Neither flag: both. Exit 1 when a field of a set
+ * the public phrase sets (tests/phrases/*.json, read without a dictionary) and the corrections reps made on the
+ * understood card (replayed from DATABASE_URL with its customer dictionary, as each rep sees it), per scored field (tests/phrases/CONVENTIONS.md §2). Neither flag: both. Exit 1 when a field of a set
  * is below --min (a percentage, default 0), 2 on bad arguments.
  */
 const PHRASES_DIR = path.resolve(__dirname, '../../tests/phrases');
@@ -97,7 +99,15 @@ export const parseEvalCommand: CliCommand = {
       try {
         await migrate(db);
         const core = createCore(db, config);
-        const score = await replayCorrections(core, (c) => parseMessage(c.text, { now: new Date(c.sentAt), timezone: c.timezone }));
+        // Read as the bot reads: with the company's customer dictionary, as the rep who made the correction sees it.
+        const dictionary = new CustomerDictionary();
+        await refreshDictionary(db, dictionary);
+        const viewers = new Map<number, Viewer | null>();
+        const score = await replayCorrections(core, async (c) => {
+          if (c.userId !== null && !viewers.has(c.userId)) viewers.set(c.userId, await viewerOf(db, String(c.userId)));
+          const viewer = c.userId === null ? null : viewers.get(c.userId) ?? null;
+          return parseMessage(c.text, { now: new Date(c.sentAt), timezone: c.timezone, dictionary, viewer });
+        });
         if (score.items) results.push({ title: T.corrections[locale], score });
         else io.out(`${T.corrections[locale]} ${T.none[locale]}`);
       } finally {

@@ -157,6 +157,8 @@ export class CustomerDictionary {
   /** Adds or replaces a record (a replaced one keeps no old alias alive). A null name or `alive=false` removes it. */
   upsert(r: DictionaryRecord, alive = true): void {
     const old = this.entryOf(r.kind, r.id);
+    // The same record read again (a refresh's overlap window): nothing to do.
+    if (old >= 0 && this.eAlive[old] && alive && this.eOwner[old] === (r.ownerId ?? -1) && this.eTeam[old] === (r.teamId ?? -1) && this.nameOf(old) === r.name?.trim().slice(0, 200)) return;
     if (old >= 0 && this.eAlive[old]) {
       this.eAlive[old] = 0;
       this.live--;

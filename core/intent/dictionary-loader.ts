@@ -62,7 +62,7 @@ export async function refreshDictionary(db: Db, dict: CustomerDictionary, batch 
  */
 export class DictionaryCache {
   readonly dictionary = new CustomerDictionary();
-  private refreshedAt = 0;
+  private refreshedAt = -Infinity;
   private running: Promise<void> | null = null;
 
   constructor(private readonly db: Db, private readonly maxAgeMs = 5000, private readonly now: () => number = Date.now) {}

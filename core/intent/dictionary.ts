@@ -89,6 +89,7 @@ export function aliasesOf(name: string): Array<{ key: string; level: number }> {
   return out;
 }
 
+const bigram = (a: number, b: number) => (Math.imul(a, 31) + b) & 0xffff;
 function fnvStep(h: number, c: number): number {
   return Math.imul(h ^ c, 16777619);
 }
@@ -147,6 +148,8 @@ export class CustomerDictionary {
   // (kind, id) → entry index + 1
   private idTable: Int32Array = new Int32Array(128);
   private maxKey = 2;
+  /** One bit per hash of a key's first two characters: start positions no key begins at are skipped. */
+  private starts = new Uint8Array(8192);
   /** Highest updated_at seen (ms since epoch) and the id at it: the loader's incremental-refresh watermark. */
   watermark: Record<EntryKind, { at: number; id: number }> = { customer: { at: 0, id: 0 }, lead: { at: 0, id: 0 } };
 
@@ -211,7 +214,7 @@ export class CustomerDictionary {
 
   /** Bytes held by the typed arrays (the dictionary's memory, without the JS object overhead). */
   bytes(): number {
-    return [this.pool, this.eId, this.eKind, this.eOwner, this.eTeam, this.eAlive, this.eNameOff, this.eNameLen, this.aOff, this.aLen, this.aLevel, this.aEntry, this.table, this.idTable]
+    return [this.starts, this.pool, this.eId, this.eKind, this.eOwner, this.eTeam, this.eAlive, this.eNameOff, this.eNameLen, this.aOff, this.aLen, this.aLevel, this.aEntry, this.table, this.idTable]
       .reduce((n, a) => n + a.byteLength, 0);
   }
 
@@ -223,7 +226,9 @@ export class CustomerDictionary {
     const hits: DictionaryHit[] = [];
     const n = text.length;
     const mask = this.table.length - 1;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i + 1 < n; i++) {
+      const b = bigram(foldUnit(text.charCodeAt(i)), foldUnit(text.charCodeAt(i + 1)));
+      if (!(this.starts[b >> 3] & (1 << (b & 7)))) continue;
       let h = FNV0;
       const stop = Math.min(n, i + this.maxKey);
       for (let j = i; j < stop; j++) {
@@ -338,6 +343,8 @@ export class CustomerDictionary {
     this.aLevel[a] = level;
     this.aEntry[a] = e;
     if (key.length > this.maxKey) this.maxKey = Math.min(60, key.length);
+    const b = bigram(key.charCodeAt(0), key.charCodeAt(1));
+    this.starts[b >> 3] |= 1 << (b & 7);
     if ((this.aliases + 1) * 4 > this.table.length * 3) this.rehash(this.table.length * 2);
     else this.insert(a);
   }

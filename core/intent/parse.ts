@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, FixedOffsetZone, IANAZone, type Zone } from 'luxon';
 import type { Alternative, IntentName, ParsedIntent, ParseOptions } from './types';
 import { extractWhen, formatWhen } from './dates';
 import { detectChannel } from './channels';
@@ -30,7 +30,7 @@ const NO_CONTACT: ReadonlySet<IntentName> = new Set(['find_customer', 'claim', '
 export function parseMessage(text: string, opts: ParseOptions): ParsedIntent {
   const { text: norm, display: raw } = normalise(text);
   const zone = opts.timezone ?? 'Asia/Shanghai';
-  const now = DateTime.fromJSDate(opts.now, { zone });
+  const now = DateTime.fromJSDate(opts.now, { zone: fastZone(zone, opts.now) });
   const base: ParsedIntent = { intent: 'unknown', customer: null, contact: null, channel: null, summary: raw, next_at: null, due_at: null, confidence: 1, alternatives: [] };
   if (opts.dictionary) base.customer_match = null;
   if (!norm) return base;
@@ -113,6 +113,24 @@ export function parseMessage(text: string, opts: ParseOptions): ParsedIntent {
   };
   if (opts.dictionary) out.customer_match = intent === 'help' ? null : toMatch(match);
   return out;
+}
+
+const zones = new Map<string, Zone | string>();
+/**
+ * A zone without daylight saving around `at` (Asia/Shanghai) as a fixed offset: the same dates and ISO strings, without
+ * luxon asking Intl for the offset on every date operation (the parse's largest cost). Zones with DST stay IANA.
+ */
+function fastZone(zone: string, at: Date): Zone | string {
+  const year = at.getUTCFullYear();
+  const key = `${zone}:${year}`;
+  let z = zones.get(key);
+  if (!z) {
+    const iana = IANAZone.create(zone);
+    const offsets = [0, 3, 6, 9, 12].map((m) => iana.offset(Date.UTC(year, m, 1)));
+    z = iana.isValid && offsets.every((o) => o === offsets[0]) ? FixedOffsetZone.instance(offsets[0]) : zone;
+    zones.set(key, z);
+  }
+  return z;
 }
 
 function toMatch(h: DictionaryHit | null): ParsedIntent['customer_match'] {

@@ -35,7 +35,7 @@ export function matchPrefix(text: string): { intent: IntentName; rest: number } 
 
 // --- signals -------------------------------------------------------------------------------------------------
 /** A contact that took place (or was attempted): the strongest follow-up signal. */
-const CONTACT_DONE = /(?:开|见|聊|谈|打|演示|视频|会议|会|拜访|讲|培训|签)完|通了.{0,6}电话|发来|打来|来了(?:我们)?公司|来(?:我们)?公司了|来我司了|视频了|开了.{0,6}会|结束了|刚结束|刚[^，,。]{0,8}(?:电话|拜访|见|聊|谈|开|来|打|从|微信|邮件)|已回复|已上门|已拜访|已发|已联系|已沟通|问了|问我|留言了|留了言|回了邮件|回了微信|联系了|联系过|联系上了|微信联系|电话联系|来电|打来|打过来|回电了|打过去|打了(?:个)?电话|打过电话|通了(?:个)?电话|通过电话|电话(?:聊|谈|沟通|联系|确认|问)了|没打通|打不通|没人接|不接电话|聊了|谈了|沟通了|沟通过|交流了|见了|见过|碰了|碰过|面谈了|去了|去过|拜访了|拜访过|上门了|跑了一趟|过去了一趟|从.{1,12}出来|开了(?:个)?会|开完会|会开完|演示完|演示了|讲完|汇报了|发了|发过|寄了|回复了|回了|说了|答复了|反馈了|反馈说|表示|确认了|同意了|签了|收到了|加了(?:微信|好友)|微信上说|微信里说|微信聊|邮件回复|吃了饭|吃过饭|喝了茶|\b(?:call|visit|meeting|demo|zoom)\s+(?:done|went\s+well|is\s+done|finished)\b|\b(?:got\s+off\s+the\s+phone|didn'?t\s+pick\s+up|picked\s+up|no\s+answer|went\s+well|went\s+through|catch-?up\s+call|just\s+(?:got|had|left|finished))\b|\b(?:called|phoned|rang|visited|met|spoke|talked|emailed|mailed|replied|texted|messaged|wechatted|chatted|demoed|presented|dropped\s+by|stopped\s+by|caught\s+up|had\s+(?:a|an|lunch|dinner|coffee)|went|got\s+(?:a|an|back)|heard\s+back|sent|discussed|followed\s+up|reached|pinged|left\s+a\s+(?:voicemail|message)|said|told|agreed|confirmed|signed|asked)\b/i;
+const CONTACT_DONE = /\b(?:call|visit|meeting|demo)\s*[:：—–]|(?:开|见|聊|谈|打|演示|视频|会议|会|拜访|讲|培训|签)完|通了.{0,6}电话|发来|打来|来了(?:我们)?公司|来(?:我们)?公司了|来我司了|视频了|开了.{0,6}会|结束了|刚结束|刚[^，,。]{0,8}(?:电话|拜访|见|聊|谈|开|来|打|从|微信|邮件)|已回复|已上门|已拜访|已发|已联系|已沟通|问了|问我|留言了|留了言|回了邮件|回了微信|联系了|联系过|联系上了|微信联系|电话联系|来电|打来|打过来|回电了|打过去|打了(?:个)?电话|打过电话|通了(?:个)?电话|通过电话|电话(?:聊|谈|沟通|联系|确认|问)了|没打通|打不通|没人接|不接电话|聊了|谈了|沟通了|沟通过|交流了|见了|见过|碰了|碰过|面谈了|去了|去过|拜访了|拜访过|上门了|跑了一趟|过去了一趟|从.{1,12}出来|开了(?:个)?会|开完会|会开完|演示完|演示了|讲完|汇报了|发了|发过|寄了|回复了|回了|说了|答复了|反馈了|反馈说|表示|确认了|同意了|签了|收到了|加了(?:微信|好友)|微信上说|微信里说|微信聊|邮件回复|吃了饭|吃过饭|喝了茶|\b(?:call|visit|meeting|demo|zoom)\s+(?:done|went\s+well|is\s+done|finished)\b|\b(?:got\s+off\s+the\s+phone|didn'?t\s+pick\s+up|picked\s+up|no\s+answer|went\s+well|went\s+through|catch-?up\s+call|just\s+(?:got|had|left|finished))\b|\b(?:called|phoned|rang|visited|met|spoke|talked|emailed|mailed|replied|texted|messaged|wechatted|chatted|demoed|presented|dropped\s+by|stopped\s+by|caught\s+up|had\s+(?:a|an|lunch|dinner|coffee)|went|got\s+(?:a|an|back)|heard\s+back|sent|discussed|followed\s+up|reached|pinged|left\s+a\s+(?:voicemail|message)|said|told|agreed|confirmed|signed|asked)\b/i;
 const PAST = /了|过|已经|刚才|刚刚/;
 const ACTION = /\b(?:meeting|zoom|kickoff|lunch|dinner|drop\s+by|stop\s+by|catch\s+up|call)\b|视频|喝咖啡|约饭|饭局|汇报|培训|参观|盘点|出方案|出报价|做|开.{0,4}会|拜访|打电话|电话|联系|开会|见面|约|去|发|送|寄|回访|跟进|签约|签合同|演示|微信|邮件|报价|吃饭|喝茶|催|对接|确认|\b(?:call|visit|meet|send|email|wechat|follow\s+up|demo|go|see|check\s+in\s+with|ping|text|message|chase|confirm|invite|take|bring|prepare|present|sign)\b/i;
 const SPEECH = /聊|谈|沟通|说|反馈|表示|同意|\b(?:spoke|talked|said|agreed|called|visited|met|emailed|phoned|wechatted)\b/i;
@@ -60,7 +60,7 @@ const CONTACT_WORD = /电话|打了|拜访|上门|到访|来访|微信|邮件|�
 const STATE_DONE = /\b(?:[a-z]{3,}ed|done|went|had|got|was|were|did|didn'?t|sorted|finally|told|said|met|spoke|sent|they'?re)\b|不在|没接|没人|没空|没时间|结束|刚|已|了|过(?!去)|完/;
 const QUESTION_END = /(?:[?？]|吗|呢|没|么|没有|不)\s*$/;
 /** Reported speech of the customer's side (他说 / 对方说 / 王总说 / 微信说): a contact took place. */
-const SAID = /(?:他|她|对方|客户|老板|老板娘|总|工|经理|主任|老师|姐|哥|那边|他们|她们|微信上?|电话里|邮件里|they|he|she)\s*(?:说|表示|答应|回复|反馈|讲|提到|问|要求|希望)|\b(?:they|he|she)\s+(?:said|say|says|told|asked|want(?:s|ed)?|agreed|confirmed)\b/i;
+const SAID = /(?:他|她|对方|客户|老板|老板娘|总|工|经理|主任|老师|姐|哥|那边|他们|她们|微信上?|电话里?|邮件里?|they|he|she)\s*(?:说|表示|答应|回复|反馈|讲|提到|问|要求|希望)|\b(?:they|he|she)\s+(?:said|say|says|told|asked|want(?:s|ed)?|agreed|confirmed)\b/i;
 const CORRECTION = /发错群|写错了|发错了|是.{1,8}不是|改一下|更正一下|搞错了|打错了|更正|纠正|不是.{1,10}是|撤回|\b(?:typo|correction|i\s+meant|sorry,?\s+(?:i\s+)?meant)\b/i;
 const COLLEAGUE = /@\S+|同事|你们|大家|各位|\b(?:guys|team|everyone)\b/i;
 
@@ -97,7 +97,8 @@ export function scoreIntents(f: IntentFeatures): Record<string, number> {
   const s: Record<string, number> = { log_followup: 0, create_task: 0, create_lead: 0, find_customer: 0, claim: 0, help: 0, unknown: 1 };
   const m = f.masked;
   const claimText = m.replace(NOT_CLAIM, '  ');
-  const done = CONTACT_DONE.test(m);
+  // 把合同签了 with a date is an order to oneself, not a report.
+  const done = CONTACT_DONE.test(f.hasFuture ? m.replace(/把[^，,。]{1,12}了/g, ' ') : m);
   const past = PAST.test(m);
   const action = ACTION.test(m);
   const question = QUESTION_MARK.test(f.text) || QUESTION_WORDS.test(m);
@@ -165,8 +166,10 @@ export function scoreIntents(f: IntentFeatures): Record<string, number> {
   if (CORRECTION.test(m)) s.unknown += 5;
   if (COLLEAGUE.test(m) && !f.hasCustomer) s.unknown += 1;
   if (!f.hasCustomer && !f.hasPerson && !f.hasReach) {
-    s.log_followup -= 0.6;
-    s.create_task -= todo || f.prefix === 'create_task' ? 0.4 : 1.2;
+    // Nobody outside named: an internal matter (周会, 培训改时间, 去趟银行) unless the rep refers to the customer.
+    const referred = /他|她|对方|客户|\b(?:him|her|them|they|client|customer)\b/i.test(m);
+    s.log_followup -= referred || f.prefix ? 0.6 : 2;
+    s.create_task -= todo || f.prefix === 'create_task' ? 0.4 : 2;
   }
   // 把合同签了 with a date: an order to oneself, not a report.
   if (f.hasFuture && /把[^，,。]{1,12}了/.test(m)) {

@@ -18,14 +18,14 @@ const ORG_SUFFIX = [
   '光伏', '储能', '电池', '锂电', '芯片', '微电子', '传感', '检测', '激光', '模具', '机床', '轴承', '泵业', '铸造', '钣金', '仓储', '快递',
   '货运', '运输', '航空', '船舶', '电力', '燃气', '水务', '宾馆', '旅游', '影视', '会展', '体育', '健身', '美容', '医美', '口腔',
   '养老', '幼儿园', '文具', '玩具', '礼品', '珠宝', '眼镜', '医药', '器械', '保健', '母婴', '宠物', '园林', '装饰', '装修', '门窗',
-  '家纺', '纸品', '五金', '百货', '商城', '商场', '便利店', '药店', '电商', '网络', '科创', '创投', '资本', '投资', '基金', '租赁',
+  '家纺', '纸品', '重机', '电机', '游艇', '船舶', '电器', '门业', '窗业', '机电', '航运', '五金', '百货', '商城', '商场', '便利店', '药店', '电商', '网络', '科创', '创投', '资本', '投资', '基金', '租赁',
   '新材', '精细化工', '生物医药', '软件园', '农场', '果业', '茶厂', '酒厂', '商行', '车行', '车业', '电缆厂', '工作室',
   '冷链物流', '国际', '工贸', '科贸', '实业', '控股', '电缆', '电梯', '空调', '冷暖', '暖通', '安防', '消防', '环保',
 ].sort((a, b) => b.length - a.length);
 const ORG_SUFFIX_RE = new RegExp(`(?:${ORG_SUFFIX.join('|')})(?!师|部|组)`, 'g');
 
 /** Words that begin a clause rather than a name; stripped from the front of a candidate. */
-const LEADING = /^(?:一趟|趟|要给|还要|先给|我们|我|刚见完|见完|聊完|谈完|开完|完|掉进|掉到|掉|昨天|今天|下午|上午|又|还|都|请了|请|那个|这个|那家|这家|公海里的|公海里|公海的|公海|我要|我想|帮我|去了|见了|碰了|约了|认领|领取|查一下|问一下|问问|看看|紧急|加急|尽快|马上|立刻|赶紧|务必|记得|一定要|需要|打电话给|跟进|上门|拜访|之前|以前|前|联系|回访|致电|电话|微信|提醒我|提醒|已经|刚才|刚刚|约了|约|给|和|跟|与|同|去|到|见|在|对|帮|把|向|客户|刚|已|了|再|的|是)+/;
+const LEADING = /^(?:一下|有没有|有无|一趟|趟|要给|还要|先给|我们|我|刚见完|见完|聊完|谈完|开完|完|掉进|掉到|掉|昨天|今天|下午|上午|又|还|都|请了|请|那个|这个|那家|这家|公海里的|公海里|公海的|公海|我要|我想|帮我|去了|见了|碰了|约了|认领|领取|查一下|问一下|问问|看看|紧急|加急|尽快|马上|立刻|赶紧|务必|记得|一定要|需要|打电话给|跟进|上门|拜访|之前|以前|前|联系|回访|致电|电话|微信|提醒我|提醒|已经|刚才|刚刚|约了|约|给|和|跟|与|同|去|到|见|在|对|帮|把|向|客户|刚|已|了|再|的|是)+/;
 /** Words after which a name cannot continue. */
 const STOP = /打电话|打个电话|电话|拜访|上门|微信|邮件|开会|会议|见面|沟通|聊|谈|说|约|签|发|反馈|表示|需要|想要|要|报价|方案|合同|演示|吃饭|的|了|过|今天|明天|后天|下周|再|还|也|都|很|不|没|已/;
 const NOT_A_NAME = /^(?:他|她|他们|她们|客户|对方|老板|我|我们|你|你们|大家|领导|him|her|them|they|i|we|you|the|this|that|it|a|an)$/i;
@@ -80,7 +80,8 @@ function byOrgSuffix(text: string): Found | null {
         }
       }
       const found = stripLeading(s.slice(0, end), run.index!);
-      if (found && found.name.length >= 3) return found;
+      // A suffix alone is no name (在供应链大会上 → not 供应链): two characters of its own before it.
+      if (found && found.name.length >= 3 && found.name.length - (end - m.index) >= 2) return found;
     }
   }
   return null;
@@ -155,7 +156,7 @@ export function extractCustomer(masked: string, afterPrefix: number | null): Fou
 // --- the whole stage: dictionary first, then the patterns and the segmenter's tags -----------------------------
 
 /** Words around a name that are not part of it (那边 / 这边 / a department). */
-const TRAILING_JUNK = /(?:那边|这边|那里|这里|那家|这家|公司那边|的人|技术部|采购部|财务部|销售部|市场部|研发部|工程部|行政部|人事部|办公室|总部|门口|楼下|现场|这个客户|那个客户|客户)$/;
+const TRAILING_JUNK = /(?:吗|呢|吧|啊|呀|那边|这边|那里|这里|那家|这家|公司那边|的人|技术部|采购部|财务部|销售部|市场部|研发部|工程部|行政部|人事部|办公室|总部|门口|楼下|现场|这个客户|那个客户|客户)$/;
 const QUOTES = /^[「『“"'《【\[(（]+|[」』”"'》】\])）]+$/g;
 
 /** Removes quotes, a leading clause word and a trailing 那边/department from a found name. */
@@ -272,13 +273,13 @@ const EN_WORD = /[A-Za-z][A-Za-z0-9&.'’-]*/g;
 
 /** The first run of capitalised words that is not a stop word; an organisation word in it makes it certain. */
 export function byEnglishCaps(text: string, skipPersons = true): Found | null {
-  const words = [...text.matchAll(EN_WORD)].map((m) => ({ w: m[0].replace(/['’]s$/, '').replace(/[.,]+$/, ''), start: m.index!, raw: m[0] }));
+  const words = [...text.matchAll(EN_WORD)].map((m) => ({ w: m[0].replace(/['’]s?$/, '').replace(/[.,]+$/, ''), start: m.index!, raw: m[0] }));
   const runs: Array<typeof words> = [];
   let run: typeof words = [];
   for (let i = 0; i < words.length; i++) {
     const x = words[i];
     const prev = words[i - 1];
-    const adjacent = prev && run.length && /^[\s&]*$/.test(text.slice(prev.start + prev.raw.length, x.start)) && !/['’]s$/.test(prev.raw);
+    const adjacent = prev && run.length && /^[\s&]*$/.test(text.slice(prev.start + prev.raw.length, x.start)) && !/['’]s?$/.test(prev.raw);
     const cap = /^[A-Z0-9]/.test(x.w) && !EN_STOP_WORD.test(x.w);
     const joins = run.length && adjacent && (cap || (/^(?:&|of|and)$/i.test(x.w) && /^[A-Z]/.test(words[i + 1]?.w ?? '')));
     if (joins) run.push(x);
@@ -348,7 +349,7 @@ export function findCustomer(masked: string, afterPrefix: number | null, tokens:
   } else if (!rule) {
     rule = byEnglishCaps(masked);
   }
-  const pos = rule ? null : byPos(tokens, masked);
+  const pos = rule ? null : trimByTokens(byPos(tokens, masked), tokens, masked);
   const written = rule ?? pos;
   if (!dictionary) return { found: written, match: null };
   const hits = dictionary.findAll(masked, viewer).filter((h) => plausible(h, tokens));

@@ -63,7 +63,7 @@ export function parseMessage(text: string, opts: ParseOptions): ParsedIntent {
     const body = masked.slice(prefix.rest).trim().replace(/[。.!！?？]+$/, '');
     const name = (FIND_SUFFIX.exec(body)?.[1] ?? body).trim();
     const r = findCustomer(masked, prefix.rest, tokens, opts.dictionary, opts.viewer);
-    found = r.found && body.includes(r.found.name) && r.found.name.length < name.length && /[\s，,。]/.test(name) ? r.found : name ? { name, start: prefix.rest, end: norm.length } : null;
+    found = r.found && r.found.start >= prefix.rest ? r.found : name ? { name, start: prefix.rest, end: norm.length } : null;
     match = r.match ?? (found && opts.dictionary ? opts.dictionary.lookup(found.name, opts.viewer) : null);
   } else if (!prefix && findSuffix && !reach.phone && !reach.email && !/[，,。]/.test(findSuffix[1])) {
     const r = findCustomer(findSuffix[1], null, tokens, opts.dictionary, opts.viewer);
@@ -79,7 +79,9 @@ export function parseMessage(text: string, opts: ParseOptions): ParsedIntent {
   const person = extractName(forName, reach.phoneStart);
   const channelText = person ? maskSpans(forName, [person.span]) : forName;
 
-  const clauses = [...norm.matchAll(/[^，,。.;；!！?？…]+/g)].map((c) => ({
+  // Clauses: punctuation, and a space between Chinese words (金桥物流 周经理 电话沟通 下周再跟).
+  const clauseText = norm.replace(/(?<=[\u4e00-\u9fa5])\s+(?=[\u4e00-\u9fa5\d])/g, (w) => '，'.repeat(w.length));
+  const clauses = [...clauseText.matchAll(/[^，,。.;；!！?？…]+/g)].map((c) => ({
     text: c[0],
     hasTime: when.spans.some(([a, b]) => a < c.index! + c[0].length && b > c.index! && norm.slice(a, b).trim() !== '' && !/^(?:昨天|前天|刚才|上午|早上|今早|今天|today|yesterday)/.test(norm.slice(a, b))),
   }));

@@ -222,7 +222,7 @@ export function byPos(tokens: Token[], masked: string): Found | null {
 
 const BOUNDARY_TAGS = new Set(['p', 'ul', 'uj', 'uz', 'ug', 'ud', 'uv', 'r', 'd', 'c', 'm', 'q', 'f', 't', 'x', 'y', 'e', 'o', 'zg', 'mq']);
 const BOUNDARY_WORDS = /^(?:去|来|到|寄给|发给|打给|交给|给|推荐|介绍|认识|认领|领|领取|查|查查|查下|看|看下|看看|调出|请问|知道|有|有个|要|想|说|问|叫|接到|收到|加|加了|跑|见|见完|拜访|联系|约|找|帮|送|催|签|能|不能|可以|去了|跑了|认识了|请|问问|通知|告诉|提醒|转告|回|回复|打|拨|call|跟进|对接|上门|老客户|朋友|同事|客户|公海|展会|峰会|大会|会上|外企|企业|公司)$/i;
-const TRAIL_TAGS = new Set(['uj', 'ul', 'uz', 'x', 'p', 'd', 'c', 'r', 'y', 'f']);
+const TRAIL_TAGS = new Set(['uj', 'ul', 'uz', 'x', 'y']);
 
 /** The organisation inside a found span, by the segmenter's word boundaries: what precedes the last clause word
  * (打了两次|恒信塑业, 推荐了|长沙湘江环保) and what follows a particle (三和纺织|的客户档案) is not the name. */
@@ -268,7 +268,7 @@ function byLookupObject(masked: string): Found | null {
 
 // --- English organisations: capitalised word runs ---------------------------------------------------------------
 const EN_ORG_WORD = /^(?:corp|corporation|inc|ltd|llc|plc|co|company|group|industries|industry|enterprises|logistics|foods?|toys|bank|analytics|medical|pharma|trading|hotels?|robotics|construction|seafood|furniture|freight|bakery|tools|drones|farms|resorts|semiconductors?|dairy|systems|tech|technologies|technology|labs?|solutions|partners|holdings|consulting|media|energy|motors|manufacturing|software|networks|capital|ventures|studios?|health|healthcare|clinic|hospital|school|university|airlines|shipping|electronics|electric|chemicals?|materials|textiles|apparel|retail|stores?|markets?|mart|foods|beverages|brewing|coffee|pharmaceuticals|biotech|insurance|realty|properties|estates|international|global|worldwide|associates|services|supply|supplies|steel|metals|mining|oil|gas|power|solar|auto|automotive|aviation|aerospace|marine|cargo|express|telecom|communications|digital|interactive|games|entertainment|publishing|press|design|architects|engineering|builders|homes|instruments|devices|machinery|equipment|packaging|paper|plastics|glass|furnishings|interiors|fashion|cosmetics|beauty|wellness|fitness|sports|outdoors|travel|tours|education|academy|institute|foundation)$/i;
-const EN_STOP_WORD = /^(?:i|i'll|i'm|i've|we|we'll|you|he|she|they|it|the|a|an|my|our|your|their|this|that|these|those|and|or|but|so|if|then|ok|okay|pls|please|hi|hello|hey|thanks|crm|ceo|cfo|cto|coo|gm|vp|poc|pm|am|eod|eom|asap|fyi|re|fw|todo|to-do|tbd|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun|january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|today|tomorrow|tonight|yesterday|next|last|new|lead|leads|referral|inbound|expo|website|web|linkedin|wechat|zoom|teams|slack|email|call|called|calling|met|meet|meeting|visit|visited|visiting|lunch|dinner|coffee|had|spoke|talked|sent|send|got|get|grab|claim|claiming|can|could|is|are|was|were|do|does|did|who|who's|what|what's|which|when|where|how|any|see|remind|follow|followed|schedule|drop|dropped|prepare|chase|note|log|find|search|show|pull|lookup|contact|owner|met|prospect|demo|kickoff|quick|just|also|still|already|first|bot|help|mr|ms|mrs|dr)$/i;
+const EN_STOP_WORD = /^(?:emailed|texted|messaged|wechatted|phoned|pinged|rang|caught|reached|left|can|could|would|will|should|please|remind|i|i'll|i'm|i've|we|we'll|you|he|she|they|it|the|a|an|my|our|your|their|this|that|these|those|and|or|but|so|if|then|ok|okay|pls|please|hi|hello|hey|thanks|crm|ceo|cfo|cto|coo|gm|vp|poc|pm|am|eod|eom|asap|fyi|re|fw|todo|to-do|tbd|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun|january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|today|tomorrow|tonight|yesterday|next|last|new|lead|leads|referral|inbound|expo|website|web|linkedin|wechat|zoom|teams|slack|email|call|called|calling|met|meet|meeting|visit|visited|visiting|lunch|dinner|coffee|had|spoke|talked|sent|send|got|get|grab|claim|claiming|can|could|is|are|was|were|do|does|did|who|who's|what|what's|which|when|where|how|any|see|remind|follow|followed|schedule|drop|dropped|prepare|chase|note|log|find|search|show|pull|lookup|contact|owner|met|prospect|demo|kickoff|quick|just|also|still|already|first|bot|help|mr|ms|mrs|dr)$/i;
 const EN_WORD = /[A-Za-z][A-Za-z0-9&.'’-]*/g;
 
 /** The first run of capitalised words that is not a stop word; an organisation word in it makes it certain. */
@@ -336,6 +336,8 @@ export interface CustomerReading {
  */
 export function findCustomer(masked: string, afterPrefix: number | null, tokens: Token[], dictionary?: CustomerDictionary | null, viewer?: Viewer | null): CustomerReading {
   let rule = trimByTokens(cleanName(extractCustomer(masked, afterPrefix) ?? byLookupObject(masked)), tokens, masked);
+  // A short Chinese candidate that starts inside a word is a fragment (跟|进吗).
+  if (rule && /[\u4e00-\u9fa5]/.test(rule.name) && rule.name.length <= 3 && tokens.some((t) => t.start < rule!.start && t.end > rule!.start)) rule = null;
   if (!/[\u4e00-\u9fa5]/.test(masked)) {
     // English: the organisation after a lead source's colon, else the capitalised run (an organisation word wins).
     const src = afterSourceColon(masked);

@@ -106,7 +106,7 @@ function leading(text: string, offset: number): Found | null {
 
 /** 给远航打电话 / 和远航开会 / 拜访远航: the object of a contact verb. */
 function byVerbObject(text: string): Found | null {
-  const re = /(?:给|和|跟|与|同|拜访|联系|约|见|回访|致电|去)(?:了|过)?\s*([\u4e00-\u9fa5A-Za-z0-9]{2,12}?)(?=打电话|打个电话|电话|开会|见面|沟通|聊|谈|签|发|送|报价|演示|确认|吃饭|的|，|,|。|\s|$)/g;
+  const re = /(?:给|和|跟|与|同|拜访|联系|约|见|回访|致电|去)(?:了|过)?\s*([\u4e00-\u9fa5A-Za-z0-9]{2,12}?)(?=打电话|打个电话|电话|开会|见面|沟通|聊|谈|签|发|送|报价|演示|确认|吃饭|约|见|碰|联系|的|，|,|。|\s|$)/g;
   for (const m of text.matchAll(re)) {
     if (usable(m[1]) && !STOP.test(m[1])) {
       const start = m.index! + m[0].lastIndexOf(m[1]);
@@ -147,9 +147,9 @@ export function extractCustomer(masked: string, afterPrefix: number | null): Fou
   if (afterPrefix !== null) {
     const lead = leading(masked, afterPrefix);
     // A suffix-named company that starts where the leading token does is the more complete reading.
-    if (lead && !(org && org.start === lead.start)) return dropPerson(lead);
+    if (lead && !(org && org.start === lead.start) && cleanName(dropPerson(lead))) return dropPerson(lead);
   }
-  if (org) return org;
+  if (org && cleanName(org)) return org;
   return dropPerson(byVerbObject(masked)) ?? byEnglishVerb(masked);
 }
 
@@ -189,9 +189,9 @@ export function cleanName(f: Found | null): Found | null {
   return usable(name) && !/^\d+$/.test(name) && !NOT_ORG_WORD.test(name) ? { name, start, end } : null;
 }
 
-const POS_NOUNISH = new Set(['n', 'nr', 'ns', 'nt', 'nz', 'ng', 'nrt', 'nrfg', 'j', 'eng', 'an']);
-const POS_PROPER = new Set(['nr', 'ns', 'nt', 'nz', 'nrt', 'nrfg', 'j', 'eng']);
-const NOT_ORG_WORD = /^(?:洗手间|厕所|食堂|银行|医院|机场|车站|高铁站|火车站|酒店|办公室|会议室|楼下|仓库|工厂|老家|两家|三家|几家|一家|这家|那家|各家|公司|总部|单位|现场|我司|贵司|本公司|答复|回复|结果|消息|反馈|意见|通知|答案|报价单|合同草稿|初稿|样品|发票|合同|报价|方案|价格|技术部|公海|客户|电话|微信|邮件|会议|项目|产品|资料|需求|问题|事情|时间|老板|采购|财务|技术|销售|对方|他们|我们|货款|款|订单|单子|机器人|系统|功能|菜单|名片|展会|朋友|同事|领导|总监|经理|主任)$/;
+const POS_NOUNISH = new Set(['n', 'nr', 'ns', 'nt', 'nz', 'ng', 'nrt', 'nrfg', 'j', 'eng', 'an', 's']);
+const POS_PROPER = new Set(['nr', 'ns', 'nt', 'nz', 'nrt', 'nrfg', 'j', 'eng', 's']);
+const NOT_ORG_WORD = /^(?:(?:他们|她们|我们|你们|对方|咱们|他|她|我|你)(?:的)?(?:公司|集团|单位|厂|那边)?|洗手间|厕所|食堂|银行|医院|机场|车站|高铁站|火车站|酒店|办公室|会议室|楼下|仓库|工厂|老家|两家|三家|几家|一家|这家|那家|各家|公司|总部|单位|现场|我司|贵司|本公司|答复|回复|结果|消息|反馈|意见|通知|答案|报价单|合同草稿|初稿|样品|发票|合同|报价|方案|价格|技术部|公海|客户|电话|微信|邮件|会议|项目|产品|资料|需求|问题|事情|时间|老板|采购|财务|技术|销售|对方|他们|我们|货款|款|订单|单子|机器人|系统|功能|菜单|名片|展会|朋友|同事|领导|总监|经理|主任)$/;
 
 /** An organisation from the segmenter's tags: a run of nouns with a proper noun in it (中兴/ns 精工/n). */
 export function byPos(tokens: Token[], masked: string): Found | null {

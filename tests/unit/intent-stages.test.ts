@@ -176,7 +176,9 @@ describe('the customer dictionary (pure)', () => {
     expect(d.findAll('called QUILLFEATHER LOGISTICS today')[0]).toMatchObject({ id: 3, kind: 'lead' });
   });
   it('one character off is a fuzzy match', () => {
-    expect(d.lookup('港联物流流')).toMatchObject({ id: 1, exact: false, level: 3 });
+    expect(d.lookup('港联物流流')).toMatchObject({ id: 1, exact: false, level: 3 }); // an extra character
+    expect(d.lookup('港连物流')).toMatchObject({ id: 1, exact: false, level: 3 }); // a wrong character
+    expect(d.lookup('远行科技')).toMatchObject({ id: 2, exact: false, score: 0.7 });
     expect(d.lookup('毫不相干')).toBeNull();
   });
   it('visibility: rep own + pool, manager + teams, admin all', () => {

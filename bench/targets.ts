@@ -61,6 +61,9 @@ export const TARGETS = {
 
   'org-sync.seconds': { issue: 26, description: 'full org sync of 10,000 users < 60 s against the fake Contact API at the documented rate limit', kind: 'max', value: 60, unit: 's', scale: 'full' },
   'org-sync.429s': { issue: 26, description: 'zero 429s caused by the org sync (the contact limits are respected)', kind: 'max', value: 0, unit: 'count' },
+
+  'parse.p99': { issue: 16, description: 'chat understanding p99 < 5 ms per message on one core with a dictionary of 1M customers', kind: 'max', value: 5, unit: 'ms', scale: 'full' },
+  'parse.dictionary-memory': { issue: 16, description: 'customer dictionary of 1M customers < 200 MB (heapUsed + external delta)', kind: 'max', value: 200, unit: 'MB', scale: 'full', deterministic: true },
 } satisfies Record<string, Target>;
 
 export type TargetId = keyof typeof TARGETS;

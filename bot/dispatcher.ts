@@ -47,6 +47,11 @@ export interface BotOptions {
   maxConcurrent?: number;
   /** Intent lookup (default: the registry's). Tests substitute their own handlers here. */
   intentHandler?: (intent: string) => ChatHandler | undefined;
+  /**
+   * The process's customer dictionary (core/intent/dictionary-loader.ts), refreshed incrementally before a message
+   * is read; default: one of its own over `core.db`. Each process keeps its own copy.
+   */
+  dictionary?: DictionaryCache;
 }
 
 /** Wire shape of a card action answer. */
@@ -88,11 +93,10 @@ export class LarkBot {
   private readonly lookupIntent: (intent: string) => ChatHandler | undefined;
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly maxConcurrent: number;
-  /** One customer dictionary per process (the bot reads every message with it; refreshed with the changes only). */
-  private readonly dictionaries: DictionaryCache;
   private active = 0;
   private readonly waiting: (() => void)[] = [];
   private dispatcher: lark.EventDispatcher | null = null;
+  private readonly dictionary: DictionaryCache;
 
   constructor(opts: BotOptions) {
     this.core = opts.core;
@@ -103,7 +107,7 @@ export class LarkBot {
     this.maxAttempts = opts.maxAttempts ?? 5;
     this.lookupIntent = opts.intentHandler ?? this.registry.intentHandler;
     this.maxConcurrent = opts.maxConcurrent ?? 4;
-    this.dictionaries = new DictionaryCache(opts.core.db);
+    this.dictionary = opts.dictionary ?? new DictionaryCache(opts.core.db, 0);
   }
 
   private localeOf(user: UserDto | null, raw?: string | null): Locale {
@@ -279,12 +283,8 @@ export class LarkBot {
     let name: string;
     if (cmd.type === 'text') {
       const u = cmd.user;
-      cmd.intent = parseMessage(cmd.text, {
-        now: cmd.sentAt, timezone: this.core.timezone, stages: await this.stages(),
-        // The customers and leads this sender may see: their customer_match is what the handlers act on.
-        dictionary: await this.dictionary(),
-        viewer: { userId: u.id, role: u.role, teamIds: u.teamIds?.length ? u.teamIds : u.teamId ? [u.teamId] : [] },
-      });
+      const viewer = { userId: u.id, role: u.role, teamIds: u.teamIds?.length ? u.teamIds : u.teamId !== null && u.teamId !== undefined ? [u.teamId] : [] };
+      cmd.intent = parseMessage(cmd.text, { now: cmd.sentAt, timezone: this.core.timezone, stages: await this.stages(), dictionary: await this.customers(), viewer });
       name = cmd.intent.intent;
       if (name === 'unknown') name = this.registry.matchTextIntent(cmd.text) ?? name;
     } else {
@@ -295,12 +295,12 @@ export class LarkBot {
     await handler(cmd, kit);
   }
 
-  /** The process's customer dictionary, refreshed incrementally (core/intent/dictionary-loader.ts); null if unavailable. */
-  private async dictionary(): Promise<CustomerDictionary | null> {
+  /** The customers and leads a message's customer is matched against (refreshed with what changed since last time). */
+  private async customers(): Promise<CustomerDictionary | null> {
     try {
-      return await this.dictionaries.current();
+      return await this.dictionary.current();
     } catch (err) {
-      // Without it a message is still understood, its customer then looked up by name.
+      // Without it a message is still understood; only customer_match is missing.
       this.logger.warn({ err }, 'customer dictionary unavailable for chat understanding');
       return null;
     }

@@ -4,6 +4,7 @@ import type { Db } from '../core/db/connection';
 import type { Job } from '../core/registry';
 import { botJobs, botWorkers, type BotProcessDeps, type Worker } from '../bot/jobs';
 import { composeBot } from '../bot/compose';
+import { DictionaryCache } from '../core/intent/dictionary-loader';
 import { larkRouter } from '../bot/routes';
 import type { AppDeps, RouterFactory } from './app';
 import { botConfigOf, type Config } from './config';
@@ -34,7 +35,9 @@ export interface ProcessComposition {
 export function composeProcess(deps: AppDeps): ProcessComposition {
   // The bot: its own slice of the configuration (it never reads the environment or imports server/) and
   // everything it understands and sends (bot/compose.ts), shared by its router, its jobs and its workers.
-  const bot: BotProcessDeps = { core: deps.core, logger: deps.logger, config: botConfigOf(deps.config), registry: composeBot() };
+  // One customer dictionary per process (chat understanding), refreshed incrementally by the bot before it reads a
+  // message; every process keeps its own copy.
+  const bot: BotProcessDeps = { core: deps.core, logger: deps.logger, config: botConfigOf(deps.config), registry: composeBot(), dictionary: new DictionaryCache(deps.core.db, 0) };
   return {
     routers: [
       openApiRouter(API_OPERATIONS),

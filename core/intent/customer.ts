@@ -18,14 +18,14 @@ const ORG_SUFFIX = [
   '光伏', '储能', '电池', '锂电', '芯片', '微电子', '传感', '检测', '激光', '模具', '机床', '轴承', '泵业', '铸造', '钣金', '仓储', '快递',
   '货运', '运输', '航空', '船舶', '电力', '燃气', '水务', '宾馆', '旅游', '影视', '会展', '体育', '健身', '美容', '医美', '口腔',
   '养老', '幼儿园', '文具', '玩具', '礼品', '珠宝', '眼镜', '医药', '器械', '保健', '母婴', '宠物', '园林', '装饰', '装修', '门窗',
-  '家纺', '纸品', '五金', '百货', '商城', '商场', '便利店', '药店', '电商', '网络', '科创', '创投', '资本', '投资', '基金', '租赁',
+  '家纺', '纸品', '重机', '电机', '游艇', '船舶', '电器', '门业', '窗业', '机电', '航运', '五金', '百货', '商城', '商场', '便利店', '药店', '电商', '网络', '科创', '创投', '资本', '投资', '基金', '租赁',
   '新材', '精细化工', '生物医药', '软件园', '农场', '果业', '茶厂', '酒厂', '商行', '车行', '车业', '电缆厂', '工作室',
   '冷链物流', '国际', '工贸', '科贸', '实业', '控股', '电缆', '电梯', '空调', '冷暖', '暖通', '安防', '消防', '环保',
 ].sort((a, b) => b.length - a.length);
 const ORG_SUFFIX_RE = new RegExp(`(?:${ORG_SUFFIX.join('|')})(?!师|部|组)`, 'g');
 
 /** Words that begin a clause rather than a name; stripped from the front of a candidate. */
-const LEADING = /^(?:一趟|趟|要给|还要|先给|我们|我|刚见完|见完|聊完|谈完|开完|完|掉进|掉到|掉|昨天|今天|下午|上午|又|还|都|请了|请|那个|这个|那家|这家|公海里的|公海里|公海的|公海|我要|我想|帮我|去了|见了|碰了|约了|认领|领取|查一下|问一下|问问|看看|紧急|加急|尽快|马上|立刻|赶紧|务必|记得|一定要|需要|打电话给|跟进|上门|拜访|之前|以前|前|联系|回访|致电|电话|微信|提醒我|提醒|已经|刚才|刚刚|约了|约|给|和|跟|与|同|去|到|见|在|对|帮|把|向|客户|刚|已|了|再|的|是)+/;
+const LEADING = /^(?:一下|有没有|有无|一趟|趟|要给|还要|先给|我们|我|刚见完|见完|聊完|谈完|开完|完|掉进|掉到|掉|昨天|今天|下午|上午|又|还|都|请了|请|那个|这个|那家|这家|公海里的|公海里|公海的|公海|我要|我想|帮我|去了|见了|碰了|约了|认领|领取|查一下|问一下|问问|看看|紧急|加急|尽快|马上|立刻|赶紧|务必|记得|一定要|需要|打电话给|跟进|上门|拜访|之前|以前|前|联系|回访|致电|电话|微信|提醒我|提醒|已经|刚才|刚刚|约了|约|给|和|跟|与|同|去|到|见|在|对|帮|把|向|客户|刚|已|了|再|的|是)+/;
 /** Words after which a name cannot continue. */
 const STOP = /打电话|打个电话|电话|拜访|上门|微信|邮件|开会|会议|见面|沟通|聊|谈|说|约|签|发|反馈|表示|需要|想要|要|报价|方案|合同|演示|吃饭|的|了|过|今天|明天|后天|下周|再|还|也|都|很|不|没|已/;
 const NOT_A_NAME = /^(?:他|她|他们|她们|客户|对方|老板|我|我们|你|你们|大家|领导|him|her|them|they|i|we|you|the|this|that|it|a|an)$/i;
@@ -80,7 +80,8 @@ function byOrgSuffix(text: string): Found | null {
         }
       }
       const found = stripLeading(s.slice(0, end), run.index!);
-      if (found && found.name.length >= 3) return found;
+      // A suffix alone is no name (在供应链大会上 → not 供应链): two characters of its own before it.
+      if (found && found.name.length >= 3 && found.name.length - (end - m.index) >= 2) return found;
     }
   }
   return null;
@@ -105,7 +106,7 @@ function leading(text: string, offset: number): Found | null {
 
 /** 给远航打电话 / 和远航开会 / 拜访远航: the object of a contact verb. */
 function byVerbObject(text: string): Found | null {
-  const re = /(?:给|和|跟|与|同|拜访|联系|约|见|回访|致电|去)(?:了|过)?\s*([\u4e00-\u9fa5A-Za-z0-9]{2,12}?)(?=打电话|打个电话|电话|开会|见面|沟通|聊|谈|签|发|送|报价|演示|确认|吃饭|的|，|,|。|\s|$)/g;
+  const re = /(?:给|和|跟|与|同|拜访|联系|约|见|回访|致电|去)(?:了|过)?\s*([\u4e00-\u9fa5A-Za-z0-9]{2,12}?)(?=打电话|打个电话|电话|开会|见面|沟通|聊|谈|签|发|送|报价|演示|确认|吃饭|约|见|碰|联系|的|，|,|。|\s|$)/g;
   for (const m of text.matchAll(re)) {
     if (usable(m[1]) && !STOP.test(m[1])) {
       const start = m.index! + m[0].lastIndexOf(m[1]);
@@ -146,16 +147,16 @@ export function extractCustomer(masked: string, afterPrefix: number | null): Fou
   if (afterPrefix !== null) {
     const lead = leading(masked, afterPrefix);
     // A suffix-named company that starts where the leading token does is the more complete reading.
-    if (lead && !(org && org.start === lead.start)) return dropPerson(lead);
+    if (lead && !(org && org.start === lead.start) && cleanName(dropPerson(lead))) return dropPerson(lead);
   }
-  if (org) return org;
+  if (org && cleanName(org)) return org;
   return dropPerson(byVerbObject(masked)) ?? byEnglishVerb(masked);
 }
 
 // --- the whole stage: dictionary first, then the patterns and the segmenter's tags -----------------------------
 
 /** Words around a name that are not part of it (那边 / 这边 / a department). */
-const TRAILING_JUNK = /(?:那边|这边|那里|这里|那家|这家|公司那边|的人|技术部|采购部|财务部|销售部|市场部|研发部|工程部|行政部|人事部|办公室|总部|门口|楼下|现场|这个客户|那个客户|客户)$/;
+const TRAILING_JUNK = /(?:吗|呢|吧|啊|呀|那边|这边|那里|这里|那家|这家|公司那边|的人|技术部|采购部|财务部|销售部|市场部|研发部|工程部|行政部|人事部|办公室|总部|门口|楼下|现场|这个客户|那个客户|客户)$/;
 const QUOTES = /^[「『“"'《【\[(（]+|[」』”"'》】\])）]+$/g;
 
 /** Removes quotes, a leading clause word and a trailing 那边/department from a found name. */
@@ -188,9 +189,9 @@ export function cleanName(f: Found | null): Found | null {
   return usable(name) && !/^\d+$/.test(name) && !NOT_ORG_WORD.test(name) ? { name, start, end } : null;
 }
 
-const POS_NOUNISH = new Set(['n', 'nr', 'ns', 'nt', 'nz', 'ng', 'nrt', 'nrfg', 'j', 'eng', 'an']);
-const POS_PROPER = new Set(['nr', 'ns', 'nt', 'nz', 'nrt', 'nrfg', 'j', 'eng']);
-const NOT_ORG_WORD = /^(?:洗手间|厕所|食堂|银行|医院|机场|车站|高铁站|火车站|酒店|办公室|会议室|楼下|仓库|工厂|老家|两家|三家|几家|一家|这家|那家|各家|公司|总部|单位|现场|我司|贵司|本公司|答复|回复|结果|消息|反馈|意见|通知|答案|报价单|合同草稿|初稿|样品|发票|合同|报价|方案|价格|技术部|公海|客户|电话|微信|邮件|会议|项目|产品|资料|需求|问题|事情|时间|老板|采购|财务|技术|销售|对方|他们|我们|货款|款|订单|单子|机器人|系统|功能|菜单|名片|展会|朋友|同事|领导|总监|经理|主任)$/;
+const POS_NOUNISH = new Set(['n', 'nr', 'ns', 'nt', 'nz', 'ng', 'nrt', 'nrfg', 'j', 'eng', 'an', 's']);
+const POS_PROPER = new Set(['nr', 'ns', 'nt', 'nz', 'nrt', 'nrfg', 'j', 'eng', 's']);
+const NOT_ORG_WORD = /^(?:(?:他们|她们|我们|你们|对方|咱们|他|她|我|你)(?:的)?(?:公司|集团|单位|厂|那边)?|洗手间|厕所|食堂|银行|医院|机场|车站|高铁站|火车站|酒店|办公室|会议室|楼下|仓库|工厂|老家|两家|三家|几家|一家|这家|那家|各家|公司|总部|单位|现场|我司|贵司|本公司|答复|回复|结果|消息|反馈|意见|通知|答案|报价单|合同草稿|初稿|样品|发票|合同|报价|方案|价格|技术部|公海|客户|电话|微信|邮件|会议|项目|产品|资料|需求|问题|事情|时间|老板|采购|财务|技术|销售|对方|他们|我们|货款|款|订单|单子|机器人|系统|功能|菜单|名片|展会|朋友|同事|领导|总监|经理|主任)$/;
 
 /** An organisation from the segmenter's tags: a run of nouns with a proper noun in it (中兴/ns 精工/n). */
 export function byPos(tokens: Token[], masked: string): Found | null {
@@ -221,7 +222,7 @@ export function byPos(tokens: Token[], masked: string): Found | null {
 
 const BOUNDARY_TAGS = new Set(['p', 'ul', 'uj', 'uz', 'ug', 'ud', 'uv', 'r', 'd', 'c', 'm', 'q', 'f', 't', 'x', 'y', 'e', 'o', 'zg', 'mq']);
 const BOUNDARY_WORDS = /^(?:去|来|到|寄给|发给|打给|交给|给|推荐|介绍|认识|认领|领|领取|查|查查|查下|看|看下|看看|调出|请问|知道|有|有个|要|想|说|问|叫|接到|收到|加|加了|跑|见|见完|拜访|联系|约|找|帮|送|催|签|能|不能|可以|去了|跑了|认识了|请|问问|通知|告诉|提醒|转告|回|回复|打|拨|call|跟进|对接|上门|老客户|朋友|同事|客户|公海|展会|峰会|大会|会上|外企|企业|公司)$/i;
-const TRAIL_TAGS = new Set(['uj', 'ul', 'uz', 'x', 'p', 'd', 'c', 'r', 'y', 'f']);
+const TRAIL_TAGS = new Set(['uj', 'ul', 'uz', 'x', 'y']);
 
 /** The organisation inside a found span, by the segmenter's word boundaries: what precedes the last clause word
  * (打了两次|恒信塑业, 推荐了|长沙湘江环保) and what follows a particle (三和纺织|的客户档案) is not the name. */
@@ -267,18 +268,18 @@ function byLookupObject(masked: string): Found | null {
 
 // --- English organisations: capitalised word runs ---------------------------------------------------------------
 const EN_ORG_WORD = /^(?:corp|corporation|inc|ltd|llc|plc|co|company|group|industries|industry|enterprises|logistics|foods?|toys|bank|analytics|medical|pharma|trading|hotels?|robotics|construction|seafood|furniture|freight|bakery|tools|drones|farms|resorts|semiconductors?|dairy|systems|tech|technologies|technology|labs?|solutions|partners|holdings|consulting|media|energy|motors|manufacturing|software|networks|capital|ventures|studios?|health|healthcare|clinic|hospital|school|university|airlines|shipping|electronics|electric|chemicals?|materials|textiles|apparel|retail|stores?|markets?|mart|foods|beverages|brewing|coffee|pharmaceuticals|biotech|insurance|realty|properties|estates|international|global|worldwide|associates|services|supply|supplies|steel|metals|mining|oil|gas|power|solar|auto|automotive|aviation|aerospace|marine|cargo|express|telecom|communications|digital|interactive|games|entertainment|publishing|press|design|architects|engineering|builders|homes|instruments|devices|machinery|equipment|packaging|paper|plastics|glass|furnishings|interiors|fashion|cosmetics|beauty|wellness|fitness|sports|outdoors|travel|tours|education|academy|institute|foundation)$/i;
-const EN_STOP_WORD = /^(?:i|i'll|i'm|i've|we|we'll|you|he|she|they|it|the|a|an|my|our|your|their|this|that|these|those|and|or|but|so|if|then|ok|okay|pls|please|hi|hello|hey|thanks|crm|ceo|cfo|cto|coo|gm|vp|poc|pm|am|eod|eom|asap|fyi|re|fw|todo|to-do|tbd|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun|january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|today|tomorrow|tonight|yesterday|next|last|new|lead|leads|referral|inbound|expo|website|web|linkedin|wechat|zoom|teams|slack|email|call|called|calling|met|meet|meeting|visit|visited|visiting|lunch|dinner|coffee|had|spoke|talked|sent|send|got|get|grab|claim|claiming|can|could|is|are|was|were|do|does|did|who|who's|what|what's|which|when|where|how|any|see|remind|follow|followed|schedule|drop|dropped|prepare|chase|note|log|find|search|show|pull|lookup|contact|owner|met|prospect|demo|kickoff|quick|just|also|still|already|first|bot|help|mr|ms|mrs|dr)$/i;
+const EN_STOP_WORD = /^(?:emailed|texted|messaged|wechatted|phoned|pinged|rang|caught|reached|left|can|could|would|will|should|please|remind|i|i'll|i'm|i've|we|we'll|you|he|she|they|it|the|a|an|my|our|your|their|this|that|these|those|and|or|but|so|if|then|ok|okay|pls|please|hi|hello|hey|thanks|crm|ceo|cfo|cto|coo|gm|vp|poc|pm|am|eod|eom|asap|fyi|re|fw|todo|to-do|tbd|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun|january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|today|tomorrow|tonight|yesterday|next|last|new|lead|leads|referral|inbound|expo|website|web|linkedin|wechat|zoom|teams|slack|email|call|called|calling|met|meet|meeting|visit|visited|visiting|lunch|dinner|coffee|had|spoke|talked|sent|send|got|get|grab|claim|claiming|can|could|is|are|was|were|do|does|did|who|who's|what|what's|which|when|where|how|any|see|remind|follow|followed|schedule|drop|dropped|prepare|chase|note|log|find|search|show|pull|lookup|contact|owner|met|prospect|demo|kickoff|quick|just|also|still|already|first|bot|help|mr|ms|mrs|dr)$/i;
 const EN_WORD = /[A-Za-z][A-Za-z0-9&.'’-]*/g;
 
 /** The first run of capitalised words that is not a stop word; an organisation word in it makes it certain. */
 export function byEnglishCaps(text: string, skipPersons = true): Found | null {
-  const words = [...text.matchAll(EN_WORD)].map((m) => ({ w: m[0].replace(/['’]s$/, '').replace(/[.,]+$/, ''), start: m.index!, raw: m[0] }));
+  const words = [...text.matchAll(EN_WORD)].map((m) => ({ w: m[0].replace(/['’]s?$/, '').replace(/[.,]+$/, ''), start: m.index!, raw: m[0] }));
   const runs: Array<typeof words> = [];
   let run: typeof words = [];
   for (let i = 0; i < words.length; i++) {
     const x = words[i];
     const prev = words[i - 1];
-    const adjacent = prev && run.length && /^[\s&]*$/.test(text.slice(prev.start + prev.raw.length, x.start)) && !/['’]s$/.test(prev.raw);
+    const adjacent = prev && run.length && /^[\s&]*$/.test(text.slice(prev.start + prev.raw.length, x.start)) && !/['’]s?$/.test(prev.raw);
     const cap = /^[A-Z0-9]/.test(x.w) && !EN_STOP_WORD.test(x.w);
     const joins = run.length && adjacent && (cap || (/^(?:&|of|and)$/i.test(x.w) && /^[A-Z]/.test(words[i + 1]?.w ?? '')));
     if (joins) run.push(x);
@@ -335,6 +336,8 @@ export interface CustomerReading {
  */
 export function findCustomer(masked: string, afterPrefix: number | null, tokens: Token[], dictionary?: CustomerDictionary | null, viewer?: Viewer | null): CustomerReading {
   let rule = trimByTokens(cleanName(extractCustomer(masked, afterPrefix) ?? byLookupObject(masked)), tokens, masked);
+  // A short Chinese candidate that starts inside a word is a fragment (跟|进吗).
+  if (rule && /[\u4e00-\u9fa5]/.test(rule.name) && rule.name.length <= 3 && tokens.some((t) => t.start < rule!.start && t.end > rule!.start)) rule = null;
   if (!/[\u4e00-\u9fa5]/.test(masked)) {
     // English: the organisation after a lead source's colon, else the capitalised run (an organisation word wins).
     const src = afterSourceColon(masked);
@@ -348,7 +351,7 @@ export function findCustomer(masked: string, afterPrefix: number | null, tokens:
   } else if (!rule) {
     rule = byEnglishCaps(masked);
   }
-  const pos = rule ? null : byPos(tokens, masked);
+  const pos = rule ? null : trimByTokens(byPos(tokens, masked), tokens, masked);
   const written = rule ?? pos;
   if (!dictionary) return { found: written, match: null };
   const hits = dictionary.findAll(masked, viewer).filter((h) => plausible(h, tokens));

@@ -365,10 +365,10 @@ function scan<R>(text: string, taken: boolean[], rules: Array<{ re: RegExp; reso
 const GAP_AFTER_DATE = /^[\s,，、的]*(?:at|on|@)?\s*$/i;
 const GAP_BEFORE_DATE = /^[\s,，]*(?:on)?\s*$/i;
 
-const REP_STEP_BEFORE = /(?:\b(?:follow\s+up|check\s+in|call\s+(?:them|him|her)(?:\s+back)?|call\s+back|circle\s+back|i'?ll\s+\w+(?:\s+\w+)?|we'?ll\s+\w+(?:\s+\w+)?|next\s+(?:step|visit|call|meeting)s?:?)|(?:我|我们)[^，,。]{0,2}|再)\s*(?:on|by|at|in)?\s*(?:the\s+)?$/i;
-const PAST_CLAUSE = /了|过(?!去)|\b(?:called|met|visited|spoke|talked|emailed|had|went|sent|saw)\b/i;
+const REP_STEP_BEFORE = /(?:\b(?:follow\s+up|check\s+in|call\s+(?:them|him|her)(?:\s+back)?|call\s+back|circle\s+back|i'?ll\s+\w+(?:\s+\w+)?|i\s+will\s+\w+(?:\s+\w+)?|we'?ll\s+\w+(?:\s+\w+)?|next\s+(?:step|visit|call|meeting)s?:?)|(?:我|我们)[^，,。]{0,2}|再)\s*(?:on|by|at|in)?\s*(?:the\s+)?$/i;
+const PAST_CLAUSE = /了|过(?!去)|回复|答复|回话|反馈|打来|打过来|来电|来访|到访|\b(?:called|met|visited|spoke|talked|emailed|had|went|sent|saw)\b/i;
 /** The rep's own next step right after a time (…再打 / 回访 / 过去 / "follow up"): that time is next_at. */
-const REP_STEP_AFTER = /^[\s,，、的]{0,2}(?:我|我们|再|又|去|过去|回访|跟进|联系|打|拜访|上门|约|带|送|寄|发|催|\s*(?:to\s+)?(?:follow|call|check|circle|ping|visit|send|email|chase|touch))/i;
+const REP_STEP_AFTER = /^[\s,，、的]{0,2}(?:我|我们|再|又|去|过去|回访|跟进|联系|打(?!来|过来)|拜访|上门|约|带|送|寄|发|催|\s*(?:to\s+)?(?:follow|call|check|circle|ping|visit|send|email|chase|touch))/i;
 /** The customer's own deadline (…前签约 / 对方说月底定 / "they decide by"): only when no rep step is dated. */
 const DEADLINE_AFTER = /^[\s,，]{0,2}(?:前|之前|以前)?[\s,，]{0,2}(?:签约|签合同|签单|定|决定|答复|回复|给答复|给结果|付款|回款|打款|交付|上线|到货|出结果|拍板|下单)/;
 const DEADLINE_BEFORE = /(?:对方|客户|他们|她们|他|她|老板|they|customer|client)[^，,。.]{0,6}(?:说|要求|希望|表示|打算|计划|准备|want|said|expect|plan|decide|need)[^，,。.]{0,8}$/i;
@@ -416,7 +416,7 @@ export function extractWhen(text: string, now: DateTime): WhenResult {
   for (const c of candidates) {
     if (!c.at.hasSame(now, 'day') && !(c.at.diff(now, 'hours').hours <= 24 && /^(?:上午|中午|下午|早上|今早|今天|刚才)/.test(text.slice(c.start, c.end)))) continue;
     const clause = /^[^，,。.;；!！?？\n]*/.exec(text.slice(c.end))![0];
-    if (PAST_CLAUSE.test(clause) && !/再|回访|\b(?:again|follow\s+up|call\s+back)\b/i.test(clause)) c.at = now.minus({ minutes: 1 });
+    if (PAST_CLAUSE.test(clause) && !/我再|再(?:约|打|去|跟|联系|过去|拜访|上门|发|催|问|见|谈|聊|沟通)|回访|\b(?:again|follow\s+up|call\s+back)\b/i.test(clause)) c.at = now.minus({ minutes: 1 });
   }
   const past = candidates.some((c) => c.at <= now);
   // Past dates describe what happened; only a future moment becomes next_at / due_at.

@@ -24,6 +24,7 @@ const SQL: Record<EntryKind, string> = {
     FROM leads l LEFT JOIN users u ON u.id = l.owner_id WHERE (l.updated_at > :at OR (l.updated_at = :at AND l.id > :id)) ORDER BY l.updated_at, l.id LIMIT :lim`,
 };
 
+const OVERLAP_MS = 2000;
 const toMs = (v: string | Date) => (v instanceof Date ? v.getTime() : new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v.replace(' ', 'T')}Z`).getTime());
 const num = (v: number | string | null) => (v === null || v === undefined ? null : Number(v));
 
@@ -31,19 +32,25 @@ const num = (v: number | string | null) => (v === null || v === undefined ? null
 export async function refreshDictionary(db: Db, dict: CustomerDictionary, batch = 5000): Promise<number> {
   let read = 0;
   for (const kind of ['customer', 'lead'] as const) {
+    const base = dict.watermark[kind];
+    // Re-read a short window before the watermark: a transaction that committed late with an earlier updated_at is
+    // not missed (re-reading an unchanged row is a no-op).
+    let cursor = base.at > 0 ? { at: base.at - OVERLAP_MS, id: 0 } : base;
+    let high = base;
     for (;;) {
-      const mark = dict.watermark[kind];
-      const rows = await db.select<Row>(SQL[kind], { at: new Date(mark.at), id: mark.id, lim: batch });
+      const rows = await db.select<Row>(SQL[kind], { at: new Date(cursor.at), id: cursor.id, lim: batch });
       for (const r of rows) {
         dict.upsert({ id: Number(r.id), kind, name: r.name ?? '', ownerId: num(r.owner_id), teamId: num(r.team_id) }, Number(r.alive) === 1);
       }
       read += rows.length;
       if (rows.length) {
         const last = rows[rows.length - 1];
-        dict.watermark[kind] = { at: toMs(last.updated_at), id: Number(last.id) };
+        cursor = { at: toMs(last.updated_at), id: Number(last.id) };
+        if (cursor.at > high.at || (cursor.at === high.at && cursor.id > high.id)) high = cursor;
       }
       if (rows.length < batch) break;
     }
+    dict.watermark[kind] = high;
   }
   dict.compact();
   return read;
@@ -55,7 +62,7 @@ export async function refreshDictionary(db: Db, dict: CustomerDictionary, batch 
  */
 export class DictionaryCache {
   readonly dictionary = new CustomerDictionary();
-  private refreshedAt = 0;
+  private refreshedAt = -Infinity;
   private running: Promise<void> | null = null;
 
   constructor(private readonly db: Db, private readonly maxAgeMs = 5000, private readonly now: () => number = Date.now) {}

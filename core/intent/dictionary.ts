@@ -89,6 +89,16 @@ export function aliasesOf(name: string): Array<{ key: string; level: number }> {
   return out;
 }
 
+/** One-character-off index: keys of this many characters (names without city and legal suffix: 港联物流). */
+const SUB_MIN = 3;
+const SUB_MAX = 12;
+/** FNV over a key with position i as a wildcard. */
+function subHash(key: string, i: number): number {
+  let h = FNV0;
+  for (let k = 0; k < key.length; k++) h = fnvStep(h, k === i ? 0xffff : foldUnit(key.charCodeAt(k)));
+  return h;
+}
+const bigram = (a: number, b: number) => (Math.imul(a, 31) + b) & 0xffff;
 function fnvStep(h: number, c: number): number {
   return Math.imul(h ^ c, 16777619);
 }
@@ -144,9 +154,14 @@ export class CustomerDictionary {
   private aliases = 0;
   // key hash → alias index + 1
   private table: Int32Array = new Int32Array(256);
+  // one character off: hash of a key with one position replaced by a wildcard → alias index × 16 + position + 1
+  private subTable: Int32Array = new Int32Array(256);
+  private subs = 0;
   // (kind, id) → entry index + 1
   private idTable: Int32Array = new Int32Array(128);
   private maxKey = 2;
+  /** One bit per hash of a key's first two characters: start positions no key begins at are skipped. */
+  private starts = new Uint8Array(8192);
   /** Highest updated_at seen (ms since epoch) and the id at it: the loader's incremental-refresh watermark. */
   watermark: Record<EntryKind, { at: number; id: number }> = { customer: { at: 0, id: 0 }, lead: { at: 0, id: 0 } };
 
@@ -157,6 +172,8 @@ export class CustomerDictionary {
   /** Adds or replaces a record (a replaced one keeps no old alias alive). A null name or `alive=false` removes it. */
   upsert(r: DictionaryRecord, alive = true): void {
     const old = this.entryOf(r.kind, r.id);
+    // The same record read again (a refresh's overlap window): nothing to do.
+    if (old >= 0 && this.eAlive[old] && alive && this.eOwner[old] === (r.ownerId ?? -1) && this.eTeam[old] === (r.teamId ?? -1) && this.nameOf(old) === r.name?.trim().slice(0, 200)) return;
     if (old >= 0 && this.eAlive[old]) {
       this.eAlive[old] = 0;
       this.live--;
@@ -183,7 +200,10 @@ export class CustomerDictionary {
     this.eNameLen[e] = name.length;
     this.live++;
     this.setId(r.kind, r.id, e);
-    for (const a of aliasesOf(name)) this.addAlias(a.key, a.level, e);
+    const aliases = aliasesOf(name);
+    // Only the shortest level-1 key (the name without city and legal suffix: 港联物流) gets the one-character-off index.
+    const subKey = aliases.filter((a) => a.level === 1).at(-1)?.key;
+    for (const a of aliases) this.addAlias(a.key, a.level, e, a.key === subKey);
   }
 
   remove(kind: EntryKind, id: number): void {
@@ -209,7 +229,7 @@ export class CustomerDictionary {
 
   /** Bytes held by the typed arrays (the dictionary's memory, without the JS object overhead). */
   bytes(): number {
-    return [this.pool, this.eId, this.eKind, this.eOwner, this.eTeam, this.eAlive, this.eNameOff, this.eNameLen, this.aOff, this.aLen, this.aLevel, this.aEntry, this.table, this.idTable]
+    return [this.subTable, this.starts, this.pool, this.eId, this.eKind, this.eOwner, this.eTeam, this.eAlive, this.eNameOff, this.eNameLen, this.aOff, this.aLen, this.aLevel, this.aEntry, this.table, this.idTable]
       .reduce((n, a) => n + a.byteLength, 0);
   }
 
@@ -221,7 +241,9 @@ export class CustomerDictionary {
     const hits: DictionaryHit[] = [];
     const n = text.length;
     const mask = this.table.length - 1;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i + 1 < n; i++) {
+      const b = bigram(foldUnit(text.charCodeAt(i)), foldUnit(text.charCodeAt(i + 1)));
+      if (!(this.starts[b >> 3] & (1 << (b & 7)))) continue;
       let h = FNV0;
       const stop = Math.min(n, i + this.maxKey);
       for (let j = i; j < stop; j++) {
@@ -255,11 +277,70 @@ export class CustomerDictionary {
     // wildcard at one position (probed through the hash of every variant's neighbours is too costly, so a
     // substitution is tried against the keys that share the rest: deletion on both sides, see sameButOne).
     const found: DictionaryHit[] = [];
-    for (let i = 0; i < key.length; i++) {
-      const del = key.slice(0, i) + key.slice(i + 1);
-      for (const h of this.findKey(del, viewer)) found.push({ ...h, start: 0, end: candidate.length, level: 3, exact: false, score: 0.7 });
+    for (const form of [key, ...aliasesOf(candidate).map((a) => a.key).filter((k) => k !== key && k.length >= 3)]) {
+      for (let i = 0; i < form.length; i++) {
+        const del = form.slice(0, i) + form.slice(i + 1);
+        for (const h of this.findKey(del, viewer)) found.push({ ...h, start: 0, end: candidate.length, level: 3, exact: false, score: 0.7 });
+        for (const e of this.substituted(form, i)) {
+          if (!this.eAlive[e] || !this.visible(e, viewer)) continue;
+          this.pushHit(found, e, 0, candidate.length, 3);
+          const last = found[found.length - 1];
+          last.exact = false;
+          last.score = 0.7;
+        }
+      }
+      if (found.length) break;
     }
     return finishHits(found)[0] ?? null;
+  }
+
+  /** Entries with a key equal to `key` except at position `i`. */
+  private substituted(key: string, i: number): number[] {
+    if (key.length < SUB_MIN || key.length > SUB_MAX) return [];
+    const out: number[] = [];
+    const mask = this.subTable.length - 1;
+    for (let s = subHash(key, i) & mask; this.subTable[s] !== 0; s = (s + 1) & mask) {
+      const v = this.subTable[s] - 1;
+      const a = v >> 4;
+      if ((v & 15) !== i || this.aLen[a] !== key.length) continue;
+      const off = this.aOff[a];
+      let same = true;
+      for (let k = 0; k < key.length && same; k++) if (k !== i && this.pool[off + k] !== foldUnit(key.charCodeAt(k))) same = false;
+      if (same && this.pool[off + i] !== foldUnit(key.charCodeAt(i))) out.push(this.aEntry[a]);
+    }
+    return out;
+  }
+
+  private addSubs(a: number): void {
+    const len = this.aLen[a];
+    if (len < SUB_MIN || len > SUB_MAX) return;
+    const off = this.aOff[a];
+    if ((this.subs + len + 1) * 4 > this.subTable.length * 3) {
+      const old = this.subTable;
+      this.subTable = new Int32Array(old.length * 2);
+      const m2 = this.subTable.length - 1;
+      for (const v of old) {
+        if (v === 0) continue;
+        const aa = (v - 1) >> 4;
+        if (!this.eAlive[this.aEntry[aa]]) continue;
+        let s = this.poolSubHash(this.aOff[aa], this.aLen[aa], (v - 1) & 15) & m2;
+        while (this.subTable[s] !== 0) s = (s + 1) & m2;
+        this.subTable[s] = v;
+      }
+    }
+    const mask = this.subTable.length - 1;
+    for (let i = 0; i < len; i++) {
+      let s = this.poolSubHash(off, len, i) & mask;
+      while (this.subTable[s] !== 0) s = (s + 1) & mask;
+      this.subTable[s] = a * 16 + i + 1;
+      this.subs++;
+    }
+  }
+
+  private poolSubHash(off: number, len: number, i: number): number {
+    let h = FNV0;
+    for (let k = 0; k < len; k++) h = fnvStep(h, k === i ? 0xffff : this.pool[off + k]);
+    return h;
   }
 
   private findKey(key: string, viewer?: Viewer | null): DictionaryHit[] {
@@ -320,7 +401,7 @@ export class CustomerDictionary {
     return off;
   }
 
-  private addAlias(key: string, level: number, e: number): void {
+  private addAlias(key: string, level: number, e: number, subIndex = false): void {
     // The full name's key usually equals the stored display name: share its characters.
     const nameOff = this.eNameOff[e];
     const name = this.nameOf(e);
@@ -336,8 +417,11 @@ export class CustomerDictionary {
     this.aLevel[a] = level;
     this.aEntry[a] = e;
     if (key.length > this.maxKey) this.maxKey = Math.min(60, key.length);
+    const b = bigram(key.charCodeAt(0), key.charCodeAt(1));
+    this.starts[b >> 3] |= 1 << (b & 7);
     if ((this.aliases + 1) * 4 > this.table.length * 3) this.rehash(this.table.length * 2);
     else this.insert(a);
+    if (subIndex) this.addSubs(a);
   }
 
   private keyHash(a: number): number {

@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, FixedOffsetZone, IANAZone, type Zone } from 'luxon';
 import type { Alternative, IntentName, ParsedIntent, ParseOptions } from './types';
 import { extractWhen, formatWhen } from './dates';
 import { detectChannel } from './channels';
@@ -30,7 +30,7 @@ const NO_CONTACT: ReadonlySet<IntentName> = new Set(['find_customer', 'claim', '
 export function parseMessage(text: string, opts: ParseOptions): ParsedIntent {
   const { text: norm, display: raw } = normalise(text);
   const zone = opts.timezone ?? 'Asia/Shanghai';
-  const now = DateTime.fromJSDate(opts.now, { zone });
+  const now = DateTime.fromJSDate(opts.now, { zone: fastZone(zone, opts.now) });
   const base: ParsedIntent = { intent: 'unknown', customer: null, contact: null, channel: null, summary: raw, next_at: null, due_at: null, confidence: 1, alternatives: [] };
   if (opts.dictionary) base.customer_match = null;
   if (!norm) return base;
@@ -63,7 +63,7 @@ export function parseMessage(text: string, opts: ParseOptions): ParsedIntent {
     const body = masked.slice(prefix.rest).trim().replace(/[。.!！?？]+$/, '');
     const name = (FIND_SUFFIX.exec(body)?.[1] ?? body).trim();
     const r = findCustomer(masked, prefix.rest, tokens, opts.dictionary, opts.viewer);
-    found = r.found && body.includes(r.found.name) && r.found.name.length < name.length && /[\s，,。]/.test(name) ? r.found : name ? { name, start: prefix.rest, end: norm.length } : null;
+    found = r.found && r.found.start >= prefix.rest ? r.found : name ? { name, start: prefix.rest, end: norm.length } : null;
     match = r.match ?? (found && opts.dictionary ? opts.dictionary.lookup(found.name, opts.viewer) : null);
   } else if (!prefix && findSuffix && !reach.phone && !reach.email && !/[，,。]/.test(findSuffix[1])) {
     const r = findCustomer(findSuffix[1], null, tokens, opts.dictionary, opts.viewer);
@@ -79,7 +79,9 @@ export function parseMessage(text: string, opts: ParseOptions): ParsedIntent {
   const person = extractName(forName, reach.phoneStart);
   const channelText = person ? maskSpans(forName, [person.span]) : forName;
 
-  const clauses = [...norm.matchAll(/[^，,。.;；!！?？…]+/g)].map((c) => ({
+  // Clauses: punctuation, and a space between Chinese words (金桥物流 周经理 电话沟通 下周再跟).
+  const clauseText = norm.replace(/(?<=[\u4e00-\u9fa5])\s+(?=[\u4e00-\u9fa5\d])/g, (w) => '，'.repeat(w.length));
+  const clauses = [...clauseText.matchAll(/[^，,。.;；!！?？…]+/g)].map((c) => ({
     text: c[0],
     hasTime: when.spans.some(([a, b]) => a < c.index! + c[0].length && b > c.index! && norm.slice(a, b).trim() !== '' && !/^(?:昨天|前天|刚才|上午|早上|今早|今天|today|yesterday)/.test(norm.slice(a, b))),
   }));
@@ -113,6 +115,24 @@ export function parseMessage(text: string, opts: ParseOptions): ParsedIntent {
   };
   if (opts.dictionary) out.customer_match = intent === 'help' ? null : toMatch(match);
   return out;
+}
+
+const zones = new Map<string, Zone | string>();
+/**
+ * A zone without daylight saving around `at` (Asia/Shanghai) as a fixed offset: the same dates and ISO strings, without
+ * luxon asking Intl for the offset on every date operation (the parse's largest cost). Zones with DST stay IANA.
+ */
+function fastZone(zone: string, at: Date): Zone | string {
+  const year = at.getUTCFullYear();
+  const key = `${zone}:${year}`;
+  let z = zones.get(key);
+  if (!z) {
+    const iana = IANAZone.create(zone);
+    const offsets = [0, 3, 6, 9, 12].map((m) => iana.offset(Date.UTC(year, m, 1)));
+    z = iana.isValid && offsets.every((o) => o === offsets[0]) ? FixedOffsetZone.instance(offsets[0]) : zone;
+    zones.set(key, z);
+  }
+  return z;
 }
 
 function toMatch(h: DictionaryHit | null): ParsedIntent['customer_match'] {

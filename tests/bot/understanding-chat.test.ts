@@ -51,7 +51,7 @@ describeEachDb('chat understanding end to end', (h: DbHandle) => {
     h.clock.set('2026-11-23T08:00:00Z'); // Monday 16:00 in Shanghai
     rep = await createUser(h.ctx, system, 'cli', { name: '李娜', role: 'rep', larkOpenId: `ou_h2_rep_${process.pid}` });
     const repActor: Actor = { kind: 'user', userId: rep.id, role: 'rep', teamId: rep.teamId };
-    for (const name of ['金鼎机械', '华晨汽车', '星河电气']) ids[name] = (await createCustomer(h.ctx, repActor, 'api', { name })).customer.id;
+    for (const name of ['金鼎机械', '华晨汽车', '星河电气', 'Wayne Enterprises']) ids[name] = (await createCustomer(h.ctx, repActor, 'api', { name })).customer.id;
     ids['华南冷链'] = (await createCustomer(h.ctx, system, 'api', { name: '华南冷链' })).customer.id; // in the public pool
     const { app } = await testApp(h.ctx, [larkRouter], env);
     server = app.callback();
@@ -99,6 +99,17 @@ describeEachDb('chat understanding end to end', (h: DbHandle) => {
     const tasks = await h.db.select<{ owner_id: number }>('SELECT owner_id FROM tasks WHERE customer_id = :c', { c: ids['金鼎机械'] });
     expect(tasks.map((t) => Number(t.owner_id))).toEqual([rep.id]);
     expect(await listCorrections(h.ctx)).toEqual([]); // saved as read: no correction
+  });
+
+  it('an English report with its next step: the call back is the next follow-up', async () => {
+    const card = await cardOf(await say('Called Wayne Enterprises, they want a call back on Friday next week'));
+    expect(card.json).toContain('**客户**：Wayne Enterprises');
+    expect(card.json).toContain('**方式**：电话');
+    expect(card.json).toContain('**下次跟进**：12月4日 周五 09:00');
+    expect((await click(valuesOf(card.content, 'draft.save')[0])).toast?.type).toBe('success');
+    const [a] = await h.db.select<{ channel: string; next_at: unknown }>('SELECT channel, next_at FROM activities WHERE customer_id = :c', { c: ids['Wayne Enterprises'] });
+    expect(a.channel).toBe('phone');
+    expect(toDate(a.next_at)?.toISOString()).toBe('2026-12-04T01:00:00.000Z');
   });
 
   it('a task with a time and no command word: saved with its due time, customer and channel', async () => {

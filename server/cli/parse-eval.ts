@@ -26,6 +26,7 @@ const T = {
   phrases: { 'zh-CN': (f: string) => `短语集 ${f}`, en: (f: string) => `phrase set ${f}` },
   corrections: { 'zh-CN': '已记录的修正', en: 'recorded corrections' },
   none: { 'zh-CN': '（没有记录）', en: '(none recorded)' },
+  noDb: { 'zh-CN': '（没有数据库，跳过）', en: '(no database: skipped)' },
   below: { 'zh-CN': (f: string, set: string, min: number) => `低于 ${min}%：${set} 的 ${f}`, en: (f: string, set: string, min: number) => `below ${min}%: ${f} of ${set}` },
   misses: { 'zh-CN': '读错的消息：', en: 'misread messages:' },
   want: { 'zh-CN': '应为', en: 'want' },
@@ -94,7 +95,15 @@ export const parseEvalCommand: CliCommand = {
       }
     }
 
-    if (values.corrections || both) {
+    // A SQLite file that does not exist is no database to replay (and is not created by an evaluation).
+    const sqliteFile = config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl.slice('sqlite:'.length) : null;
+    if ((values.corrections || both) && sqliteFile && sqliteFile !== ':memory:' && !fs.existsSync(sqliteFile)) {
+      if (values.corrections) {
+        io.err(`parse-eval: --corrections: no database at ${config.databaseUrl}`);
+        return 2;
+      }
+      io.out(`${T.corrections[locale]}${locale === 'en' ? ' ' : ''}${T.noDb[locale]}`);
+    } else if (values.corrections || both) {
       const db = createDb(config.databaseUrl);
       try {
         await migrate(db);
@@ -109,7 +118,7 @@ export const parseEvalCommand: CliCommand = {
           return parseMessage(c.text, { now: new Date(c.sentAt), timezone: c.timezone, dictionary, viewer });
         });
         if (score.items) results.push({ title: T.corrections[locale], score });
-        else io.out(`${T.corrections[locale]} ${T.none[locale]}`);
+        else io.out(`${T.corrections[locale]}${locale === 'en' ? ' ' : ''}${T.none[locale]}`);
       } finally {
         await db.close();
       }

@@ -127,4 +127,15 @@ describe('npm run crm -- parse-eval (phrase sets)', () => {
     expect(r.code).toBe(0);
     expect(r.out.filter((l) => /^短语集 (zh|en)：\d+ 条/.test(l))).toHaveLength(2);
   });
+
+  it('creates no database to replay: without one, --corrections is an error and the default skips it', async () => {
+    const url = `sqlite:${path.join(dir, 'none', 'crm.sqlite')}`;
+    const only = await cli(['parse-eval', '--corrections'], { DATABASE_URL: url });
+    expect(only.code).toBe(2);
+    expect(only.err[0]).toContain('no database');
+    const both = await cli(['parse-eval', '--dir', dir], { DATABASE_URL: url });
+    expect(both.code).toBe(0);
+    expect(both.out).toContain('已记录的修正（没有数据库，跳过）');
+    expect(fs.existsSync(path.join(dir, 'none'))).toBe(false);
+  });
 });

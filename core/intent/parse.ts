@@ -143,6 +143,6 @@ function toMatch(h: DictionaryHit | null): ParsedIntent['customer_match'] {
 function summarise(raw: string, afterPrefix: number, customer: { start: number; end: number } | null): string {
   let start = afterPrefix;
   if (customer && raw.slice(afterPrefix, customer.start).trim() === '') start = customer.end;
-  const rest = raw.slice(start).replace(/^[\s,，。:：;；、\-–—]+/, '').trim();
+  const rest = raw.slice(start).replace(/^[\s,，。:：;；、\-–—]+/, '').replace(/^的(?=\S)/, '').trim();
   return rest || raw;
 }

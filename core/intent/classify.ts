@@ -47,7 +47,7 @@ const LEAD_SOURCE = /\b(?:fair|conference|summit|exhibition|webinar|seminar|netw
 const QUESTION_MARK = /[?？]\s*$|[?？]/;
 const QUESTION_WORDS = /吗|呢|谁|哪|多少|什么|几时|有没有|在不在|是不是|归谁|怎么样|咋样|如何|进展|情况|啥|几个|几次|最近.{0,4}(?:联系|跟进|动态)|\b(?:who|who's|whose|what|what's|which|when|where|how|any|anything|is\s+there|are\s+there|do\s+we|does|did\s+we|have\s+we|has)\b/i;
 const LOOKUP = /(?:信息|资料|电话|联系方式|地址|号码|名片|360)[^，,。]{0,2}(?:发|给)我|查一下|查下|看下|查查|查询|查找|查看|搜一下|搜索|看看|看一下|调出|调一下|找一下|找找|翻一下|\b(?:find|search|look\s*up|lookup|pull\s+up|show\s+me|bring\s+up|open)\b/i;
-const CLAIM = /我想要|我要了|想领|(?<=[?？吗]\s*)我要|\bclaiming\b|^领\s|我领|来领|能领|领(?=[吗呀吧了]?\s*(?:[,，。!！?？]|$))|认领|领取|领回|领一下|领下|领走|要领|领过来|领给我|领到我|领了|我要了|我来跟|我接了|接过来|我接手|拿过来|捞出来|捞回来|捞一下|划给我|转给我|分给我|\b(?:claim|grab|take\s+(?:over|it)|assign\s+(?:it\s+)?to\s+me|i'?ll\s+take|i\s+will\s+take)\b/i;
+const CLAIM = /\bi\s+want\s+(?:it|them|this\s+one|that\s+one)\b|我想要|我要了|想领|(?<=[?？吗]\s*)我要|\bclaiming\b|^领\s|我领|来领|能领|领(?=[吗呀吧了]?\s*(?:[,，。!！?？]|$))|认领|领取|领回|领一下|领下|领走|要领|领过来|领给我|领到我|领了|我要了|我来跟|我接了|接过来|我接手|拿过来|捞出来|捞回来|捞一下|划给我|转给我|分给我|\b(?:claim|grab|take\s+(?:over|it)|assign\s+(?:it\s+)?to\s+me|i'?ll\s+take|i\s+will\s+take)\b/i;
 const NOT_CLAIM = /领导|领用|带领|领先|领域|本领|引领|领带/g;
 const HELP = /(?:这个)?机器人能|你能帮我|能帮我[^，,。]{0,8}吗|how\s+does\s+(?:this|the|it)\b[^?]*\bwork|(?:如何|怎么|怎样)把|能(?:不能)?(?:查|看|建|加|录|记|提醒|领|导入|导出)[^，,。]{0,6}吗|^怎么(?!样|办|回事|说|搞的)|帮我干|干点啥|能干|会干啥|会做啥|怎么(?:删|改|加|添|建|录|设|撤|查|导|转|认领|领|看|记|提醒|同步|绑定|切换)|如何(?:删|改|加|添|建|录|设|撤|查|导|转|认领|看|记)|怎么用|如何使用|咋用|能干嘛|能干啥|能做什么|能做啥|可以做什么|有哪些功能|有什么功能|什么功能|功能介绍|使用说明|使用帮助|帮助|菜单|教我|教程|怎么加客户|怎么添加|怎么录|怎么建|怎么创建|怎么记录|怎么新建|怎么设置|怎么操作|第一次用|新手|\bhelp\b|\bmenu\b|what\s+can\s+you\s+do|how\s+do\s+i\b|how\s+to\s+use|how\s+does\s+this\s+work|getting\s+started|\bcommands?\b/i;
 const GREETING = /^(?:机器人|bot|小助手|助手)?[\s,，]*(?:你好|您好|嗨|哈喽|hello|hi|hey|hi\s+there|hello\s+there|在吗|在不在|早上好|早|晚上好|下午好|good\s+(?:morning|afternoon|evening))[\s!！,，.。~～呀啊哈]*(?:机器人|bot)?[\s!！.。~～?？\u{1F300}-\u{1FAFF}\u2600-\u27BF]*$/iu;
@@ -60,7 +60,7 @@ const CONTACT_WORD = /电话|打了|拜访|上门|到访|来访|微信|邮件|�
 const STATE_DONE = /\b(?:[a-z]{3,}ed|done|went|had|got|was|were|did|didn'?t|sorted|finally|told|said|met|spoke|sent|they'?re)\b|不在|没接|没人|没空|没时间|结束|刚|已|了|过(?!去)|完/;
 const QUESTION_END = /(?:[?？]|吗|呢|没|么|没有|不)\s*$/;
 /** Reported speech of the customer's side (他说 / 对方说 / 王总说 / 微信说): a contact took place. */
-const SAID = /(?:他|她|对方|客户|老板|老板娘|总|工|经理|主任|老师|姐|哥|那边|他们|她们|微信上?|电话里?|邮件里?|they|he|she)\s*(?:说|表示|答应|回复|反馈|讲|提到|问|要求|希望)|\b(?:they|he|she)\s+(?:said|say|says|told|asked|want(?:s|ed)?|agreed|confirmed)\b/i;
+const SAID = /(?:他|她|对方|客户|老板|老板娘|总|工|经理|主任|老师|姐|哥|那边|他们|她们|微信上?|电话里?|邮件里?|they|he|she)\s*(?:说|表示|答应|回复|反馈|讲|提到|问|要求|希望)|\b(?:they|he|she)\s+(?:said|say|says|told|asked|want(?:s|ed)?|agreed|confirmed)\b|\b(?:wants|asked|asks|said|says|told|requested|needs|agreed|confirmed|replied|complained|mentioned)\b/i;
 const CORRECTION = /发错群|写错了|发错了|是.{1,8}不是|改一下|更正一下|搞错了|打错了|更正|纠正|不是.{1,10}是|撤回|\b(?:typo|correction|i\s+meant|sorry,?\s+(?:i\s+)?meant)\b/i;
 const COLLEAGUE = /@\S+|同事|你们|大家|各位|\b(?:guys|team|everyone)\b/i;
 

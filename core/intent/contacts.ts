@@ -14,7 +14,7 @@ const TITLE_NAME_RE = new RegExp(`([${SURNAMES}])(?:${TITLES})|[小老](?!时|�
 /** A job title before a full name: 运营总监孙磊, 采购经理 王芳. */
 const TITLE_BEFORE_NAME_RE = new RegExp(`(?:总经理|副总|总监|经理|主管|主任|负责人|工程师|采购|助理|秘书|专员|老板|董事长|CEO|CTO|VP)\\s*([${SURNAMES}][\\u4e00-\\u9fa5]{1,2}?)(?=[\\s,，。:：;；、(（]|\\d|\\+|$|的|说|电话|手机|微信|邮箱)`, 'g');
 const LABELLED_NAME_RE = /(?:(?:联系人|对接人|负责人|姓名)(?:\s*(?:是|叫))?|名叫|名字叫|叫|contact(?:\s+person)?|name)\s*[:：]?\s*([\u4e00-\u9fa5]{2,4}|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)/g;
-const EN_NAME_RE = /(?<=的|和|跟|与|同|CEO|CTO|COO|CFO|CISO|VP|经理|总监|对接人|联系人|['’]s)\s*([A-Z][a-z]+)(?=\s|[，,。:：]|[\u4e00-\u9fa5]|$)|(?:\b(?:contact|owner|GM\s+is|CEO|CFO|CTO|CISO|manager|buyer|director|founder|named)\s*[:：,]?\s*|(?:^|[,，:：]\s*))([A-Z][a-z]+\s+[A-Z][a-z]+)(?=\s*[,，]|\s*$|\s+\(?\d|\s*\+|\s+[a-z0-9._%+-]+@)|\b(?:[Ww]ith|[Tt]o|[Tt]exted|[Mm]essaged|[Ww]echatted|[Cc]alled|[Cc]all|[Mm]et|[Mm]eet|[Ee]mailed|[Ss]poke\s+to|[Tt]alked\s+to|Mr\.?|Ms\.?|Mrs\.?|Dr\.?)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b/g;
+const EN_NAME_RE = /\b(?:Mr|Ms|Mrs|Dr)\.?\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b|(?<=的|和|跟|与|同|CEO|CTO|COO|CFO|CISO|VP|经理|总监|对接人|联系人|['’]s)\s*([A-Z][a-z]+)(?=\s|[，,。:：]|[\u4e00-\u9fa5]|$)|(?:\b(?:contact|owner|GM\s+is|CEO|CFO|CTO|CISO|manager|buyer|director|founder|named)\s*[:：,]?\s*|(?:^|[,，:：]\s*))([A-Z][a-z]+\s+[A-Z][a-z]+)(?=\s*[,，]|\s*$|\s+\(?\d|\s*\+|\s+[a-z0-9._%+-]+@)|\b(?:[Ww]ith|[Tt]o|[Tt]exted|[Mm]essaged|[Ww]echatted|[Cc]alled|[Cc]all|[Mm]et|[Mm]eet|[Ee]mailed|[Ss]poke\s+to|[Tt]alked\s+to|Mr\.?|Ms\.?|Mrs\.?|Dr\.?)\s+(?!(?:Mr|Ms|Mrs|Dr)\b)([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b/g;
 
 export interface Reachability {
   phone: string | null;
@@ -54,7 +54,7 @@ export function extractName(masked: string, phoneStart: number | null): { name: 
   for (const re of [LABELLED_NAME_RE, TITLE_BEFORE_NAME_RE, TITLE_NAME_RE, EN_NAME_RE]) {
     re.lastIndex = 0;
     for (const m of masked.matchAll(re)) {
-      const value = re === TITLE_NAME_RE ? m[0] : (m[1] ?? m[2] ?? m[3]);
+      const value = re === TITLE_NAME_RE ? m[0] : (m[1] ?? m[2] ?? m[3] ?? m[4]);
       if (re === TITLE_BEFORE_NAME_RE && TITLE_NAME_RE.source && new RegExp(`^[${SURNAMES}](?:${TITLES})$`).test(value)) continue;
       if (re === EN_NAME_RE && /^(?:Inc|Ltd|Corp|Co|Group|Company|The|This)$/.test(value.split(/\s+/).at(-1)!)) continue;
       const start = m.index! + m[0].lastIndexOf(value);

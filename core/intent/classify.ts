@@ -43,7 +43,7 @@ const SPEECH = /聊|谈|沟通|说|反馈|表示|同意|\b(?:spoke|talked|said|a
 const TODO = /提醒|别忘了|不要忘了|记得|待办|记个任务|记一个任务|加个任务|建个任务|安排一下|\b(?:remind\s+me|don'?t\s+forget|todo|to-do|need\s+to|have\s+to|must|gotta|should)\b/i;
 const FUTURE_WILL = /要|得|准备|打算|计划|约好|约了|再|\b(?:will|going\s+to|gonna|plan\s+to|'ll)\b/i;
 const TREAT = /请.{0,12}(?:吃饭|喝茶|喝咖啡|吃个饭)|\b(?:lunch|dinner|coffee)\s+with\b/i;
-const LEAD_SOURCE = /\b(?:fair|conference|summit|exhibition|webinar|seminar|networking)\b|填了表|填表|推了个|推荐了|推荐的|介绍了|认识了|加了个|留了资料|留了电话|留了个电话|扫码|注册了|试用申请|线索|新客户|潜在客户|展会|展台|会上加|会上认识|朋友介绍|介绍的|转介绍|官网留资|官网留言|留资|留言|名片|400进线|400电话|进线|咨询我们|来咨询|主动找|新认识|刚认识|认识的|推荐的|\b(?:lead|leads|prospect|referral|referred|expo|trade\s*show|booth|inbound|business\s+card|website\s+form|new\s+contact|introduced)\b/i;
+const LEAD_SOURCE = /\b(?:fair|conference|exhibition|webinar|seminar)\b|填了表|填表|推了个|推荐了|推荐的|介绍了|认识了|加了个|留了资料|留了电话|留了个电话|扫码|注册了|试用申请|线索|新客户|潜在客户|展会|展台|会上加|会上认识|朋友介绍|介绍的|转介绍|官网留资|官网留言|留资|留言|名片|400进线|400电话|进线|咨询我们|来咨询|主动找|新认识|刚认识|认识的|推荐的|\b(?:lead|leads|prospect|referral|referred|expo|trade\s*show|booth|inbound|business\s+card|website\s+form|new\s+contact|introduced)\b/i;
 const QUESTION_MARK = /[?？]\s*$|[?？]/;
 const QUESTION_WORDS = /吗|呢|谁|哪|多少|什么|几时|有没有|在不在|是不是|归谁|怎么样|咋样|如何|进展|情况|啥|几个|几次|最近.{0,4}(?:联系|跟进|动态)|\b(?:who|who's|whose|what|what's|which|when|where|how|any|anything|is\s+there|are\s+there|do\s+we|does|did\s+we|have\s+we|has)\b/i;
 const LOOKUP = /(?:信息|资料|电话|联系方式|地址|号码|名片|360)[^，,。]{0,2}(?:发|给)我|查一下|查下|看下|查查|查询|查找|查看|搜一下|搜索|看看|看一下|调出|调一下|找一下|找找|翻一下|\b(?:find|search|look\s*up|lookup|pull\s+up|show\s+me|bring\s+up|open)\b/i;
@@ -51,7 +51,7 @@ const CLAIM = /\bi\s+want\s+(?:it|them|this\s+one|that\s+one)\b|我想要|我要
 const NOT_CLAIM = /领导|领用|带领|领先|领域|本领|引领|领带/g;
 const HELP = /(?:这个)?机器人能|你能帮我|能帮我[^，,。]{0,8}吗|how\s+does\s+(?:this|the|it)\b[^?]*\bwork|(?:如何|怎么|怎样)把|能(?:不能)?(?:查|看|建|加|录|记|提醒|领|导入|导出)[^，,。]{0,6}吗|^怎么(?!样|办|回事|说|搞的)|帮我干|干点啥|能干|会干啥|会做啥|怎么(?:删|改|加|添|建|录|设|撤|查|导|转|认领|领|看|记|提醒|同步|绑定|切换)|如何(?:删|改|加|添|建|录|设|撤|查|导|转|认领|看|记)|怎么用|如何使用|咋用|能干嘛|能干啥|能做什么|能做啥|可以做什么|有哪些功能|有什么功能|什么功能|功能介绍|使用说明|使用帮助|帮助|菜单|教我|教程|怎么加客户|怎么添加|怎么录|怎么建|怎么创建|怎么记录|怎么新建|怎么设置|怎么操作|第一次用|新手|\bhelp\b|\bmenu\b|what\s+can\s+you\s+do|how\s+do\s+i\b|how\s+to\s+use|how\s+does\s+this\s+work|getting\s+started|\bcommands?\b/i;
 const GREETING = /^(?:机器人|bot|小助手|助手)?[\s,，]*(?:你好|您好|嗨|哈喽|hello|hi|hey|hi\s+there|hello\s+there|在吗|在不在|早上好|早|晚上好|下午好|good\s+(?:morning|afternoon|evening))[\s!！,，.。~～呀啊哈]*(?:机器人|bot)?[\s!！.。~～?？\u{1F300}-\u{1FAFF}\u2600-\u27BF]*$/iu;
-const ACK = /^(?:收到|好的|好|嗯|ok|okay|k|行|可以|没问题|谢谢|多谢|感谢|辛苦了|辛苦|了解|明白|知道了|马上到|马上|稍等|哈哈+|[👍🙏👌✅]+|thanks|thank\s+you|thx|got\s+it|noted|sure|cool|great|roger|see\s+you(?:\s+(?:tomorrow|later|soon|then|monday))?|bye|good\s+night|ttyl)(?:[\s,，.。!！~～]*(?:收到|好的|谢谢|辛苦了|马上到|马上|稍等|一会儿?到|on\s+it|will\s+do|👍|🙏)?)*[\s!！.。~～]*$/i;
+const ACK = /^(?:(?:谢谢|多谢|感谢|辛苦了?)(?:老板|领导|哥|姐|亲|大家|啦|了)?|收到|好的|好|嗯|ok|okay|k|行|可以|没问题|谢谢|多谢|感谢|辛苦了|辛苦|了解|明白|知道了|马上到|马上|稍等|哈哈+|[👍🙏👌✅]+|thanks|thank\s+you|thx|got\s+it|noted|sure|cool|great|roger|see\s+you(?:\s+(?:tomorrow|later|soon|then|monday))?|bye|good\s+night|ttyl)(?:[\s,，.。!！~～]*(?:收到|好的|谢谢|辛苦了|马上到|马上|稍等|一会儿?到|on\s+it|will\s+do|👍|🙏)?)*[\s!！.。~～]*$/i;
 const ACK_START = /^(?:收到|好的|好嘞|ok|okay|行|嗯嗯?|谢谢|辛苦)(?:[\s,，.。!！~～]|$)/i;
 /** The rep's next step again (明天再打 / 下周再跟 / 再约): a contact already happened. */
 const AGAIN = /(?:再|又)(?:打|约|去|跟|联系|催|问|发|过去|拜访|上门|试|谈|聊|确认|沟通|开|来|见|回)|\b(?:again|follow\s+up|call\s+(?:them\s+)?back|circle\s+back|check\s+(?:back|in)|next\s+(?:step|visit|call|meeting))\b/i;
@@ -113,7 +113,9 @@ export function scoreIntents(f: IntentFeatures): Record<string, number> {
   else if (past && (action || SPEECH.test(m))) s.log_followup += 2.2;
   if (done && said) s.log_followup += 0.5;
   // A clause that reports a contact without a future time, in a message that also has a dated next step.
-  const report = f.clauses.some((c) => !c.hasTime && CONTACT_WORD.test(c.text) && (STATE_DONE.test(c.text) || (f.clauses.length > 1 && !/顺便|顺路|然后|再去|去一下|一下/.test(c.text))));
+  // (without a tense marker, only a clause before the dated one reports: reports come first, next steps after)
+  const firstTimed = f.clauses.findIndex((c) => c.hasTime);
+  const report = f.clauses.some((c, i) => !c.hasTime && CONTACT_WORD.test(c.text) && (STATE_DONE.test(c.text) || (f.clauses.length > 1 && (firstTimed < 0 || i < firstTimed) && !/顺便|顺路|然后|再去|去一下|一下/.test(c.text))));
   const again = f.hasFuture && AGAIN.test(m);
   if (report && f.hasFuture && (again || done || said)) s.log_followup += 1.5;
   else if (report && f.hasFuture && !f.clauses.some((c) => c.hasTime && CONTACT_WORD.test(c.text))) s.log_followup += 1.2;
@@ -137,6 +139,7 @@ export function scoreIntents(f: IntentFeatures): Record<string, number> {
   if (f.hasReach && f.hasCustomer) s.create_lead += 2.2;
   else if (f.hasReach) s.create_lead += 0.8;
   if (source && (f.hasReach || f.hasPerson)) s.create_lead += 1;
+  if (source && f.hasCustomer && !f.knownCustomer) s.create_lead += 1.2;
   if (f.knownCustomer) s.create_lead -= 1.5;
 
   // find: a question or a look-up about a customer

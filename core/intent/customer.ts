@@ -106,7 +106,7 @@ function leading(text: string, offset: number): Found | null {
 
 /** 给远航打电话 / 和远航开会 / 拜访远航: the object of a contact verb. */
 function byVerbObject(text: string): Found | null {
-  const re = /(?:给|和|跟|与|同|拜访|联系|约|见|回访|致电|去)(?:了|过)?\s*([\u4e00-\u9fa5A-Za-z0-9]{2,12}?)(?=打电话|打个电话|电话|开会|见面|沟通|聊|谈|签|发|送|报价|演示|确认|吃饭|约|见|碰|联系|的|，|,|。|\s|$)/g;
+  const re = /(?:给|和|跟|与|同|拜访|联系|约|见|回访|致电|去)(?:了|过|的)?\s*([\u4e00-\u9fa5A-Za-z0-9]{2,12}?)(?=打电话|打个电话|电话|开会|见面|沟通|聊|谈|签|发|送|报价|演示|确认|吃饭|约|见|碰|联系|的|，|,|。|\s|$)/g;
   for (const m of text.matchAll(re)) {
     if (usable(m[1]) && !STOP.test(m[1])) {
       const start = m.index! + m[0].lastIndexOf(m[1]);
@@ -254,9 +254,21 @@ export function trimByTokens(f: Found | null, tokens: Token[], masked: string): 
   return cleanName({ name, start, end: start + name.length }) ?? f;
 }
 
+/** 杭州绿源电动车: a city and a name, standing on its own (between spaces or punctuation). */
+function byCityName(text: string): Found | null {
+  const re = new RegExp(`(?<=^|[\\s,，:：;；、])((?:${CITY_NAMES})[\\u4e00-\\u9fa5]{2,10})(?=[\\s,，:：;；、的]|$)`, 'g');
+  for (const m of text.matchAll(re)) {
+    const name = m[1];
+    if (!usable(name) || STOP.test(name.slice(2)) || NOT_ORG_WORD.test(name)) continue;
+    return { name, start: m.index!, end: m.index! + name.length };
+  }
+  return null;
+}
+const CITY_NAMES = '北京|上海|天津|重庆|广州|深圳|杭州|宁波|南京|苏州|无锡|常州|合肥|武汉|成都|西安|青岛|厦门|福州|长沙|郑州|济南|沈阳|大连|哈尔滨|长春|石家庄|太原|南昌|南宁|昆明|贵阳|兰州|海口|佛山|东莞|温州|绍兴|嘉兴|泉州|珠海|中山|惠州|烟台|徐州|扬州|南通|芜湖|台州|金华|义乌';
+
 /** "帮我查查远航的…" / "东岳那单…": the object of a look-up, the owner of a deal. */
 function byLookupObject(masked: string): Found | null {
-  const re = /(?:查查|查一下|查下|查|看看|看下|看一下|调出|找一下|搜一下|搜)\s*([\u4e00-\u9fa5A-Za-z0-9]{2,12}?)(?=的|现在|最近|这个|那|在|有|是|[,，。?？\s]|$)|^([\u4e00-\u9fa5A-Za-z0-9]{2,10}?)(?=那单|这单|的单子|那个单|那个项目|的项目)/g;
+  const re = /(?:查查|查一下|查下|查|看看|看下|看一下|调出|找一下|搜一下|搜)\s*([\u4e00-\u9fa5A-Za-z0-9]{2,12}?)(?=的|现在|最近|这个|那|在|有|是|[,，。?？\s]|$)|^([\u4e00-\u9fa5A-Za-z0-9]{2,10}?)(?=那单|这单|的单子|那个单|那个项目|的项目|那边|这边)/g;
   for (const m of masked.matchAll(re)) {
     const name = m[1] ?? m[2];
     if (!usable(name) || STOP.test(name) || NOT_ORG_WORD.test(name)) continue;
@@ -335,7 +347,7 @@ export interface CustomerReading {
  * the dictionary one character off (customer_match.exact = false).
  */
 export function findCustomer(masked: string, afterPrefix: number | null, tokens: Token[], dictionary?: CustomerDictionary | null, viewer?: Viewer | null): CustomerReading {
-  let rule = trimByTokens(cleanName(extractCustomer(masked, afterPrefix) ?? byLookupObject(masked)), tokens, masked);
+  let rule = trimByTokens(cleanName(extractCustomer(masked, afterPrefix) ?? byLookupObject(masked) ?? byCityName(masked)), tokens, masked);
   // A short Chinese candidate that starts inside a word is a fragment (跟|进吗).
   if (rule && /[\u4e00-\u9fa5]/.test(rule.name) && rule.name.length <= 3 && tokens.some((t) => t.start < rule!.start && t.end > rule!.start)) rule = null;
   if (!/[\u4e00-\u9fa5]/.test(masked)) {

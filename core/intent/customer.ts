@@ -22,6 +22,7 @@ const ORG_SUFFIX = [
   '新材', '精细化工', '生物医药', '软件园', '农场', '果业', '茶厂', '酒厂', '商行', '车行', '车业', '电缆厂', '工作室',
   '冷链物流', '国际', '工贸', '科贸', '实业', '控股', '电缆', '电梯', '空调', '冷暖', '暖通', '安防', '消防', '环保',
 ].sort((a, b) => b.length - a.length);
+const ORG_SUFFIX_END = new RegExp(`(?:${ORG_SUFFIX.join('|')})$`);
 const ORG_SUFFIX_RE = new RegExp(`(?:${ORG_SUFFIX.join('|')})(?!师|部|组)`, 'g');
 
 /** Words that begin a clause rather than a name; stripped from the front of a candidate. */
@@ -278,6 +279,44 @@ function byLookupObject(masked: string): Found | null {
   return null;
 }
 
+/**
+ * A plain brand name (兴瑞, 鸿瑞速运, 佳兆置地) found by the sentence structure rather than a suffix:
+ *   A. NAME + 的 + a person (X的何经理 / X的刘姐 / X的采购 / X的老杨);
+ *   B. 给/跟/和/去/到/请/找/发给/发到/拜访/从 + NAME + an action or a particle (去X拜访, 给X打了, 报价单发到X邮箱);
+ *   C. NAME at the start of a clause + 那边/的款/来电/回邮件/今天 (X那边说…, X的款还没到).
+ * NAME is 2–8 characters with no clause word inside; the shortest reading wins.
+ */
+const S_NAME = '[\\u4e00-\\u9fa5A-Za-z0-9]{2,8}?';
+const S_PERSON = '(?:[\\u4e00-\\u9fa5]{1,2}(?:总经理|董事长|总监|经理|主任|主管|老师|老板|总|工|姐|哥|秘)|老[\\u4e00-\\u9fa5]|小[\\u4e00-\\u9fa5]|采购|财务|老板|老板娘|技术|负责人|项目经理|董事长|总经理|人)';
+const S_PREP = '(?:发给|发到|寄给|寄到|交给|送到|拜访了|拜访|认识了|介绍了|联系了|请了|去了|到了|给|跟|和|与|同|去|到|请|找|从|约了|约|联系)';
+const S_AFTER = '(?:打|拨|拜访|上门|那边|这边|的|发|寄|送|报|开|出来|回来|吃|喝|聊|谈|视频|电话|邮箱|签|做|对|催|确认|沟通|见|碰|演示|培训|交流|参观|考察|[，,。;；!！?？\\s]|$)';
+const STRUCT_RES = [
+  new RegExp(`(?:^|[，,。;；:：\\s]|${S_PREP})(${S_NAME})的${S_PERSON}`, 'gd'),
+  new RegExp(`${S_PREP}(${S_NAME})(?=${S_AFTER})`, 'gd'),
+  new RegExp(`(?:^|[，,。;；:：])\\s*(${S_NAME})(?=那边|这边|那个客户|的款|的回款|的合同|的单子|来电|来电话|打来|打过来|回邮件|回了邮件|回复|今天|昨天|刚才|刚|已经|在微信|微信|电话)`, 'gd'),
+];
+const STRUCT_BAD = /[了过着吗呢吧啊他她我你们这那哪谁什么怎么一个下次再也都还就很没不要想会能说让被把对在是有]|^[给跟和与同去到请找从趟前后]|(?:年|月|周|天|号|日|点|半|底|初)$|^(?:明年|今年|去年|客户|公司|对方|老板|领导|同事|朋友|采购|财务|技术|项目|报价|合同|方案|样品|发票|系统|产品|电话|微信|邮件|上午|下午|晚上|早上|中午|今天|明天|后天|昨天|前天|周末|月底|年底|下周|本周|这周)/;
+export function byStructure(masked: string, tokens: Token[]): Found | null {
+  let best: Found | null = null;
+  for (const re of STRUCT_RES) {
+    for (const m of masked.matchAll(re)) {
+      const name = m[1];
+      if (!usable(name) || STRUCT_BAD.test(name) || NOT_ORG_WORD.test(name) || /^\d+$/.test(name)) continue;
+      const start = m.indices![1][0];
+      // The name starts and ends on the segmenter's word boundaries (同|意试用 is no 同 + name).
+      if (tokens.some((t) => (t.start < start && t.end > start) || (t.start < start + name.length && t.end > start + name.length))) continue;
+      // One common word of the language (收到, 文件) is no brand name.
+      const one = tokens.find((t) => t.start === start && t.end === start + name.length);
+      if (one && /^(?:v|vn|n|d|a|ad|an|l|i|r|m|t)$/.test(one.tag)) continue;
+      const f = dropPerson({ name, start, end: start + name.length });
+      if (!f || !usable(f.name)) continue;
+      if (!best || f.start < best.start) best = f;
+      break;
+    }
+  }
+  return best;
+}
+
 // --- English organisations: capitalised word runs ---------------------------------------------------------------
 const EN_ORG_WORD = /^(?:corp|corporation|inc|ltd|llc|plc|co|company|group|industries|industry|enterprises|logistics|foods?|toys|bank|analytics|medical|pharma|trading|hotels?|robotics|construction|seafood|furniture|freight|bakery|tools|drones|farms|resorts|semiconductors?|dairy|systems|tech|technologies|technology|labs?|solutions|partners|holdings|consulting|media|energy|motors|manufacturing|software|networks|capital|ventures|studios?|health|healthcare|clinic|hospital|school|university|airlines|shipping|electronics|electric|chemicals?|materials|textiles|apparel|retail|stores?|markets?|mart|foods|beverages|brewing|coffee|pharmaceuticals|biotech|insurance|realty|properties|estates|international|global|worldwide|associates|services|supply|supplies|steel|metals|mining|oil|gas|power|solar|auto|automotive|aviation|aerospace|marine|cargo|express|telecom|communications|digital|interactive|games|entertainment|publishing|press|design|architects|engineering|builders|homes|instruments|devices|machinery|equipment|packaging|paper|plastics|glass|furnishings|interiors|fashion|cosmetics|beauty|wellness|fitness|sports|outdoors|travel|tours|education|academy|institute|foundation)$/i;
 const EN_STOP_WORD = /^(?:emailed|texted|messaged|wechatted|phoned|pinged|rang|caught|reached|left|can|could|would|will|should|please|remind|i|i'll|i'm|i've|we|we'll|you|he|she|they|it|the|a|an|my|our|your|their|this|that|these|those|and|or|but|so|if|then|ok|okay|pls|please|hi|hello|hey|thanks|crm|ceo|cfo|cto|coo|gm|vp|poc|pm|am|eod|eom|asap|fyi|re|fw|todo|to-do|tbd|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun|january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|today|tomorrow|tonight|yesterday|next|last|new|lead|leads|referral|inbound|expo|website|web|linkedin|wechat|zoom|teams|slack|email|call|called|calling|met|meet|meeting|visit|visited|visiting|lunch|dinner|coffee|had|spoke|talked|sent|send|got|get|grab|claim|claiming|can|could|is|are|was|were|do|does|did|who|who's|what|what's|which|when|where|how|any|see|remind|follow|followed|schedule|drop|dropped|prepare|chase|note|log|find|search|show|pull|lookup|contact|owner|met|prospect|demo|kickoff|quick|just|also|still|already|first|bot|help|mr|ms|mrs|dr)$/i;
@@ -362,6 +401,14 @@ export function findCustomer(masked: string, afterPrefix: number | null, tokens:
     if (!src && caps && (!rule || (caps.start <= rule.start && caps.end >= rule.end) || (EN_ORG_WORD.test(caps.name.split(' ').at(-1)!) && !EN_ORG_WORD.test(rule.name.split(' ').at(-1)!)))) rule = caps;
   } else if (!rule) {
     rule = byEnglishCaps(masked);
+  }
+  if (/[\u4e00-\u9fa5]/.test(masked)) {
+    // A plain brand name read from the sentence structure beats no reading and a fragment reading; a longer
+    // reading that contains it with an organisation suffix (远航 ⊂ 远航科技有限公司) stays.
+    const st = byStructure(masked, tokens);
+    const inRule = rule && rule.start <= st!?.start && rule.end >= st!?.end;
+    const overRule = rule && st && st.start <= rule.start && st.end >= rule.end;
+    if (st && (!rule || (inRule && !ORG_SUFFIX_END.test(rule.name)) || (!inRule && !overRule && st.start < rule.end && st.end > rule.start))) rule = st;
   }
   const pos = rule ? null : trimByTokens(byPos(tokens, masked), tokens, masked);
   const written = rule ?? pos;

@@ -35,7 +35,7 @@ export function matchPrefix(text: string): { intent: IntentName; rest: number } 
 
 // --- signals -------------------------------------------------------------------------------------------------
 /** A contact that took place (or was attempted): the strongest follow-up signal. */
-const CONTACT_DONE = /回复说|回复称|答复说|回话说|\b(?:call|visit|meeting|demo)\s*[:：—–]|(?:开|见|聊|谈|打|演示|视频|会议|会|拜访|讲|培训|签)完|通了.{0,6}电话|发来|打来|来了(?:我们)?公司|来(?:我们)?公司了|来我司了|视频了|开了.{0,6}会|结束了|刚结束|刚[^，,。]{0,8}(?:电话|拜访|见|聊|谈|开|来|打|从|微信|邮件)|已回复|已上门|已拜访|已发|已联系|已沟通|问了|问我|留言了|留了言|回了邮件|回了微信|联系了|联系过|联系上了|微信联系|电话联系|来电|打来|打过来|回电了|打过去|打了(?:个)?电话|打过电话|通了(?:个)?电话|通过电话|电话(?:聊|谈|沟通|联系|确认|问)了|没打通|打不通|没人接|不接电话|聊了|谈了|沟通了|沟通过|交流了|见了|见过|碰了|碰过|面谈了|去了|去过|拜访了|拜访过|上门了|跑了一趟|过去了一趟|从.{1,12}出来|开了(?:个)?会|开完会|会开完|演示完|演示了|讲完|汇报了|发了|发过|寄了|回复了|回了|说了|答复了|反馈了|反馈说|表示|确认了|同意了|签了|收到了|加了(?:微信|好友)|微信上说|微信里说|微信聊|邮件回复|吃了饭|吃过饭|喝了茶|\b(?:call|visit|meeting|demo|zoom)\s+(?:done|went\s+well|is\s+done|finished)\b|\b(?:got\s+off\s+the\s+phone|didn'?t\s+pick\s+up|picked\s+up|no\s+answer|went\s+well|went\s+through|catch-?up\s+call|just\s+(?:got|had|left|finished))\b|\b(?:called|phoned|rang|visited|met|spoke|talked|emailed|mailed|replied|texted|messaged|wechatted|chatted|demoed|presented|dropped\s+by|stopped\s+by|caught\s+up|had\s+(?:a|an|lunch|dinner|coffee)|went|got\s+(?:a|an|back)|heard\s+back|sent|discussed|followed\s+up|reached|pinged|left\s+a\s+(?:voicemail|message)|said|told|agreed|confirmed|signed|asked)\b/i;
+const CONTACT_DONE = /回复说|回复称|答复说|回话说|\b(?:call|visit|meeting|demo)\s*[:：—–]|(?:开|见|聊|谈|打|演示|视频|会议|会|拜访|讲|培训|签)完|通了.{0,6}电话|发来|打来|来了(?:我们)?公司|来(?:我们)?公司了|来我司了|视频了|开了.{0,6}会|结束了|刚结束|刚[^，,。]{0,8}(?:电话|拜访|见|聊|谈|开|来|打|从|微信|邮件)|已回复|已上门|已拜访|已发|已联系|已沟通|问了|问我|留言了|留了言|回了邮件|回了微信|联系了|联系过|联系上了|微信联系|电话联系|来电|打来|打过来|回电了|打过去|打了(?:个)?电话|打过电话|通了(?:个)?电话|通过电话|电话(?:聊|谈|沟通|联系|确认|问)了|没打通|打不通|没人接|不接电话|聊了|谈了|沟通了|沟通过|交流了|见了|见过|碰了|碰过|面谈了|去了|去过|拜访了|拜访过|上门了|跑了一趟|过去了一趟|从.{1,12}出来|开了(?:个)?会|开完会|会开完|演示完|演示了|讲完|汇报了|发了|发过|寄了|回复了|回了|说了|答复了|反馈了|反馈说|表示|确认了|同意了|签了|收到了|加了(?:微信|好友)|微信上说|微信里说|微信聊|邮件回复|吃了饭|吃过饭|喝了茶|吃了[个顿]饭|喝了[个点杯顿]?(?:茶|酒|咖啡)|打了[一场个]?球|对了一?下|核了一?下|过了一?下|打了(?:[一两三四五几好]|\d)+[次遍]|\b(?:call|visit|meeting|demo|zoom)\s+(?:done|went\s+well|is\s+done|finished)\b|\b(?:got\s+off\s+the\s+phone|didn'?t\s+pick\s+up|picked\s+up|no\s+answer|went\s+well|went\s+through|catch-?up\s+call|just\s+(?:got|had|left|finished))\b|\b(?:called|phoned|rang|visited|met|spoke|talked|emailed|mailed|replied|texted|messaged|wechatted|chatted|demoed|presented|dropped\s+by|stopped\s+by|caught\s+up|had\s+(?:a|an|lunch|dinner|coffee)|went|got\s+(?:a|an|back)|heard\s+back|sent|discussed|followed\s+up|reached|pinged|left\s+a\s+(?:voicemail|message)|said|told|agreed|confirmed|signed|asked)\b/i;
 const PAST = /了|过|已经|刚才|刚刚/;
 const ACTION = /\b(?:meeting|zoom|kickoff|lunch|dinner|drop\s+by|stop\s+by|catch\s+up|call)\b|视频|喝咖啡|约饭|饭局|汇报|培训|参观|盘点|出方案|出报价|做|开.{0,4}会|拜访|打电话|电话|联系|开会|见面|约|去|发|送|寄|回访|跟进|签约|签合同|演示|微信|邮件|报价|吃饭|喝茶|催|对接|确认|\b(?:call|visit|meet|send|email|wechat|follow\s+up|demo|go|see|check\s+in\s+with|ping|text|message|chase|confirm|invite|take|bring|prepare|present|sign)\b/i;
 const SPEECH = /聊|谈|沟通|说|反馈|表示|同意|\b(?:spoke|talked|said|agreed|called|visited|met|emailed|phoned|wechatted)\b/i;
@@ -44,6 +44,7 @@ const TODO = /提醒|别忘了|不要忘了|记得|待办|记个任务|记一个
 const FUTURE_WILL = /要|得|准备|打算|计划|约好|约了|再|\b(?:will|going\s+to|gonna|plan\s+to|'ll)\b/i;
 const TREAT = /请.{0,12}(?:吃饭|喝茶|喝咖啡|吃个饭)|\b(?:lunch|dinner|coffee)\s+with\b/i;
 const LEAD_SOURCE = /\b(?:fair|conference|exhibition|webinar|seminar)\b|填了表|填表|推了个|推荐了|推荐的|介绍了|认识了|加了个|留了资料|留了电话|留了个电话|扫码|注册了|试用申请|线索|新客户|潜在客户|展会|展台|会上加|会上认识|朋友介绍|介绍的|转介绍|官网留资|官网留言|留资|留言|名片|400进线|400电话|进线|咨询我们|来咨询|主动找|新认识|刚认识|认识的|推荐的|\b(?:lead|leads|prospect|referral|referred|expo|trade\s*show|booth|inbound|business\s+card|website\s+form|new\s+contact|introduced)\b/i;
+const PROSPECT = /想了解|想咨询|想试用|想看看(?:我们|你们)|有意向|感兴趣|加了?我(?:的)?微信|\b(?:interested\s+in|wants?\s+to\s+learn)\b/i;
 const QUESTION_MARK = /[?？]\s*$|[?？]/;
 const QUESTION_WORDS = /吗|呢|谁|哪|多少|什么|几时|有没有|在不在|是不是|归谁|怎么样|咋样|如何|进展|情况|啥|几个|几次|最近.{0,4}(?:联系|跟进|动态)|\b(?:who|who's|whose|what|what's|which|when|where|how|any|anything|is\s+there|are\s+there|do\s+we|does|did\s+we|have\s+we|has)\b/i;
 const LOOKUP = /(?:信息|资料|电话|联系方式|地址|号码|名片|360)[^，,。]{0,2}(?:发|给)我|查一下|查下|看下|查查|查询|查找|查看|搜一下|搜索|看看|看一下|调出|调一下|找一下|找找|翻一下|\b(?:find|search|look\s*up|lookup|pull\s+up|show\s+me|bring\s+up|open)\b/i;
@@ -141,6 +142,8 @@ export function scoreIntents(f: IntentFeatures): Record<string, number> {
   if (source && (f.hasReach || f.hasPerson)) s.create_lead += 1;
   if (source && f.hasCustomer && !f.knownCustomer) s.create_lead += 1.2;
   if (f.knownCustomer) s.create_lead -= 1.5;
+  // A prospect who reached out (刚加了我微信…想了解一下) with a phone or e-mail: a new lead, not a follow-up.
+  if (PROSPECT.test(m) && f.hasReach && !f.knownCustomer) s.create_lead += 2.5;
 
   // find: a question or a look-up about a customer
   if (question) s.find_customer += todo ? 0.5 : f.hasCustomer ? 2.8 : 0.5;

@@ -288,26 +288,31 @@ function byLookupObject(masked: string): Found | null {
  */
 const S_NAME = '[\\u4e00-\\u9fa5A-Za-z0-9]{2,8}?';
 const S_PERSON = '(?:[\\u4e00-\\u9fa5]{1,2}(?:总经理|董事长|总监|经理|主任|主管|老师|老板|总|工|姐|哥|秘)|老[\\u4e00-\\u9fa5]|小[\\u4e00-\\u9fa5]|采购|财务|老板|老板娘|技术|负责人|项目经理|董事长|总经理|人)';
-const S_PREP = '(?:发给|发到|寄给|寄到|交给|送到|拜访了|拜访|认识了|介绍了|联系了|请了|去了|到了|给|跟|和|与|同|去|到|请|找|从|约了|约|联系)';
-const S_AFTER = '(?:打|拨|拜访|上门|那边|这边|的|发|寄|送|报|开|出来|回来|吃|喝|聊|谈|视频|电话|邮箱|签|做|对|催|确认|沟通|见|碰|演示|培训|交流|参观|考察|[，,。;；!！?？\\s]|$)';
+const S_PREP = '(?:催一下|催|发给|发到|寄给|寄到|交给|送到|拜访了|拜访|认识了|介绍了|联系了|请了|去了|到了|给|跟|和|与|同|去|到|请|找|从|约了|约|联系)';
+const S_AFTER = '(?:了|打|拨|拜访|上门|那边|这边|的|发|寄|送|报|开|出来|回来|吃|喝|聊|谈|视频|电话|邮箱|签|做|对|催|确认|沟通|见|碰|演示|培训|交流|参观|考察|[，,。;；!！?？\\s]|$)';
 const STRUCT_RES = [
   new RegExp(`(?:^|[，,。;；:：\\s]|${S_PREP})(${S_NAME})的${S_PERSON}`, 'gd'),
   new RegExp(`${S_PREP}(${S_NAME})(?=${S_AFTER})`, 'gd'),
-  new RegExp(`(?:^|[，,。;；:：])\\s*(${S_NAME})(?=那边|这边|那个客户|的款|的回款|的合同|的单子|来电|来电话|打来|打过来|回邮件|回了邮件|回复|今天|昨天|刚才|刚|已经|在微信|微信|电话)`, 'gd'),
+  new RegExp(`(?:^|[，,。;；:：])\\s*(${S_NAME})(?=\\s*(?:那边|这边|那个客户|的款|的回款|的合同|的单子|来电|来电话|打来|打过来|回邮件|回了邮件|回复|今天|昨天|刚才|刚|已经|在微信|微信|电话))`, 'gd'),
 ];
-const STRUCT_BAD = /[了过着吗呢吧啊他她我你们这那哪谁什么怎么一个下次再也都还就很没不要想会能说让被把对在是有]|^[给跟和与同去到请找从趟前后]|(?:年|月|周|天|号|日|点|半|底|初)$|^(?:明年|今年|去年|客户|公司|对方|老板|领导|同事|朋友|采购|财务|技术|项目|报价|合同|方案|样品|发票|系统|产品|电话|微信|邮件|上午|下午|晚上|早上|中午|今天|明天|后天|昨天|前天|周末|月底|年底|下周|本周|这周)/;
+const STRUCT_BAD = /[的了过着吗呢吧啊他她我你们这那哪谁什么怎么一个下次再也都还就很没不要想会能说让被把对在是有]|^[给跟和与同去到请找从趟前后]|(?:年|月|周|天|号|日|点|半|底|初)$|^(?:明年|今年|去年|客户|公司|对方|老板|领导|同事|朋友|采购|财务|技术|项目|报价|合同|方案|样品|发票|系统|产品|电话|微信|邮件|上午|下午|晚上|早上|中午|今天|明天|后天|昨天|前天|周末|月底|年底|下周|本周|这周)/;
 export function byStructure(masked: string, tokens: Token[]): Found | null {
   let best: Found | null = null;
   for (const re of STRUCT_RES) {
-    for (const m of masked.matchAll(re)) {
+    re.lastIndex = 0;
+    // Overlapping matches: a rejected reading (请联创 / 同|发给润和) must not hide the one starting a character later.
+    for (let m = re.exec(masked); m; re.lastIndex = m.index + 1, m = re.exec(masked)) {
       const name = m[1];
       if (!usable(name) || STRUCT_BAD.test(name) || NOT_ORG_WORD.test(name) || /^\d+$/.test(name)) continue;
       const start = m.indices![1][0];
       // The name starts and ends on the segmenter's word boundaries (同|意试用 is no 同 + name).
-      if (tokens.some((t) => (t.start < start && t.end > start) || (t.start < start + name.length && t.end > start + name.length))) continue;
+      // A common word across its start (同|意试用) means the "preposition" was part of a word; an unknown name
+      // split oddly by the segmenter (和顺|丰, 中|通达) is still a name.
+      const crossed = (at: number) => tokens.some((t) => t.start < at && t.end > at && !/^(?:nz|nr|ns|nt|nrt|nrfg|f|j|x|eng)$/.test(t.tag));
+      if (crossed(start) || (re !== STRUCT_RES[2] && crossed(m.index! + (/^[，,。;；:：\s]/.test(m[0]) ? 1 : 0)))) continue;
       // One common word of the language (收到, 文件) is no brand name.
       const one = tokens.find((t) => t.start === start && t.end === start + name.length);
-      if (one && /^(?:v|vn|n|d|a|ad|an|l|i|r|m|t)$/.test(one.tag)) continue;
+      if (one && re !== STRUCT_RES[0] && /^(?:v|vn|n|d|ad|l|i|r|m|t)$/.test(one.tag)) continue;
       const f = dropPerson({ name, start, end: start + name.length });
       if (!f || !usable(f.name)) continue;
       if (!best || f.start < best.start) best = f;
@@ -408,7 +413,8 @@ export function findCustomer(masked: string, afterPrefix: number | null, tokens:
     const st = byStructure(masked, tokens);
     const inRule = rule && rule.start <= st!?.start && rule.end >= st!?.end;
     const overRule = rule && st && st.start <= rule.start && st.end >= rule.end;
-    if (st && (!rule || (inRule && !ORG_SUFFIX_END.test(rule.name)) || (!inRule && !overRule && st.start < rule.end && st.end > rule.start))) rule = st;
+    const earlier = rule && st && st.end <= rule.start && !ORG_SUFFIX_END.test(rule.name) && !/^[A-Za-z]/.test(rule.name);
+    if (st && (!rule || earlier || (inRule && !ORG_SUFFIX_END.test(rule.name)) || (!inRule && !overRule && st.start < rule.end && st.end > rule.start))) rule = st;
   }
   const pos = rule ? null : trimByTokens(byPos(tokens, masked), tokens, masked);
   const written = rule ?? pos;

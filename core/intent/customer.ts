@@ -23,6 +23,7 @@ const ORG_SUFFIX = [
   '冷链物流', '国际', '工贸', '科贸', '实业', '控股', '电缆', '电梯', '空调', '冷暖', '暖通', '安防', '消防', '环保',
 ].sort((a, b) => b.length - a.length);
 const ORG_SUFFIX_END = new RegExp(`(?:${ORG_SUFFIX.join('|')})$`);
+const ORG_SUFFIX_START = new RegExp(`^(?:${ORG_SUFFIX.join('|')})`);
 const ORG_SUFFIX_RE = new RegExp(`(?:${ORG_SUFFIX.join('|')})(?!师|部|组)`, 'g');
 
 /** Words that begin a clause rather than a name; stripped from the front of a candidate. */
@@ -81,6 +82,8 @@ function byOrgSuffix(text: string): Found | null {
         }
       }
       const found = stripLeading(s.slice(0, end), run.index!);
+      // 来我们公司 / 贵司: our or their own company, no name.
+      if (found && /(?:我们|你们|他们|她们|咱们|我|你|贵|本)(?:的)?(?:公司|集团|单位)$/.test(found.name)) continue;
       // A suffix alone is no name (在供应链大会上 → not 供应链): two characters of its own before it.
       if (found && found.name.length >= 3 && found.name.length - (end - m.index) >= 2) return found;
     }
@@ -286,7 +289,7 @@ function byLookupObject(masked: string): Found | null {
  *   C. NAME at the start of a clause + 那边/的款/来电/回邮件/今天 (X那边说…, X的款还没到).
  * NAME is 2–8 characters with no clause word inside; the shortest reading wins.
  */
-const S_NAME = '[\\u4e00-\\u9fa5A-Za-z0-9]{2,8}?';
+const S_NAME = '(?![给跟和与同去到请找从催发寄把在])[\\u4e00-\\u9fa5A-Za-z0-9]{2,8}?';
 const S_PERSON = '(?:[\\u4e00-\\u9fa5]{1,2}(?:总经理|董事长|总监|经理|主任|主管|老师|老板|总|工|姐|哥|秘)|老[\\u4e00-\\u9fa5]|小[\\u4e00-\\u9fa5]|采购|财务|老板|老板娘|技术|负责人|项目经理|董事长|总经理|人)';
 const S_PREP = '(?:催一下|催|发给|发到|寄给|寄到|交给|送到|拜访了|拜访|认识了|介绍了|联系了|请了|去了|到了|给|跟|和|与|同|去|到|请|找|从|约了|约|联系)';
 const S_AFTER = '(?:了|打|拨|拜访|上门|那边|这边|的|发|寄|送|报|开|出来|回来|吃|喝|聊|谈|视频|电话|邮箱|签|做|对|催|确认|沟通|见|碰|演示|培训|交流|参观|考察|[，,。;；!！?？\\s]|$)';
@@ -295,16 +298,28 @@ const STRUCT_RES = [
   new RegExp(`${S_PREP}(${S_NAME})(?=${S_AFTER})`, 'gd'),
   new RegExp(`(?:^|[，,。;；:：])\\s*(${S_NAME})(?=\\s*(?:那边|这边|那个客户|的款|的回款|的合同|的单子|来电|来电话|打来|打过来|回邮件|回了邮件|回复|今天|昨天|刚才|刚|已经|在微信|微信|电话))`, 'gd'),
 ];
-const STRUCT_BAD = /[的了过着吗呢吧啊他她我你们这那哪谁什么怎么一个下次再也都还就很没不要想会能说让被把对在是有]|^[给跟和与同去到请找从趟前后]|(?:年|月|周|天|号|日|点|半|底|初)$|^(?:明年|今年|去年|客户|公司|对方|老板|领导|同事|朋友|采购|财务|技术|项目|报价|合同|方案|样品|发票|系统|产品|电话|微信|邮件|上午|下午|晚上|早上|中午|今天|明天|后天|昨天|前天|周末|月底|年底|下周|本周|这周)/;
+const STRUCT_BAD = /[的了过着吗呢吧啊他她我你们这那哪谁什么怎么一个下次再也都还就很没不要想会说让被把对在是有]|^[给跟和与同去到请找从趟前后]|(?:年|月|周|天|号|日|点|半|底|初)$|^(?:明年|今年|去年|客户|公司|对方|老板|领导|同事|朋友|采购|财务|技术|项目|报价|合同|方案|样品|发票|系统|产品|电话|微信|邮件|上午|下午|晚上|早上|中午|今天|明天|后天|昨天|前天|周末|月底|年底|下周|本周|这周)/;
 export function byStructure(masked: string, tokens: Token[]): Found | null {
   let best: Found | null = null;
   for (const re of STRUCT_RES) {
     re.lastIndex = 0;
     // Overlapping matches: a rejected reading (请联创 / 同|发给润和) must not hide the one starting a character later.
     for (let m = re.exec(masked); m; re.lastIndex = m.index + 1, m = re.exec(masked)) {
-      const name = m[1];
+      let name = m[1];
+      let at = m.indices![1][0];
+      // 昨晚跟|启辰, 钉钉上跟|拓维: a clause word inside the reading (a word of its own) starts the name after it.
+      const inner = tokens.filter((t) => t.start > at && t.end <= at + name.length - 2 && /^(?:跟|和|给|与|同|去|到|请|找|从|见完|见了|拜访了?|联系了?)$/.test(t.word)).at(-1);
+      if (inner && !ORG_SUFFIX_START.test(name.slice(inner.end - at))) {
+        name = name.slice(inner.end - at);
+        at = inner.end;
+      }
+      const lead = LEADING.exec(name);
+      if (lead && name.length - lead[0].length >= 2) {
+        name = name.slice(lead[0].length);
+        at += lead[0].length;
+      }
       if (!usable(name) || STRUCT_BAD.test(name) || NOT_ORG_WORD.test(name) || /^\d+$/.test(name)) continue;
-      const start = m.indices![1][0];
+      const start = at;
       // The name starts and ends on the segmenter's word boundaries (同|意试用 is no 同 + name).
       // A common word across its start (同|意试用) means the "preposition" was part of a word; an unknown name
       // split oddly by the segmenter (和顺|丰, 中|通达) is still a name.
@@ -412,7 +427,8 @@ export function findCustomer(masked: string, afterPrefix: number | null, tokens:
     // reading that contains it with an organisation suffix (远航 ⊂ 远航科技有限公司) stays.
     const st = byStructure(masked, tokens);
     const inRule = rule && rule.start <= st!?.start && rule.end >= st!?.end;
-    const overRule = rule && st && st.start <= rule.start && st.end >= rule.end;
+    // 中|通达: a reading that only adds characters before the rule's (the segmenter split the name) is the name.
+    const overRule = rule && st && st.start <= rule.start && st.end >= rule.end && !(st.end === rule.end && st.start < rule.start);
     const earlier = rule && st && st.end <= rule.start && !ORG_SUFFIX_END.test(rule.name) && !/^[A-Za-z]/.test(rule.name);
     if (st && (!rule || earlier || (inRule && !ORG_SUFFIX_END.test(rule.name)) || (!inRule && !overRule && st.start < rule.end && st.end > rule.start))) rule = st;
   }

@@ -1,4 +1,5 @@
 import { normalizeEmail, normalizePhone } from '../customers/normalize';
+import { EN_FIRST_NAMES } from './customer';
 
 /** Phones, e-mails and a contact person's name in chat text; values normalised like customers' (de-dup keys). */
 
@@ -15,6 +16,8 @@ const TITLE_NAME_RE = new RegExp(`(?<!谢)([${SURNAMES}])(?:${TITLES})|[小老](
 const TITLE_BEFORE_NAME_RE = new RegExp(`(?:总经理|副总|总监|经理|主管|主任|负责人|工程师|采购|助理|秘书|专员|老板|董事长|CEO|CTO|VP)\\s*([${SURNAMES}][\\u4e00-\\u9fa5]{1,2}?)(?=[\\s,，。:：;；、(（]|\\d|\\+|$|的|说|电话|手机|微信|邮箱)`, 'g');
 const LABELLED_NAME_RE = /(?:(?:联系人|对接人|负责人|姓名)(?:\s*(?:是|叫))?|名叫|名字叫|叫|contact(?:\s+person)?|name)\s*[:：]?\s*([\u4e00-\u9fa5]{2,4}|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)/g;
 const EN_NAME_RE = /\b(?:Mr|Ms|Mrs|Dr)\.?\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b|(?<=的|和|跟|与|同|CEO|CTO|COO|CFO|CISO|VP|经理|总监|对接人|联系人|['’]s)\s*([A-Z][a-z]+)(?=\s|[，,。:：]|[\u4e00-\u9fa5]|$)|(?:\b(?:contact|owner|GM\s+is|CEO|CFO|CTO|CISO|manager|buyer|director|founder|named)\s*[:：,]?\s*|(?:^|[,，:：]\s*))([A-Z][a-z]+\s+[A-Z][a-z]+)(?=\s*[,，]|\s*$|\s+\(?\d|\s*\+|\s+[a-z0-9._%+-]+@)|\b(?:[Ww]ith|[Tt]o|[Tt]exted|[Mm]essaged|[Ww]echatted|[Cc]alled|[Cc]all|[Mm]et|[Mm]eet|[Ee]mailed|[Ss]poke\s+to|[Tt]alked\s+to|Mr\.?|Ms\.?|Mrs\.?|Dr\.?)\s+(?!(?:Mr|Ms|Mrs|Dr)\b)([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b/g;
+
+const EN_SUBJECT_RE = /(?:^|[,.;:!?，。；：]\s*|\b(?:and|but|so|then)\s+)([A-Z][a-z]+)\s+(?:wants?|wanted|wasn'?t|was|isn'?t|is|said|says|asked|asks|called|rang|replied|will|won'?t|needs?|needed|agreed|told|from|at|of|confirmed|emailed|texted|messaged|mentioned|prefers|liked?|likes|thinks|thought|sent|signed|has|had|hasn'?t|didn'?t|doesn'?t|can'?t|could|would|should|picked|answered|promised|loved|hated|seemed)\b/g;
 
 export interface Reachability {
   phone: string | null;
@@ -60,6 +63,12 @@ export function extractName(masked: string, phoneStart: number | null): { name: 
       const start = m.index! + m[0].lastIndexOf(value);
       return { name: value.trim(), span: [start, start + value.length] };
     }
+  }
+  // A given name as the subject of a clause: "Bill wants a quote", "Norman wasn't in", "Frank from Oakmont called".
+  for (const m of masked.matchAll(EN_SUBJECT_RE)) {
+    if (!EN_FIRST_NAMES.has(m[1].toLowerCase())) continue;
+    const start = m.index! + m[0].indexOf(m[1]);
+    return { name: m[1], span: [start, start + m[1].length] };
   }
   if (phoneStart !== null) {
     const m = /(?:^|[\s,，、:：])([\u4e00-\u9fa5]{2,3})\s*$/.exec(masked.slice(0, phoneStart));

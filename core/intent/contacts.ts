@@ -19,6 +19,10 @@ const EN_NAME_RE = /\b(?:Mr|Ms|Mrs|Dr)\.?\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b|(
 
 const EN_SUBJECT_RE = /(?:^|[,.;:!?，。；：]\s*|\b(?:and|but|so|then)\s+)([A-Z][a-z]+)\s+(?:wants?|wanted|wasn'?t|was|isn'?t|is|said|says|asked|asks|called|rang|replied|will|won'?t|needs?|needed|agreed|told|from|at|of|confirmed|emailed|texted|messaged|mentioned|prefers|liked?|likes|thinks|thought|sent|signed|has|had|hasn'?t|didn'?t|doesn'?t|can'?t|could|would|should|picked|answered|promised|loved|hated|seemed)\b/g;
 
+/** Verbs only a person does (an unknown capitalised subject before them is a name: "Norman wasn't in"). */
+const EN_HUMAN_VERB = /^\s+(?:wants?|wanted|wasn'?t\s+in|isn'?t\s+in|said|says|asked|asks|told|agreed|promised|mentioned|thinks|thought|loved|prefers)\b/;
+const EN_NOT_PERSON = /^(?:they|he|she|it|we|you|i|the|this|that|everyone|someone|nobody|client|customer|boss|team|procurement|finance|legal|management|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|yesterday|also|then|and|but|so)$/i;
+
 export interface Reachability {
   phone: string | null;
   email: string | null;
@@ -66,7 +70,7 @@ export function extractName(masked: string, phoneStart: number | null): { name: 
   }
   // A given name as the subject of a clause: "Bill wants a quote", "Norman wasn't in", "Frank from Oakmont called".
   for (const m of masked.matchAll(EN_SUBJECT_RE)) {
-    if (!EN_FIRST_NAMES.has(m[1].toLowerCase())) continue;
+    if (!EN_FIRST_NAMES.has(m[1].toLowerCase()) && (!EN_HUMAN_VERB.test(masked.slice(m.index! + m[0].indexOf(m[1]) + m[1].length)) || EN_NOT_PERSON.test(m[1]))) continue;
     const start = m.index! + m[0].indexOf(m[1]);
     return { name: m[1], span: [start, start + m[1].length] };
   }

@@ -22,6 +22,8 @@ const ORG_SUFFIX = [
   '新材', '精细化工', '生物医药', '软件园', '农场', '果业', '茶厂', '酒厂', '商行', '车行', '车业', '电缆厂', '工作室',
   '冷链物流', '国际', '工贸', '科贸', '实业', '控股', '电缆', '电梯', '空调', '冷暖', '暖通', '安防', '消防', '环保',
 ].sort((a, b) => b.length - a.length);
+const ORG_SUFFIX_END = new RegExp(`(?:${ORG_SUFFIX.join('|')})$`);
+const ORG_SUFFIX_START = new RegExp(`^(?:${ORG_SUFFIX.join('|')})`);
 const ORG_SUFFIX_RE = new RegExp(`(?:${ORG_SUFFIX.join('|')})(?!师|部|组)`, 'g');
 
 /** Words that begin a clause rather than a name; stripped from the front of a candidate. */
@@ -80,6 +82,8 @@ function byOrgSuffix(text: string): Found | null {
         }
       }
       const found = stripLeading(s.slice(0, end), run.index!);
+      // 来我们公司 / 贵司: our or their own company, no name.
+      if (found && /(?:我们|你们|他们|她们|咱们|我|你|贵|本)(?:的)?(?:公司|集团|单位)$/.test(found.name)) continue;
       // A suffix alone is no name (在供应链大会上 → not 供应链): two characters of its own before it.
       if (found && found.name.length >= 3 && found.name.length - (end - m.index) >= 2) return found;
     }
@@ -106,7 +110,7 @@ function leading(text: string, offset: number): Found | null {
 
 /** 给远航打电话 / 和远航开会 / 拜访远航: the object of a contact verb. */
 function byVerbObject(text: string): Found | null {
-  const re = /(?:给|和|跟|与|同|拜访|联系|约|见|回访|致电|去)(?:了|过)?\s*([\u4e00-\u9fa5A-Za-z0-9]{2,12}?)(?=打电话|打个电话|电话|开会|见面|沟通|聊|谈|签|发|送|报价|演示|确认|吃饭|约|见|碰|联系|的|，|,|。|\s|$)/g;
+  const re = /(?:给|和|跟|与|同|拜访|联系|约|见|回访|致电|去)(?:了|过|的)?\s*([\u4e00-\u9fa5A-Za-z0-9]{2,12}?)(?=打电话|打个电话|电话|开会|见面|沟通|聊|谈|签|发|送|报价|演示|确认|吃饭|约|见|碰|联系|的|，|,|。|\s|$)/g;
   for (const m of text.matchAll(re)) {
     if (usable(m[1]) && !STOP.test(m[1])) {
       const start = m.index! + m[0].lastIndexOf(m[1]);
@@ -254,9 +258,21 @@ export function trimByTokens(f: Found | null, tokens: Token[], masked: string): 
   return cleanName({ name, start, end: start + name.length }) ?? f;
 }
 
+/** 杭州绿源电动车: a city and a name, standing on its own (between spaces or punctuation). */
+function byCityName(text: string): Found | null {
+  const re = new RegExp(`(?<=^|[\\s,，:：;；、])((?:${CITY_NAMES})[\\u4e00-\\u9fa5]{2,10})(?=[\\s,，:：;；、的]|$)`, 'g');
+  for (const m of text.matchAll(re)) {
+    const name = m[1];
+    if (!usable(name) || STOP.test(name.slice(2)) || NOT_ORG_WORD.test(name)) continue;
+    return { name, start: m.index!, end: m.index! + name.length };
+  }
+  return null;
+}
+const CITY_NAMES = '北京|上海|天津|重庆|广州|深圳|杭州|宁波|南京|苏州|无锡|常州|合肥|武汉|成都|西安|青岛|厦门|福州|长沙|郑州|济南|沈阳|大连|哈尔滨|长春|石家庄|太原|南昌|南宁|昆明|贵阳|兰州|海口|佛山|东莞|温州|绍兴|嘉兴|泉州|珠海|中山|惠州|烟台|徐州|扬州|南通|芜湖|台州|金华|义乌';
+
 /** "帮我查查远航的…" / "东岳那单…": the object of a look-up, the owner of a deal. */
 function byLookupObject(masked: string): Found | null {
-  const re = /(?:查查|查一下|查下|查|看看|看下|看一下|调出|找一下|搜一下|搜)\s*([\u4e00-\u9fa5A-Za-z0-9]{2,12}?)(?=的|现在|最近|这个|那|在|有|是|[,，。?？\s]|$)|^([\u4e00-\u9fa5A-Za-z0-9]{2,10}?)(?=那单|这单|的单子|那个单|那个项目|的项目)/g;
+  const re = /(?:查查|查一下|查下|查|看看|看下|看一下|调出|找一下|搜一下|搜)\s*([\u4e00-\u9fa5A-Za-z0-9]{2,12}?)(?=的|现在|最近|这个|那|在|有|是|[,，。?？\s]|$)|^([\u4e00-\u9fa5A-Za-z0-9]{2,10}?)(?=那单|这单|的单子|那个单|那个项目|的项目|那边|这边)/g;
   for (const m of masked.matchAll(re)) {
     const name = m[1] ?? m[2];
     if (!usable(name) || STOP.test(name) || NOT_ORG_WORD.test(name)) continue;
@@ -264,6 +280,61 @@ function byLookupObject(masked: string): Found | null {
     return { name, start, end: start + name.length };
   }
   return null;
+}
+
+/**
+ * A plain brand name (兴瑞, 鸿瑞速运, 佳兆置地) found by the sentence structure rather than a suffix:
+ *   A. NAME + 的 + a person (X的何经理 / X的刘姐 / X的采购 / X的老杨);
+ *   B. 给/跟/和/去/到/请/找/发给/发到/拜访/从 + NAME + an action or a particle (去X拜访, 给X打了, 报价单发到X邮箱);
+ *   C. NAME at the start of a clause + 那边/的款/来电/回邮件/今天 (X那边说…, X的款还没到).
+ * NAME is 2–8 characters with no clause word inside; the shortest reading wins.
+ */
+const S_NAME = '(?![给跟和与同去到请找从催发寄把在])[\\u4e00-\\u9fa5A-Za-z0-9]{2,8}?';
+const S_PERSON = '(?:[\\u4e00-\\u9fa5]{1,2}(?:总经理|董事长|总监|经理|主任|主管|老师|老板|总|工|姐|哥|秘)|老[\\u4e00-\\u9fa5]|小[\\u4e00-\\u9fa5]|采购|财务|老板|老板娘|技术|负责人|项目经理|董事长|总经理|人)';
+const S_PREP = '(?:催一下|催|发给|发到|寄给|寄到|交给|送到|拜访了|拜访|认识了|介绍了|联系了|请了|去了|到了|给|跟|和|与|同|去|到|请|找|从|约了|约|联系)';
+const S_AFTER = '(?:了|打|拨|拜访|上门|那边|这边|的|发|寄|送|报|开|出来|回来|吃|喝|聊|谈|视频|电话|邮箱|签|做|对|催|确认|沟通|见|碰|演示|培训|交流|参观|考察|[，,。;；!！?？\\s]|$)';
+const STRUCT_RES = [
+  new RegExp(`(?:^|[，,。;；:：\\s]|${S_PREP})(${S_NAME})的${S_PERSON}`, 'gd'),
+  new RegExp(`${S_PREP}(${S_NAME})(?=${S_AFTER})`, 'gd'),
+  new RegExp(`(?:^|[，,。;；:：])\\s*(${S_NAME})(?=\\s*(?:那边|这边|那个客户|的款|的回款|的合同|的单子|来电|来电话|打来|打过来|回邮件|回了邮件|回复|今天|昨天|刚才|刚|已经|在微信|微信|电话))`, 'gd'),
+];
+const STRUCT_BAD = /[的了过着吗呢吧啊他她我你们这那哪谁什么怎么一个下次再也都还就很没不要想会说让被把对在是有]|^[给跟和与同去到请找从趟前后]|(?:年|月|周|天|号|日|点|半|底|初)$|^(?:明年|今年|去年|客户|公司|对方|老板|领导|同事|朋友|采购|财务|技术|项目|报价|合同|方案|样品|发票|系统|产品|电话|微信|邮件|上午|下午|晚上|早上|中午|今天|明天|后天|昨天|前天|周末|月底|年底|下周|本周|这周)/;
+export function byStructure(masked: string, tokens: Token[]): Found | null {
+  let best: Found | null = null;
+  for (const re of STRUCT_RES) {
+    re.lastIndex = 0;
+    // Overlapping matches: a rejected reading (请联创 / 同|发给润和) must not hide the one starting a character later.
+    for (let m = re.exec(masked); m; re.lastIndex = m.index + 1, m = re.exec(masked)) {
+      let name = m[1];
+      let at = m.indices![1][0];
+      // 昨晚跟|启辰, 钉钉上跟|拓维: a clause word inside the reading (a word of its own) starts the name after it.
+      const inner = tokens.filter((t) => t.start > at && t.end <= at + name.length - 2 && /^(?:跟|和|给|与|同|去|到|请|找|从|见完|见了|拜访了?|联系了?)$/.test(t.word)).at(-1);
+      if (inner && !ORG_SUFFIX_START.test(name.slice(inner.end - at))) {
+        name = name.slice(inner.end - at);
+        at = inner.end;
+      }
+      const lead = LEADING.exec(name);
+      if (lead && name.length - lead[0].length >= 2) {
+        name = name.slice(lead[0].length);
+        at += lead[0].length;
+      }
+      if (!usable(name) || STRUCT_BAD.test(name) || NOT_ORG_WORD.test(name) || /^\d+$/.test(name)) continue;
+      const start = at;
+      // The name starts and ends on the segmenter's word boundaries (同|意试用 is no 同 + name).
+      // A common word across its start (同|意试用) means the "preposition" was part of a word; an unknown name
+      // split oddly by the segmenter (和顺|丰, 中|通达) is still a name.
+      const crossed = (at: number) => tokens.some((t) => t.start < at && t.end > at && !/^(?:nz|nr|ns|nt|nrt|nrfg|f|j|x|eng)$/.test(t.tag));
+      if (crossed(start) || (re !== STRUCT_RES[2] && crossed(m.index! + (/^[，,。;；:：\s]/.test(m[0]) ? 1 : 0)))) continue;
+      // One common word of the language (收到, 文件) is no brand name.
+      const one = tokens.find((t) => t.start === start && t.end === start + name.length);
+      if (one && re !== STRUCT_RES[0] && /^(?:v|vn|n|d|ad|l|i|r|m|t)$/.test(one.tag)) continue;
+      const f = dropPerson({ name, start, end: start + name.length });
+      if (!f || !usable(f.name)) continue;
+      if (!best || f.start < best.start) best = f;
+      break;
+    }
+  }
+  return best;
 }
 
 // --- English organisations: capitalised word runs ---------------------------------------------------------------
@@ -335,7 +406,7 @@ export interface CustomerReading {
  * the dictionary one character off (customer_match.exact = false).
  */
 export function findCustomer(masked: string, afterPrefix: number | null, tokens: Token[], dictionary?: CustomerDictionary | null, viewer?: Viewer | null): CustomerReading {
-  let rule = trimByTokens(cleanName(extractCustomer(masked, afterPrefix) ?? byLookupObject(masked)), tokens, masked);
+  let rule = trimByTokens(cleanName(extractCustomer(masked, afterPrefix) ?? byLookupObject(masked) ?? byCityName(masked)), tokens, masked);
   // A short Chinese candidate that starts inside a word is a fragment (跟|进吗).
   if (rule && /[\u4e00-\u9fa5]/.test(rule.name) && rule.name.length <= 3 && tokens.some((t) => t.start < rule!.start && t.end > rule!.start)) rule = null;
   if (!/[\u4e00-\u9fa5]/.test(masked)) {
@@ -350,6 +421,16 @@ export function findCustomer(masked: string, afterPrefix: number | null, tokens:
     if (!src && caps && (!rule || (caps.start <= rule.start && caps.end >= rule.end) || (EN_ORG_WORD.test(caps.name.split(' ').at(-1)!) && !EN_ORG_WORD.test(rule.name.split(' ').at(-1)!)))) rule = caps;
   } else if (!rule) {
     rule = byEnglishCaps(masked);
+  }
+  if (/[\u4e00-\u9fa5]/.test(masked)) {
+    // A plain brand name read from the sentence structure beats no reading and a fragment reading; a longer
+    // reading that contains it with an organisation suffix (远航 ⊂ 远航科技有限公司) stays.
+    const st = byStructure(masked, tokens);
+    const inRule = rule && rule.start <= st!?.start && rule.end >= st!?.end;
+    // 中|通达: a reading that only adds characters before the rule's (the segmenter split the name) is the name.
+    const overRule = rule && st && st.start <= rule.start && st.end >= rule.end && !(st.end === rule.end && st.start < rule.start);
+    const earlier = rule && st && st.end <= rule.start && !ORG_SUFFIX_END.test(rule.name) && !/^[A-Za-z]/.test(rule.name);
+    if (st && (!rule || earlier || (inRule && !ORG_SUFFIX_END.test(rule.name)) || (!inRule && !overRule && st.start < rule.end && st.end > rule.start))) rule = st;
   }
   const pos = rule ? null : trimByTokens(byPos(tokens, masked), tokens, masked);
   const written = rule ?? pos;

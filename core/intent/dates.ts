@@ -155,6 +155,16 @@ const DATE_RULES: DateRule[] = [
       return d >= 1 && d <= 31 ? { day: dayOfMonth(now, d, m[2] ? 1 : 0) } : null;
     },
   },
+  // in March, by early April (a month without a day) → its 1st (mid → the 15th); next year when already past
+  {
+    re: /\b(?:in|by|until|till|around|early|mid|late|end\s+of)\s+(?:(early|mid|late)\s+)?(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b(?!\s*\d)/gi,
+    resolve: (m, now) => {
+      const month = EN_MONTH[m[2].toLowerCase()];
+      const mid = /mid/i.test(m[0]) ? 15 : /late|end/i.test(m[0]) ? 25 : 1;
+      const d = monthDay(now, month, mid);
+      return d && month !== now.month ? { day: d } : null;
+    },
+  },
   // 月中, 下个月中 → the 15th
   {
     re: /(下)?个?月中(?:旬)?/g,

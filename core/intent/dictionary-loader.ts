@@ -57,27 +57,42 @@ export async function refreshDictionary(db: Db, dict: CustomerDictionary, batch 
 }
 
 /**
- * One dictionary per process, refreshed at most every `maxAgeMs` when asked for (the bot asks on each message; a
- * refresh reads only the changes). A failed refresh keeps the last good copy.
+ * One dictionary per process, refreshed when asked for and older than `maxAgeMs` (the bot asks on each message; a
+ * refresh reads only the changes). A caller waits at most `waitMs` for a refresh: the first, full load of a large
+ * company (1M customers take ~20 s) goes on in the background while messages are read with what is loaded so far.
+ * A failed refresh keeps the last good copy (and is retried on the next call).
  */
 export class DictionaryCache {
   readonly dictionary = new CustomerDictionary();
   private refreshedAt = -Infinity;
   private running: Promise<void> | null = null;
 
-  constructor(private readonly db: Db, private readonly maxAgeMs = 5000, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly db: Db,
+    private readonly maxAgeMs = 5000,
+    private readonly now: () => number = Date.now,
+    private readonly waitMs = 1000,
+  ) {}
 
   async current(): Promise<CustomerDictionary> {
     if (this.now() - this.refreshedAt >= this.maxAgeMs) {
       this.running ??= refreshDictionary(this.db, this.dictionary)
         .then(() => { this.refreshedAt = this.now(); })
         .finally(() => { this.running = null; });
-      await this.running;
+      let timer: NodeJS.Timeout | undefined;
+      const budget = new Promise<void>((resolve) => { timer = setTimeout(resolve, this.waitMs); timer.unref?.(); });
+      const run = this.running;
+      try {
+        await Promise.race([run, budget]);
+      } finally {
+        clearTimeout(timer);
+      }
+      // A failed refresh rejects here (callers log it and read without a dictionary), but only when it finished in time.
+      run.catch(() => undefined);
     }
     return this.dictionary;
   }
 }
-
 /**
  * The viewer a message is read as: a user by id or Lark open_id, with a manager's teams (their team and the teams
  * below it). null when no such active user exists.

@@ -12,6 +12,8 @@ import type { DictionaryHit } from './dictionary';
 
 const PIPELINE_INTENT: Record<OpportunityIntent['kind'], IntentName> = { create: 'create_opportunity', move: 'move_stage', list: 'my_pipeline', forecast: 'forecast' };
 
+const CUSTOMER_PLAN = /(?:说|表示|提到|计划|打算|准备|预计|考虑|想)[^，,。]{0,6}(?:要|会|想|打算|准备)?[^，,。]{0,4}(?:上|换|采购|招标|立项|启动|做|买|引入|选型|评估|预算)|\b(?:plans?|planning|wants?|looking)\s+to\b/i;
+const REP_STEP = /我|再|约|回访|联系|拜访|跟进|打给|打电话|发给|寄|上门|\b(?:i'll|i\s+will|we'll|call|visit|follow\s+up|send)\b/i;
 const round2 = (p: number) => Math.round(p * 100) / 100;
 /** How close a second reading must be to be offered (the card shows it as a button). */
 const CLOSE = 0.25;
@@ -93,8 +95,10 @@ export function parseMessage(text: string, opts: ParseOptions): ParsedIntent {
   });
   const intent = ranked[0].intent;
   const at = formatWhen(when.at);
+  // In a lead, a time inside the customer's own plan (说下个月要上CRM, 计划明年换系统) is no next step of the rep.
+  const planOnly = !!when.at && clauses.filter((c) => c.hasTime).every((c) => CUSTOMER_PLAN.test(c.text) && !REP_STEP.test(c.text));
   const timesFor = (i: IntentName) => ({
-    next_at: DATED.has(i) && i !== 'create_task' ? at : null,
+    next_at: DATED.has(i) && i !== 'create_task' && !(i === 'create_lead' && planOnly) ? at : null,
     due_at: i === 'create_task' ? at : null,
   });
   const customerFor = (i: IntentName) => (i === 'help' ? null : found?.name ?? null);
@@ -143,6 +147,6 @@ function toMatch(h: DictionaryHit | null): ParsedIntent['customer_match'] {
 function summarise(raw: string, afterPrefix: number, customer: { start: number; end: number } | null): string {
   let start = afterPrefix;
   if (customer && raw.slice(afterPrefix, customer.start).trim() === '') start = customer.end;
-  const rest = raw.slice(start).replace(/^[\s,，。:：;；、\-–—]+/, '').trim();
+  const rest = raw.slice(start).replace(/^[\s,，。:：;；、\-–—]+/, '').replace(/^的(?=\S)/, '').trim();
   return rest || raw;
 }

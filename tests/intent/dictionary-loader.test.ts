@@ -97,3 +97,20 @@ describeEachDb('customer dictionary: loader, incremental refresh, visibility', (
     expect(a.findAll('东岳集团')[0]).toMatchObject({ name: '东岳集团' });
   });
 });
+
+describeEachDb('customer dictionary cache: a slow first load does not hold messages up', (h) => {
+  it('answers within its wait budget with what is loaded so far, and finishes the load in the background', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slowDb = { ...h.db, select: async <R extends object>(sql: string, repl?: Record<string, unknown>) => { await gate; return h.db.select<R>(sql, repl); } };
+    await createCustomer(h.ctx, { kind: 'system' }, 'api', { name: '慢速加载机械有限公司' });
+    const cache = new DictionaryCache(slowDb as typeof h.db, 0, Date.now, 50);
+    const started = Date.now();
+    const d = await cache.current();
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(d.size).toBe(0);
+    release();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(d.findAll('慢速加载机械')[0]).toMatchObject({ name: '慢速加载机械有限公司' });
+  });
+});

@@ -296,7 +296,7 @@ const S_AFTER = '(?:了|打|拨|拜访|上门|那边|这边|的|发|寄|送|报|
 const STRUCT_RES = [
   new RegExp(`(?:^|[，,。;；:：\\s]|${S_PREP})(${S_NAME})的${S_PERSON}`, 'gd'),
   new RegExp(`${S_PREP}(${S_NAME})(?=${S_AFTER})`, 'gd'),
-  new RegExp(`(?:^|[，,。;；:：])\\s*(${S_NAME})(?=\\s*(?:那边|这边|那个客户|的款|的回款|的合同|的单子|来电|来电话|打来|打过来|回邮件|回了邮件|回复|今天|昨天|刚才|刚|已经|在微信|微信|电话))`, 'gd'),
+  new RegExp(`(?:^|[，,。;；:：])\\s*(${S_NAME})(?=\\s*(?:那边|这边|那个客户|的[尾货回预首余]?款|的账|的发票|的订单|的合同|的单子|的报价|的样品|的项目|来电|来电话|打来|打过来|回邮件|回了邮件|回复|今天|昨天|刚才|刚|已经|在微信|微信|电话))`, 'gd'),
 ];
 const STRUCT_BAD = /[的了过着吗呢吧啊他她我你们这那哪谁什么怎么一个下次再也都还就很没不要想会说让被把对在是有]|^[给跟和与同去到请找从趟前后]|(?:年|月|周|天|号|日|点|半|底|初)$|^(?:明年|今年|去年|客户|公司|对方|老板|领导|同事|朋友|采购|财务|技术|项目|报价|合同|方案|样品|发票|系统|产品|电话|微信|邮件|上午|下午|晚上|早上|中午|今天|明天|后天|昨天|前天|周末|月底|年底|下周|本周|这周)/;
 export function byStructure(masked: string, tokens: Token[]): Found | null {
@@ -429,7 +429,9 @@ export function findCustomer(masked: string, afterPrefix: number | null, tokens:
     const inRule = rule && rule.start <= st!?.start && rule.end >= st!?.end;
     // 中|通达: a reading that only adds characters before the rule's (the segmenter split the name) is the name.
     const overRule = rule && st && st.start <= rule.start && st.end >= rule.end && !(st.end === rule.end && st.start < rule.start);
-    const earlier = rule && st && st.end <= rule.start && !ORG_SUFFIX_END.test(rule.name) && !/^[A-Za-z]/.test(rule.name);
+    // 把合同扫描件发给X: the object run between 把 and 发给/发到 is no customer, X is.
+    const objectRun = rule && st && rule.end <= st.start && /把\s*$/.test(masked.slice(0, rule.start).slice(-6).replace(/[^把\s]+$/, '')) && /^[^，,。]*(?:发给|发到|寄给|寄到|交给|送到|转给)\s*$/.test(masked.slice(rule.end, st.start));
+    const earlier = rule && st && (objectRun || st.end <= rule.start) && !ORG_SUFFIX_END.test(rule.name) && !/^[A-Za-z]/.test(rule.name);
     if (st && (!rule || earlier || (inRule && !ORG_SUFFIX_END.test(rule.name)) || (!inRule && !overRule && st.start < rule.end && st.end > rule.start))) rule = st;
   }
   const pos = rule ? null : trimByTokens(byPos(tokens, masked), tokens, masked);

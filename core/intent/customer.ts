@@ -292,7 +292,7 @@ function byLookupObject(masked: string): Found | null {
  * NAME is 2–8 characters with no clause word inside; the shortest reading wins.
  */
 const S_NAME = '(?![给跟和与同去到请找从催发寄把在])[\\u4e00-\\u9fa5A-Za-z0-9]{2,8}?';
-const S_PERSON = '(?:[\\u4e00-\\u9fa5]{1,2}(?:总经理|董事长|总监|经理|主任|主管|老师|老板|总|工|姐|哥|秘)|老[\\u4e00-\\u9fa5]|小[\\u4e00-\\u9fa5]|采购|财务|老板|老板娘|技术|负责人|项目经理|董事长|总经理|人)';
+const S_PERSON = '(?:(?:几|两|三)[个位](?:工程师|技术|采购|领导|负责人)|工程师|[\\u4e00-\\u9fa5]{1,2}(?:总经理|董事长|总监|经理|主任|主管|老师|老板|总|工|姐|哥|秘)|老[\\u4e00-\\u9fa5]|小[\\u4e00-\\u9fa5]|采购|财务|老板|老板娘|技术|负责人|项目经理|董事长|总经理|人)';
 const S_PREP = '(?:认识的|介绍的|推荐的|推荐了|催一下|催|发给|发到|寄给|寄到|交给|送到|拜访了|拜访|认识了|介绍了|联系了|请了|去了|到了|给|跟|和|与|同|去|到|请|找|从|约了|约|联系)';
 const S_AFTER = '(?:了|看|查|打|拨|拜访|上门|那边|这边|的|发|寄|送|报|开|出来|回来|吃|喝|聊|谈|视频|电话|邮箱|签|做|对|催|确认|沟通|见|碰|演示|培训|交流|参观|考察|[，,。;；!！?？\\s]|$)';
 const STRUCT_RES = [
@@ -301,7 +301,7 @@ const STRUCT_RES = [
   new RegExp(`(?:^|[，,。;；:：])\\s*(${S_NAME})(?=\\s*(?:(?:上个?月|上周|上礼拜|今天|昨天|前天|去年|今年|本月|这个月|最近)\\s*)?(?:那边|这边|那个客户|的[尾货回预首余]?款|的账|的发票|的订单|的合同|的单子|的报价|的样品|的项目|来电|来电话|打来|打过来|打电话来|回邮件|回了邮件|发邮件|发了邮件|发来|发微信|回微信|在微信|微信上|电话里|我来认领|我要了|归谁|谁在跟))`, 'gd'),
   new RegExp(`(?:^|[，,。;；:：])\\s*(${S_NAME})(?=\\s*(?:回复|今天|昨天|刚才|刚|已经|微信|电话))`, 'gd'),
 ];
-const STRUCT_BAD = /[的了过着吗呢吧啊他她我你们这那哪谁什么怎么一个下次再也都还就很没不要想会说让被把对在是有]|^[给跟和与同去到请找从趟前后]|(?:年|月|周|天|号|日|点|半|底|初)$|^(?:明年|今年|去年|客户|公司|对方|老板|领导|同事|朋友|采购|财务|技术|项目|报价|合同|方案|样品|发票|系统|产品|电话|微信|邮件|上午|下午|晚上|早上|中午|今天|明天|后天|昨天|前天|周末|月底|年底|下周|本周|这周)/;
+const STRUCT_BAD = /[的了过着吗呢吧啊他她我你们这那哪谁再也还就很没不要想会说让被把对在是有]|什么|怎么|一个|一下|下次|都[没不是在要]|^[给跟和与同去到请找从趟前后]|(?:年|月|周|天|号|日|点|半|底|初)$|^(?:明年|今年|去年|客户|公司|对方|老板|领导|同事|朋友|采购|财务|技术|项目|报价|合同|方案|样品|发票|系统|产品|电话|微信|邮件|上午|下午|晚上|早上|中午|今天|明天|后天|昨天|前天|周末|月底|年底|下周|本周|这周)/;
 export function byStructure(masked: string, tokens: Token[]): Found | null {
   let best: Found | null = null;
   for (const re of STRUCT_RES) {
@@ -331,6 +331,8 @@ export function byStructure(masked: string, tokens: Token[]): Found | null {
       // One common word of the language (收到, 文件) is no brand name.
       const one = tokens.find((t) => t.start === start && t.end === start + name.length);
       if (one && (re === STRUCT_RES[2] ? /^(?:d|ad|r|m|t|p|c|u.*)$/ : re === STRUCT_RES[0] ? /^$/ : /^(?:v|vn|n|d|ad|l|i|r|m|t)$/).test(one.tag)) continue;
+      // Ended by punctuation alone, a long reading needs an organisation suffix (去机场接领导 is no name).
+      if (re === STRUCT_RES[1] && name.length > 4 && !ORG_SUFFIX_END.test(name) && /^[，,。;；!！?？\s]|^$/.test(masked.slice(start + name.length, start + name.length + 1))) continue;
       const f = dropPerson({ name, start, end: start + name.length });
       if (!f || !usable(f.name)) continue;
       if (!best || f.start < best.start) best = f;

@@ -429,6 +429,11 @@ export function findCustomer(masked: string, afterPrefix: number | null, tokens:
   } else if (!rule) {
     rule = byEnglishCaps(masked);
   }
+  if (rule && /[\u4e00-\u9fa5]/.test(rule.name)) {
+    // 机场|接领导, 银行|办点事: a common place or thing followed by a verb is an errand, not an organisation.
+    const verb = tokens.find((t) => t.start > rule!.start && t.end <= rule!.end && /^(?:v|vn)$/.test(t.tag) && t.word.length >= 1);
+    if (verb && NOT_ORG_WORD.test(masked.slice(rule.start, verb.start))) rule = null;
+  }
   if (/[\u4e00-\u9fa5]/.test(masked)) {
     // A plain brand name read from the sentence structure beats no reading and a fragment reading; a longer
     // reading that contains it with an organisation suffix (远航 ⊂ 远航科技有限公司) stays.
@@ -438,7 +443,9 @@ export function findCustomer(masked: string, afterPrefix: number | null, tokens:
     const overRule = rule && st && st.start <= rule.start && st.end >= rule.end && !(st.end === rule.end && st.start < rule.start);
     // 把合同扫描件发给X: the object run between 把 and 发给/发到 is no customer, X is.
     const objectRun = rule && st && rule.end <= st.start && /把\s*$/.test(masked.slice(0, rule.start).slice(-6).replace(/[^把\s]+$/, '')) && /^[^，,。]*(?:发给|发到|寄给|寄到|交给|送到|转给)\s*$/.test(masked.slice(rule.end, st.start));
-    const earlier = rule && st && (objectRun || st.end <= rule.start) && !ORG_SUFFIX_END.test(rule.name) && !/^[A-Za-z]/.test(rule.name);
+    // A reading with a clause particle inside (工程师开了个技术) is a fragment whatever it ends with.
+    const fragment = rule && /[了吗呢吧着]/.test(rule.name);
+    const earlier = rule && st && (objectRun || fragment || (st.end <= rule.start && !ORG_SUFFIX_END.test(rule.name))) && !/^[A-Za-z]/.test(rule.name);
     if (st && (!rule || earlier || (inRule && !ORG_SUFFIX_END.test(rule.name)) || (!inRule && !overRule && st.start < rule.end && st.end > rule.start))) rule = st;
   }
   const pos = rule ? null : trimByTokens(byPos(tokens, masked), tokens, masked);

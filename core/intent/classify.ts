@@ -61,7 +61,7 @@ const CONTACT_WORD = /电话|打了|拜访|上门|到访|来访|微信|邮件|�
 const STATE_DONE = /\b(?:[a-z]{3,}ed|done|went|had|got|was|were|did|didn'?t|sorted|finally|told|said|met|spoke|sent|they'?re)\b|不在|没接|没人|没空|没时间|结束|刚|已|了|过(?!去)|完/;
 const QUESTION_END = /(?:[?？]|吗|呢|没|么|没有|不)\s*$/;
 /** Reported speech of the customer's side (他说 / 对方说 / 王总说 / 微信说): a contact took place. */
-const SAID = /(?:他|她|对方|客户|老板|老板娘|采购|财务|技术|负责人|老总|助理|秘书|总|工|经理|主任|老师|姐|哥|那边|他们|她们|微信上?|电话里|邮件里?|they|he|she)\s*(?:说|表示|答应|回复|反馈|讲|提到|问|要求|希望)|\b(?:they|he|she)\s+(?:said|say|says|told|asked|want(?:s|ed)?|agreed|confirmed)\b|\b(?:wants|asked|asks|said|says|told|requested|needs|agreed|confirmed|replied|complained|mentioned)\b/i;
+const SAID = /(?:那边|他们|对方|客户)[^，,。]{0,6}(?:嫌|觉得|认为|不接受|接受|拒绝)|(?:他|她|对方|客户|老板|老板娘|采购|财务|技术|负责人|老总|助理|秘书|总|工|经理|主任|老师|姐|哥|那边|他们|她们|微信上?|电话里|邮件里?|they|he|she)\s*(?:说|表示|答应|回复|反馈|讲|提到|问|要求|希望)|\b(?:they|he|she)\s+(?:said|say|says|told|asked|want(?:s|ed)?|agreed|confirmed)\b|\b(?:wants|asked|asks|said|says|told|requested|needs|agreed|confirmed|replied|complained|mentioned)\b/i;
 const CORRECTION = /发错群|写错了|发错了|是.{1,8}不是|改一下|更正一下|搞错了|打错了|更正|纠正|不是.{1,10}是|撤回|\b(?:typo|correction|i\s+meant|sorry,?\s+(?:i\s+)?meant)\b/i;
 const COLLEAGUE = /@\S+|同事|你们|大家|各位|\b(?:guys|team|everyone)\b/i;
 

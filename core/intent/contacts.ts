@@ -20,7 +20,7 @@ const EN_NAME_RE = /\b(?:Mr|Ms|Mrs|Dr)\.?\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b|(
 const EN_SUBJECT_RE = /(?:^|[,.;:!?，。；：]\s*|\b(?:and|but|so|then)\s+)([A-Z][a-z]+)\s+(?:wants?|wanted|wasn'?t|was|isn'?t|is|said|says|asked|asks|called|rang|replied|will|won'?t|needs?|needed|agreed|told|from|at|of|confirmed|emailed|texted|messaged|mentioned|prefers|liked?|likes|thinks|thought|sent|signed|has|had|hasn'?t|didn'?t|doesn'?t|can'?t|could|would|should|picked|answered|promised|loved|hated|seemed)\b/g;
 
 /** Verbs only a person does (an unknown capitalised subject before them is a name: "Norman wasn't in"). */
-const EN_HUMAN_VERB = /^\s+(?:(?:at|from)\s+[^,.;:!?]{1,40}?\s(?:didn'?t|wasn'?t|called|said|asked|wants?|replied|texted|emailed|rang)|didn'?t\s+(?:pick|answer|reply|respond)|hasn'?t\s+(?:replied|answered)|wants?|wanted|wasn'?t\s+in|isn'?t\s+in|said|says|asked|asks|told|agreed|promised|mentioned|thinks|thought|loved|prefers)\b/;
+const EN_HUMAN_VERB = /^\s+(?:(?:at|from)\s+[^,.;:!?]{1,40}?\s(?:didn'?t|wasn'?t|called|said|asked|wants?|replied|texted|emailed|rang)|didn'?t\s+(?:pick|answer|reply|respond)|hasn'?t\s+(?:replied|answered)|wants?|wanted|wasn'?t\s+(?:in|available|around|there|free)|isn'?t\s+(?:in|available|around)|said|says|asked|asks|told|agreed|promised|mentioned|thinks|thought|loved|prefers)\b/;
 const EN_NOT_PERSON = /^(?:they|he|she|it|we|you|i|the|this|that|everyone|someone|nobody|client|customer|boss|team|procurement|finance|legal|management|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|yesterday|also|then|and|but|so)$/i;
 
 export interface Reachability {

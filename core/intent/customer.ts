@@ -27,7 +27,7 @@ const ORG_SUFFIX_START = new RegExp(`^(?:${ORG_SUFFIX.join('|')})`);
 const ORG_SUFFIX_RE = new RegExp(`(?:${ORG_SUFFIX.join('|')})(?!师|部|组)`, 'g');
 
 /** Words that begin a clause rather than a name; stripped from the front of a candidate. */
-const LEADING = /^(?:一下|有没有|有无|一趟|趟|要给|还要|先给|我们|我|刚见完|见完|聊完|谈完|开完|完|掉进|掉到|掉|昨天|今天|下午|上午|又|还|都|请了|请|那个|这个|那家|这家|公海里的|公海里|公海的|公海|我要|我想|帮我|去了|见了|碰了|约了|认领|领取|查一下|问一下|问问|看看|紧急|加急|尽快|马上|立刻|赶紧|务必|记得|一定要|需要|打电话给|跟进|上门|拜访|之前|以前|前|联系|回访|致电|电话|微信|提醒我|提醒|已经|刚才|刚刚|约了|约|给|和|跟|与|同|去|到|见|在|对|帮|把|向|客户|刚|已|了|再|的|是)+/;
+const LEADING = /^(?:一下|有没有|有无|一趟|趟|要给|还要|先给|我们|我|刚见完|见完|聊完|谈完|开完|完|掉进|掉到|掉|昨天|今天|下午|上午|又|还|都|请了|请|那个|这个|那家|这家|公海里的|公海里|公海的|公海|我要|我想|帮我|去了|见了|碰了|约了|认领|领取|查一下|帮我查查|帮我查|查查|查下|问一下|问问|看看|紧急|加急|尽快|马上|立刻|赶紧|务必|记得|一定要|需要|打电话给|跟进|上门|拜访|之前|以前|前|联系|回访|致电|电话|微信|提醒我|提醒|已经|刚才|刚刚|约了|约|给|和|跟|与|同|去|到|见|在|对|帮|把|向|客户|刚|已|了|再|的|是)+/;
 /** Words after which a name cannot continue. */
 const STOP = /打电话|打个电话|电话|拜访|上门|微信|邮件|开会|会议|见面|沟通|聊|谈|说|约|签|发|反馈|表示|需要|想要|要|报价|方案|合同|演示|吃饭|的|了|过|今天|明天|后天|下周|再|还|也|都|很|不|没|已/;
 const NOT_A_NAME = /^(?:他|她|他们|她们|客户|对方|老板|我|我们|你|你们|大家|领导|him|her|them|they|i|we|you|the|this|that|it|a|an)$/i;
@@ -293,12 +293,13 @@ function byLookupObject(masked: string): Found | null {
  */
 const S_NAME = '(?![给跟和与同去到请找从催发寄把在])[\\u4e00-\\u9fa5A-Za-z0-9]{2,8}?';
 const S_PERSON = '(?:(?:几|两|三)[个位](?:工程师|技术|采购|领导|负责人)|工程师|[\\u4e00-\\u9fa5]{1,2}(?:总经理|董事长|总监|经理|主任|主管|老师|老板|总|工|姐|哥|秘)|老[\\u4e00-\\u9fa5]|小[\\u4e00-\\u9fa5]|采购|财务|老板|老板娘|技术|负责人|项目经理|董事长|总经理|人)';
-const S_PREP = '(?:认识的|介绍的|推荐的|推荐了|催一下|催|发给|发到|寄给|寄到|交给|送到|拜访了|拜访|认识了|介绍了|联系了|请了|去了|到了|给|跟|和|与|同|去|到|请|找|从|约了|约|联系)';
+const S_PREP = '(?:加的|加了|认识的|介绍的|推荐的|推荐了|催一下|催|发给|发到|寄给|寄到|交给|送到|拜访了|拜访|认识了|介绍了|联系了|请了|去了|到了|给|跟|和|与|同|去|到|请|找|从|约了|约|联系)';
 const S_AFTER = '(?:了|看|查|打|拨|拜访|上门|那边|这边|的|发|寄|送|报|开|出来|回来|吃|喝|聊|谈|视频|电话|邮箱|签|做|对|催|确认|沟通|见|碰|演示|培训|交流|参观|考察|[，,。;；!！?？\\s]|$)';
 const STRUCT_RES = [
   new RegExp(`(?:^|[，,。;；:：\\s]|${S_PREP})(${S_NAME})的${S_PERSON}`, 'gd'),
   new RegExp(`${S_PREP}(${S_NAME})(?=${S_AFTER})`, 'gd'),
   new RegExp(`(?:^|[，,。;；:：])\\s*(${S_NAME})(?=\\s*(?:(?:上个?月|上周|上礼拜|今天|昨天|前天|去年|今年|本月|这个月|最近)\\s*)?(?:那边|这边|那个客户|的[尾货回预首余]?款|的账|的发票|的订单|的合同|的单子|的报价|的样品|的项目|来电|来电话|打来|打过来|打电话来|回邮件|回了邮件|发邮件|发了邮件|发来|发微信|回微信|在微信|微信上|电话里|我来认领|我要了|归谁|谁在跟))`, 'gd'),
+  new RegExp(`(?:打|拨)了?(?:[一两三四五几好\\d]+[次遍个])?(${S_NAME})的?(?=电话|手机|座机)`, 'gd'),
   new RegExp(`(?:^|[，,。;；:：])\\s*(${S_NAME})(?=\\s*(?:回复|今天|昨天|刚才|刚|已经|微信|电话))`, 'gd'),
 ];
 const STRUCT_BAD = /[的了过着吗呢吧啊他她我你们这那哪谁再也还就很没不要想会说让被把对在是有]|什么|怎么|一个|一下|下次|都[没不是在要]|^[给跟和与同去到请找从趟前后]|(?:年|月|周|天|号|日|点|半|底|初)$|^(?:明年|今年|去年|客户|公司|对方|老板|领导|同事|朋友|采购|财务|技术|项目|报价|合同|方案|样品|发票|系统|产品|电话|微信|邮件|上午|下午|晚上|早上|中午|今天|明天|后天|昨天|前天|周末|月底|年底|下周|本周|这周)/;
@@ -330,7 +331,7 @@ export function byStructure(masked: string, tokens: Token[]): Found | null {
       if (crossed(start) || (re === STRUCT_RES[0] || re === STRUCT_RES[1]) && crossed(m.index! + (/^[，,。;；:：\s]/.test(m[0]) ? 1 : 0))) continue;
       // One common word of the language (收到, 文件) is no brand name.
       const one = tokens.find((t) => t.start === start && t.end === start + name.length);
-      if (one && (re === STRUCT_RES[2] ? /^(?:d|ad|r|m|t|p|c|u.*)$/ : re === STRUCT_RES[0] ? /^$/ : /^(?:v|vn|n|d|ad|l|i|r|m|t)$/).test(one.tag)) continue;
+      if (one && (re === STRUCT_RES[2] || re === STRUCT_RES[3] ? /^(?:d|ad|r|m|t|p|c|u.*)$/ : re === STRUCT_RES[0] ? /^$/ : /^(?:v|vn|n|d|ad|l|i|r|m|t)$/).test(one.tag)) continue;
       // Ended by punctuation alone, a long reading needs an organisation suffix (去机场接领导 is no name).
       if (re === STRUCT_RES[1] && name.length > 4 && !ORG_SUFFIX_END.test(name) && /^[，,。;；!！?？\s]|^$/.test(masked.slice(start + name.length, start + name.length + 1))) continue;
       const f = dropPerson({ name, start, end: start + name.length });

@@ -299,6 +299,7 @@ const STRUCT_RES = [
   new RegExp(`(?:^|[，,。;；:：\\s]|${S_PREP})(${S_NAME})的${S_PERSON}`, 'gd'),
   new RegExp(`${S_PREP}(${S_NAME})(?=${S_AFTER})`, 'gd'),
   new RegExp(`(?:^|[，,。;；:：])\\s*(${S_NAME})(?=\\s*(?:(?:上个?月|上周|上礼拜|今天|昨天|前天|去年|今年|本月|这个月|最近)\\s*)?(?:那边|这边|那个客户|的[尾货回预首余]?款|的账|的发票|的订单|的合同|的单子|的报价|的样品|的项目|来电|来电话|打来|打过来|打电话来|回邮件|回了邮件|发邮件|发了邮件|发来|发微信|回微信|在微信|微信上|电话里|我来认领|我要了|归谁|谁在跟))`, 'gd'),
+  new RegExp(`${S_PREP}(${S_NAME})(?=的(?:[尾货回预首余]?款|付款|合同|发票|订单|报价|项目|样品|单子|账))`, 'gd'),
   new RegExp(`(?:打|拨)了?(?:[一两三四五几好\\d]+[次遍个])?(${S_NAME})的?(?=电话|手机|座机)`, 'gd'),
   new RegExp(`(?:^|[，,。;；:：])\\s*(${S_NAME})(?=\\s*(?:回复|今天|昨天|刚才|刚|已经|微信|电话))`, 'gd'),
 ];
@@ -328,10 +329,10 @@ export function byStructure(masked: string, tokens: Token[]): Found | null {
       // A common word across its start (同|意试用) means the "preposition" was part of a word; an unknown name
       // split oddly by the segmenter (和顺|丰, 中|通达) is still a name.
       const crossed = (at: number) => tokens.some((t) => t.start < at && t.end > at && !/^(?:nz|nr|ns|nt|nrt|nrfg|f|j|x|eng)$/.test(t.tag));
-      if (crossed(start) || (re === STRUCT_RES[0] || re === STRUCT_RES[1]) && crossed(m.index! + (/^[，,。;；:：\s]/.test(m[0]) ? 1 : 0))) continue;
+      if (crossed(start) || (re === STRUCT_RES[0] || re === STRUCT_RES[1] || re === STRUCT_RES[3]) && crossed(m.index! + (/^[，,。;；:：\s]/.test(m[0]) ? 1 : 0))) continue;
       // One common word of the language (收到, 文件) is no brand name.
       const one = tokens.find((t) => t.start === start && t.end === start + name.length);
-      if (one && (re === STRUCT_RES[2] || re === STRUCT_RES[3] ? /^(?:d|ad|r|m|t|p|c|u.*)$/ : re === STRUCT_RES[0] ? /^$/ : /^(?:v|vn|n|d|ad|l|i|r|m|t)$/).test(one.tag)) continue;
+      if (one && (re === STRUCT_RES[3] ? /^(?:r|m|t|p|c|u.*)$/ : re === STRUCT_RES[2] || re === STRUCT_RES[4] ? /^(?:d|ad|r|m|t|p|c|u.*)$/ : re === STRUCT_RES[0] ? /^$/ : /^(?:v|vn|n|d|ad|l|i|r|m|t)$/).test(one.tag)) continue;
       // Ended by punctuation alone, a long reading needs an organisation suffix (去机场接领导 is no name).
       if (re === STRUCT_RES[1] && name.length > 4 && !ORG_SUFFIX_END.test(name) && /^[，,。;；!！?？\s]|^$/.test(masked.slice(start + name.length, start + name.length + 1))) continue;
       const f = dropPerson({ name, start, end: start + name.length });

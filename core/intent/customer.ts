@@ -197,7 +197,7 @@ export function cleanName(f: Found | null): Found | null {
 
 const POS_NOUNISH = new Set(['n', 'nr', 'ns', 'nt', 'nz', 'ng', 'nrt', 'nrfg', 'j', 'eng', 'an', 's']);
 const POS_PROPER = new Set(['nr', 'ns', 'nt', 'nz', 'nrt', 'nrfg', 'j', 'eng', 's']);
-const NOT_ORG_WORD = /^(?:(?:他们|她们|我们|你们|对方|咱们|他|她|我|你)(?:的)?(?:公司|集团|单位|厂|那边)?|设备|机器|货|样机|库存|资料|文件|报表|周报|厂里|店里|家里|公司里|车里|仓库里|城里|工地|园区|洗手间|厕所|食堂|银行|医院|机场|车站|高铁站|火车站|酒店|办公室|会议室|楼下|仓库|工厂|老家|两家|三家|几家|一家|这家|那家|各家|公司|总部|单位|现场|我司|贵司|本公司|答复|回复|结果|消息|反馈|意见|通知|答案|报价单|合同草稿|初稿|样品|发票|合同|报价|方案|价格|技术部|公海|客户|电话|微信|邮件|会议|项目|产品|资料|需求|问题|事情|时间|老板|采购|财务|技术|销售|对方|他们|我们|货款|款|订单|单子|机器人|系统|功能|菜单|名片|展会|朋友|同事|领导|总监|经理|主任)$/;
+const NOT_ORG_WORD = /^(?:(?:他们|她们|我们|你们|对方|咱们|他|她|我|你)(?:的)?(?:公司|集团|单位|厂|新厂|工厂|那边|老板|领导|采购|财务|技术|经理|负责人|人)?|老婆|老公|孩子|家人|爸妈|父母|儿子|女儿|设备|机器|货|样机|库存|资料|文件|报表|周报|厂里|店里|家里|公司里|车里|仓库里|城里|工地|园区|洗手间|厕所|食堂|银行|医院|机场|车站|高铁站|火车站|酒店|办公室|会议室|楼下|仓库|工厂|老家|两家|三家|几家|一家|这家|那家|各家|公司|总部|单位|现场|我司|贵司|本公司|答复|回复|结果|消息|反馈|意见|通知|答案|报价单|合同草稿|初稿|样品|发票|合同|报价|方案|价格|技术部|公海|客户|电话|微信|邮件|会议|项目|产品|资料|需求|问题|事情|时间|老板|采购|财务|技术|销售|对方|他们|我们|货款|款|订单|单子|机器人|系统|功能|菜单|名片|展会|朋友|同事|领导|总监|经理|主任)$/;
 
 /** An organisation from the segmenter's tags: a run of nouns with a proper noun in it (中兴/ns 精工/n). */
 export function byPos(tokens: Token[], masked: string): Found | null {
@@ -332,7 +332,9 @@ export function byStructure(masked: string, tokens: Token[]): Found | null {
       if (crossed(start) || (re === STRUCT_RES[0] || re === STRUCT_RES[1] || re === STRUCT_RES[3]) && crossed(m.index! + (/^[，,。;；:：\s]/.test(m[0]) ? 1 : 0))) continue;
       // One common word of the language (收到, 文件) is no brand name.
       const one = tokens.find((t) => t.start === start && t.end === start + name.length);
-      if (one && (re === STRUCT_RES[3] ? /^(?:r|m|t|p|c|u.*)$/ : re === STRUCT_RES[2] || re === STRUCT_RES[4] ? /^(?:d|ad|r|m|t|p|c|u.*)$/ : re === STRUCT_RES[0] ? /^$/ : /^(?:v|vn|n|d|ad|l|i|r|m|t)$/).test(one.tag)) continue;
+      // Before a contact verb (去创维拜访, 给海纳打了), a noun the segmenter knows can still be a brand.
+      const contactAfter = re === STRUCT_RES[1] && one?.tag === 'n' && /^(?:拜访|上门|打|拨|开会|签|发|寄|报|吃|喝|视频|电话|邮箱|催|演示|培训|考察|参观|碰)/.test(masked.slice(start + name.length));
+      if (one && !contactAfter && (re === STRUCT_RES[3] ? /^(?:r|m|t|p|c|u.*)$/ : re === STRUCT_RES[2] || re === STRUCT_RES[4] ? /^(?:d|ad|r|m|t|p|c|u.*)$/ : re === STRUCT_RES[0] ? /^$/ : /^(?:v|vn|n|d|ad|l|i|r|m|t)$/).test(one.tag)) continue;
       // Ended by punctuation alone, a long reading needs an organisation suffix (去机场接领导 is no name).
       if (re === STRUCT_RES[1] && name.length > 4 && !ORG_SUFFIX_END.test(name) && /^[，,。;；!！?？\s]|^$/.test(masked.slice(start + name.length, start + name.length + 1))) continue;
       const f = dropPerson({ name, start, end: start + name.length });
@@ -401,6 +403,17 @@ function plausible(hit: DictionaryHit, tokens: Token[]): boolean {
   return !t || POS_NOUNISH.has(t.tag);
 }
 
+/** 机场|接领导, 银行|办点事, 北京|出差三天, 小李|去: a common place or thing, a lone city or a person followed by a
+ * verb is an errand, not an organisation. */
+function isErrand(f: Found, tokens: Token[], masked: string): boolean {
+  if (!/[\u4e00-\u9fa5]/.test(f.name) || ORG_SUFFIX_END.test(f.name)) return false;
+  const verb = tokens.find((t) => t.start > f.start && t.end <= f.end && /^(?:v|vn)$/.test(t.tag));
+  if (!verb) return false;
+  const head = masked.slice(f.start, verb.start);
+  const place = tokens.some((t) => t.start === f.start && t.end === verb.start && t.tag === 'ns' && t.word.length >= 2);
+  return NOT_ORG_WORD.test(head) || place || /^[小老][\u4e00-\u9fa5]$/.test(head);
+}
+
 export interface CustomerReading {
   found: Found | null;
   match: DictionaryHit | null;
@@ -431,11 +444,7 @@ export function findCustomer(masked: string, afterPrefix: number | null, tokens:
   } else if (!rule) {
     rule = byEnglishCaps(masked);
   }
-  if (rule && /[\u4e00-\u9fa5]/.test(rule.name)) {
-    // 机场|接领导, 银行|办点事: a common place or thing followed by a verb is an errand, not an organisation.
-    const verb = tokens.find((t) => t.start > rule!.start && t.end <= rule!.end && /^(?:v|vn)$/.test(t.tag) && t.word.length >= 1);
-    if (verb && NOT_ORG_WORD.test(masked.slice(rule.start, verb.start))) rule = null;
-  }
+  if (rule && isErrand(rule, tokens, masked)) rule = null;
   if (/[\u4e00-\u9fa5]/.test(masked)) {
     // A plain brand name read from the sentence structure beats no reading and a fragment reading; a longer
     // reading that contains it with an organisation suffix (远航 ⊂ 远航科技有限公司) stays.
@@ -450,7 +459,8 @@ export function findCustomer(masked: string, afterPrefix: number | null, tokens:
     const earlier = rule && st && (objectRun || fragment || (st.end <= rule.start && !ORG_SUFFIX_END.test(rule.name))) && !/^[A-Za-z]/.test(rule.name);
     if (st && (!rule || earlier || (inRule && !ORG_SUFFIX_END.test(rule.name)) || (!inRule && !overRule && st.start < rule.end && st.end > rule.start))) rule = st;
   }
-  const pos = rule ? null : trimByTokens(byPos(tokens, masked), tokens, masked);
+  let pos = rule ? null : trimByTokens(byPos(tokens, masked), tokens, masked);
+  if (pos && isErrand(pos, tokens, masked)) pos = null;
   const written = rule ?? pos;
   if (!dictionary) return { found: written, match: null };
   const hits = dictionary.findAll(masked, viewer).filter((h) => plausible(h, tokens));

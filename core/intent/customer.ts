@@ -303,7 +303,7 @@ const STRUCT_RES = [
   new RegExp(`(?:打|拨)了?(?:[一两三四五几好\\d]+[次遍个])?(${S_NAME})的?(?=电话|手机|座机)`, 'gd'),
   new RegExp(`(?:^|[，,。;；:：])\\s*(${S_NAME})(?=\\s*(?:回复|今天|昨天|刚才|刚|已经|微信|电话))`, 'gd'),
 ];
-const STRUCT_BAD = /[的了过着吗呢吧啊他她我你们这那哪谁再也还就很没不要想会说让被把对在是有]|什么|怎么|一个|一下|下次|都[没不是在要]|^[给跟和与同去到请找从趟前后]|(?:年|月|周|天|号|日|点|半|底|初)$|^(?:明年|今年|去年|客户|公司|对方|老板|领导|同事|朋友|采购|财务|技术|项目|报价|合同|方案|样品|发票|系统|产品|电话|微信|邮件|上午|下午|晚上|早上|中午|今天|明天|后天|昨天|前天|周末|月底|年底|下周|本周|这周)/;
+const STRUCT_BAD = /^[小老][\u4e00-\u9fa5][去来]?$|[去来]$|[的了过着吗呢吧啊他她我你们这那哪谁再也还就很没不要想会说让被把对在是有]|什么|怎么|一个|一下|下次|都[没不是在要]|^[给跟和与同去到请找从趟前后]|(?:年|月|周|天|号|日|点|半|底|初)$|^(?:明年|今年|去年|客户|公司|对方|老板|领导|同事|朋友|采购|财务|技术|项目|报价|合同|方案|样品|发票|系统|产品|电话|微信|邮件|上午|下午|晚上|早上|中午|今天|明天|后天|昨天|前天|周末|月底|年底|下周|本周|这周)/;
 export function byStructure(masked: string, tokens: Token[]): Found | null {
   let best: Found | null = null;
   for (const re of STRUCT_RES) {
@@ -410,7 +410,7 @@ function isErrand(f: Found, tokens: Token[], masked: string): boolean {
   const verb = tokens.find((t) => t.start > f.start && t.end <= f.end && /^(?:v|vn)$/.test(t.tag));
   if (!verb) return false;
   const head = masked.slice(f.start, verb.start);
-  const place = tokens.some((t) => t.start === f.start && t.end === verb.start && t.tag === 'ns' && t.word.length >= 2);
+  const place = tokens.some((t) => t.start === f.start && t.end === verb.start && t.tag === 'ns' && t.word.length >= 2) && verb.word.length >= 2;
   return NOT_ORG_WORD.test(head) || place || /^[小老][\u4e00-\u9fa5]$/.test(head);
 }
 
@@ -448,7 +448,8 @@ export function findCustomer(masked: string, afterPrefix: number | null, tokens:
   if (/[\u4e00-\u9fa5]/.test(masked)) {
     // A plain brand name read from the sentence structure beats no reading and a fragment reading; a longer
     // reading that contains it with an organisation suffix (远航 ⊂ 远航科技有限公司) stays.
-    const st = byStructure(masked, tokens);
+    let st = byStructure(masked, tokens);
+    if (st && isErrand(st, tokens, masked)) st = null;
     const inRule = rule && rule.start <= st!?.start && rule.end >= st!?.end;
     // 中|通达: a reading that only adds characters before the rule's (the segmenter split the name) is the name.
     const overRule = rule && st && st.start <= rule.start && st.end >= rule.end && !(st.end === rule.end && st.start < rule.start);

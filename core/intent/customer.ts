@@ -27,7 +27,7 @@ const ORG_SUFFIX_START = new RegExp(`^(?:${ORG_SUFFIX.join('|')})`);
 const ORG_SUFFIX_RE = new RegExp(`(?:${ORG_SUFFIX.join('|')})(?!师|部|组)`, 'g');
 
 /** Words that begin a clause rather than a name; stripped from the front of a candidate. */
-const LEADING = /^(?:一下|有没有|有无|一趟|趟|要给|还要|先给|我们|我|刚见完|见完|聊完|谈完|开完|完|掉进|掉到|掉|昨天|今天|下午|上午|又|还|都|请了|请|那个|这个|那家|这家|公海里的|公海里|公海的|公海|我要|我想|帮我|去了|见了|碰了|约了|认领|领取|查一下|问一下|问问|看看|紧急|加急|尽快|马上|立刻|赶紧|务必|记得|一定要|需要|打电话给|跟进|上门|拜访|之前|以前|前|联系|回访|致电|电话|微信|提醒我|提醒|已经|刚才|刚刚|约了|约|给|和|跟|与|同|去|到|见|在|对|帮|把|向|客户|刚|已|了|再|的|是)+/;
+const LEADING = /^(?:一下|有没有|有无|一趟|趟|要给|还要|先给|我们|我|刚见完|见完|聊完|谈完|开完|完|掉进|掉到|掉|昨天|今天|下午|上午|又|还|都|请了|请|那个|这个|那家|这家|公海里的|公海里|公海的|公海|我要|我想|帮我|去了|见了|碰了|约了|认领|领取|查一下|帮我查查|帮我查|查查|查下|问一下|问问|看看|紧急|加急|尽快|马上|立刻|赶紧|务必|记得|一定要|需要|打电话给|跟进|上门|拜访|之前|以前|前|联系|回访|致电|电话|微信|提醒我|提醒|已经|刚才|刚刚|约了|约|给|和|跟|与|同|去|到|见|在|对|帮|把|向|客户|刚|已|了|再|的|是)+/;
 /** Words after which a name cannot continue. */
 const STOP = /打电话|打个电话|电话|拜访|上门|微信|邮件|开会|会议|见面|沟通|聊|谈|说|约|签|发|反馈|表示|需要|想要|要|报价|方案|合同|演示|吃饭|的|了|过|今天|明天|后天|下周|再|还|也|都|很|不|没|已/;
 const NOT_A_NAME = /^(?:他|她|他们|她们|客户|对方|老板|我|我们|你|你们|大家|领导|him|her|them|they|i|we|you|the|this|that|it|a|an)$/i;
@@ -190,12 +190,14 @@ export function cleanName(f: Found | null): Found | null {
     end = start + name.length;
     if (name === before) break;
   }
+  // A place of our own (厂里看看设备, 公司里) starts no organisation's name.
+  if (/^(?:厂里|店里|家里|公司里|仓库里?|工地|单位里|办公室|会议室)/.test(name)) return null;
   return usable(name) && !/^\d+$/.test(name) && !NOT_ORG_WORD.test(name) ? { name, start, end } : null;
 }
 
 const POS_NOUNISH = new Set(['n', 'nr', 'ns', 'nt', 'nz', 'ng', 'nrt', 'nrfg', 'j', 'eng', 'an', 's']);
 const POS_PROPER = new Set(['nr', 'ns', 'nt', 'nz', 'nrt', 'nrfg', 'j', 'eng', 's']);
-const NOT_ORG_WORD = /^(?:(?:他们|她们|我们|你们|对方|咱们|他|她|我|你)(?:的)?(?:公司|集团|单位|厂|那边)?|洗手间|厕所|食堂|银行|医院|机场|车站|高铁站|火车站|酒店|办公室|会议室|楼下|仓库|工厂|老家|两家|三家|几家|一家|这家|那家|各家|公司|总部|单位|现场|我司|贵司|本公司|答复|回复|结果|消息|反馈|意见|通知|答案|报价单|合同草稿|初稿|样品|发票|合同|报价|方案|价格|技术部|公海|客户|电话|微信|邮件|会议|项目|产品|资料|需求|问题|事情|时间|老板|采购|财务|技术|销售|对方|他们|我们|货款|款|订单|单子|机器人|系统|功能|菜单|名片|展会|朋友|同事|领导|总监|经理|主任)$/;
+const NOT_ORG_WORD = /^(?:(?:他们|她们|我们|你们|对方|咱们|他|她|我|你)(?:的)?(?:公司|集团|单位|厂|新厂|工厂|那边|老板|领导|采购|财务|技术|经理|负责人|人)?|企业|企业微信|企微|钉钉|飞书|微信群|老婆|老公|孩子|家人|爸妈|父母|儿子|女儿|设备|机器|货|样机|库存|资料|文件|报表|周报|厂里|店里|家里|公司里|车里|仓库里|城里|工地|园区|洗手间|厕所|食堂|银行|医院|机场|车站|高铁站|火车站|酒店|办公室|会议室|楼下|仓库|工厂|老家|两家|三家|几家|一家|这家|那家|各家|公司|总部|单位|现场|我司|贵司|本公司|答复|回复|结果|消息|反馈|意见|通知|答案|报价单|合同草稿|初稿|样品|发票|合同|报价|方案|价格|技术部|公海|客户|电话|微信|邮件|会议|项目|产品|资料|需求|问题|事情|时间|老板|采购|财务|技术|销售|对方|他们|我们|货款|款|订单|单子|机器人|系统|功能|菜单|名片|展会|朋友|同事|领导|总监|经理|主任)$/;
 
 /** An organisation from the segmenter's tags: a run of nouns with a proper noun in it (中兴/ns 精工/n). */
 export function byPos(tokens: Token[], masked: string): Found | null {
@@ -290,15 +292,18 @@ function byLookupObject(masked: string): Found | null {
  * NAME is 2–8 characters with no clause word inside; the shortest reading wins.
  */
 const S_NAME = '(?![给跟和与同去到请找从催发寄把在])[\\u4e00-\\u9fa5A-Za-z0-9]{2,8}?';
-const S_PERSON = '(?:[\\u4e00-\\u9fa5]{1,2}(?:总经理|董事长|总监|经理|主任|主管|老师|老板|总|工|姐|哥|秘)|老[\\u4e00-\\u9fa5]|小[\\u4e00-\\u9fa5]|采购|财务|老板|老板娘|技术|负责人|项目经理|董事长|总经理|人)';
-const S_PREP = '(?:催一下|催|发给|发到|寄给|寄到|交给|送到|拜访了|拜访|认识了|介绍了|联系了|请了|去了|到了|给|跟|和|与|同|去|到|请|找|从|约了|约|联系)';
-const S_AFTER = '(?:了|打|拨|拜访|上门|那边|这边|的|发|寄|送|报|开|出来|回来|吃|喝|聊|谈|视频|电话|邮箱|签|做|对|催|确认|沟通|见|碰|演示|培训|交流|参观|考察|[，,。;；!！?？\\s]|$)';
+const S_PERSON = '(?:(?:几|两|三)[个位](?:工程师|技术|采购|领导|负责人)|工程师|[\\u4e00-\\u9fa5]{1,2}(?:总经理|董事长|总监|经理|主任|主管|老师|老板|总|工|姐|哥|秘)|老[\\u4e00-\\u9fa5]|小[\\u4e00-\\u9fa5]|采购|财务|老板|老板娘|技术|负责人|项目经理|董事长|总经理|人)';
+const S_PREP = '(?:加的|加了|认识的|介绍的|推荐的|推荐了|催一下|催|发给|发到|寄给|寄到|交给|送到|拜访了|拜访|认识了|介绍了|联系了|请了|去了|到了|给|跟|和|与|同|去|到|请|找|从|约了|约|联系)';
+const S_AFTER = '(?:了|看|查|打|拨|拜访|上门|那边|这边|的|发|寄|送|报|开|出来|回来|吃|喝|聊|谈|视频|电话|邮箱|签|做|对|催|确认|沟通|见|碰|演示|培训|交流|参观|考察|[，,。;；!！?？\\s]|$)';
 const STRUCT_RES = [
   new RegExp(`(?:^|[，,。;；:：\\s]|${S_PREP})(${S_NAME})的${S_PERSON}`, 'gd'),
   new RegExp(`${S_PREP}(${S_NAME})(?=${S_AFTER})`, 'gd'),
-  new RegExp(`(?:^|[，,。;；:：])\\s*(${S_NAME})(?=\\s*(?:那边|这边|那个客户|的款|的回款|的合同|的单子|来电|来电话|打来|打过来|回邮件|回了邮件|回复|今天|昨天|刚才|刚|已经|在微信|微信|电话))`, 'gd'),
+  new RegExp(`(?:^|[，,。;；:：])\\s*(${S_NAME})(?=\\s*(?:(?:上个?月|上周|上礼拜|今天|昨天|前天|去年|今年|本月|这个月|最近)\\s*)?(?:那边|这边|那个客户|的[尾货回预首余]?款|的[^，,。\\s]{1,2}款|的定金|的订金|的账|的发票|的订单|的合同|的单子|的报价|的样品|的项目|来电|来电话|打来|打过来|打电话来|回邮件|回了邮件|发邮件|发了邮件|发来|发微信|回微信|在微信|微信上|电话里|我来认领|我要了|归谁|谁在跟))`, 'gd'),
+  new RegExp(`${S_PREP}(${S_NAME})(?=的(?:[尾货回预首余]?款|付款|合同|发票|订单|报价|项目|样品|单子|账))`, 'gd'),
+  new RegExp(`(?:打|拨)了?(?:[一两三四五几好\\d]+[次遍个])?(${S_NAME})的?(?=电话|手机|座机)`, 'gd'),
+  new RegExp(`(?:^|[，,。;；:：])\\s*(${S_NAME})(?=\\s*(?:回复|今天|昨天|刚才|刚|已经|微信|电话))`, 'gd'),
 ];
-const STRUCT_BAD = /[的了过着吗呢吧啊他她我你们这那哪谁什么怎么一个下次再也都还就很没不要想会说让被把对在是有]|^[给跟和与同去到请找从趟前后]|(?:年|月|周|天|号|日|点|半|底|初)$|^(?:明年|今年|去年|客户|公司|对方|老板|领导|同事|朋友|采购|财务|技术|项目|报价|合同|方案|样品|发票|系统|产品|电话|微信|邮件|上午|下午|晚上|早上|中午|今天|明天|后天|昨天|前天|周末|月底|年底|下周|本周|这周)/;
+const STRUCT_BAD = /^[小老][\u4e00-\u9fa5][去来]?$|[去来]$|[的了过着吗呢吧啊他她我你们这那哪谁再也还就很没不要想会说让被把对在是有]|什么|怎么|一个|一下|下次|都[没不是在要]|^[给跟和与同去到请找从趟前后]|(?:年|月|周|天|号|日|点|半|底|初)$|^(?:明年|今年|去年|客户|公司|对方|老板|领导|同事|朋友|采购|财务|技术|项目|报价|合同|方案|样品|发票|系统|产品|电话|微信|邮件|上午|下午|晚上|早上|中午|今天|明天|后天|昨天|前天|周末|月底|年底|下周|本周|这周)/;
 export function byStructure(masked: string, tokens: Token[]): Found | null {
   let best: Found | null = null;
   for (const re of STRUCT_RES) {
@@ -324,10 +329,14 @@ export function byStructure(masked: string, tokens: Token[]): Found | null {
       // A common word across its start (同|意试用) means the "preposition" was part of a word; an unknown name
       // split oddly by the segmenter (和顺|丰, 中|通达) is still a name.
       const crossed = (at: number) => tokens.some((t) => t.start < at && t.end > at && !/^(?:nz|nr|ns|nt|nrt|nrfg|f|j|x|eng)$/.test(t.tag));
-      if (crossed(start) || (re !== STRUCT_RES[2] && crossed(m.index! + (/^[，,。;；:：\s]/.test(m[0]) ? 1 : 0)))) continue;
+      if (crossed(start) || (re === STRUCT_RES[0] || re === STRUCT_RES[1] || re === STRUCT_RES[3]) && crossed(m.index! + (/^[，,。;；:：\s]/.test(m[0]) ? 1 : 0))) continue;
       // One common word of the language (收到, 文件) is no brand name.
       const one = tokens.find((t) => t.start === start && t.end === start + name.length);
-      if (one && re !== STRUCT_RES[0] && /^(?:v|vn|n|d|ad|l|i|r|m|t)$/.test(one.tag)) continue;
+      // Before a contact verb (去创维拜访, 给海纳打了), a noun the segmenter knows can still be a brand.
+      const contactAfter = re === STRUCT_RES[1] && one?.tag === 'n' && /^(?:拜访|上门|打|拨|开会|签|发|寄|报|吃|喝|视频|电话|邮箱|催|演示|培训|考察|参观|碰)/.test(masked.slice(start + name.length));
+      if (one && !contactAfter && (re === STRUCT_RES[3] ? /^(?:r|m|t|p|c|u.*)$/ : re === STRUCT_RES[2] || re === STRUCT_RES[4] ? /^(?:d|ad|r|m|t|p|c|u.*)$/ : re === STRUCT_RES[0] ? /^$/ : /^(?:v|vn|n|d|ad|l|i|r|m|t)$/).test(one.tag)) continue;
+      // Ended by punctuation alone, a long reading needs an organisation suffix (去机场接领导 is no name).
+      if (re === STRUCT_RES[1] && name.length > 4 && !ORG_SUFFIX_END.test(name) && /^[，,。;；!！?？\s]|^$/.test(masked.slice(start + name.length, start + name.length + 1))) continue;
       const f = dropPerson({ name, start, end: start + name.length });
       if (!f || !usable(f.name)) continue;
       if (!best || f.start < best.start) best = f;
@@ -339,7 +348,7 @@ export function byStructure(masked: string, tokens: Token[]): Found | null {
 
 // --- English organisations: capitalised word runs ---------------------------------------------------------------
 const EN_ORG_WORD = /^(?:corp|corporation|inc|ltd|llc|plc|co|company|group|industries|industry|enterprises|logistics|foods?|toys|bank|analytics|medical|pharma|trading|hotels?|robotics|construction|seafood|furniture|freight|bakery|tools|drones|farms|resorts|semiconductors?|dairy|systems|tech|technologies|technology|labs?|solutions|partners|holdings|consulting|media|energy|motors|manufacturing|software|networks|capital|ventures|studios?|health|healthcare|clinic|hospital|school|university|airlines|shipping|electronics|electric|chemicals?|materials|textiles|apparel|retail|stores?|markets?|mart|foods|beverages|brewing|coffee|pharmaceuticals|biotech|insurance|realty|properties|estates|international|global|worldwide|associates|services|supply|supplies|steel|metals|mining|oil|gas|power|solar|auto|automotive|aviation|aerospace|marine|cargo|express|telecom|communications|digital|interactive|games|entertainment|publishing|press|design|architects|engineering|builders|homes|instruments|devices|machinery|equipment|packaging|paper|plastics|glass|furnishings|interiors|fashion|cosmetics|beauty|wellness|fitness|sports|outdoors|travel|tours|education|academy|institute|foundation)$/i;
-const EN_STOP_WORD = /^(?:emailed|texted|messaged|wechatted|phoned|pinged|rang|caught|reached|left|can|could|would|will|should|please|remind|i|i'll|i'm|i've|we|we'll|you|he|she|they|it|the|a|an|my|our|your|their|this|that|these|those|and|or|but|so|if|then|ok|okay|pls|please|hi|hello|hey|thanks|crm|ceo|cfo|cto|coo|gm|vp|poc|pm|am|eod|eom|asap|fyi|re|fw|todo|to-do|tbd|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun|january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|today|tomorrow|tonight|yesterday|next|last|new|lead|leads|referral|inbound|expo|website|web|linkedin|wechat|zoom|teams|slack|email|call|called|calling|met|meet|meeting|visit|visited|visiting|lunch|dinner|coffee|had|spoke|talked|sent|send|got|get|grab|claim|claiming|can|could|is|are|was|were|do|does|did|who|who's|what|what's|which|when|where|how|any|see|remind|follow|followed|schedule|drop|dropped|prepare|chase|note|log|find|search|show|pull|lookup|contact|owner|met|prospect|demo|kickoff|quick|just|also|still|already|first|bot|help|mr|ms|mrs|dr)$/i;
+const EN_STOP_WORD = /^(?:ppt|pdf|excel|word|erp|oa|app|ui|hr|sop|kpi|okr|emailed|texted|messaged|wechatted|phoned|pinged|rang|caught|reached|left|can|could|would|will|should|please|remind|i|i'll|i'm|i've|we|we'll|you|he|she|they|it|the|a|an|my|our|your|their|this|that|these|those|and|or|but|so|if|then|ok|okay|pls|please|hi|hello|hey|thanks|crm|ceo|cfo|cto|coo|gm|vp|poc|pm|am|eod|eom|asap|fyi|re|fw|todo|to-do|tbd|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun|january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|today|tomorrow|tonight|yesterday|next|last|new|lead|leads|referral|inbound|expo|website|web|linkedin|wechat|zoom|teams|slack|email|call|called|calling|met|meet|meeting|visit|visited|visiting|lunch|dinner|coffee|had|spoke|talked|sent|send|got|get|grab|claim|claiming|can|could|is|are|was|were|do|does|did|who|who's|what|what's|which|when|where|how|any|see|remind|follow|followed|schedule|drop|dropped|prepare|chase|note|log|find|search|show|pull|lookup|contact|owner|met|prospect|demo|kickoff|quick|just|also|still|already|first|bot|help|mr|ms|mrs|dr)$/i;
 const EN_WORD = /[A-Za-z][A-Za-z0-9&.'’-]*/g;
 
 /** The first run of capitalised words that is not a stop word; an organisation word in it makes it certain. */
@@ -394,6 +403,17 @@ function plausible(hit: DictionaryHit, tokens: Token[]): boolean {
   return !t || POS_NOUNISH.has(t.tag);
 }
 
+/** 机场|接领导, 银行|办点事, 北京|出差三天, 小李|去: a common place or thing, a lone city or a person followed by a
+ * verb is an errand, not an organisation. */
+function isErrand(f: Found, tokens: Token[], masked: string): boolean {
+  if (!/[\u4e00-\u9fa5]/.test(f.name) || ORG_SUFFIX_END.test(f.name)) return false;
+  const verb = tokens.find((t) => t.start > f.start && t.end <= f.end && /^(?:v|vn)$/.test(t.tag));
+  if (!verb) return false;
+  const head = masked.slice(f.start, verb.start);
+  const place = tokens.some((t) => t.start === f.start && t.end === verb.start && t.tag === 'ns' && t.word.length >= 2) && verb.word.length >= 2;
+  return NOT_ORG_WORD.test(head) || place || /^[小老][\u4e00-\u9fa5]$/.test(head);
+}
+
 export interface CustomerReading {
   found: Found | null;
   match: DictionaryHit | null;
@@ -408,7 +428,9 @@ export interface CustomerReading {
 export function findCustomer(masked: string, afterPrefix: number | null, tokens: Token[], dictionary?: CustomerDictionary | null, viewer?: Viewer | null): CustomerReading {
   let rule = trimByTokens(cleanName(extractCustomer(masked, afterPrefix) ?? byLookupObject(masked) ?? byCityName(masked)), tokens, masked);
   // A short Chinese candidate that starts inside a word is a fragment (跟|进吗).
-  if (rule && /[\u4e00-\u9fa5]/.test(rule.name) && rule.name.length <= 3 && tokens.some((t) => t.start < rule!.start && t.end > rule!.start)) rule = null;
+  if (rule && /[\u4e00-\u9fa5]/.test(rule.name) && rule.name.length <= 3 && tokens.some((t) => t.start < rule!.start && t.end > rule!.start)) {
+    rule = trimByTokens(cleanName(byLookupObject(masked) ?? byCityName(masked)), tokens, masked);
+  }
   if (!/[\u4e00-\u9fa5]/.test(masked)) {
     // English: the organisation after a lead source's colon, else the capitalised run (an organisation word wins).
     const src = afterSourceColon(masked);
@@ -422,17 +444,24 @@ export function findCustomer(masked: string, afterPrefix: number | null, tokens:
   } else if (!rule) {
     rule = byEnglishCaps(masked);
   }
+  if (rule && isErrand(rule, tokens, masked)) rule = null;
   if (/[\u4e00-\u9fa5]/.test(masked)) {
     // A plain brand name read from the sentence structure beats no reading and a fragment reading; a longer
     // reading that contains it with an organisation suffix (远航 ⊂ 远航科技有限公司) stays.
-    const st = byStructure(masked, tokens);
+    let st = byStructure(masked, tokens);
+    if (st && isErrand(st, tokens, masked)) st = null;
     const inRule = rule && rule.start <= st!?.start && rule.end >= st!?.end;
     // 中|通达: a reading that only adds characters before the rule's (the segmenter split the name) is the name.
     const overRule = rule && st && st.start <= rule.start && st.end >= rule.end && !(st.end === rule.end && st.start < rule.start);
-    const earlier = rule && st && st.end <= rule.start && !ORG_SUFFIX_END.test(rule.name) && !/^[A-Za-z]/.test(rule.name);
+    // 把合同扫描件发给X: the object run between 把 and 发给/发到 is no customer, X is.
+    const objectRun = rule && st && rule.end <= st.start && /把\s*$/.test(masked.slice(0, rule.start).slice(-6).replace(/[^把\s]+$/, '')) && /^[^，,。]*(?:发给|发到|寄给|寄到|交给|送到|转给)\s*$/.test(masked.slice(rule.end, st.start));
+    // A reading with a clause particle inside (工程师开了个技术) is a fragment whatever it ends with.
+    const fragment = rule && /[了吗呢吧着]/.test(rule.name);
+    const earlier = rule && st && (objectRun || fragment || (st.end <= rule.start && !ORG_SUFFIX_END.test(rule.name))) && !/^[A-Za-z]/.test(rule.name);
     if (st && (!rule || earlier || (inRule && !ORG_SUFFIX_END.test(rule.name)) || (!inRule && !overRule && st.start < rule.end && st.end > rule.start))) rule = st;
   }
-  const pos = rule ? null : trimByTokens(byPos(tokens, masked), tokens, masked);
+  let pos = rule ? null : trimByTokens(byPos(tokens, masked), tokens, masked);
+  if (pos && isErrand(pos, tokens, masked)) pos = null;
   const written = rule ?? pos;
   if (!dictionary) return { found: written, match: null };
   const hits = dictionary.findAll(masked, viewer).filter((h) => plausible(h, tokens));

@@ -424,7 +424,9 @@ export function extractWhen(text: string, now: DateTime): WhenResult {
   // Today's moment in a clause told in the past (上午跟…碰了一下, 下午去了趟…, "this afternoon I called") is what
   // happened, not a next step.
   for (const c of candidates) {
-    if (!c.at.hasSame(now, 'day') && !(c.at.diff(now, 'hours').hours <= 24 && /^(?:上午|中午|下午|早上|今早|今天|刚才)/.test(text.slice(c.start, c.end)))) continue;
+    // A bare weekday / 周末 opening the message (周末和X打了场球, 周五晚上还在加班…刚给X发了邮件) dates the report too.
+    const opening = /^\s*$/.test(text.slice(0, c.start)) && /^(?:周末|(?:周|星期|礼拜)[一二三四五六日天])/.test(text.slice(c.start, c.end)) && c.at.diff(now, 'days').days < 8;
+    if (!opening && !c.at.hasSame(now, 'day') && !(c.at.diff(now, 'hours').hours <= 24 && /^(?:上午|中午|下午|早上|今早|今天|刚才)/.test(text.slice(c.start, c.end)))) continue;
     const clause = /^[^，,。.;；!！?？\n]*/.exec(text.slice(c.end))![0];
     if (PAST_CLAUSE.test(clause) && !/我再|再(?:约|打|去|跟|联系|过去|拜访|上门|发|催|问|见|谈|聊|沟通)|回访|\b(?:again|follow\s+up|call\s+back)\b/i.test(clause)) c.at = now.minus({ minutes: 1 });
   }

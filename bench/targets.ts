@@ -65,6 +65,8 @@ export const TARGETS = {
   'org-sync.429s': { issue: 26, description: 'zero 429s caused by the org sync (the contact limits are respected)', kind: 'max', value: 0, unit: 'count' },
 
   'sandbox.p95': { issue: 17, description: 'chat sandbox message round trip (POST /sandbox/api/messages → the bot’s answer on the SSE stream) p95 < 300 ms', kind: 'max', value: 300, unit: 'ms' },
+  'parse.p99': { issue: 16, description: 'chat understanding p99 < 5 ms per message on one core with a dictionary of 1M customers', kind: 'max', value: 5, unit: 'ms', scale: 'full' },
+  'parse.dictionary-memory': { issue: 16, description: 'customer dictionary of 1M customers < 200 MB (heapUsed + external delta)', kind: 'max', value: 200, unit: 'MB', scale: 'full', deterministic: true },
 } satisfies Record<string, Target>;
 
 export type TargetId = keyof typeof TARGETS;

@@ -4,6 +4,8 @@ import type { CoreContext } from '../core/context';
 import { isUniqueViolation, toDate } from '../core/db/connection';
 import { isAppError } from '../core/errors';
 import { parseMessage } from '../core/intent/parse';
+import { DictionaryCache } from '../core/intent/dictionary-loader';
+import type { CustomerDictionary } from '../core/intent/dictionary';
 import { enqueueMessages, type OutboundMessage } from '../core/notifications/outbox';
 import { findUserByOpenId, type UserDto } from '../core/users/operations';
 import type { Logger } from 'pino';
@@ -46,6 +48,11 @@ export interface BotOptions {
   maxConcurrent?: number;
   /** Intent lookup (default: the registry's). Tests substitute their own handlers here. */
   intentHandler?: (intent: string) => ChatHandler | undefined;
+  /**
+   * The process's customer dictionary (core/intent/dictionary-loader.ts), refreshed incrementally before a message
+   * is read; default: one of its own over `core.db`. Each process keeps its own copy.
+   */
+  dictionary?: DictionaryCache;
 }
 
 /** Wire shape of a card action answer. */
@@ -90,6 +97,7 @@ export class LarkBot {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
   private dispatcher: lark.EventDispatcher | null = null;
+  private readonly dictionary: DictionaryCache;
 
   constructor(opts: BotOptions) {
     this.core = opts.core;
@@ -100,6 +108,7 @@ export class LarkBot {
     this.maxAttempts = opts.maxAttempts ?? 5;
     this.lookupIntent = opts.intentHandler ?? this.registry.intentHandler;
     this.maxConcurrent = opts.maxConcurrent ?? 4;
+    this.dictionary = opts.dictionary ?? new DictionaryCache(opts.core.db, 0);
   }
 
   private localeOf(user: UserDto | null, raw?: string | null): Locale {
@@ -284,7 +293,9 @@ export class LarkBot {
   private async runChat(cmd: ChatCommand, kit: HandlerKit): Promise<void> {
     let name: string;
     if (cmd.type === 'text') {
-      cmd.intent = parseMessage(cmd.text, { now: cmd.sentAt, timezone: this.core.timezone, stages: await this.stages() });
+      const u = cmd.user;
+      const viewer = { userId: u.id, role: u.role, teamIds: u.teamIds?.length ? u.teamIds : u.teamId !== null && u.teamId !== undefined ? [u.teamId] : [] };
+      cmd.intent = parseMessage(cmd.text, { now: cmd.sentAt, timezone: this.core.timezone, stages: await this.stages(), dictionary: await this.customers(), viewer });
       name = cmd.intent.intent;
       if (name === 'unknown') name = this.registry.matchTextIntent(cmd.text) ?? name;
     } else {
@@ -293,6 +304,17 @@ export class LarkBot {
     const handler = this.lookupIntent(name) ?? this.lookupIntent('unknown');
     if (!handler) throw new Error('no unknown-intent handler registered');
     await handler(cmd, kit);
+  }
+
+  /** The customers and leads a message's customer is matched against (refreshed with what changed since last time). */
+  private async customers(): Promise<CustomerDictionary | null> {
+    try {
+      return await this.dictionary.current();
+    } catch (err) {
+      // Without it a message is still understood; only customer_match is missing.
+      this.logger.warn({ err }, 'customer dictionary unavailable for chat understanding');
+      return null;
+    }
   }
 
   /** The pipelines' stage names the parser reads a stage move with (data: an admin may rename them). */

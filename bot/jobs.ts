@@ -55,14 +55,14 @@ export function orgSyncJob(deps: BotProcessDeps): Job {
 
 export function outboxWorker(deps: BotProcessDeps): Worker {
   const limits = sendLimitsFor(deps.core.db, deps.redis);
-  const w = new OutboxWorker({ core: deps.core, logger: deps.logger, client: createLarkClient(deps.config.lark, deps.logger), registry: botFor(deps.core, deps.logger, deps.config, deps.registry).registry, limits });
+  const w = new OutboxWorker({ core: deps.core, logger: deps.logger, client: createLarkClient(deps.config.lark, deps.logger), registry: botFor(deps.core, deps.logger, deps.config, deps.registry, deps.dictionary).registry, limits });
   deps.logger.debug({ store: limits.store.kind }, 'outbox: Lark send budget');
   return { name: 'lark-outbox', start: () => w.start(), stop: () => w.stop() };
 }
 
 /** Every few seconds: process inbox rows still pending (older than `minAgeMs`, so fresh ones are left to their own process). */
 export function inboxWorker(deps: BotProcessDeps, opts: { intervalMs?: number; minAgeMs?: number; bot?: LarkBot } = {}): Worker {
-  const bot = opts.bot ?? botFor(deps.core, deps.logger, deps.config, deps.registry);
+  const bot = opts.bot ?? botFor(deps.core, deps.logger, deps.config, deps.registry, deps.dictionary);
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<unknown> | null = null;
   let stopped = false;
@@ -105,7 +105,7 @@ export function wsWorker(deps: BotProcessDeps): Worker {
     name: 'lark-ws',
     start: () => {
       if (cfg.lark.mode !== 'ws' || !cfg.lark.appId || !cfg.lark.appSecret) return;
-      const bot = botFor(deps.core, deps.logger, cfg, deps.registry);
+      const bot = botFor(deps.core, deps.logger, cfg, deps.registry, deps.dictionary);
       client = new lark.WSClient({ appId: cfg.lark.appId, appSecret: cfg.lark.appSecret, domain: larkDomain(cfg.lark.domain), logger: sdkLogger(deps.logger), loggerLevel: lark.LoggerLevel.warn });
       void client.start({ eventDispatcher: bot.sdkDispatcher() });
       deps.logger.info('Lark long connection (ws) started');

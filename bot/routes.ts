@@ -42,7 +42,7 @@ export const larkRouter: BotRouterFactory = (deps) => {
   } else if (!cfg.encryptKey) {
     deps.logger.warn('LARK_ENCRYPT_KEY is not set: Lark callback signatures are OFF, only the verification token is checked');
   }
-  const bot = botFor(deps.core, deps.logger, deps.config, deps.registry);
+  const bot = botFor(deps.core, deps.logger, deps.config, deps.registry, deps.dictionary);
   const router = new Router({ prefix: '/lark' });
 
   router.post('/events', async (ctx) => {

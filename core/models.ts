@@ -13,6 +13,7 @@ import { defineContractModels } from './contracts/model';
 import { defineApprovalModels } from './approvals/model';
 import { defineReceivableModels } from './receivables/model';
 import { defineOpportunityModels } from './opportunities/model';
+import { defineIntentModels } from './intent/model';
 
 /** Every context's models, bound to one Sequelize instance (tests run several side by side). */
 export function defineModels(s: Sequelize) {
@@ -31,6 +32,7 @@ export function defineModels(s: Sequelize) {
     ...defineApprovalModels(s),
     ...defineReceivableModels(s),
     ...defineOpportunityModels(s),
+    ...defineIntentModels(s),
   };
 }
 export type Models = ReturnType<typeof defineModels>;

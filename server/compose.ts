@@ -4,6 +4,7 @@ import type { Db } from '../core/db/connection';
 import type { Job } from '../core/registry';
 import { botJobs, botWorkers, type BotProcessDeps, type Worker } from '../bot/jobs';
 import { composeBot } from '../bot/compose';
+import { DictionaryCache } from '../core/intent/dictionary-loader';
 import { larkRouter } from '../bot/routes';
 import type { AppDeps, RouterFactory } from './app';
 import { botConfigOf, type Config } from './config';
@@ -40,7 +41,9 @@ export interface ProcessComposition {
 export function composeProcess(deps: AppDeps, sandbox: Sandbox | null = null): ProcessComposition {
   // The bot: its own slice of the configuration (it never reads the environment or imports server/) and
   // everything it understands and sends (bot/compose.ts), shared by its router, its jobs and its workers.
-  const bot: BotProcessDeps = { core: deps.core, logger: deps.logger, config: botConfigOf(deps.config), registry: composeBot(), redis: deps.redis ?? null };
+  // One customer dictionary per process (chat understanding), refreshed incrementally by the bot before it reads a
+  // message; every process keeps its own copy.
+  const bot: BotProcessDeps = { core: deps.core, logger: deps.logger, config: botConfigOf(deps.config), registry: composeBot(), redis: deps.redis ?? null, dictionary: new DictionaryCache(deps.core.db, 0) };
   // CRM_ROLE: a web process serves HTTP only; a worker runs the jobs and the background loops (and answers /healthz).
   const role = deps.config.role ?? 'all';
   const web = role !== 'worker';

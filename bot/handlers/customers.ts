@@ -17,6 +17,7 @@ import { customer360Card, followupFormCard, pickItem, poolListCard, reassignForm
 import { createTask } from '../../core/tasks/operations';
 import { noteEmptyInChat, spendInCard, spendInChat } from '../read-budget';
 import type { CardActionCommand, CardActionHandler, CardActionResult, ChatCommand, ChatHandler, HandlerKit } from '../types';
+import { matchedCustomer, understood } from '../understood';
 
 /**
  * Customers in chat: "查 <name>" (one → 360° card, several → pick list), "公海 [filters]" (pool list with claim
@@ -35,16 +36,38 @@ async function replyError(kit: HandlerKit, e: unknown): Promise<void> {
 
 // ------------------------------------------------------------------ find
 
+/**
+ * A question about a customer. The customer the dictionary matched exactly opens its 360° card directly; otherwise
+ * the name as written is searched among what the sender may see, and a fuzzy match is offered ("您是不是指 …？").
+ */
 const findCustomerIntent: ChatHandler = async (cmd, kit) => {
-  const q = cmd.intent?.customer?.trim() || cmd.text.replace(/^(查询?|找|find|search)\s*/i, '').trim();
+  const p = understood(cmd);
+  const m = matchedCustomer(p);
+  // No organisation in the reading: what follows the look-up word (a phone, an e-mail, a contact's name) is searched.
+  const q = p.customer?.trim() || m?.name || cmd.text.replace(/^(查一下|查询|查找|查看|搜索|搜一下|搜|查|找一下|找|find|search(\s+for)?|look\s*up)\s*[:：]?\s*/i, '').trim();
   const locale = kit.deps.locale;
   if (!q) {
     await kit.reply({ kind: 'text', payload: { text: t(locale, { 'zh-CN': '请告诉我要查的客户，例如“查 远航科技”。', en: 'Tell me whom to look up, e.g. "find Acme".' }) } });
     return;
   }
   const actor = actorOf(cmd.user);
+  if (m?.exact) {
+    if (!(await spendInChat(kit, actor, 'lookup'))) return;
+    const view = await getCustomer360(kit.deps.core, actor, m.id, kit.t).catch((e: unknown) => (isAppError(e) ? null : Promise.reject(e)));
+    if (view) {
+      await kit.reply({ kind: 'customer.360', payload: { view, viewer: viewerOf(cmd.user) } as never });
+      return;
+    }
+  }
   if (!(await spendInChat(kit, actor, 'search'))) return;
   const found = await findCustomersByName(kit.deps.core, actor, q, 10);
+  if (!found.length && m && !m.exact) {
+    const c = await getCustomer(kit.deps.core, actor, m.id, kit.t).catch((e: unknown) => (isAppError(e) ? null : Promise.reject(e)));
+    if (c) {
+      await kit.reply({ kind: 'customer.pick', payload: { query: q, items: [pickItem(c)], suggest: true } });
+      return;
+    }
+  }
   if (!found.length) {
     await noteEmptyInChat(kit, actor);
     await kit.reply({
@@ -122,26 +145,38 @@ const poolClaimAction: CardActionHandler = async (cmd, kit) => {
   return { toast: { type: 'success', content: t(kit.deps.locale, { 'zh-CN': `已领取「${customer.name}」`, en: `Claimed "${customer.name}"` }) } };
 };
 
+/**
+ * A claim, wherever its verb stood in the message. The customer the dictionary matched exactly is claimed by id (the
+ * pool rules are the core's); otherwise the name is searched in the pool, and a fuzzy match in the pool is offered.
+ */
 const claimIntent: ChatHandler = async (cmd, kit) => {
   const locale = kit.deps.locale;
-  const q = cmd.intent?.customer?.trim() || cmd.text.replace(/^(认领|领取|claim)\s*/i, '').trim();
+  const p = understood(cmd);
+  const m = matchedCustomer(p);
+  const q = p.customer?.trim() || m?.name || '';
   if (!q) {
     await kit.reply({ kind: 'text', payload: { text: t(locale, { 'zh-CN': '请告诉我要认领哪个客户，例如“认领 远航科技”。', en: 'Tell me which customer to claim, e.g. "claim Acme".' }) } });
     return;
   }
   const actor = actorOf(cmd.user);
-  if (!(await spendInChat(kit, actor, 'search'))) return;
-  const found = await findCustomersByName(kit.deps.core, actor, q, 10);
-  const inPool = found.filter((c) => c.inPool);
-  if (inPool.length === 1 || (inPool.length > 1 && inPool[0].name === q)) {
+  const claim = async (id: number): Promise<boolean> => {
     try {
-      const { customer } = await claimCustomer(kit.deps.core, actor, 'chat', inPool[0].id, kit.t);
+      const { customer } = await claimCustomer(kit.deps.core, actor, 'chat', id, kit.t);
       const view = await getCustomer360(kit.deps.core, actor, customer.id, kit.t);
       await kit.reply({ kind: 'text', payload: { text: t(locale, { 'zh-CN': `已领取「${customer.name}」。`, en: `Claimed "${customer.name}".` }) } });
       await kit.reply({ kind: 'customer.360', payload: { view, viewer: viewerOf(cmd.user) } as never });
+      return true;
     } catch (e) {
       await replyError(kit, e);
+      return false;
     }
+  };
+  if (!(await spendInChat(kit, actor, 'search'))) return;
+  const found = await findCustomersByName(kit.deps.core, actor, m?.exact ? m.name : q, 10);
+  const inPool = found.filter((c) => c.inPool);
+  const exactHit = m?.exact ? inPool.find((c) => c.id === m.id) : undefined;
+  if (exactHit || inPool.length === 1 || (inPool.length > 1 && inPool[0].name === q)) {
+    await claim((exactHit ?? inPool[0]).id);
     return;
   }
   if (inPool.length > 1) {
@@ -149,6 +184,14 @@ const claimIntent: ChatHandler = async (cmd, kit) => {
     return;
   }
   const mine = found.find((c) => c.ownerId === cmd.user.id);
+  if (!mine && m && !m.exact) {
+    const c = await getCustomer(kit.deps.core, actor, m.id, kit.t).catch((e: unknown) => (isAppError(e) ? null : Promise.reject(e)));
+    if (c?.inPool) {
+      await kit.reply({ kind: 'text', payload: { text: t(locale, { 'zh-CN': `公海里没有“${q}”。您是不是指「${c.name}」？`, en: `No pool customer "${q}". Did you mean "${c.name}"?` }) } });
+      await kit.reply({ kind: 'pool.list', payload: { filters: { q: c.name }, items: [{ ...pickItem(c), industry: c.industry, releasedAt: c.releasedAt }], nextCursor: null } as never });
+      return;
+    }
+  }
   await kit.reply({
     kind: 'text',
     payload: {

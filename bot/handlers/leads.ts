@@ -14,9 +14,13 @@ import { completeTask, createTask, listOwnerTasks, loadTask, snoozeTask } from '
 import { createCalendarFeed } from '../../core/tasks/reminders';
 import { attachCheckinPhoto, recordCheckinLocation, startCheckin } from '../../core/checkins/operations';
 import { parseMessage } from '../../core/intent/parse';
+import { recordCorrection } from '../../core/intent/corrections';
+import type { IntentName } from '../../core/intent/types';
+import type { Reading } from '../../core/intent/score';
+import { matchedCustomer, readingOf, understood } from '../understood';
 import { button, buttonRow, card } from '../cards/kit';
 import {
-  draftCard, draftEditCard, draftPickCard, draftUnknownCard, fmtTime, newTaskFormCard, rescheduleFormCard, savedCard, taskCard, weekCard, CHANNELS, type Draft,
+  draftCard, draftEditCard, draftPickCard, draftUnknownCard, fmtTime, newTaskFormCard, rescheduleFormCard, savedCard, taskCard, weekCard, CHANNELS, type Draft, type DraftAlt,
 } from '../render/leads';
 import { chargeDedup, dedupBlocked } from '../read-budget';
 import type { CardActionCommand, CardActionHandler, CardActionResult, ChatCommand, ChatHandler, HandlerKit } from '../types';
@@ -30,19 +34,61 @@ import type { CardActionCommand, CardActionHandler, CardActionResult, ChatComman
 /** An id from a card value: the one id rule (core/shared/input.ts). */
 const num = toDbId;
 
+const KIND_OF: Partial<Record<IntentName, Draft['kind']>> = { log_followup: 'followup', create_task: 'task', create_lead: 'lead' };
+const INTENT_OF: Record<Draft['kind'], IntentName> = { followup: 'log_followup', task: 'create_task', lead: 'create_lead' };
+/**
+ * A message longer than this is not carried on the card for a correction: the draft rides on every button and a card
+ * is at most 30 KB. Chat messages are far shorter.
+ */
+const ORIGIN_MAX = 500;
+
 function draftOf(cmd: ChatCommand, kind: Draft['kind']): Draft {
-  const p = cmd.intent ?? parseMessage(cmd.text, { now: cmd.sentAt });
+  const p = understood(cmd);
+  const alts: DraftAlt[] = [];
+  for (const a of p.alternatives ?? []) {
+    const k = KIND_OF[a.intent];
+    if (k && k !== kind && !alts.some((x) => x.kind === k)) alts.push({ kind: k, customer: a.customer, at: k === 'task' ? a.due_at : a.next_at });
+  }
   return {
     kind,
     customerId: null,
     customerName: p.customer,
+    customerText: p.customer,
     contact: p.contact,
     channel: p.channel,
-    summary: p.summary,
+    summary: p.summary || cmd.text,
     at: kind === 'task' ? p.due_at : p.next_at,
     nonce: `draft:${cmd.messageId || randomUUID()}`,
     priority: /紧急|加急|急事|尽快|重要|urgent|asap|important/i.test(cmd.text) ? 'high' : 'normal',
+    origin: [...cmd.text].length <= ORIGIN_MAX ? { text: cmd.text, sentAt: cmd.sentAt.toISOString(), read: readingOf(p) } : undefined,
+    alts: alts.length ? alts : undefined,
   };
+}
+
+/** What the rep chose, as a reading: the card's kind, the customer as written or typed, its channel and time. */
+function chosenOf(d: Draft): Reading {
+  const channel = d.kind !== 'lead' && d.channel && d.channel !== 'other' ? (d.channel as Reading['channel']) : null;
+  return {
+    intent: INTENT_OF[d.kind],
+    customer: d.customerText === undefined ? d.customerName : d.customerText,
+    channel,
+    contact: d.contact,
+    next_at: d.kind === 'task' ? null : d.at,
+    due_at: d.kind === 'task' ? d.at : null,
+  };
+}
+
+/**
+ * A saved card that differs from what was read is a correction (core/intent/corrections.ts), recorded in the save's
+ * transaction. Recording it never fails the save: a reading that cannot be stored is left out.
+ */
+async function noteCorrection(kit: HandlerKit, cmd: CardActionCommand, d: Draft): Promise<void> {
+  if (!d.origin) return;
+  try {
+    await recordCorrection(kit.deps.core, actorOf(cmd.user), 'card', { text: d.origin.text, sentAt: d.origin.sentAt, read: d.origin.read, chosen: chosenOf(d) }, kit.t);
+  } catch (e) {
+    if (!isAppError(e)) throw e;
+  }
 }
 
 type Resolution = { card: Record<string, unknown> };
@@ -60,15 +106,24 @@ async function resolveCustomer(kit: HandlerKit, user: ChatCommand['user'], d: Dr
   return { card: draftUnknownCard(d, locale) };
 }
 
+/**
+ * The understood card. The customer the dictionary matched exactly is used as is; a fuzzy match is asked about
+ * ("您是不是指 …？"); without a match the name is looked up among what the sender may see.
+ */
 async function showDraft(cmd: ChatCommand, kit: HandlerKit, kind: Draft['kind']): Promise<void> {
   let d = draftOf(cmd, kind);
   if (kind !== 'lead') {
-    const r = await resolveCustomer(kit, cmd.user, d);
-    if ('card' in r) {
-      await kit.reply({ kind: 'leads.card', payload: { card: r.card } });
-      return;
+    const m = matchedCustomer(understood(cmd));
+    if (m?.exact) d = { ...d, customerId: m.id, customerName: m.name };
+    else if (m) d = { ...d, suggest: { id: m.id, name: m.name } };
+    else {
+      const r = await resolveCustomer(kit, cmd.user, d);
+      if ('card' in r) {
+        await kit.reply({ kind: 'leads.card', payload: { card: r.card } });
+        return;
+      }
+      d = r;
     }
-    d = r;
   }
   await kit.reply({ kind: 'leads.card', payload: { card: draftCard(d, kit.deps.locale, kit.deps.core.timezone) } });
 }
@@ -110,6 +165,41 @@ const draftToLeadAction: CardActionHandler = async (cmd, kit) => {
   return { card: draftCard({ ...d, kind: 'lead', customerId: null, nonce: `${d.nonce}:lead` }, kit.deps.locale, kit.deps.core.timezone) };
 };
 
+/** "改为：创建任务": the same message read the other way; the reading it replaces becomes the alternative. */
+const draftAltAction: CardActionHandler = async (cmd, kit) => {
+  const d = draftFromCard(cmd);
+  const i = Number(cmd.value.alt);
+  const alt = Number.isInteger(i) ? d?.alts?.[i] : undefined;
+  if (!d || !alt || !['followup', 'task', 'lead'].includes(alt.kind)) return bad(kit);
+  const written = d.customerText === undefined ? d.customerName : d.customerText;
+  const sameCustomer = (alt.customer ?? null) === (written ?? null);
+  let next: Draft = {
+    ...d,
+    kind: alt.kind,
+    at: alt.at,
+    customerText: alt.customer,
+    customerId: sameCustomer && alt.kind !== 'lead' ? d.customerId : null,
+    customerName: sameCustomer ? d.customerName : alt.customer,
+    suggest: sameCustomer ? d.suggest : undefined,
+    alts: [{ kind: d.kind, customer: written ?? null, at: d.at }, ...(d.alts ?? []).filter((_, j) => j !== i)],
+    nonce: `${d.nonce.replace(/:as:\w+$/, '')}:as:${alt.kind}`,
+  };
+  if (next.kind !== 'lead' && !next.customerId && !next.suggest) {
+    const r = await resolveCustomer(kit, cmd.user, next);
+    if ('card' in r) return { card: r.card };
+    next = r;
+  }
+  return { card: draftCard(next, kit.deps.locale, kit.deps.core.timezone) };
+};
+
+/** "您是不是指 远航科技有限公司？" → yes: the matched customer is taken (the core checks it may be used on save). */
+const draftMatchAction: CardActionHandler = async (cmd, kit) => {
+  const d = draftFromCard(cmd);
+  const id = num(d?.suggest?.id);
+  if (!d || !id) return bad(kit);
+  return { card: draftCard({ ...d, customerId: id, customerName: d.suggest!.name, suggest: undefined }, kit.deps.locale, kit.deps.core.timezone) };
+};
+
 /** Save: applies the edit form's values (if any), re-resolves a changed customer, then writes. Idempotent by the draft's nonce key. */
 const draftSaveAction: CardActionHandler = async (cmd, kit) => {
   const locale = kit.deps.locale;
@@ -125,11 +215,15 @@ const draftSaveAction: CardActionHandler = async (cmd, kit) => {
     d.at = at;
   }
   if (typeof f.customer === 'string' && f.customer.trim() !== (d.customerName ?? '')) {
-    d = { ...d, customerId: null, customerName: f.customer.trim() || null };
+    d = { ...d, customerId: null, customerName: f.customer.trim() || null, customerText: f.customer.trim() || null, suggest: undefined };
   }
   const actor = actorOf(cmd.user);
   try {
-    if (d.kind === 'lead') return await saveLead(kit, actor, d);
+    if (d.kind === 'lead') {
+      const saved = await saveLead(kit, actor, d);
+      await noteCorrection(kit, cmd, d);
+      return saved;
+    }
     const r = await resolveCustomer(kit, cmd.user, d);
     if ('card' in r) return { card: r.card };
     d = r;
@@ -137,6 +231,7 @@ const draftSaveAction: CardActionHandler = async (cmd, kit) => {
       const channel: ActivityChannel = (ACTIVITY_CHANNELS as readonly string[]).includes(d.channel ?? '') ? (d.channel as ActivityChannel) : 'other';
       // With a next time, the core also creates the task whose reminder arrives at that minute.
       await logActivity(kit.deps.core, actor, 'chat', { customerId: d.customerId!, channel, summary: d.summary, nextAt: d.at ? new Date(d.at) : null }, kit.t);
+      await noteCorrection(kit, cmd, d);
       return {
         toast: { type: 'success', content: t(locale, { 'zh-CN': '已记录跟进', en: 'Follow-up logged' }) },
         card: savedCard(t(locale, { 'zh-CN': `✓ 已记录跟进：${d.customerName}`, en: `✓ Follow-up logged: ${d.customerName}` }),
@@ -148,6 +243,7 @@ const draftSaveAction: CardActionHandler = async (cmd, kit) => {
       };
     }
     const task = await createTask(kit.deps.core, actor, 'chat', { title: d.summary, priority: d.priority ?? 'normal', dueAt: d.at ? new Date(d.at) : null, customerId: d.customerId, channel: (d.channel ?? null) as never }, kit.t);
+    await noteCorrection(kit, cmd, d);
     return { toast: { type: 'success', content: t(locale, { 'zh-CN': '已创建任务', en: 'Task created' }) }, card: taskCard(task, null, locale, tz) };
   } catch (e) {
     if (isAppError(e)) return { toast: { type: 'error', content: errorText(e, locale) } };
@@ -344,6 +440,8 @@ export function register(r: BotRegistry): void {
   r.action('draft.edit', draftEditAction);
   r.action('draft.pick', draftPickAction);
   r.action('draft.to_lead', draftToLeadAction);
+  r.action('draft.alt', draftAltAction);
+  r.action('draft.match', draftMatchAction);
   r.action('draft.save', draftSaveAction);
   r.action('lead.convert', leadConvertAction);
   r.action('lead.assign_to', leadAssignToAction);

@@ -113,12 +113,17 @@ export interface PickItem {
 
 export const pickItem = (c: CustomerDto): PickItem => ({ id: c.id, name: c.name, ownerName: c.ownerName, inPool: c.inPool, tier: c.tier, region: c.region });
 
-export function pickListCard(query: string, items: PickItem[], locale: Locale): Card {
+/** Several customers match a name; or (`suggest`) none does and the dictionary's closest one is offered. */
+export function pickListCard(query: string, items: PickItem[], locale: Locale, suggest = false): Card {
   return card({
-    title: t(locale, { 'zh-CN': `找到 ${items.length} 个客户`, en: `${items.length} customers found` }),
+    title: suggest
+      ? t(locale, { 'zh-CN': `您是不是指 ${items[0]?.name ?? ''}？`, en: `Did you mean ${items[0]?.name ?? ''}?` })
+      : t(locale, { 'zh-CN': `找到 ${items.length} 个客户`, en: `${items.length} customers found` }),
     template: 'wathet',
     elements: [
-      note(t(locale, { 'zh-CN': `“${md(query)}”匹配多个客户，请选择：`, en: `"${md(query)}" matches several customers; pick one:` })),
+      note(suggest
+        ? t(locale, { 'zh-CN': `没有名为“${md(query)}”的客户，最接近的是：`, en: `No customer is named "${md(query)}"; the closest is:` })
+        : t(locale, { 'zh-CN': `“${md(query)}”匹配多个客户，请选择：`, en: `"${md(query)}" matches several customers; pick one:` })),
       ...items.map((c) =>
         itemRow(
           markdown(`**${md(c.name)}** · ${tierName(c.tier, locale)} · ${ownerText(c, locale)}${c.region ? ` · ${md(c.region)}` : ''}`),
@@ -260,7 +265,7 @@ const customerReassignedRenderer: Renderer<{ customerId: number; name: string; t
 /** Outbox kinds of customers and the pool. Called by composeBot() (bot/compose.ts). */
 export function register(r: BotRegistry): void {
   r.renderer<{ view: Customer360; viewer: Viewer }>('customer.360', (p, ctx) => cardMessage(customer360Card(p.view, p.viewer, ctx.locale, ctx.core.timezone)));
-  r.renderer<{ query: string; items: PickItem[] }>('customer.pick', (p, ctx) => cardMessage(pickListCard(p.query, p.items, ctx.locale)));
+  r.renderer<{ query: string; items: PickItem[]; suggest?: boolean }>('customer.pick', (p, ctx) => cardMessage(pickListCard(p.query, p.items, ctx.locale, !!p.suggest)));
   r.renderer<PoolListPayload>('pool.list', (p, ctx) => cardMessage(poolListCard(p, ctx.locale, ctx.core.timezone)));
   r.renderer<NoticeList>('pool.recycle_warning', (p, ctx) => cardMessage(recycleWarningCard(p, ctx.locale, ctx.core.timezone)));
   r.renderer<NoticeList>('pool.recycled', (p, ctx) => cardMessage(recycledCard(p, ctx.locale)));

@@ -6,6 +6,7 @@ import type { BotRegistry } from '../registry';
 import type { TaskDto } from '../../core/tasks/operations';
 import type { LeadDto } from '../../core/leads/operations';
 import { activeReps } from '../../core/users/directory';
+import type { Reading } from '../../core/intent/score';
 
 /**
  * Cards of leads, follow-ups from chat, tasks and reminders. Pure functions of their payload (testable by JSON).
@@ -30,6 +31,24 @@ export interface Draft {
   nonce: string;
   /** 紧急 / urgent / asap in the message → high. */
   priority?: 'high' | 'normal' | 'low';
+  /**
+   * The customer as the rep wrote it (or typed it on the edit form); customerName may be the matched record's full
+   * name. A correction compares this one (the reading's `customer` is the organisation as written).
+   */
+  customerText?: string | null;
+  /** What the parser read from the message: recorded as a correction when the saved card differs (core/intent/corrections.ts). */
+  origin?: { text: string; sentAt: string; read: Reading };
+  /** Close second readings, offered as "改为：…" buttons (draft.alt). */
+  alts?: DraftAlt[];
+  /** A fuzzy match of the customer in the CRM: "您是不是指 …？" with a button that takes it (draft.match). */
+  suggest?: { id: number; name: string };
+}
+
+/** Another reading of the same message the card can switch to. */
+export interface DraftAlt {
+  kind: Draft['kind'];
+  customer: string | null;
+  at: string | null;
 }
 
 const KIND_TITLE: Record<Draft['kind'], Texts> = {
@@ -56,16 +75,27 @@ function draftLines(d: Draft, locale: Locale, tz: string): string {
  * customer or date would otherwise land in the customer's history (and move its recycle clock, which only goes forward).
  */
 export function draftCard(d: Draft, locale: Locale, tz: string): Card {
+  const suggest = d.suggest && !d.customerId ? d.suggest : null;
+  const alts = (d.alts ?? []).map((a, i) => ({ a, i })).filter(({ a }) => a.kind !== d.kind);
   return card({
     title: t(locale, KIND_TITLE[d.kind]),
     subtitle: t(locale, { 'zh-CN': '请确认我理解得对', en: 'Check that I got it right' }),
     template: 'blue',
     elements: [
       markdown(draftLines(d, locale, tz)),
+      suggest ? markdown(t(locale, { 'zh-CN': `您是不是指 **${md(suggest.name)}**？`, en: `Did you mean **${md(suggest.name)}**?` })) : null,
+      suggest ? buttonRow([
+        button({ text: t(locale, { 'zh-CN': '是，就是它', en: 'Yes, that one' }), value: { action: 'draft.match', draft: d } }),
+      ]) : null,
       buttonRow([
         button({ text: t(locale, { 'zh-CN': '保存', en: 'Save' }), type: 'primary', value: { action: 'draft.save', draft: d, key: d.nonce } }),
         button({ text: t(locale, { 'zh-CN': '修改', en: 'Edit' }), value: { action: 'draft.edit', draft: d } }),
       ]),
+      alts.length ? note(t(locale, { 'zh-CN': '也可能是：', en: 'It might also be:' })) : null,
+      alts.length ? buttonRow(alts.map(({ a, i }) => button({
+        text: t(locale, { 'zh-CN': `改为：${t(locale, KIND_TITLE[a.kind])}`, en: `Change to: ${t(locale, KIND_TITLE[a.kind]).toLowerCase()}` }),
+        value: { action: 'draft.alt', draft: d, alt: i },
+      }))) : null,
     ],
   });
 }

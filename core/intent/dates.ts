@@ -31,6 +31,8 @@ interface DatePart {
   day?: DateTime;
   exact?: DateTime;
   period?: Period;
+  /** A time said without a precise date (过两天, 回头, "soon"): masked, never a date. */
+  vague?: boolean;
 }
 
 interface TimePart {
@@ -45,6 +47,8 @@ interface TimePart {
 
 export interface WhenResult {
   at: DateTime | null;
+  /** A past moment was named (昨天, 上周三, yesterday): what happened, not what comes next. */
+  past: boolean;
   /** Character ranges that were read as dates/times (masked before customer/contact extraction). */
   spans: Array<[number, number]>;
 }
@@ -129,6 +133,43 @@ const EN_UNIT = (u: string) => u.toLowerCase().replace(/s$/, '').replace(/^min(u
 const cnRelOffset = (rel: string | undefined) => (rel === '下下' ? 2 : rel === '下' || rel === 'next' ? 1 : 0);
 
 const DATE_RULES: DateRule[] = [
+  // No precise date (see tests/phrases/CONVENTIONS.md §7): masked so nothing else reads it, but never a date.
+  {
+    re: /过\s*(?:两|几|一|2|3|三)\s*(?:天|日|周)|过一阵子?|过段时间|回头|改天|有空(?:的时候|时)?|晚点|晚一点|晚些|稍后|找时间|找个时间|近期|近日|尽快|这两天|这几天|年前|下半月|\b(?:later(?:\s+(?:this|next)\s+week)?|soon|sometime|some\s+time|in\s+a\s+few\s+days|in\s+a\s+couple\s+(?:of\s+)?days|shortly|asap|when\s+(?:i|we)\s+can)\b/gi,
+    resolve: () => ({ vague: true }),
+  },
+  // Wednesday next week, Friday of next week, next week Wednesday, Wednesday the week after next
+  {
+    re: new RegExp(`\\b${EN_WEEKDAY_RE}\\s+(?:of\\s+)?(next|this|the)\\s+(week(?:\\s+after\\s+next)?)\\b`, 'gi'),
+    resolve: (m, now) => ({ day: weekdayRel(now, EN_WEEKDAY[m[1].toLowerCase()], /after/i.test(m[3]) ? '下下' : m[2].toLowerCase() === 'this' ? 'this' : 'next') }),
+  },
+  {
+    re: new RegExp(`\\bnext\\s+week(?:'s)?\\s*,?\\s*(?:on\\s+)?${EN_WEEKDAY_RE}\\b`, 'gi'),
+    resolve: (m, now) => ({ day: weekdayRel(now, EN_WEEKDAY[m[1].toLowerCase()], 'next') }),
+  },
+  // the 28th, on the 3rd (of next month)
+  {
+    re: /\b(?:on\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)\b(\s+(?:of\s+)?next\s+month)?/gi,
+    resolve: (m, now) => {
+      const d = +m[1];
+      return d >= 1 && d <= 31 ? { day: dayOfMonth(now, d, m[2] ? 1 : 0) } : null;
+    },
+  },
+  // in March, by early April (a month without a day) → its 1st (mid → the 15th); next year when already past
+  {
+    re: /\b(?:in|by|until|till|around|early|mid|late|end\s+of)\s+(?:(early|mid|late)\s+)?(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b(?!\s*\d)/gi,
+    resolve: (m, now) => {
+      const month = EN_MONTH[m[2].toLowerCase()];
+      const mid = /mid/i.test(m[0]) ? 15 : /late|end/i.test(m[0]) ? 25 : 1;
+      const d = monthDay(now, month, mid);
+      return d && month !== now.month ? { day: d } : null;
+    },
+  },
+  // 月中, 下个月中 → the 15th
+  {
+    re: /(下)?个?月中(?:旬)?/g,
+    resolve: (m, now) => ({ day: dayOfMonth(now, 15, m[1] ? 1 : 0) }),
+  },
   // 2026-12-01, 2026/12/1, 2026.12.01, 2026年12月1日
   {
     re: /(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?/g,
@@ -198,7 +239,6 @@ const DATE_RULES: DateRule[] = [
     re: new RegExp(`(${NUM}|半)\\s*个?\\s*(分钟|小时|钟头|天|日|周|星期|礼拜|月)\\s*(?:后|以后|之后)`, 'g'),
     resolve: (m, now) => relative(now, m[1] === '半' ? 0.5 : cnNumber(m[1]) ?? 0, CN_UNIT[m[2]]),
   },
-  { re: new RegExp(`过\\s*(${NUM})\\s*(天|周)`, 'g'), resolve: (m, now) => relative(now, cnNumber(m[1]) ?? 0, CN_UNIT[m[2]]) },
   // in 3 days, in two weeks, in half an hour, 3 days later, 2 hours from now, after 3 days
   {
     re: new RegExp(`\\b(?:in|after|within)\\s+(${EN_NUM}|half\\s+an?)\\s+(minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\\b`, 'gi'),
@@ -262,7 +302,7 @@ const TIME_RULES: TimeRule[] = [
   // 下午3:30, 15:00, 15：00
   {
     re: new RegExp(`${CN_PERIOD_RE}?\\s*(?<![\\d:])(\\d{1,2})[:：](\\d{2})(?![\\d:])\\s*(a\\.?m\\.?|p\\.?m\\.?)?`, 'gi'),
-    resolve: (m) => ({ hour: +m[2], minute: +m[3], period: m[4] ? enPeriod(m[4]) : m[1] ? CN_PERIOD[m[1]] : null, explicit: true }),
+    resolve: (m) => ({ hour: +m[2], minute: +m[3], period: m[4] ? enPeriod(m[4]) : m[1] ? CN_PERIOD[m[1]] : null, explicit: !!m[4] || +m[2] >= 13 || +m[2] === 0 || /^0\d/.test(m[2]) }),
   },
   // 下午3点, 三点半, 10点15分, 9点一刻, 15时
   {
@@ -335,47 +375,72 @@ function scan<R>(text: string, taken: boolean[], rules: Array<{ re: RegExp; reso
 const GAP_AFTER_DATE = /^[\s,，、的]*(?:at|on|@)?\s*$/i;
 const GAP_BEFORE_DATE = /^[\s,，]*(?:on)?\s*$/i;
 
+const REP_STEP_BEFORE = /(?:\b(?:follow\s+up|check\s+in|call\s+(?:them|him|her)(?:\s+back)?|call\s+back|circle\s+back|i'?ll\s+\w+(?:\s+\w+)?|i\s+will\s+\w+(?:\s+\w+)?|we'?ll\s+\w+(?:\s+\w+)?|next\s+(?:step|visit|call|meeting)s?:?)|(?:我|我们)[^，,。]{0,2}|再)\s*(?:on|by|at|in)?\s*(?:the\s+)?$/i;
+const PAST_CLAUSE = /了|过(?!去)|回复|答复|回话|反馈|打来|打过来|来电|来访|到访|\b(?:called|met|visited|spoke|talked|emailed|had|went|sent|saw)\b/i;
+/** The rep's own next step right after a time (…再打 / 回访 / 过去 / "follow up"): that time is next_at. */
+const REP_STEP_AFTER = /^[\s,，、的]{0,2}(?:我|我们|再|又|去|过去|回访|跟进|联系|打(?!来|过来)|拜访|上门|约|带|送|寄|发|催|\s*(?:to\s+)?(?:follow|call|check|circle|ping|visit|send|email|chase|touch))/i;
+/** The customer's own deadline (…前签约 / 对方说月底定 / "they decide by"): only when no rep step is dated. */
+const DEADLINE_AFTER = /^[\s,，]{0,2}(?:前|之前|以前)?[\s,，]{0,2}(?:签约|签合同|签单|定|决定|答复|回复|给答复|给结果|付款|回款|打款|交付|上线|到货|出结果|拍板|下单)/;
+const DEADLINE_BEFORE = /(?:对方|客户|他们|她们|他|她|老板|they|customer|client)[^，,。.]{0,6}(?:说|要求|希望|表示|打算|计划|准备|want|said|expect|plan|decide|need)[^，,。.]{0,8}$/i;
+
 /** Finds the date/time the text talks about; `now` is the message time already in the CRM zone. */
 export function extractWhen(text: string, now: DateTime): WhenResult {
   const taken = new Array<boolean>(text.length).fill(false);
-  const dates = scan(text, taken, DATE_RULES.map((r) => ({ re: r.re, resolve: (m: RegExpExecArray) => r.resolve(m, now) })))
-    .filter((d) => d.day || d.exact);
+  const all = scan(text, taken, DATE_RULES.map((r) => ({ re: r.re, resolve: (m: RegExpExecArray) => r.resolve(m, now) })));
   const times = scan(text, taken, TIME_RULES);
-  const spans: Array<[number, number]> = [...dates, ...times].map((p) => [p.start, p.end]);
+  const spans: Array<[number, number]> = [...all, ...times].map((p) => [p.start, p.end]);
+  const dates = all.filter((d) => d.day || d.exact);
 
   const used = new Set<TimePart>();
-  const candidates: DateTime[] = [];
+  const candidates: Array<{ at: DateTime; start: number; end: number }> = [];
   for (const d of dates.sort((a, b) => a.start - b.start)) {
     if (d.exact) {
-      candidates.push(d.exact);
+      candidates.push({ at: d.exact, start: d.start, end: d.end });
       continue;
     }
     const time = times.find((t) => !used.has(t) && (
       (t.start >= d.end && GAP_AFTER_DATE.test(text.slice(d.end, t.start))) ||
       (t.end <= d.start && GAP_BEFORE_DATE.test(text.slice(t.end, d.start)))));
     const day = d.day!;
+    const start = Math.min(d.start, time?.start ?? d.start);
+    const end = Math.max(d.end, time?.end ?? d.end);
     if (time) {
       used.add(time);
-      candidates.push(atTime(day, time, d.period ?? null));
+      candidates.push({ at: atTime(day, time, d.period ?? null), start, end });
     } else if (d.period) {
-      candidates.push(day.set({ hour: PERIOD_HOUR[d.period] }));
+      candidates.push({ at: day.set({ hour: PERIOD_HOUR[d.period] }), start, end });
     } else {
       let at = day.set({ hour: 9 });
       if (day.hasSame(now, 'day') && at <= now) at = now.plus({ hours: 1 }).startOf('hour');
-      candidates.push(at);
+      candidates.push({ at, start, end });
     }
   }
   for (const t of times) {
     if (used.has(t)) continue;
     let at = atTime(today(now), t, null);
     if (at <= now) at = at.plus({ days: 1 });
-    candidates.push(at);
+    candidates.push({ at, start: t.start, end: t.end });
   }
+  // Today's moment in a clause told in the past (上午跟…碰了一下, 下午去了趟…, "this afternoon I called") is what
+  // happened, not a next step.
+  for (const c of candidates) {
+    // A bare weekday / 周末 opening the message (周末和X打了场球, 周五晚上还在加班…刚给X发了邮件) dates the report too.
+    const opening = /^\s*$/.test(text.slice(0, c.start)) && /^(?:周末|(?:周|星期|礼拜)[一二三四五六日天])/.test(text.slice(c.start, c.end)) && c.at.diff(now, 'days').days < 8;
+    if (!opening && !c.at.hasSame(now, 'day') && !(c.at.diff(now, 'hours').hours <= 24 && /^(?:上午|中午|下午|早上|今早|今天|刚才)/.test(text.slice(c.start, c.end)))) continue;
+    const clause = /^[^，,。.;；!！?？\n]*/.exec(text.slice(c.end))![0];
+    if (PAST_CLAUSE.test(clause) && !/我再|再(?:约|打|去|跟|联系|过去|拜访|上门|发|催|问|见|谈|聊|沟通)|回访|\b(?:again|follow\s+up|call\s+back)\b/i.test(clause)) c.at = now.minus({ minutes: 1 });
+  }
+  const past = candidates.some((c) => c.at <= now);
   // Past dates describe what happened; only a future moment becomes next_at / due_at.
-  const future = candidates.filter((c) => c > now);
-  if (!future.length) return { at: null, spans };
-  const at = future.reduce((a, b) => (b > a ? b : a));
-  return { at, spans };
+  const future = candidates.filter((c) => c.at > now);
+  if (!future.length) return { at: null, past, spans };
+  // The rep's own next step wins over the customer's deadline; otherwise the latest moment (messages say what
+  // happened, then when to continue).
+  const step = future.filter((c) => REP_STEP_AFTER.test(text.slice(c.end, c.end + 12)) || REP_STEP_BEFORE.test(text.slice(Math.max(0, c.start - 30), c.start)));
+  const deadline = (c: { start: number; end: number }) => DEADLINE_AFTER.test(text.slice(c.end, c.end + 10)) || DEADLINE_BEFORE.test(text.slice(Math.max(0, c.start - 20), c.start));
+  const pool = step.length ? step : future.filter((c) => !deadline(c)).length ? future.filter((c) => !deadline(c)) : future;
+  const at = pool.reduce((a, b) => (b.at > a.at ? b : a)).at;
+  return { at, past, spans };
 }
 
 function atTime(day: DateTime, t: TimePart, datePeriod: Period | null): DateTime {

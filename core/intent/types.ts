@@ -1,4 +1,5 @@
 import type { OpportunityIntent, StageWords } from './opportunity';
+import type { CustomerDictionary, Viewer } from './dictionary';
 
 /** What a chat message means, as printed by `npm run crm -- parse` (see issue: Leads and follow-ups from chat). */
 export type IntentName =
@@ -18,6 +19,29 @@ export interface ParsedIntent {
   due_at: string | null;
   /** Only for the pipeline intents (create_opportunity, move_stage, my_pipeline, forecast): what opportunity.ts read. */
   opportunity?: OpportunityIntent;
+  /** 0..1, two decimals: how sure the intent reading is. */
+  confidence: number;
+  /** 0–2 other readings, best first, only when close (within 0.25 of the chosen one). */
+  alternatives: Alternative[];
+  /** The CRM record the customer text matched in the dictionary; absent when parsed without a dictionary. */
+  customer_match?: CustomerMatch | null;
+}
+
+export interface Alternative {
+  intent: IntentName;
+  customer: string | null;
+  next_at: string | null;
+  due_at: string | null;
+  confidence: number;
+}
+
+export interface CustomerMatch {
+  id: string;
+  kind: 'customer' | 'lead';
+  name: string;
+  /** false: a short form shared by several records, or one character off — the bot asks "did you mean <name>?". */
+  exact: boolean;
+  score: number;
 }
 
 export interface ParseOptions {
@@ -30,4 +54,8 @@ export interface ParseOptions {
    * them. Without them only the usual words for won / lost move a stage.
    */
   stages?: StageWords[];
+  /** The company's customers and leads (dictionary.ts): the customer is matched against them. */
+  dictionary?: CustomerDictionary | null;
+  /** Who sent the message: only what they may see is matched (rep: own + pool; manager: + teams; admin: all). */
+  viewer?: Viewer | null;
 }

@@ -6,6 +6,7 @@ import { ROLES } from '../../core/users/schemas';
 import { seedDemo } from '../seed';
 import type { CliCommand } from './types';
 import { parseCommand } from './parse';
+import { parseEvalCommand } from './parse-eval';
 import { leadFormCreate, importLeadsCommand, leadsConfigCommand } from './leads';
 import { apikeyCreate } from './apikey';
 import { kbAdd, mpInvite, mpRevoke, slaSweep } from './service';
@@ -108,4 +109,4 @@ const usersAdd: CliCommand = {
 };
 
 /** Every CLI command; capabilities add theirs here. */
-export const COMMANDS: CliCommand[] = [migrate, seed, usersAdd, parseCommand, leadFormCreate, importLeadsCommand, leadsConfigCommand, apikeyCreate, mpInvite, mpRevoke, kbAdd, slaSweep, approvalsPolicy, doctor, usersSync, orgSettings, larkCheckCommand];
+export const COMMANDS: CliCommand[] = [migrate, seed, usersAdd, parseCommand, parseEvalCommand, leadFormCreate, importLeadsCommand, leadsConfigCommand, apikeyCreate, mpInvite, mpRevoke, kbAdd, slaSweep, approvalsPolicy, doctor, usersSync, orgSettings, larkCheckCommand];

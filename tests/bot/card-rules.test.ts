@@ -67,6 +67,19 @@ const draft = (over: Partial<Draft> = {}): Draft => ({
   summary: LONG_TEXT, at: iso('2026-03-04T07:00:00Z'), nonce: 'n-0123456789abcdef', priority: 'high', ...over,
 });
 
+/** The largest understood card: a message as long as one is carried (500 characters), two other readings, a fuzzy match. */
+const understoodDraft = (over: Partial<Draft> = {}): Draft => draft({
+  customerId: null,
+  suggest: { id: 8, name: ZH },
+  alts: [{ kind: 'task', customer: ZH, at: iso('2026-03-05T01:00:00Z') }, { kind: 'lead', customer: ZH, at: null }, { kind: 'followup', customer: ZH, at: null }],
+  customerText: ZH,
+  origin: {
+    text: LONG_TEXT.slice(0, 500), sentAt: iso('2026-03-01T02:00:00Z'),
+    read: { intent: 'log_followup', customer: ZH, channel: 'visit', contact: { name: 'Jane Doe-Smithson', phone: '13800138000', email: 'jane@acme.example.com' }, next_at: iso('2026-03-04T07:00:00Z'), due_at: null },
+  },
+  ...over,
+});
+
 const approvalView = (status: ApprovalView['status']): ApprovalView => ({
   requestId: 9, entityType: 'contract', entityId: 3, status, submitter: { id: 2, name: 'Jane Doe-Smithson' }, note: LONG_TEXT.slice(0, 300), reason: status === 'rejected' ? '折扣超出政策，请重新报价' : null, rules: [],
   steps: Array.from({ length: 4 }, (_, i) => ({ id: 50 + i, seq: i + 1, label: ['销售经理', 'Finance', '法务 Legal', '总经理'][i], approverId: 10 + i, approverName: REPS[i].name, delegatedFromId: i === 2 ? 99 : null, delegatedFromName: i === 2 ? '欧阳慕容雪' : null, status: i === 0 ? 'approved' : i === 1 ? 'pending' : 'waiting', decidedAt: null, channel: null, comment: i === 0 ? LONG_TEXT.slice(0, 120) : null })),
@@ -174,7 +187,7 @@ const RENDERER_FIXTURES: Record<string, Record<string, unknown>[]> = {
   'lead.sla_escalated': [lead(90)],
   'task.reminder': [{ task: task(1), seq: 3 }, { task: task(2, { status: 'done', title: EN }), seq: 4 }],
   'task.agenda': [{ day: '2026-03-02', today: Array.from({ length: 15 }, (_, i) => task(i)), overdue: Array.from({ length: 10 }, (_, i) => task(i + 20)), followups: Array.from({ length: 10 }, (_, i) => ({ customerId: i, name: names(10)[i], nextAt: null, summary: LONG_TEXT })), nearRecycling: Array.from({ length: 10 }, (_, i) => ({ customerId: i, name: names(10)[i], dueAt: iso('2026-03-09T00:00:00Z') })) }],
-  'leads.card': [{ card: leadCards.draftCard(draft(), 'zh-CN', TZ) }, { card: leadImport.importReportCard(importReport(true), `${ZH}.xlsx`, 'en', { action: 'lead.import', key: 'k' }) }],
+  'leads.card': [{ card: leadCards.draftCard(draft(), 'zh-CN', TZ) }, { card: leadCards.draftCard(understoodDraft(), 'zh-CN', TZ) }, { card: leadImport.importReportCard(importReport(true), `${ZH}.xlsx`, 'en', { action: 'lead.import', key: 'k' }) }],
   'approval.request': [{ view: approvalView('pending'), viewerId: 11 }, { view: approvalView('pending'), viewerId: 2 }, { view: approvalView('rejected'), viewerId: 2 }, { view: approvalView('withdrawn'), viewerId: 5 }],
   'approval.outcome': [{ status: 'approved', decidedByName: 'Jane', reason: null, subject: { number: 'HT-1', customer: { name: ZH } } }, { status: 'rejected', decidedByName: '王伟', reason: LONG_TEXT, subject: {} }],
   'contract.renewal_due': [{ contractId: 3, number: 'HT-2026-000123', customerName: ZH, amountCents: 128_000_000, endDate: '2026-04-30', daysLeft: 30 }],
@@ -203,7 +216,7 @@ const RENDERER_FIXTURES: Record<string, Record<string, unknown>[]> = {
     { view: view360(false), viewer: { id: 3, role: 'manager' } },
     { view: view360(true), viewer: { id: 4, role: 'service' } },
   ],
-  'customer.pick': [{ query: ZH, items: Array.from({ length: 10 }, (_, i) => customerCards.pickItem(customer(i))) }],
+  'customer.pick': [{ query: ZH, items: Array.from({ length: 10 }, (_, i) => customerCards.pickItem(customer(i))) }, { query: ZH, items: [customerCards.pickItem(customer(1))], suggest: true }],
   'pool.list': [{ filters: { region: '华东', industry: '制造业', tier: 'high_value', q: EN }, items: poolItems(8), nextCursor: 'c-8' }, { filters: {}, items: [], nextCursor: null }],
   'pool.recycle_warning': [notices(20)],
   'pool.recycled': [notices(20)],
@@ -222,7 +235,7 @@ const BUILDER_FIXTURES: Record<string, (locale: Locale) => Card[]> = {
   'contracts.draftCard': (l) => [contractCards.draftCard(contract(), l), contractCards.draftCard(contract(), l, { submitted: true, headline: ZH })],
   'contracts.contractFormCard': (l) => [contractCards.contractFormCard(l, { customer: ZH })],
   'contracts.chooseContractCard': (l) => [contractCards.chooseContractCard({ customerName: EN, amountCents: 1, options: [{ contractId: 1, number: 'HT-1', outstandingCents: 5, nextDueDate: '2026-01-01' }] }, l)],
-  'leads.draftCard': (l) => (['followup', 'task', 'lead'] as const).map((kind) => leadCards.draftCard(draft({ kind }), l, TZ)),
+  'leads.draftCard': (l) => (['followup', 'task', 'lead'] as const).flatMap((kind) => [leadCards.draftCard(draft({ kind }), l, TZ), leadCards.draftCard(understoodDraft({ kind }), l, TZ)]),
   'leads.draftEditCard': (l) => (['followup', 'task', 'lead'] as const).map((kind) => leadCards.draftEditCard(draft({ kind, channel: null }), l, TZ)),
   'leads.draftPickCard': (l) => [leadCards.draftPickCard(ZH, Array.from({ length: 8 }, (_, i) => ({ id: i, name: names(8)[i], ownerName: i % 2 ? null : '王伟', inPool: i % 2 === 1 })), draft(), l)],
   'leads.draftUnknownCard': (l) => [leadCards.draftUnknownCard(draft(), l), leadCards.draftUnknownCard(draft({ customerName: null }), l)],

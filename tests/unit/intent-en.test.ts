@@ -91,7 +91,7 @@ const PHRASES: Array<[string, Expect]> = [
   ['todo: visit Acme Corp on Dec 5 at 3:30pm', { intent: 'create_task', customer: 'Acme Corp', channel: 'visit', at: '2026-12-05 15:30' }],
   ['follow up with Initech in a week', { intent: 'log_followup', customer: 'Initech', at: '2026-11-30 09:00' }],
   ['called him yesterday', { intent: 'log_followup', customer: null, channel: 'phone', at: null }],
-  ['hello there', { intent: 'unknown', customer: null, at: null }],
+  ['hello there', { intent: 'help', customer: null }], // a greeting to the bot (CONVENTIONS.md §9; was unknown)
   ['thanks!', { intent: 'unknown', at: null }],
   ['call Acme yesterday', { intent: 'unknown', customer: 'Acme', at: null }], // a past moment is no task
 ];

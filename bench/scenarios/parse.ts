@@ -58,9 +58,9 @@ const scenario: Scenario = {
     const after = process.memoryUsage();
     const deltaMb = (after.heapUsed + after.external - before.heapUsed - before.external) / 2 ** 20;
     const arraysMb = dict.bytes() / 2 ** 20;
-    // In a process that collected other garbage meanwhile (a test worker) the delta can be meaningless: then the
-    // typed arrays' allocated size (an upper bound of what they hold) is the figure.
-    const memMb = deltaMb >= arraysMb / 2 ? deltaMb : arraysMb;
+    // The larger of the two: the process's growth (which a collection of other garbage meanwhile can make too small)
+    // and the typed arrays' allocated size (what the dictionary holds, without the JS objects around it).
+    const memMb = Math.max(deltaMb, arraysMb);
     h.log(`dictionary: ${n} names in ${loadMs.toFixed(0)} ms, ${memMb.toFixed(1)} MB (typed arrays ${(dict.bytes() / 2 ** 20).toFixed(1)} MB)`);
 
     // Messages: names as reps write them (full, short form, one character off), as a rep who owns some of them.

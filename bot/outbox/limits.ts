@@ -7,9 +7,11 @@
  * tokens at once (the rows queued for that receiver, at most its per-second limit) and gets what fits, so the
  * store is hit about once per receiver per second, not once per message.
  *
- * Nothing is granted, and nothing granted is sent, in the last `guardMs` of a second, so that a request counted in
- * second x reaches Lark within second x even when the event loop or the network is slow. A 429's
- * `x-ogw-ratelimit-reset` pauses this process's sending (`pause`).
+ * A request may reach Lark later than it was counted (a slow event loop or network): so a grant taken in the last
+ * `guardMs` of second x is counted in BOTH x and x+1 (a "straddling" grant, usable until x+1's own last `guardMs`),
+ * and whichever second Lark counts it in, that second stays within the limit. A reply therefore never waits for the
+ * next second when the budget has room (the sandbox's and the chat's latency), while a saturated second still sends at
+ * most the limit. A 429's `x-ogw-ratelimit-reset` pauses this process's sending (`pause`).
  */
 export interface SendLimitsOptions {
   appPerSecond?: number;
@@ -34,9 +36,11 @@ export class MemoryBudgetStore implements BudgetStore {
   readonly kind = 'memory' as const;
   private readonly buckets = new Map<string, { sec: number; used: number }>();
 
+  /** Used in `sec`; a bucket already moved on to a later second is full for `sec` (as the database store's row is). */
   private used(key: string, sec: number): number {
     const b = this.buckets.get(key);
-    return b && b.sec === sec ? b.used : 0;
+    if (!b || b.sec < sec) return 0;
+    return b.sec === sec ? b.used : Infinity;
   }
 
   async take(receiverKey: string, sec: number, want: number, countApp: boolean, limits: { app: number; receiver: number }): Promise<{ n: number; appFull: boolean }> {
@@ -61,10 +65,9 @@ export class MemoryBudgetStore implements BudgetStore {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * No sends in the last 400 ms of a second: a request counted in second x must reach Lark within second x even
- * when the event loop or the network is slow (100 ms was not enough on a loaded 2-core CI machine: 429s; 300 ms
- * let a few through with three processes sharing the budget on a 2-core machine at load 13).
- * Throughput is unaffected: 50 requests fit easily in the first 600 ms.
+ * The last 400 ms of a second are its guard: a request sent then may reach Lark in the next second (100 ms was not
+ * enough on a loaded 2-core CI machine: 429s; 300 ms let a few through with three processes sharing the budget on a
+ * 2-core machine at load 13), so what is granted then is counted in both seconds (a straddling grant).
  */
 const GUARD_MS = 400;
 
@@ -74,6 +77,8 @@ export interface Grant {
   sec: number;
   left: number;
   countApp: boolean;
+  /** Taken in the guard of `sec`: counted in `sec` and `sec + 1`, usable until the guard of `sec + 1`. */
+  straddles?: boolean;
 }
 
 const shared = new Map<string, SendLimits>();
@@ -112,9 +117,12 @@ export class SendLimits {
     this.pausedUntil = Math.max(this.pausedUntil, untilMs);
   }
 
-  /** Whether a token of `g` may still be used now: same second, not in the guard, not paused. */
+  /** Whether a token of `g` may still be used now: not paused; its second (a straddling grant: or the next one) before the guard. */
   usable(g: Grant, now = Date.now()): boolean {
-    return g.left > 0 && Math.floor(now / 1000) === g.sec && now % 1000 < 1000 - this.guardMs && this.pausedUntil <= now;
+    if (g.left <= 0 || this.pausedUntil > now) return false;
+    const sec = Math.floor(now / 1000);
+    const beforeGuard = now % 1000 < 1000 - this.guardMs;
+    return g.straddles ? sec === g.sec || (sec === g.sec + 1 && beforeGuard) : sec === g.sec && beforeGuard;
   }
 
   /**
@@ -134,17 +142,32 @@ export class SendLimits {
       now = Date.now();
       const intoSecond = now % 1000;
       const sec = Math.floor(now / 1000);
-      if (intoSecond >= 1000 - this.guardMs || (countApp && this.appFullSec === sec)) {
+      if (countApp && this.appFullSec === sec) {
         // Spread the next second's first takes over a few ms, so processes do not all hit the store at x.000.
         await sleep(1000 - intoSecond + Math.floor(Math.random() * 15));
         continue;
       }
+      const limits = { app: this.app, receiver: this.receiver };
       this.storeCalls++;
-      const r = await this.store.take(receiverKey, sec, n, countApp, { app: this.app, receiver: this.receiver });
+      const r = await this.store.take(receiverKey, sec, n, countApp, limits);
       if (r.n > 0) {
-        const g = { receiverKey, sec, left: r.n, countApp };
+        let left = r.n;
+        const straddles = intoSecond >= 1000 - this.guardMs || Date.now() % 1000 >= 1000 - this.guardMs || Math.floor(Date.now() / 1000) !== sec;
+        if (straddles) {
+          // In the guard: the same tokens of the next second too (it may be the second Lark counts them in).
+          this.storeCalls++;
+          const next = await this.store.take(receiverKey, sec + 1, left, countApp, limits);
+          if (next.n < left) {
+            this.storeCalls++;
+            await this.store.giveBack(receiverKey, sec, left - next.n, countApp);
+          }
+          left = next.n;
+          if (next.appFull) this.appFullSec = Math.max(this.appFullSec, sec + 1);
+        }
+        const g: Grant = { receiverKey, sec, left, countApp, straddles };
         if (this.usable(g)) return g;
-        await this.giveBack(g); // the store answered too late (into the guard or the next second)
+        await this.giveBack(g); // the store answered too late (past what the grant covers), or nothing fitted
+        if (left === 0) await sleep(1000 - (Date.now() % 1000) + Math.floor(Math.random() * 15));
         continue;
       }
       if (r.appFull) this.appFullSec = Math.max(this.appFullSec, sec);
@@ -156,10 +179,14 @@ export class SendLimits {
   async giveBack(g: Grant): Promise<void> {
     const left = g.left;
     g.left = 0;
-    if (left <= 0 || Math.floor(Date.now() / 1000) !== g.sec) return;
-    this.storeCalls++;
-    if (g.countApp && this.appFullSec === g.sec) this.appFullSec = g.sec - 1;
-    await this.store.giveBack(g.receiverKey, g.sec, left, g.countApp);
+    if (left <= 0) return;
+    const now = Math.floor(Date.now() / 1000);
+    for (const sec of g.straddles ? [g.sec, g.sec + 1] : [g.sec]) {
+      if (sec < now) continue; // a second that is over: nothing to give back to
+      this.storeCalls++;
+      if (g.countApp && this.appFullSec === sec) this.appFullSec = sec - 1;
+      await this.store.giveBack(g.receiverKey, sec, left, g.countApp);
+    }
   }
 
   /** One request to `receiverKey` (waits as `take`): true when it may be sent now. */

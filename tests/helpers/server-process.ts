@@ -21,6 +21,11 @@ export interface ServerProcess {
   pids(): number[];
   /** SIGTERM and wait for the exit (SIGKILL after `graceMs`). */
   stop(graceMs?: number): Promise<void>;
+  /**
+   * SIGKILL the whole process tree at once (tsx runs the server as its child: killing tsx alone would leave the server
+   * running, reparented to init) and wait until none of it is left.
+   */
+  kill9(): Promise<void>;
 }
 
 export function httpGet(port: number, p: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
@@ -90,6 +95,30 @@ export async function startServerProcess(name: string, env: Record<string, strin
     text,
     exited,
     pids: () => processTree(child.pid!),
+    async kill9() {
+      const tree = processTree(child.pid!);
+      for (const pid of tree) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+      const alive = (pid: number) => {
+        try {
+          process.kill(pid, 0);
+          return fs.existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+        } catch {
+          return false;
+        }
+      };
+      const until = Date.now() + 10_000;
+      while (tree.some(alive)) {
+        if (Date.now() > until) throw new Error(`${name}: processes ${tree.filter(alive).join(', ')} survived SIGKILL`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await exited;
+    },
     async stop(graceMs = 15_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

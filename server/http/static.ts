@@ -10,7 +10,8 @@ export const H5_DIST = path.resolve(__dirname, '../../miniapp/dist/h5');
 /** Every GET except the API prefixes and the chat sandbox; their routers answer (or 404) those themselves. */
 const NOT_API = /^(?!\/(?:api|mp|lark|healthz|sandbox)(?:\/|$))\/.*$/;
 
-const TYPES: Record<string, string> = {
+/** Content types of the static files the process serves (the H5 app, the sandbox page). */
+export const STATIC_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
@@ -97,7 +98,7 @@ export function h5StaticRouter(root: string = H5_DIST): RouterFactory {
         }
       }
       const ext = path.extname(file).toLowerCase();
-      ctx.type = TYPES[ext] ?? 'application/octet-stream';
+      ctx.type = STATIC_TYPES[ext] ?? 'application/octet-stream';
       ctx.set('Cache-Control', ext === '.html' ? 'no-cache' : /\.[0-9a-f]{8}\./.test(file) ? 'public, max-age=31536000, immutable' : 'public, max-age=3600');
       ctx.set('X-Content-Type-Options', 'nosniff');
       ctx.vary('Accept-Encoding');

@@ -15,6 +15,7 @@ import { cardActionEvent, messageEvent, signedRequest } from './lark/events';
 import { SandboxHub, p2pChatOf, type StreamEvent, type StreamMessage } from './hub';
 import { isLoopback } from './mode';
 import { sandboxPeople, type Sandbox, type SandboxPerson } from './index';
+import { STATIC_TYPES } from '../http/static';
 
 /** H4's page, built by esbuild (server/sandbox/page/ → this gitignored folder): index.html + its assets. */
 export const SANDBOX_PAGE_DIST = path.resolve(__dirname, 'page/dist');
@@ -249,17 +250,6 @@ function peopleCache(core: CoreContext) {
   };
 }
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.map': 'application/json; charset=utf-8',
-  '.woff2': 'font/woff2',
-};
-
 const PLACEHOLDER = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>CRM 沙盒 · Sandbox</title></head>
 <body><h1>CRM 沙盒 · Sandbox</h1><p>页面尚未构建。The sandbox page is not built yet.</p>
 <p>API: <code>GET /sandbox/api/people</code>, <code>POST /sandbox/api/messages</code>, <code>POST /sandbox/api/actions</code>, <code>GET /sandbox/api/stream?as=&lt;open_id&gt;</code></p></body></html>`;
@@ -279,14 +269,14 @@ async function servePage(ctx: Koa.Context, root: string): Promise<void> {
     body = await fs.promises.readFile(file);
   } catch {
     if (rel === 'index.html') {
-      ctx.type = TYPES['.html'];
+      ctx.type = STATIC_TYPES['.html'];
       ctx.body = PLACEHOLDER;
       return;
     }
     throw new AppError('NOT_FOUND');
   }
   const ext = path.extname(file).toLowerCase();
-  ctx.type = TYPES[ext] ?? 'application/octet-stream';
+  ctx.type = STATIC_TYPES[ext] ?? 'application/octet-stream';
   ctx.set('X-Content-Type-Options', 'nosniff');
   ctx.vary('Accept-Encoding');
   if (['.html', '.js', '.css', '.json', '.svg', '.map'].includes(ext) && body.length > 1024 && ctx.acceptsEncodings('gzip', 'identity') === 'gzip') {

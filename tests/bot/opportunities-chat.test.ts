@@ -10,6 +10,7 @@ import { actorOf, type UserDto } from '../../core/users/operations';
 import { createContract, submitContract } from '../../core/contracts/operations';
 import { decideStep } from '../../core/approvals/operations';
 import { releaseCustomer } from '../../core/pool/operations';
+import { valuesOf } from '../helpers/card-values';
 
 /**
  * The sales pipeline in chat, end to end: signed Lark events in, outbox rows and card answers out, on a real
@@ -22,21 +23,6 @@ const env = { LARK_ENCRYPT_KEY: secrets.encryptKey, LARK_VERIFICATION_TOKEN: sec
 interface OutboxRow { id: number; kind: string; recipient: string; payload: unknown }
 type Answer = { toast?: { type: string; content: string }; card?: { data: Record<string, unknown> } };
 const payloadOf = (r: OutboxRow) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Record<string, unknown>;
-
-/** Every callback value on a card whose action is `action` (what a tap would send). */
-function valuesOf(cardJson: unknown, action: string): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
-  const walk = (x: unknown): void => {
-    if (Array.isArray(x)) x.forEach(walk);
-    else if (x && typeof x === 'object') {
-      const o = x as Record<string, unknown>;
-      if (o.type === 'callback' && o.value && (o.value as { action?: string }).action === action) out.push(o.value as Record<string, unknown>);
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(cardJson);
-  return out;
-}
 
 describeEachDb('the sales pipeline in chat', (h: DbHandle) => {
   let server: ReturnType<import('koa')['callback']>;

@@ -10,6 +10,7 @@ import { createCustomer } from '../../core/customers/operations';
 import { listCorrections } from '../../core/intent/corrections';
 import type { Actor } from '../../core/context';
 import { toDate } from '../../core/db/connection';
+import { valuesOf } from '../helpers/card-values';
 
 /**
  * The chat flow with the issue-16 reading, end to end: free-form messages as reps write them arrive as signed Lark
@@ -27,21 +28,6 @@ const system: Actor = { kind: 'system' };
 interface OutboxRow { id: number; kind: string; payload: unknown }
 type Answer = { toast?: { type: string; content: string }; card?: { data: Record<string, unknown> } };
 const payloadOf = (r: OutboxRow) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Record<string, unknown>;
-
-/** Every callback value on a card whose action is `action` (what a tap would send). */
-function valuesOf(cardJson: unknown, action: string): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
-  const walk = (x: unknown): void => {
-    if (Array.isArray(x)) x.forEach(walk);
-    else if (x && typeof x === 'object') {
-      const o = x as Record<string, unknown>;
-      if (o.type === 'callback' && o.value && (o.value as { action?: string }).action === action) out.push(o.value as Record<string, unknown>);
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(cardJson);
-  return out;
-}
 
 describeEachDb('chat understanding end to end', (h: DbHandle) => {
   let server: ReturnType<import('koa')['callback']>;

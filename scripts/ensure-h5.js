@@ -13,7 +13,8 @@ const dist = path.join(miniapp, 'dist/h5');
 const index = path.join(dist, 'index.html');
 const SOURCES = ['src', 'config', 'babel.config.js', 'package.json'];
 
-function newestMtime(p) {
+/** The newest modification time under `p` (a file or a folder, recursively), skipping entries named in `skip`. */
+function newestMtime(p, skip = []) {
   let st;
   try {
     st = fs.statSync(p);
@@ -22,7 +23,7 @@ function newestMtime(p) {
   }
   if (!st.isDirectory()) return st.mtimeMs;
   let max = 0;
-  for (const name of fs.readdirSync(p)) max = Math.max(max, newestMtime(path.join(p, name)));
+  for (const name of fs.readdirSync(p)) if (!skip.includes(name)) max = Math.max(max, newestMtime(path.join(p, name), skip));
   return max;
 }
 
@@ -99,7 +100,7 @@ function ensureH5(opts = {}) {
   return { built: ok, ok, reason, ms };
 }
 
-module.exports = { ensureH5, staleReason, buildReport, H5_DIST: dist };
+module.exports = { ensureH5, staleReason, buildReport, newestMtime, H5_DIST: dist };
 
 if (require.main === module) {
   try {

@@ -17,22 +17,11 @@ const entry = path.join(root, 'app/main.ts');
 const css = path.join(root, 'app/style.css');
 const SOURCES = [path.join(root, 'app'), path.join(root, 'render'), __filename];
 
-function newestMtime(p) {
-  let st;
-  try {
-    st = fs.statSync(p);
-  } catch {
-    return 0;
-  }
-  if (!st.isDirectory()) return st.mtimeMs;
-  let max = 0;
-  for (const name of fs.readdirSync(p)) if (name !== 'dist') max = Math.max(max, newestMtime(path.join(p, name)));
-  return max;
-}
+const { newestMtime } = require('./ensure-h5');
 
 function staleReason() {
   if (!fs.existsSync(page)) return 'missing';
-  return Math.max(...SOURCES.map(newestMtime)) > fs.statSync(page).mtimeMs ? 'older than its sources' : null;
+  return Math.max(...SOURCES.map((p) => newestMtime(p, ['dist']))) > fs.statSync(page).mtimeMs ? 'older than its sources' : null;
 }
 
 /** The bundled, minified JS and CSS (also what the size test measures). */
